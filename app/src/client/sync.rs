@@ -1,0 +1,135 @@
+//! The sync loop: push the outbox, then pull what changed, and tell the UI where things stand.
+//!
+//! It runs on start, when the browser comes back online, after every save and every minute
+//! while the app is open. Only one run is active at a time; a request during a run queues one more.
+
+use super::http::{self, ApiFailure};
+use super::store::{self, Settled};
+use crate::api::{MutationResult, PushRequest, MAX_PUSH_BATCH};
+use crate::ui::state::{AppState, SessionState, SyncPhase};
+use leptos::prelude::*;
+use std::cell::Cell;
+
+thread_local! {
+    static RUNNING: Cell<bool> = const { Cell::new(false) };
+    static AGAIN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Starts a sync run now, or right after the one in progress.
+pub fn request(state: AppState) {
+    if RUNNING.with(|r| r.replace(true)) {
+        AGAIN.with(|a| a.set(true));
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        loop {
+            AGAIN.with(|a| a.set(false));
+            run_once(state).await;
+            if !AGAIN.with(|a| a.get()) {
+                break;
+            }
+        }
+        RUNNING.with(|r| r.set(false));
+    });
+}
+
+async fn run_once(state: AppState) {
+    if !matches!(state.session.get_untracked(), SessionState::SignedIn(_)) {
+        return;
+    }
+    state.sync.update(|s| s.phase = SyncPhase::Syncing);
+    let result = match push_all(state).await {
+        Ok(()) => pull_all(state).await,
+        Err(e) => Err(e),
+    };
+    let phase = match result {
+        Ok(()) => SyncPhase::Idle,
+        Err(Failure::Api(ApiFailure::Offline)) => SyncPhase::Offline,
+        Err(Failure::Api(ApiFailure::Unauthenticated)) => {
+            // Keep unsent records: signing in again as the same user sends them.
+            state.session.update(|s| {
+                if let SessionState::SignedIn(user) = s {
+                    *s = SessionState::Expired(user.clone());
+                }
+            });
+            SyncPhase::NeedsSignIn
+        }
+        Err(Failure::Api(other)) => SyncPhase::Failed(other.message_ja()),
+        Err(Failure::Store(e)) => SyncPhase::Failed(format!("端末への保存に失敗しました（{}）", e.0)),
+    };
+    refresh_from_store(state).await;
+    state.sync.update(|s| s.phase = phase);
+}
+
+enum Failure {
+    Api(ApiFailure),
+    Store(store::StoreError),
+}
+impl From<ApiFailure> for Failure {
+    fn from(e: ApiFailure) -> Self {
+        Failure::Api(e)
+    }
+}
+impl From<store::StoreError> for Failure {
+    fn from(e: store::StoreError) -> Self {
+        Failure::Store(e)
+    }
+}
+
+async fn push_all(state: AppState) -> Result<(), Failure> {
+    loop {
+        let batch = store::outbox_batch(MAX_PUSH_BATCH as u32).await?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let request = PushRequest { mutations: batch.iter().map(|e| e.mutation.clone()).collect() };
+        // If the answer is lost, the next run pushes the same ids again; the server stores them once.
+        let response = http::push(&request).await?;
+        let settled: Vec<(u64, Settled)> = batch
+            .iter()
+            .zip(response.results)
+            .filter_map(|(entry, result)| {
+                let seq = entry.seq?;
+                Some((
+                    seq,
+                    match result {
+                        MutationResult::Applied { id } | MutationResult::Duplicate { id } => Settled::Stored(id),
+                        MutationResult::Rejected { id, error } => Settled::Refused(id, error.message_ja),
+                    },
+                ))
+            })
+            .collect();
+        store::settle(&settled).await?;
+        refresh_from_store(state).await;
+    }
+}
+
+async fn pull_all(state: AppState) -> Result<(), Failure> {
+    let mut cursor = store::cursor().await?;
+    loop {
+        let page = http::pull(cursor).await?;
+        store::apply_pull(&page.persons, &page.checks, page.cursor, page.server_time).await?;
+        cursor = page.cursor;
+        if !page.more {
+            break;
+        }
+    }
+    let _ = state;
+    Ok(())
+}
+
+/// Reloads the UI's view of the device store.
+pub async fn refresh_from_store(state: AppState) {
+    if let Ok(persons) = store::persons().await {
+        state.persons.set(persons);
+    }
+    if let Ok(checks) = store::checks().await {
+        state.checks.set(checks);
+    }
+    let pending = store::pending_count().await.unwrap_or(0);
+    let last = store::last_synced_at().await.ok().flatten();
+    state.sync.update(|s| {
+        s.pending = pending;
+        s.last_synced = last;
+    });
+}

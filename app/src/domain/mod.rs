@@ -1,0 +1,25 @@
+//! Domain types shared by the browser and the server.
+//!
+//! They are the vocabulary of the data path: the client store keeps them in IndexedDB,
+//! the sync client sends them as JSON, the server validates and stores them.
+
+mod check;
+mod person;
+mod user;
+
+pub use check::{Check, CheckId, CheckNote, CheckOutcome, NewCheck, SyncState};
+pub use person::{Person, PersonId};
+pub use user::{Role, User, UserId};
+
+/// Milliseconds since the Unix epoch (UTC). The device clock may be wrong, so the server
+/// records its own receive time beside the device's.
+pub type EpochMillis = i64;
+
+/// A reason a value was refused, in words for an API client (`code`) and for a user (`message_ja`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {detail}")]
+pub struct ValidationError {
+    pub code: &'static str,
+    pub detail: String,
+    pub message_ja: &'static str,
+}

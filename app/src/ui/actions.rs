@@ -1,0 +1,165 @@
+//! What the UI asks of the device: the one door from components to the client store and sync.
+//! On the server these are never reached (they run from effects and event handlers), so the
+//! server build has inert versions and no browser code.
+
+use super::state::AppState;
+use crate::domain::{CheckNote, CheckOutcome, PersonId};
+
+/// Reads the device store and starts syncing. Runs once, in the browser, after hydration.
+pub fn boot(state: AppState) {
+    #[cfg(feature = "hydrate")]
+    imp::boot(state);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = state;
+}
+
+pub async fn sign_in(state: AppState, login: String, password: String) -> Result<(), String> {
+    #[cfg(feature = "hydrate")]
+    return imp::sign_in(state, login, password).await;
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (state, login, password);
+        Err(String::new())
+    }
+}
+
+pub async fn sign_out(state: AppState) -> Result<(), String> {
+    #[cfg(feature = "hydrate")]
+    return imp::sign_out(state).await;
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = state;
+        Err(String::new())
+    }
+}
+
+/// Saves a check on the device. `Ok` means it is durable in IndexedDB.
+pub async fn save_check(
+    state: AppState,
+    person: PersonId,
+    outcome: CheckOutcome,
+    note: Option<CheckNote>,
+) -> Result<(), String> {
+    #[cfg(feature = "hydrate")]
+    return imp::save_check(state, person, outcome, note).await;
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (state, person, outcome, note);
+        Err(String::new())
+    }
+}
+
+pub fn sync_now(state: AppState) {
+    #[cfg(feature = "hydrate")]
+    crate::client::sync::request(state);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = state;
+}
+
+pub fn apply_update() {
+    #[cfg(feature = "hydrate")]
+    crate::client::sw::apply_update();
+}
+
+#[cfg(feature = "hydrate")]
+mod imp {
+    use super::AppState;
+    use crate::api::Mutation;
+    use crate::client::{http, store, sw, sync};
+    use crate::domain::{Check, CheckId, CheckNote, CheckOutcome, NewCheck, PersonId, SyncState};
+    use crate::ui::state::{SessionState, SyncPhase};
+    use crate::ui::time::now_millis;
+    use leptos::prelude::*;
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    const SYNC_EVERY_MS: u32 = 60_000;
+    const UPDATE_CHECK_EVERY_MS: u32 = 30 * 60_000;
+
+    pub fn boot(state: AppState) {
+        leptos::task::spawn_local(async move {
+            let session = match store::session().await {
+                Ok(Some(user)) => SessionState::SignedIn(user),
+                Ok(None) => SessionState::SignedOut,
+                Err(e) => {
+                    state.sync.update(|s| s.phase = SyncPhase::Failed(format!("端末の保存領域を開けません（{}）", e.0)));
+                    SessionState::SignedOut
+                }
+            };
+            state.session.set(session);
+            sync::refresh_from_store(state).await;
+            state.booted.set(true);
+            sw::register(state);
+            sync::request(state);
+        });
+        let window = web_sys::window().expect("a browser window");
+        let on_online = Closure::<dyn FnMut()>::new(move || {
+            sync::request(state);
+            sw::check_for_update();
+        });
+        let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+        on_online.forget();
+        gloo_timers::callback::Interval::new(SYNC_EVERY_MS, move || sync::request(state)).forget();
+        gloo_timers::callback::Interval::new(UPDATE_CHECK_EVERY_MS, sw::check_for_update).forget();
+    }
+
+    pub async fn sign_in(state: AppState, login: String, password: String) -> Result<(), String> {
+        let res = http::sign_in(&login, &password).await.map_err(|e| match e {
+            http::ApiFailure::Offline => "サインインには電波が必要です。電波のある場所でもう一度お試しください。".to_owned(),
+            other => other.message_ja(),
+        })?;
+        let previous = store::session().await.ok().flatten();
+        // Another person's data must never be shown to this user: a different user starts empty.
+        if previous.as_ref().is_some_and(|p| p.id != res.user.id) {
+            store::wipe().await.map_err(|e| e.0)?;
+        }
+        store::set_session(&res.user).await.map_err(|e| e.0)?;
+        state.session.set(SessionState::SignedIn(res.user));
+        state.sync.update(|s| s.phase = SyncPhase::Idle);
+        sync::refresh_from_store(state).await;
+        sync::request(state);
+        Ok(())
+    }
+
+    pub async fn sign_out(state: AppState) -> Result<(), String> {
+        http::sign_out().await.map_err(|e| e.message_ja())?;
+        store::wipe().await.map_err(|e| e.0)?;
+        state.session.set(SessionState::SignedOut);
+        sync::refresh_from_store(state).await;
+        Ok(())
+    }
+
+    pub async fn save_check(
+        state: AppState,
+        person: PersonId,
+        outcome: CheckOutcome,
+        note: Option<CheckNote>,
+    ) -> Result<(), String> {
+        let user = state.session.get_untracked().user().cloned().ok_or("サインインしてください。")?;
+        let uuid = web_sys::window()
+            .and_then(|w| w.crypto().ok())
+            .map(|c| c.random_uuid())
+            .and_then(|s| uuid::Uuid::parse_str(&s).ok())
+            .ok_or("この端末では記録を作れません（ブラウザが古い可能性があります）。")?;
+        let new = NewCheck { id: CheckId(uuid), person_id: person, outcome, note, recorded_at: now_millis() };
+        let check = Check {
+            id: new.id,
+            person_id: new.person_id.clone(),
+            outcome,
+            note: new.note.as_ref().map(|n| n.as_str().to_owned()),
+            recorded_at: new.recorded_at,
+            received_at: None,
+            author_id: user.id.clone(),
+            author_name: user.display_name.clone(),
+            sync: SyncState::Pending,
+            rejection: None,
+        };
+        store::save_new_check(&check, Mutation::CreateCheck { check: new })
+            .await
+            .map_err(|e| format!("端末に保存できませんでした。空き容量を確認してください。（{}）", e.0))?;
+        state.checks.update(|cs| cs.push(check));
+        state.sync.update(|s| s.pending += 1);
+        sync::request(state);
+        Ok(())
+    }
+}

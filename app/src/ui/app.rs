@@ -1,0 +1,72 @@
+use super::chrome::{AppHeader, BootScreen, UpdateBanner};
+use super::person_list::PersonListPage;
+use super::person_page::PersonPage;
+use super::recent_checks::RecentChecksPage;
+use super::sign_in::SignInPage;
+use super::state::{use_app_state, AppState, SessionState};
+use crate::domain::Role;
+use leptos::prelude::*;
+use leptos_meta::provide_meta_context;
+use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let state = AppState::new();
+    provide_context(state);
+    // Effects run only in the browser, after hydration: the server and the first client render
+    // both show the boot screen, so hydration always matches whatever the URL.
+    Effect::new(move |_| super::actions::boot(state));
+    view! {
+        <Router>
+            <Show when=move || state.booted.get() fallback=BootScreen>
+                <AppHeader/>
+                <UpdateBanner/>
+                <main id="main">
+                    <Routes fallback=NotFound>
+                        <Route path=path!("/") view=Home/>
+                        <Route path=path!("/login") view=SignInPage/>
+                        <Route path=path!("/persons") view=move || view! { <SignedIn><PersonListPage/></SignedIn> }/>
+                        <Route path=path!("/persons/:id") view=move || view! { <SignedIn><PersonPage/></SignedIn> }/>
+                        <Route path=path!("/checks") view=move || view! { <SignedIn><RecentChecksPage/></SignedIn> }/>
+                    </Routes>
+                </main>
+            </Show>
+        </Router>
+    }
+}
+
+/// Where each role starts.
+#[component]
+fn Home() -> impl IntoView {
+    let state = use_app_state();
+    move || match state.session.get() {
+        SessionState::SignedIn(u) | SessionState::Expired(u) if u.role == Role::Coordinator => {
+            view! { <Redirect path="/checks"/> }.into_any()
+        }
+        SessionState::SignedIn(_) | SessionState::Expired(_) => view! { <Redirect path="/persons"/> }.into_any(),
+        _ => view! { <Redirect path="/login"/> }.into_any(),
+    }
+}
+
+/// Shows its children to a signed-in user (also while offline with an expired session, so
+/// records can still be read and made); sends everyone else to sign in.
+#[component]
+fn SignedIn(children: ChildrenFn) -> impl IntoView {
+    let state = use_app_state();
+    move || match state.session.get() {
+        SessionState::SignedIn(_) | SessionState::Expired(_) => children().into_any(),
+        _ => view! { <Redirect path="/login"/> }.into_any(),
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <section class="page">
+            <h1>"ページが見つかりません"</h1>
+            <p><a class="button" href="/">"はじめの画面へ"</a></p>
+        </section>
+    }
+}

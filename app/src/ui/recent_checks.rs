@@ -1,0 +1,64 @@
+//! 記録一覧: what the network found, newest first, concerns and emergencies marked.
+
+use super::chrome::SignOutButton;
+use super::state::use_app_state;
+use super::time::format_datetime;
+use crate::domain::{Check, CheckOutcome};
+use leptos::prelude::*;
+
+#[component]
+pub fn RecentChecksPage() -> impl IntoView {
+    let state = use_app_state();
+    let rows = move || {
+        let mut v = state.checks.get();
+        // Server receive order first (device clocks are wrong); this device's unsent ones on top.
+        v.sort_by(|a, b| {
+            b.received_at
+                .unwrap_or(i64::MAX)
+                .cmp(&a.received_at.unwrap_or(i64::MAX))
+                .then(b.recorded_at.cmp(&a.recorded_at))
+        });
+        v.truncate(200);
+        v
+    };
+    let needs_attention = move || {
+        state.checks.with(|cs| {
+            cs.iter()
+                .filter(|c| matches!(c.outcome, CheckOutcome::Concern | CheckOutcome::Emergency))
+                .count()
+        })
+    };
+    view! {
+        <section class="page">
+            <h1>"記録一覧"</h1>
+            <p class="summary">
+                "記録 " <strong data-testid="check-total">{move || state.checks.with(Vec::len)}</strong> " 件"
+                "（うち 気になる・緊急 " <strong>{needs_attention}</strong> " 件）"
+            </p>
+            <Show when=move || !rows().is_empty() fallback=|| view! { <p class="empty">"まだ記録がありません。"</p> }>
+                <ol class="history" data-testid="recent-checks">
+                    <For each=rows key=|c| (c.id, c.sync) let:check>
+                        <RecentCheck check/>
+                    </For>
+                </ol>
+            </Show>
+            <SignOutButton/>
+        </section>
+    }
+}
+
+#[component]
+fn RecentCheck(check: Check) -> impl IntoView {
+    let state = use_app_state();
+    let name = state.person(&check.person_id).map(|p| p.name).unwrap_or_else(|| "（担当外の方）".into());
+    let href = format!("/persons/{}", check.person_id.as_str());
+    view! {
+        <li class="history-item" data-testid="recent-check">
+            <span class=format!("outcome-badge outcome-{}", check.outcome.as_str())>{check.outcome.label_ja()}</span>
+            <a class="who-for" href=href>{name}</a>
+            <span class="when">{format_datetime(check.recorded_at)}</span>
+            <span class="who">{format!("記録：{}", check.author_name)}</span>
+            {check.note.clone().map(|n| view! { <p class="note">{n}</p> })}
+        </li>
+    }
+}

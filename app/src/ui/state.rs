@@ -1,0 +1,86 @@
+//! What the UI shows, as signals. Filled from the device store, never from server HTML.
+
+use crate::domain::{Check, EpochMillis, Person, PersonId, User};
+use leptos::prelude::*;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SessionState {
+    /// Not read from the device store yet.
+    Unknown,
+    SignedOut,
+    SignedIn(User),
+    /// The server ended the session; local records are kept until the same user signs in again.
+    Expired(User),
+}
+
+impl SessionState {
+    pub fn user(&self) -> Option<&User> {
+        match self {
+            SessionState::SignedIn(u) | SessionState::Expired(u) => Some(u),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncPhase {
+    Idle,
+    Syncing,
+    Offline,
+    NeedsSignIn,
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncStatus {
+    /// Records saved on this device and not yet on the server (未送信).
+    pub pending: u32,
+    pub phase: SyncPhase,
+    pub last_synced: Option<EpochMillis>,
+}
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// False until the device store has been read; until then every route shows the boot screen,
+    /// which is also exactly what the server rendered.
+    pub booted: RwSignal<bool>,
+    pub session: RwSignal<SessionState>,
+    pub persons: RwSignal<Vec<Person>>,
+    pub checks: RwSignal<Vec<Check>>,
+    pub sync: RwSignal<SyncStatus>,
+    pub update_ready: RwSignal<bool>,
+}
+
+impl AppState {
+    pub fn new() -> Self {
+        Self {
+            booted: RwSignal::new(false),
+            session: RwSignal::new(SessionState::Unknown),
+            persons: RwSignal::new(Vec::new()),
+            checks: RwSignal::new(Vec::new()),
+            sync: RwSignal::new(SyncStatus { pending: 0, phase: SyncPhase::Idle, last_synced: None }),
+            update_ready: RwSignal::new(false),
+        }
+    }
+
+    pub fn person(&self, id: &PersonId) -> Option<Person> {
+        self.persons.with(|ps| ps.iter().find(|p| &p.id == id).cloned())
+    }
+
+    /// Checks on one person, newest first by the device's own record time.
+    pub fn checks_for(&self, id: &PersonId) -> Vec<Check> {
+        let mut v: Vec<Check> = self.checks.with(|cs| cs.iter().filter(|c| &c.person_id == id).cloned().collect());
+        v.sort_by(|a, b| b.recorded_at.cmp(&a.recorded_at));
+        v
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub fn use_app_state() -> AppState {
+    expect_context::<AppState>()
+}

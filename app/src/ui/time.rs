@@ -1,0 +1,86 @@
+//! Times for people: local, in Japanese, relative where that reads better.
+
+use crate::domain::EpochMillis;
+
+pub const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+pub fn now_millis() -> EpochMillis {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now() as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0)
+    }
+}
+
+/// Offset of the device's local time from UTC, in minutes east.
+fn local_offset_minutes(ms: EpochMillis) -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        -(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64)).get_timezone_offset() as i64)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = ms;
+        9 * 60 // the server renders no times, but tests read Japan time
+    }
+}
+
+/// `11月22日 18:40`
+pub fn format_datetime(ms: EpochMillis) -> String {
+    let local = ms + local_offset_minutes(ms) * 60_000;
+    let days = local.div_euclid(DAY_MS);
+    let rem = local.rem_euclid(DAY_MS) / 60_000;
+    let (_, month, day) = civil_from_days(days);
+    format!("{month}月{day}日 {}:{:02}", rem / 60, rem % 60)
+}
+
+/// `3日前`, `今日`, `昨日`.
+pub fn days_ago_label(ms: EpochMillis, now: EpochMillis) -> String {
+    let off = local_offset_minutes(now) * 60_000;
+    let days = (now + off).div_euclid(DAY_MS) - (ms + off).div_euclid(DAY_MS);
+    match days {
+        i64::MIN..=0 => "今日".into(),
+        1 => "昨日".into(),
+        n => format!("{n}日前"),
+    }
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_in_japan_time() {
+        // 2026-11-22T09:40:00Z is 18:40 in Japan.
+        assert_eq!(format_datetime(1_795_340_400_000), "11月22日 18:40");
+        // 2026-12-31T15:00:00Z is already New Year's Day in Japan.
+        assert_eq!(format_datetime(1_798_729_200_000), "1月1日 0:00");
+    }
+
+    #[test]
+    fn relative_days_follow_the_local_calendar() {
+        let now = 1_795_340_400_000; // 18:40 JST
+        assert_eq!(days_ago_label(now - 60_000, now), "今日");
+        assert_eq!(days_ago_label(now - 19 * 60 * 60_000, now), "昨日"); // 23:40 the day before
+        assert_eq!(days_ago_label(now - 3 * DAY_MS, now), "3日前");
+    }
+}

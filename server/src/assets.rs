@@ -1,0 +1,70 @@
+//! The built front end: hashed file names from cargo-leptos, and the service worker made from
+//! `public/sw.js` with this build's version and precache list written in.
+
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+pub const OUTPUT_NAME: &str = "mimamori";
+
+#[derive(Debug, Clone)]
+pub struct Assets {
+    /// Whether cargo-leptos hashed the file names (release builds).
+    pub hashed: bool,
+    pub css_href: String,
+    /// Everything the app needs to start with no network.
+    pub precache: Vec<String>,
+    /// Changes whenever any precached file or the service worker changes.
+    pub version: String,
+    /// The service worker script, ready to serve; `None` if the site has not been built.
+    pub service_worker: Option<String>,
+}
+
+impl Assets {
+    pub fn load(site_root: &Path, hash_file: &Path) -> Self {
+        let hashes = std::fs::read_to_string(hash_file).ok();
+        let lookup = |kind: &str| {
+            hashes.as_deref().and_then(|h| {
+                h.lines()
+                    .filter_map(|l| l.split_once(':'))
+                    .find(|(k, _)| k.trim() == kind)
+                    .map(|(_, v)| v.trim().to_owned())
+            })
+        };
+        let (js, wasm, css) = match (lookup("js"), lookup("wasm"), lookup("css")) {
+            (Some(j), Some(w), Some(c)) => (
+                format!("/pkg/{OUTPUT_NAME}.{j}.js"),
+                format!("/pkg/{OUTPUT_NAME}.{w}.wasm"),
+                format!("/pkg/{OUTPUT_NAME}.{c}.css"),
+            ),
+            _ => (
+                format!("/pkg/{OUTPUT_NAME}.js"),
+                format!("/pkg/{OUTPUT_NAME}_bg.wasm"),
+                format!("/pkg/{OUTPUT_NAME}.css"),
+            ),
+        };
+        let hashed = hashes.is_some() && lookup("js").is_some();
+        let precache = vec![
+            "/".to_owned(),
+            js,
+            wasm,
+            css.clone(),
+            "/manifest.webmanifest".to_owned(),
+            "/icons/icon-192.png".to_owned(),
+            "/icons/icon-512.png".to_owned(),
+            "/icons/maskable-512.png".to_owned(),
+        ];
+        let template = std::fs::read_to_string(site_root.join("sw.js")).ok();
+        let mut digest = Sha256::new();
+        digest.update(hashes.as_deref().unwrap_or("unhashed"));
+        digest.update(template.as_deref().unwrap_or(""));
+        for p in &precache {
+            digest.update(p);
+        }
+        let version: String = digest.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+        let service_worker = template.map(|t| {
+            let list = serde_json::to_string(&precache).unwrap_or_else(|_| "[]".into());
+            format!("const VERSION = \"{version}\";\nconst PRECACHE = {list};\n{t}")
+        });
+        Self { hashed, css_href: css, precache, version, service_worker }
+    }
+}

@@ -1,0 +1,106 @@
+//! API errors: every failure an API client can see is one of these, answered as JSON.
+
+use crate::storage::StorageError;
+use app::api::{ApiErrorBody, ApiErrorEnvelope};
+use app::domain::ValidationError;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("not signed in, or the session has ended")]
+    Unauthenticated,
+    #[error("login or password is wrong")]
+    BadCredentials,
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("request body is too large")]
+    PayloadTooLarge,
+    #[error("request body must be JSON (Content-Type: application/json)")]
+    UnsupportedMediaType,
+    #[error("{detail}")]
+    BadRequest { code: &'static str, detail: String, message_ja: &'static str },
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthenticated | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn body(&self) -> ApiErrorBody {
+        let (code, message_ja) = match self {
+            ApiError::Unauthenticated => ("unauthenticated", "もう一度サインインしてください。"),
+            ApiError::BadCredentials => ("bad_credentials", "IDまたはパスワードが違います。"),
+            ApiError::NotFound => ("not_found", "見つかりません。"),
+            ApiError::MethodNotAllowed => ("method_not_allowed", "この操作はできません。"),
+            ApiError::PayloadTooLarge => ("payload_too_large", "データが大きすぎます。分けて送ってください。"),
+            ApiError::UnsupportedMediaType => ("unsupported_media_type", "送信形式が正しくありません。"),
+            ApiError::BadRequest { code, message_ja, .. } => (*code, *message_ja),
+            ApiError::Internal(_) => ("internal", "サーバーで問題が起きました。しばらくしてからもう一度お試しください。"),
+        };
+        ApiErrorBody {
+            code: code.into(),
+            message: self.to_string(),
+            message_ja: message_ja.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(e) = &self {
+            tracing::error!(error = %e, "internal error");
+        }
+        (self.status(), Json(ApiErrorEnvelope { error: self.body() })).into_response()
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(e: StorageError) -> Self {
+        ApiError::Internal(Box::new(e))
+    }
+}
+
+impl From<ValidationError> for ApiError {
+    fn from(e: ValidationError) -> Self {
+        ApiError::BadRequest { code: e.code, detail: e.detail, message_ja: e.message_ja }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        match r.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType,
+            _ => ApiError::BadRequest {
+                code: "invalid_body",
+                detail: r.body_text(),
+                message_ja: "送信内容が正しくありません。アプリを更新してもう一度お試しください。",
+            },
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        ApiError::BadRequest {
+            code: "invalid_query",
+            detail: r.body_text(),
+            message_ja: "送信内容が正しくありません。",
+        }
+    }
+}

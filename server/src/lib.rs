@@ -1,0 +1,14 @@
+//! mimamori server: the sync API, its storage, and the shell that boots the app.
+//!
+//! Data path: `routes` (HTTP handlers) → `auth` (who is asking) → `storage` (scoped SQL).
+
+pub mod assets;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod startup;
+pub mod storage;
+pub mod time;

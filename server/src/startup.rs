@@ -1,0 +1,159 @@
+//! Wiring: storage, routes, static files, the shell, and the layers around them.
+
+use crate::assets::{Assets, OUTPUT_NAME};
+use crate::config::Config;
+use crate::demo;
+use crate::error::ApiError;
+use crate::routes;
+use crate::storage::Storage;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderValue, Method, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Largest request body: a push batch of 200 checks with long notes fits well inside.
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub storage: Storage,
+    pub config: Arc<Config>,
+    pub assets: Arc<Assets>,
+    pub leptos: LeptosOptions,
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: std::net::SocketAddr, source: std::io::Error },
+    #[error("cannot create the data directory: {0}")]
+    DataDir(std::io::Error),
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        ensure_sqlite_dir(&config.database_url).map_err(StartupError::DataDir)?;
+        let storage = Storage::connect(&config.database_url).await?;
+        if config.demo && storage.is_empty().await? {
+            demo::load(&storage).await?;
+            tracing::info!("loaded the demo municipality");
+        }
+        // Leptos renders the shell on tokio; generate_route_list would do this, but every route is one shell.
+        let _ = any_spawner::Executor::init_tokio();
+        let assets = Assets::load(&config.site_root, &config.hash_file);
+        let leptos = LeptosOptions::builder()
+            .output_name(OUTPUT_NAME)
+            .site_root(config.site_root.to_string_lossy().as_ref())
+            .site_pkg_dir("pkg")
+            .hash_files(assets.hashed)
+            .hash_file(std::sync::Arc::<str>::from(config.hash_file.to_string_lossy().as_ref()))
+            .site_addr(config.addr)
+            .build();
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr: config.addr, source })?;
+        let state = AppState { storage, config: Arc::new(config), assets: Arc::new(assets), leptos };
+        Ok(Self { listener, router: router(state) })
+    }
+
+    pub fn local_addr(&self) -> std::net::SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub async fn run(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    }
+}
+
+fn ensure_sqlite_dir(url: &str) -> std::io::Result<()> {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or(path);
+    match std::path::Path::new(path).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !path.starts_with(':') => std::fs::create_dir_all(dir),
+        _ => Ok(()),
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let site = state.config.site_root.clone();
+    let api = routes::api()
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Personal data must never rest in any HTTP cache, the service worker's included.
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    let immutable = SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    let revalidate = SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    let pkg = Router::new().fallback_service(ServeDir::new(site.join("pkg")));
+    let pkg = if state.assets.hashed { pkg.layer(immutable) } else { pkg.layer(revalidate.clone()) };
+    Router::new()
+        .nest(app::api::API_PREFIX, api)
+        .route("/sw.js", get(service_worker))
+        .nest("/pkg", pkg)
+        .nest_service("/icons", ServeDir::new(site.join("icons")))
+        .route_service("/manifest.webmanifest", ServeFile::new(site.join("manifest.webmanifest")))
+        .route_service("/favicon.ico", ServeFile::new(site.join("icons/favicon.ico")))
+        .fallback(shell)
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::Internal("handler panicked".into()).into_response()
+        }))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("frame-ancestors 'none'; object-src 'none'; base-uri 'self'"),
+        ))
+}
+
+/// The service worker, with this build's version and precache list.
+async fn service_worker(State(state): State<AppState>) -> Response {
+    match &state.assets.service_worker {
+        Some(source) => (
+            [
+                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            source.clone(),
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "site not built").into_response(),
+    }
+}
+
+/// Every page is the same shell: no personal data, no per-route content. The browser fills it
+/// from IndexedDB, so the service worker can answer any navigation offline with this one page.
+async fn shell(State(state): State<AppState>, req: Request<Body>) -> Response {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        return ApiError::NotFound.into_response();
+    }
+    let options = state.leptos.clone();
+    let css = state.assets.css_href.clone();
+    let handler = leptos_axum::render_app_to_stream(move || app::shell::shell(options.clone(), css.clone()));
+    let mut res = handler(req).await.into_response();
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    res
+}

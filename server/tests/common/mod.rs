@@ -1,0 +1,100 @@
+//! Spawns a real server on a random port with a fresh database holding the demo municipality.
+#![allow(dead_code)] // each test file uses a different part
+
+use mimamori_server::config::Config;
+use mimamori_server::startup::Application;
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = Config {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            database_url: format!("sqlite://{}/test.db", dir.path().display()),
+            site_root: dir.path().join("site"),
+            hash_file: dir.path().join("hash.txt"),
+            demo: true,
+            secure_cookies: false,
+        };
+        let app = Application::build(config).await.expect("server starts");
+        let addr = app.local_addr();
+        tokio::spawn(app.run());
+        Self { addr, _dir: dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A client with its own cookie jar: one device.
+    pub fn device(&self) -> reqwest::Client {
+        reqwest::Client::builder().cookie_store(true).build().unwrap()
+    }
+
+    /// A device signed in as one of the demo users.
+    pub async fn signed_in(&self, login: &str) -> reqwest::Client {
+        let c = self.device();
+        let res = c
+            .post(self.url("/api/v1/session"))
+            .json(&json!({"login": login, "password": mimamori_server::demo::DEMO_PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "sign-in as {login}");
+        c
+    }
+
+    pub async fn pull(&self, c: &reqwest::Client, cursor: i64) -> Value {
+        let res = c.get(self.url(&format!("/api/v1/sync/pull?cursor={cursor}"))).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        res.json().await.unwrap()
+    }
+
+    pub async fn push(&self, c: &reqwest::Client, checks: &[Value]) -> (u16, Value) {
+        let mutations: Vec<Value> = checks.iter().map(|c| json!({"type": "create_check", "check": c})).collect();
+        let res = c
+            .post(self.url("/api/v1/sync/push"))
+            .json(&json!({ "mutations": mutations }))
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap())
+    }
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
+pub fn new_check(person: &str, outcome: &str) -> Value {
+    json!({
+        "id": uuid::Uuid::new_v4().to_string(),
+        "person_id": person,
+        "outcome": outcome,
+        "note": "新聞が二日分たまっている",
+        "recorded_at": now_ms(),
+    })
+}
+
+/// The ids of the persons a pull returned.
+pub fn person_ids(pull: &Value) -> Vec<String> {
+    pull["persons"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect()
+}
+
+/// Asserts the response is the JSON error envelope with the given status and code.
+pub async fn assert_json_error(res: reqwest::Response, status: u16, code: &str) -> Value {
+    assert_eq!(res.status().as_u16(), status, "status");
+    let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    assert!(ct.starts_with("application/json"), "content-type was {ct}");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], code, "body: {body}");
+    assert!(!body["error"]["message_ja"].as_str().unwrap_or("").is_empty(), "a Japanese message for users");
+    body
+}

@@ -1,0 +1,131 @@
+//! Signing in and out, and what happens without a session.
+
+mod common;
+use common::*;
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn wrong_password_and_unknown_login_get_the_same_generic_error() {
+    let app = TestApp::spawn().await;
+    let c = app.device();
+    let wrong = c
+        .post(app.url("/api/v1/session"))
+        .json(&json!({"login": "sato", "password": "nope"}))
+        .send()
+        .await
+        .unwrap();
+    let a = assert_json_error(wrong, 401, "bad_credentials").await;
+    let unknown = c
+        .post(app.url("/api/v1/session"))
+        .json(&json!({"login": "nobody", "password": "nope"}))
+        .send()
+        .await
+        .unwrap();
+    let b = assert_json_error(unknown, 401, "bad_credentials").await;
+    assert_eq!(a, b, "nothing tells a wrong password from an unknown login");
+    assert_eq!(a["error"]["message_ja"], "IDまたはパスワードが違います。");
+}
+
+#[tokio::test]
+async fn sign_in_sets_a_hardened_cookie_and_me_answers() {
+    let app = TestApp::spawn().await;
+    let c = app.device();
+    let res = c
+        .post(app.url("/api/v1/session"))
+        .json(&json!({"login": "sato", "password": mimamori_server::demo::DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("mimamori_session="));
+    assert!(cookie.contains("HttpOnly"));
+    assert!(cookie.contains("SameSite=Strict"));
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["user"]["role"], "volunteer");
+    assert_eq!(body["user"]["display_name"], "佐藤 花子");
+    assert!(body["user"].get("password_hash").is_none());
+
+    let me: Value = c.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["login"], "sato");
+}
+
+#[tokio::test]
+async fn every_personal_endpoint_refuses_a_request_without_a_session() {
+    let app = TestApp::spawn().await;
+    let c = app.device();
+    assert_json_error(c.get(app.url("/api/v1/me")).send().await.unwrap(), 401, "unauthenticated").await;
+    assert_json_error(c.get(app.url("/api/v1/sync/pull")).send().await.unwrap(), 401, "unauthenticated").await;
+    let push = c.post(app.url("/api/v1/sync/push")).json(&json!({"mutations": []})).send().await.unwrap();
+    assert_json_error(push, 401, "unauthenticated").await;
+    let forged = c
+        .get(app.url("/api/v1/sync/pull"))
+        .header("cookie", "mimamori_session=forged-token")
+        .send()
+        .await
+        .unwrap();
+    assert_json_error(forged, 401, "unauthenticated").await;
+}
+
+#[tokio::test]
+async fn sign_out_ends_the_session_on_the_server() {
+    let app = TestApp::spawn().await;
+    let c = app.signed_in("sato").await;
+    // Keep the raw cookie, as a stolen copy would.
+    let res = c.get(app.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let stolen = app.device();
+    let login = stolen
+        .post(app.url("/api/v1/session"))
+        .json(&json!({"login": "sato", "password": mimamori_server::demo::DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = login.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
+    let out = stolen.delete(app.url("/api/v1/session")).send().await.unwrap();
+    assert_eq!(out.status(), 204);
+    let replay = app.device().get(app.url("/api/v1/me")).header("cookie", cookie).send().await.unwrap();
+    assert_json_error(replay, 401, "unauthenticated").await;
+    // The other device of the same user is unaffected.
+    assert_eq!(c.get(app.url("/api/v1/me")).send().await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn malformed_sign_in_bodies_get_json_errors() {
+    let app = TestApp::spawn().await;
+    let c = app.device();
+    let not_json = c
+        .post(app.url("/api/v1/session"))
+        .header("content-type", "application/json")
+        .body("{login:")
+        .send()
+        .await
+        .unwrap();
+    assert_json_error(not_json, 400, "invalid_body").await;
+    let form = c.post(app.url("/api/v1/session")).body("login=sato").send().await.unwrap();
+    assert_json_error(form, 415, "unsupported_media_type").await;
+    let extra = c
+        .post(app.url("/api/v1/session"))
+        .json(&json!({"login": "sato", "password": "x", "role": "coordinator"}))
+        .send()
+        .await
+        .unwrap();
+    assert_json_error(extra, 400, "invalid_body").await;
+    let empty = c.post(app.url("/api/v1/session")).json(&json!({"login": " ", "password": ""})).send().await.unwrap();
+    assert_json_error(empty, 400, "missing_credentials").await;
+    let sqlish = c
+        .post(app.url("/api/v1/session"))
+        .json(&json!({"login": "sato' OR '1'='1", "password": "' OR 1=1 --"}))
+        .send()
+        .await
+        .unwrap();
+    assert_json_error(sqlish, 401, "bad_credentials").await;
+}
+
+#[tokio::test]
+async fn unknown_api_paths_and_methods_answer_in_json() {
+    let app = TestApp::spawn().await;
+    let c = app.device();
+    assert_json_error(c.get(app.url("/api/v1/nothing-here")).send().await.unwrap(), 404, "not_found").await;
+    assert_json_error(c.put(app.url("/api/v1/session")).send().await.unwrap(), 405, "method_not_allowed").await;
+}

@@ -1,0 +1,46 @@
+//! The HTML shell: the same for every route, and free of personal data.
+
+mod common;
+use common::*;
+
+#[tokio::test]
+async fn pages_are_one_shell_without_personal_data() {
+    let app = TestApp::spawn().await;
+    let sato = app.signed_in("sato").await;
+    let pulled = app.pull(&sato, 0).await;
+    let first = &pulled["persons"][0];
+    let url = format!("/persons/{}", first["id"].as_str().unwrap());
+
+    // Even a signed-in device gets no personal data in HTML.
+    let deep = sato.get(app.url(&url)).send().await.unwrap();
+    assert_eq!(deep.status(), 200);
+    assert!(deep.headers().get("content-type").unwrap().to_str().unwrap().starts_with("text/html"));
+    let deep = deep.text().await.unwrap();
+    let root = sato.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(deep.contains("<html lang=\"ja\""));
+    assert!(deep.contains("みまもり"));
+    for p in pulled["persons"].as_array().unwrap() {
+        for field in ["name", "kana", "address", "phone"] {
+            let v = p[field].as_str().unwrap();
+            assert!(!deep.contains(v), "{field} {v} leaked into HTML");
+        }
+    }
+    assert_eq!(without_nonce(&deep), without_nonce(&root), "every route renders the same shell");
+}
+
+/// The per-response nonce is the only part allowed to differ.
+fn without_nonce(html: &str) -> String {
+    let Some(start) = html.find("nonce=\"").map(|i| i + 7) else { return html.to_owned() };
+    let end = start + html[start..].find('"').unwrap();
+    html.replace(&html[start..end], "NONCE")
+}
+
+#[tokio::test]
+async fn security_headers_are_set() {
+    let app = TestApp::spawn().await;
+    let res = app.device().get(app.url("/")).send().await.unwrap();
+    let h = res.headers();
+    assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
+    assert_eq!(h.get("x-frame-options").unwrap(), "DENY");
+    assert!(h.get("content-security-policy").unwrap().to_str().unwrap().contains("frame-ancestors 'none'"));
+}

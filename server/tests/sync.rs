@@ -1,0 +1,178 @@
+//! Push and pull: idempotent, scoped, and clear about what was refused.
+
+mod common;
+use common::*;
+use serde_json::{json, Value};
+
+fn statuses(res: &Value) -> Vec<String> {
+    res["results"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn each_role_pulls_exactly_the_persons_in_its_scope() {
+    let app = TestApp::spawn().await;
+    let sato = app.pull(&app.signed_in("sato").await, 0).await;
+    let takahashi = app.pull(&app.signed_in("takahashi").await, 0).await;
+    let suzuki = app.pull(&app.signed_in("suzuki").await, 0).await;
+    let tanaka = app.pull(&app.signed_in("tanaka").await, 0).await;
+    let (s, t, c, k) = (person_ids(&sato), person_ids(&takahashi), person_ids(&suzuki), person_ids(&tanaka));
+    assert_eq!(s.len(), 5, "佐藤さん watches five");
+    assert_eq!(t.len(), 4, "高橋さん watches four");
+    assert!(s.iter().all(|id| !t.contains(id)), "two volunteers share nobody");
+    assert_eq!(k.len(), mimamori_server::demo::PERSON_COUNT, "the coordinator sees the municipality");
+    // The commissioner covers 本町一丁目 and 駅前: all of 佐藤さん's, none of 高橋さん's (杉沢).
+    assert!(s.iter().all(|id| c.contains(id)));
+    assert!(t.iter().all(|id| !c.contains(id)));
+    let areas: std::collections::BTreeSet<&str> =
+        suzuki["persons"].as_array().unwrap().iter().map(|p| p["small_area"].as_str().unwrap()).collect();
+    assert_eq!(areas.into_iter().collect::<Vec<_>>(), vec!["本町一丁目町内会", "駅前町内会"]);
+}
+
+#[tokio::test]
+async fn a_retried_push_is_stored_once_and_the_coordinator_sees_it() {
+    let app = TestApp::spawn().await;
+    let sato = app.signed_in("sato").await;
+    let person = person_ids(&app.pull(&sato, 0).await)[0].clone();
+    let check = new_check(&person, "concern");
+    let (status, first) = app.push(&sato, std::slice::from_ref(&check)).await;
+    assert_eq!(status, 200);
+    assert_eq!(statuses(&first), ["applied"]);
+    // The answer was lost; the device pushes the same check again.
+    let (_, second) = app.push(&sato, std::slice::from_ref(&check)).await;
+    assert_eq!(statuses(&second), ["duplicate"]);
+
+    let tanaka = app.signed_in("tanaka").await;
+    let pulled = app.pull(&tanaka, 0).await;
+    let checks = pulled["checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 1, "stored exactly once");
+    assert_eq!(checks[0]["id"], check["id"]);
+    assert_eq!(checks[0]["outcome"], "concern");
+    assert_eq!(checks[0]["note"], "新聞が二日分たまっている");
+    assert_eq!(checks[0]["author_name"], "佐藤 花子");
+    assert!(checks[0]["received_at"].as_i64().unwrap() >= check["recorded_at"].as_i64().unwrap() - 1000);
+    // The cursor moves on: pulling from it returns nothing new.
+    let again = app.pull(&tanaka, pulled["cursor"].as_i64().unwrap()).await;
+    assert!(again["checks"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn bad_records_are_refused_one_by_one_and_the_rest_of_the_batch_lands() {
+    let app = TestApp::spawn().await;
+    let sato = app.signed_in("sato").await;
+    let mine = person_ids(&app.pull(&sato, 0).await);
+    let takahashis = person_ids(&app.pull(&app.signed_in("takahashi").await, 0).await);
+    let good = new_check(&mine[0], "all_well");
+    let out_of_scope = new_check(&takahashis[0], "all_well");
+    let nonexistent = new_check("p-9999", "all_well");
+    let mut from_the_past = new_check(&mine[1], "not_home");
+    from_the_past["recorded_at"] = json!(0);
+    let good2 = new_check(&mine[1], "emergency");
+    let (status, res) = app.push(&sato, &[good.clone(), out_of_scope, nonexistent, from_the_past, good2]).await;
+    assert_eq!(status, 200);
+    assert_eq!(statuses(&res), ["applied", "rejected", "rejected", "rejected", "applied"]);
+    let results = res["results"].as_array().unwrap();
+    // Out of scope reads exactly like "does not exist": nothing leaks about other people's persons.
+    assert_eq!(results[1]["error"], results[2]["error"]);
+    assert_eq!(results[1]["error"]["code"], "person_not_found");
+    assert_eq!(results[3]["error"]["code"], "recorded_at_out_of_range");
+
+    let all = app.pull(&app.signed_in("tanaka").await, 0).await;
+    let ids: Vec<&str> = all["checks"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 2, "nothing written for the refused records");
+    assert!(ids.contains(&good["id"].as_str().unwrap()));
+}
+
+#[tokio::test]
+async fn an_id_replayed_by_another_user_is_refused_not_merged() {
+    let app = TestApp::spawn().await;
+    let sato = app.signed_in("sato").await;
+    let suzuki = app.signed_in("suzuki").await;
+    let person = person_ids(&app.pull(&sato, 0).await)[0].clone();
+    let check = new_check(&person, "all_well");
+    assert_eq!(statuses(&app.push(&sato, std::slice::from_ref(&check)).await.1), ["applied"]);
+    let mut replay = check.clone();
+    replay["outcome"] = json!("emergency");
+    let (_, res) = app.push(&suzuki, &[replay]).await;
+    assert_eq!(statuses(&res), ["rejected"]);
+    assert_eq!(res["results"][0]["error"]["code"], "id_conflict");
+    let pulled = app.pull(&suzuki, 0).await;
+    assert_eq!(pulled["checks"][0]["outcome"], "all_well", "the original is untouched");
+}
+
+#[tokio::test]
+async fn volunteers_never_pull_checks_on_persons_outside_their_scope() {
+    let app = TestApp::spawn().await;
+    let sato = app.signed_in("sato").await;
+    let takahashi = app.signed_in("takahashi").await;
+    let p = person_ids(&app.pull(&takahashi, 0).await)[0].clone();
+    assert_eq!(statuses(&app.push(&takahashi, &[new_check(&p, "concern")]).await.1), ["applied"]);
+    let seen_by_sato = app.pull(&sato, 0).await;
+    assert!(seen_by_sato["checks"].as_array().unwrap().is_empty());
+    assert!(!person_ids(&seen_by_sato).contains(&p));
+}
+
+#[tokio::test]
+async fn malformed_and_oversized_pushes_get_json_errors_and_write_nothing() {
+    let app = TestApp::spawn().await;
+    let sato = app.signed_in("sato").await;
+    let person = person_ids(&app.pull(&sato, 0).await)[0].clone();
+    let url = app.url("/api/v1/sync/push");
+
+    let broken = sato.post(&url).header("content-type", "application/json").body(r#"{"mutations": ["#).send().await.unwrap();
+    assert_json_error(broken, 400, "invalid_body").await;
+
+    let unknown_outcome = json!({"mutations": [{"type": "create_check", "check": {
+        "id": uuid::Uuid::new_v4().to_string(), "person_id": person, "outcome": "fine", "recorded_at": now_ms()}}]});
+    assert_json_error(sato.post(&url).json(&unknown_outcome).send().await.unwrap(), 400, "invalid_body").await;
+
+    let mut sneaky = new_check(&person, "all_well");
+    sneaky["author_id"] = json!("u-tanaka");
+    let body = json!({"mutations": [{"type": "create_check", "check": sneaky}]});
+    assert_json_error(sato.post(&url).json(&body).send().await.unwrap(), 400, "invalid_body").await;
+
+    let mut long_note = new_check(&person, "all_well");
+    long_note["note"] = json!("あ".repeat(1001));
+    let body = json!({"mutations": [{"type": "create_check", "check": long_note}]});
+    assert_json_error(sato.post(&url).json(&body).send().await.unwrap(), 400, "invalid_body").await;
+
+    let bad_id = json!({"mutations": [{"type": "create_check", "check": {
+        "id": "'; DROP TABLE checks; --", "person_id": person, "outcome": "all_well", "recorded_at": now_ms()}}]});
+    assert_json_error(sato.post(&url).json(&bad_id).send().await.unwrap(), 400, "invalid_body").await;
+
+    let huge = "x".repeat(2 * 1024 * 1024);
+    let res = sato.post(&url).header("content-type", "application/json").body(huge).send().await.unwrap();
+    assert_json_error(res, 413, "payload_too_large").await;
+
+    let too_many: Vec<Value> = (0..201).map(|_| new_check(&person, "all_well")).collect();
+    let (status, body) = app.push(&sato, &too_many).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["code"], "batch_too_large");
+
+    let neg = sato.get(app.url("/api/v1/sync/pull?cursor=-5")).send().await.unwrap();
+    assert_json_error(neg, 400, "invalid_cursor").await;
+    let junk = sato.get(app.url("/api/v1/sync/pull?cursor=abc")).send().await.unwrap();
+    assert_json_error(junk, 400, "invalid_query").await;
+
+    let pulled = app.pull(&app.signed_in("tanaka").await, 0).await;
+    assert!(pulled["checks"].as_array().unwrap().is_empty(), "nothing was written");
+}
+
+#[tokio::test]
+async fn script_in_a_note_is_stored_as_plain_text() {
+    let app = TestApp::spawn().await;
+    let sato = app.signed_in("sato").await;
+    let person = person_ids(&app.pull(&sato, 0).await)[0].clone();
+    let mut c = new_check(&person, "concern");
+    c["note"] = json!("<script>alert('x')</script> ' OR 1=1 --");
+    assert_eq!(statuses(&app.push(&sato, &[c]).await.1), ["applied"]);
+    let pulled = app.pull(&sato, 0).await;
+    assert_eq!(pulled["checks"][0]["note"], "<script>alert('x')</script> ' OR 1=1 --");
+}
+
+#[tokio::test]
+async fn api_responses_are_never_cached() {
+    let app = TestApp::spawn().await;
+    let sato = app.signed_in("sato").await;
+    let res = sato.get(app.url("/api/v1/sync/pull")).send().await.unwrap();
+    assert_eq!(res.headers().get("cache-control").unwrap(), "no-store");
+}
