@@ -175,3 +175,24 @@ test("API responses never enter the service worker's cache", async ({ browser })
   expect(cached.filter((u) => u.startsWith("/api/"))).toEqual([]);
   await context.close();
 });
+
+test("a background sync never wipes what the user is typing", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, "sato");
+  await page.getByTestId("person-row").first().click();
+  await page.getByRole("button", { name: "気になる", exact: true }).click();
+  await page.getByLabel("メモ（任意）").fill("書きかけのメモ");
+  // Losing and regaining the signal fires `online`, which syncs and refreshes the store.
+  let pulls = 0;
+  page.on("response", (r) => {
+    if (r.url().includes("/api/v1/sync/pull")) pulls++;
+  });
+  await context.setOffline(true);
+  await context.setOffline(false);
+  await expect.poll(() => pulls, { timeout: 15_000 }).toBeGreaterThan(0);
+  await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
+  await expect(page.getByLabel("メモ（任意）")).toHaveValue("書きかけのメモ");
+  await expect(page.getByRole("button", { name: "気になる", exact: true })).toHaveAttribute("aria-pressed", "true");
+  await context.close();
+});

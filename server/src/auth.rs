@@ -66,7 +66,8 @@ pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Er
 /// Verifies a password; `None` (no such user) still spends the same work so timing tells nothing.
 pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     // A fixed hash of a random secret, checked when the login is unknown.
-    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0D1dR8gqFq6mXqC3wHhZQ2m0Zr0bq1bNVcxK5k6N0kQ";
+    const DUMMY: &str =
+        "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0D1dR8gqFq6mXqC3wHhZQ2m0Zr0bq1bNVcxK5k6N0kQ";
     let (hash, real) = match stored {
         Some(h) => (h, true),
         None => (DUMMY, false),

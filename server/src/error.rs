@@ -50,13 +50,11 @@ impl ApiError {
             ApiError::PayloadTooLarge => ("payload_too_large", "データが大きすぎます。分けて送ってください。"),
             ApiError::UnsupportedMediaType => ("unsupported_media_type", "送信形式が正しくありません。"),
             ApiError::BadRequest { code, message_ja, .. } => (*code, *message_ja),
-            ApiError::Internal(_) => ("internal", "サーバーで問題が起きました。しばらくしてからもう一度お試しください。"),
+            ApiError::Internal(_) => {
+                ("internal", "サーバーで問題が起きました。しばらくしてからもう一度お試しください。")
+            }
         };
-        ApiErrorBody {
-            code: code.into(),
-            message: self.to_string(),
-            message_ja: message_ja.into(),
-        }
+        ApiErrorBody { code: code.into(), message: self.to_string(), message_ja: message_ja.into() }
     }
 }
 

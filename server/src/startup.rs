@@ -65,9 +65,8 @@ impl Application {
             .hash_file(std::sync::Arc::<str>::from(config.hash_file.to_string_lossy().as_ref()))
             .site_addr(config.addr)
             .build();
-        let listener = TcpListener::bind(config.addr)
-            .await
-            .map_err(|source| StartupError::Bind { addr: config.addr, source })?;
+        let listener =
+            TcpListener::bind(config.addr).await.map_err(|source| StartupError::Bind { addr: config.addr, source })?;
         let state = AppState { storage, config: Arc::new(config), assets: Arc::new(assets), leptos };
         Ok(Self { listener, router: router(state) })
     }
@@ -117,9 +116,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(shell)
         .with_state(state)
         .layer(CompressionLayer::new())
-        .layer(CatchPanicLayer::custom(|_| {
-            ApiError::Internal("handler panicked".into()).into_response()
-        }))
+        .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
@@ -133,10 +130,7 @@ pub fn router(state: AppState) -> Router {
 async fn service_worker(State(state): State<AppState>) -> Response {
     match &state.assets.service_worker {
         Some(source) => (
-            [
-                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-                (header::CACHE_CONTROL, "no-cache"),
-            ],
+            [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
             source.clone(),
         )
             .into_response(),

@@ -8,19 +8,11 @@ use serde_json::{json, Value};
 async fn wrong_password_and_unknown_login_get_the_same_generic_error() {
     let app = TestApp::spawn().await;
     let c = app.device();
-    let wrong = c
-        .post(app.url("/api/v1/session"))
-        .json(&json!({"login": "sato", "password": "nope"}))
-        .send()
-        .await
-        .unwrap();
+    let wrong =
+        c.post(app.url("/api/v1/session")).json(&json!({"login": "sato", "password": "nope"})).send().await.unwrap();
     let a = assert_json_error(wrong, 401, "bad_credentials").await;
-    let unknown = c
-        .post(app.url("/api/v1/session"))
-        .json(&json!({"login": "nobody", "password": "nope"}))
-        .send()
-        .await
-        .unwrap();
+    let unknown =
+        c.post(app.url("/api/v1/session")).json(&json!({"login": "nobody", "password": "nope"})).send().await.unwrap();
     let b = assert_json_error(unknown, 401, "bad_credentials").await;
     assert_eq!(a, b, "nothing tells a wrong password from an unknown login");
     assert_eq!(a["error"]["message_ja"], "IDまたはパスワードが違います。");
@@ -58,12 +50,8 @@ async fn every_personal_endpoint_refuses_a_request_without_a_session() {
     assert_json_error(c.get(app.url("/api/v1/sync/pull")).send().await.unwrap(), 401, "unauthenticated").await;
     let push = c.post(app.url("/api/v1/sync/push")).json(&json!({"mutations": []})).send().await.unwrap();
     assert_json_error(push, 401, "unauthenticated").await;
-    let forged = c
-        .get(app.url("/api/v1/sync/pull"))
-        .header("cookie", "mimamori_session=forged-token")
-        .send()
-        .await
-        .unwrap();
+    let forged =
+        c.get(app.url("/api/v1/sync/pull")).header("cookie", "mimamori_session=forged-token").send().await.unwrap();
     assert_json_error(forged, 401, "unauthenticated").await;
 }
 

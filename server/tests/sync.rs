@@ -118,7 +118,8 @@ async fn malformed_and_oversized_pushes_get_json_errors_and_write_nothing() {
     let person = person_ids(&app.pull(&sato, 0).await)[0].clone();
     let url = app.url("/api/v1/sync/push");
 
-    let broken = sato.post(&url).header("content-type", "application/json").body(r#"{"mutations": ["#).send().await.unwrap();
+    let broken =
+        sato.post(&url).header("content-type", "application/json").body(r#"{"mutations": ["#).send().await.unwrap();
     assert_json_error(broken, 400, "invalid_body").await;
 
     let unknown_outcome = json!({"mutations": [{"type": "create_check", "check": {

@@ -1,10 +1,14 @@
 //! Calls to `/api/v1`, with failures sorted into what the user has to do about them.
+//!
+//! JSON goes through the browser's own `JSON.parse`/`JSON.stringify` and serde-wasm-bindgen
+//! (already needed for IndexedDB), so the bundle carries no second JSON implementation.
 
 use crate::api::{
     ApiErrorBody, ApiErrorEnvelope, PullResponse, PushRequest, PushResponse, SignInRequest, SignInResponse, API_PREFIX,
 };
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use web_sys::RequestCredentials;
 
 #[derive(Debug, Clone)]
@@ -15,7 +19,7 @@ pub enum ApiFailure {
     Unauthenticated,
     /// The server refused the request and said why.
     Refused(ApiErrorBody),
-    /// The server failed; retry later.
+    /// The server failed, or answered something this version cannot read; retry later.
     Server(u16),
 }
 
@@ -30,45 +34,52 @@ impl ApiFailure {
     }
 }
 
+fn to_json<T: Serialize>(value: &T) -> Option<String> {
+    let js = value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()?;
+    js_sys::JSON::stringify(&js).ok()?.as_string()
+}
+
+async fn from_json<T: DeserializeOwned>(res: Response) -> Option<T> {
+    let text = res.text().await.ok()?;
+    let js = js_sys::JSON::parse(&text).ok()?;
+    serde_wasm_bindgen::from_value(js).ok()
+}
+
 async fn read<T: DeserializeOwned>(res: Result<Response, gloo_net::Error>) -> Result<T, ApiFailure> {
     let res = res.map_err(|_| ApiFailure::Offline)?;
     let status = res.status();
     if res.ok() {
-        return res.json::<T>().await.map_err(|_| ApiFailure::Server(status));
+        return from_json::<T>(res).await.ok_or(ApiFailure::Server(status));
     }
-    if status == 401 {
-        if let Ok(env) = res.json::<ApiErrorEnvelope>().await {
-            if env.error.code == "bad_credentials" {
-                return Err(ApiFailure::Refused(env.error));
-            }
-        }
-        return Err(ApiFailure::Unauthenticated);
-    }
-    match res.json::<ApiErrorEnvelope>().await {
-        Ok(env) if status < 500 => Err(ApiFailure::Refused(env.error)),
-        _ => Err(ApiFailure::Server(status)),
+    let body = from_json::<ApiErrorEnvelope>(res).await.map(|e| e.error);
+    match (status, body) {
+        (401, Some(b)) if b.code == "bad_credentials" => Err(ApiFailure::Refused(b)),
+        (401, _) => Err(ApiFailure::Unauthenticated),
+        (s, Some(b)) if s < 500 => Err(ApiFailure::Refused(b)),
+        (s, _) => Err(ApiFailure::Server(s)),
     }
 }
 
-fn url(path: &str) -> String {
-    format!("{API_PREFIX}{path}")
+fn request(builder: RequestBuilder) -> RequestBuilder {
+    builder.credentials(RequestCredentials::SameOrigin)
 }
 
-pub async fn sign_in(login: &str, password: &str) -> Result<SignInResponse, ApiFailure> {
-    let body = SignInRequest { login: login.to_owned(), password: password.to_owned() };
-    let req = Request::post(&url("/session"))
-        .credentials(RequestCredentials::SameOrigin)
-        .json(&body)
+async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiFailure> {
+    let json = to_json(body).ok_or(ApiFailure::Server(0))?;
+    let req = request(Request::post(&format!("{API_PREFIX}{path}")))
+        .header("content-type", "application/json")
+        .body(json)
         .map_err(|_| ApiFailure::Offline)?;
     read(req.send().await).await
 }
 
+pub async fn sign_in(login: &str, password: &str) -> Result<SignInResponse, ApiFailure> {
+    post("/session", &SignInRequest { login: login.to_owned(), password: password.to_owned() }).await
+}
+
 pub async fn sign_out() -> Result<(), ApiFailure> {
-    let res = Request::delete(&url("/session"))
-        .credentials(RequestCredentials::SameOrigin)
-        .send()
-        .await
-        .map_err(|_| ApiFailure::Offline)?;
+    let res =
+        request(Request::delete(&format!("{API_PREFIX}/session"))).send().await.map_err(|_| ApiFailure::Offline)?;
     match res.status() {
         204 | 401 => Ok(()),
         s => Err(ApiFailure::Server(s)),
@@ -76,17 +87,9 @@ pub async fn sign_out() -> Result<(), ApiFailure> {
 }
 
 pub async fn push(body: &PushRequest) -> Result<PushResponse, ApiFailure> {
-    let req = Request::post(&url("/sync/push"))
-        .credentials(RequestCredentials::SameOrigin)
-        .json(body)
-        .map_err(|_| ApiFailure::Offline)?;
-    read(req.send().await).await
+    post("/sync/push", body).await
 }
 
 pub async fn pull(cursor: i64) -> Result<PullResponse, ApiFailure> {
-    let res = Request::get(&url(&format!("/sync/pull?cursor={cursor}")))
-        .credentials(RequestCredentials::SameOrigin)
-        .send()
-        .await;
-    read(res).await
+    read(request(Request::get(&format!("{API_PREFIX}/sync/pull?cursor={cursor}"))).send().await).await
 }

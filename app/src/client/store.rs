@@ -61,10 +61,7 @@ fn upgrade(event: VersionChangeEvent, db: Database) -> indexed_db_futures::Resul
         db.create_object_store(PERSONS).with_key_path(KeyPath::from("id")).build()?;
         let checks = db.create_object_store(CHECKS).with_key_path(KeyPath::from("id")).build()?;
         checks.create_index("by_person", KeyPath::from("person_id")).build()?;
-        db.create_object_store(OUTBOX)
-            .with_key_path(KeyPath::from("seq"))
-            .with_auto_increment(true)
-            .build()?;
+        db.create_object_store(OUTBOX).with_key_path(KeyPath::from("seq")).with_auto_increment(true).build()?;
     }
     Ok(())
 }
@@ -143,10 +140,7 @@ pub async fn pending_count() -> Result<u32, StoreError> {
 /// the check is durable on the device and the UI may say 保存しました.
 pub async fn save_new_check(check: &Check, mutation: Mutation) -> Result<(), StoreError> {
     let db = db().await?;
-    let tx = db
-        .transaction([CHECKS, OUTBOX])
-        .with_mode(TransactionMode::Readwrite)
-        .build()?;
+    let tx = db.transaction([CHECKS, OUTBOX]).with_mode(TransactionMode::Readwrite).build()?;
     tx.object_store(CHECKS)?.put(check).serde()?;
     tx.object_store(OUTBOX)?.add(OutboxEntry { seq: None, mutation }).serde()?;
     tx.commit().await?;
@@ -172,10 +166,7 @@ pub enum Settled {
 /// marked sent or refused (a refused check stays on the device with its reason).
 pub async fn settle(entries: &[(u64, Settled)]) -> Result<(), StoreError> {
     let db = db().await?;
-    let tx = db
-        .transaction([CHECKS, OUTBOX])
-        .with_mode(TransactionMode::Readwrite)
-        .build()?;
+    let tx = db.transaction([CHECKS, OUTBOX]).with_mode(TransactionMode::Readwrite).build()?;
     let checks = tx.object_store(CHECKS)?;
     let outbox = tx.object_store(OUTBOX)?;
     for (seq, settled) in entries {
@@ -198,17 +189,9 @@ pub async fn settle(entries: &[(u64, Settled)]) -> Result<(), StoreError> {
 /// Applies one pull page: the person list is replaced whole (someone who left this user's
 /// scope is removed with their checks), pulled checks are stored as sent, and the cursor advances
 /// in the same transaction so a crash cannot skip a page.
-pub async fn apply_pull(
-    persons: &[Person],
-    pulled: &[Check],
-    cursor: i64,
-    now: EpochMillis,
-) -> Result<(), StoreError> {
+pub async fn apply_pull(persons: &[Person], pulled: &[Check], cursor: i64, now: EpochMillis) -> Result<(), StoreError> {
     let db = db().await?;
-    let tx = db
-        .transaction([META, PERSONS, CHECKS])
-        .with_mode(TransactionMode::Readwrite)
-        .build()?;
+    let tx = db.transaction([META, PERSONS, CHECKS]).with_mode(TransactionMode::Readwrite).build()?;
     let person_store = tx.object_store(PERSONS)?;
     let check_store = tx.object_store(CHECKS)?;
     person_store.clear()?;
@@ -236,10 +219,7 @@ pub async fn apply_pull(
 /// Removes every trace of personal data from the device (sign-out, a different user).
 pub async fn wipe() -> Result<(), StoreError> {
     let db = db().await?;
-    let tx = db
-        .transaction([META, PERSONS, CHECKS, OUTBOX])
-        .with_mode(TransactionMode::Readwrite)
-        .build()?;
+    let tx = db.transaction([META, PERSONS, CHECKS, OUTBOX]).with_mode(TransactionMode::Readwrite).build()?;
     for name in [META, PERSONS, CHECKS, OUTBOX] {
         tx.object_store(name)?.clear()?;
     }

@@ -24,12 +24,8 @@ pub enum CheckOutcome {
 }
 
 impl CheckOutcome {
-    pub const ALL: [CheckOutcome; 4] = [
-        CheckOutcome::AllWell,
-        CheckOutcome::Concern,
-        CheckOutcome::NotHome,
-        CheckOutcome::Emergency,
-    ];
+    pub const ALL: [CheckOutcome; 4] =
+        [CheckOutcome::AllWell, CheckOutcome::Concern, CheckOutcome::NotHome, CheckOutcome::Emergency];
 
     pub fn label_ja(self) -> &'static str {
         match self {

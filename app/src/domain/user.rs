@@ -35,9 +35,7 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Role::Volunteer, Role::Commissioner, Role::Coordinator]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        [Role::Volunteer, Role::Commissioner, Role::Coordinator].into_iter().find(|r| r.as_str() == s)
     }
 }
 

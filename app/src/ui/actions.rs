@@ -7,16 +7,16 @@ use crate::domain::{CheckNote, CheckOutcome, PersonId};
 
 /// Reads the device store and starts syncing. Runs once, in the browser, after hydration.
 pub fn boot(state: AppState) {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "csr")]
     imp::boot(state);
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "csr"))]
     let _ = state;
 }
 
 pub async fn sign_in(state: AppState, login: String, password: String) -> Result<(), String> {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "csr")]
     return imp::sign_in(state, login, password).await;
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "csr"))]
     {
         let _ = (state, login, password);
         Err(String::new())
@@ -24,9 +24,9 @@ pub async fn sign_in(state: AppState, login: String, password: String) -> Result
 }
 
 pub async fn sign_out(state: AppState) -> Result<(), String> {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "csr")]
     return imp::sign_out(state).await;
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "csr"))]
     {
         let _ = state;
         Err(String::new())
@@ -40,9 +40,9 @@ pub async fn save_check(
     outcome: CheckOutcome,
     note: Option<CheckNote>,
 ) -> Result<(), String> {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "csr")]
     return imp::save_check(state, person, outcome, note).await;
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "csr"))]
     {
         let _ = (state, person, outcome, note);
         Err(String::new())
@@ -50,18 +50,18 @@ pub async fn save_check(
 }
 
 pub fn sync_now(state: AppState) {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "csr")]
     crate::client::sync::request(state);
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "csr"))]
     let _ = state;
 }
 
 pub fn apply_update() {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "csr")]
     crate::client::sw::apply_update();
 }
 
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "csr")]
 mod imp {
     use super::AppState;
     use crate::api::Mutation;
@@ -82,7 +82,9 @@ mod imp {
                 Ok(Some(user)) => SessionState::SignedIn(user),
                 Ok(None) => SessionState::SignedOut,
                 Err(e) => {
-                    state.sync.update(|s| s.phase = SyncPhase::Failed(format!("端末の保存領域を開けません（{}）", e.0)));
+                    state
+                        .sync
+                        .update(|s| s.phase = SyncPhase::Failed(format!("端末の保存領域を開けません（{}）", e.0)));
                     SessionState::SignedOut
                 }
             };
@@ -105,7 +107,9 @@ mod imp {
 
     pub async fn sign_in(state: AppState, login: String, password: String) -> Result<(), String> {
         let res = http::sign_in(&login, &password).await.map_err(|e| match e {
-            http::ApiFailure::Offline => "サインインには電波が必要です。電波のある場所でもう一度お試しください。".to_owned(),
+            http::ApiFailure::Offline => {
+                "サインインには電波が必要です。電波のある場所でもう一度お試しください。".to_owned()
+            }
             other => other.message_ja(),
         })?;
         let previous = store::session().await.ok().flatten();

@@ -17,14 +17,9 @@ pub fn PersonListPage() -> impl IntoView {
             .get()
             .into_iter()
             .map(|p| {
-                let last = checks
-                    .iter()
-                    .filter(|c| c.person_id == p.id)
-                    .max_by_key(|c| c.recorded_at)
-                    .cloned();
-                let overdue = last
-                    .as_ref()
-                    .is_none_or(|c| now - c.recorded_at > i64::from(p.check_interval_days) * DAY_MS);
+                let last = checks.iter().filter(|c| c.person_id == p.id).max_by_key(|c| c.recorded_at).cloned();
+                let overdue =
+                    last.as_ref().is_none_or(|c| now - c.recorded_at > i64::from(p.check_interval_days) * DAY_MS);
                 (p, last, overdue)
             })
             .collect();

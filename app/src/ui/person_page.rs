@@ -11,15 +11,15 @@ use leptos_router::hooks::use_params_map;
 pub fn PersonPage() -> impl IntoView {
     let state = use_app_state();
     let params = use_params_map();
-    let person = move || {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|id| PersonId::parse(&id))
-            .and_then(|id| state.person(&id))
-    };
+    let person = Memo::new(move |_| {
+        params.with(|p| p.get("id")).and_then(|id| PersonId::parse(&id)).and_then(|id| state.person(&id))
+    });
+    // Re-render the page only when it is a different person: a background sync that refreshes
+    // the person list must not reset a form the user is filling in.
+    let shown = Memo::new(move |_| person.with(|p| p.as_ref().map(|p| p.id.clone())));
     view! {
-        {move || match person() {
-            Some(p) => view! { <PersonDetail person=p/> }.into_any(),
+        {move || match shown.get() {
+            Some(id) => view! { <PersonDetail id person/> }.into_any(),
             None => view! {
                 <section class="page">
                     <h1>"見つかりません"</h1>
@@ -32,23 +32,28 @@ pub fn PersonPage() -> impl IntoView {
 }
 
 #[component]
-fn PersonDetail(person: Person) -> impl IntoView {
+fn PersonDetail(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
     let state = use_app_state();
-    let id = person.id.clone();
-    let history = Memo::new(move |_| state.checks_for(&id));
-    let tel = person.phone.clone().map(|p| format!("tel:{}", p.replace('-', "")));
+    let field = move |f: fn(&Person) -> String| move || person.with(|p| p.as_ref().map(f).unwrap_or_default());
+    let history = {
+        let id = id.clone();
+        Memo::new(move |_| state.checks_for(&id))
+    };
+    let tel = move || person.with(|p| p.as_ref().and_then(|p| p.phone.clone()));
     view! {
         <section class="page person">
             <p class="back"><a href="/persons">"← 担当の方"</a></p>
-            <h1>{person.name.clone()}</h1>
-            <p class="person-kana">{person.kana.clone()}</p>
+            <h1>{field(|p| p.name.clone())}</h1>
+            <p class="person-kana">{field(|p| p.kana.clone())}</p>
             <dl class="facts">
-                <dt>"住所"</dt><dd>{person.address.clone()}</dd>
-                <dt>"地区"</dt><dd>{format!("{}・{}", person.district, person.small_area)}</dd>
-                <dt>"確認の目安"</dt><dd>{format!("{}日ごと", person.check_interval_days)}</dd>
+                <dt>"住所"</dt><dd>{field(|p| p.address.clone())}</dd>
+                <dt>"地区"</dt><dd>{field(|p| format!("{}・{}", p.district, p.small_area))}</dd>
+                <dt>"確認の目安"</dt><dd>{field(|p| format!("{}日ごと", p.check_interval_days))}</dd>
             </dl>
-            {tel.map(|href| view! { <a class="button" href=href>"電話をかける"</a> })}
-            <CheckForm person=person.id.clone()/>
+            {move || tel().map(|phone| view! {
+                <a class="button" href=format!("tel:{}", phone.replace('-', ""))>"電話をかける"</a>
+            })}
+            <CheckForm person=id/>
             <h2>"これまでの記録"</h2>
             <Show when=move || !history.with(Vec::is_empty) fallback=|| view! { <p class="empty">"まだ記録がありません。"</p> }>
                 <ol class="history" data-testid="history">

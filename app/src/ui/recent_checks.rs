@@ -23,9 +23,7 @@ pub fn RecentChecksPage() -> impl IntoView {
     };
     let needs_attention = move || {
         state.checks.with(|cs| {
-            cs.iter()
-                .filter(|c| matches!(c.outcome, CheckOutcome::Concern | CheckOutcome::Emergency))
-                .count()
+            cs.iter().filter(|c| matches!(c.outcome, CheckOutcome::Concern | CheckOutcome::Emergency)).count()
         })
     };
     view! {

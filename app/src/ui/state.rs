@@ -70,7 +70,7 @@ impl AppState {
     /// Checks on one person, newest first by the device's own record time.
     pub fn checks_for(&self, id: &PersonId) -> Vec<Check> {
         let mut v: Vec<Check> = self.checks.with(|cs| cs.iter().filter(|c| &c.person_id == id).cloned().collect());
-        v.sort_by(|a, b| b.recorded_at.cmp(&a.recorded_at));
+        v.sort_by_key(|c| std::cmp::Reverse(c.recorded_at));
         v
     }
 }

@@ -5,26 +5,23 @@ use crate::domain::EpochMillis;
 pub const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 pub fn now_millis() -> EpochMillis {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "csr")]
     {
         js_sys::Date::now() as i64
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "csr"))]
     {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0)
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
     }
 }
 
 /// Offset of the device's local time from UTC, in minutes east.
 fn local_offset_minutes(ms: EpochMillis) -> i64 {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "csr")]
     {
         -(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64)).get_timezone_offset() as i64)
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "csr"))]
     {
         let _ = ms;
         9 * 60 // the server renders no times, but tests read Japan time

@@ -72,7 +72,7 @@ export class TestServer {
   /** Stops the server: from the browser's side, the network is gone. */
   async down(): Promise<void> {
     const p = this.proc;
-    if (!p || p.exitCode !== null) return;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise((r) => p.once("exit", r));
     p.kill("SIGTERM");
     await exited;

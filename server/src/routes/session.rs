@@ -44,14 +44,9 @@ pub async fn sign_in(
     };
     let (token, token_hash) = new_token();
     let device_id = uuid::Uuid::new_v4().to_string();
-    let user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.chars().take(200).collect::<String>());
-    state
-        .storage
-        .create_device(&device_id, &record.user.id, &token_hash, user_agent.as_deref(), now_millis())
-        .await?;
+    let user_agent =
+        headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(200).collect::<String>());
+    state.storage.create_device(&device_id, &record.user.id, &token_hash, user_agent.as_deref(), now_millis()).await?;
     tracing::info!(user = %record.user.id.0, device = %device_id, "signed in");
     let jar = jar.add(session_cookie(token, state.config.secure_cookies));
     Ok((jar, Json(SignInResponse { user: record.user })))

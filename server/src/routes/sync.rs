@@ -6,7 +6,9 @@ use crate::extract::{ApiJson, ApiQuery};
 use crate::startup::AppState;
 use crate::storage::{InsertOutcome, Storage};
 use crate::time::now_millis;
-use app::api::{ApiErrorBody, Mutation, MutationResult, PullResponse, PushRequest, PushResponse, MAX_PUSH_BATCH, PULL_PAGE};
+use app::api::{
+    ApiErrorBody, Mutation, MutationResult, PullResponse, PushRequest, PushResponse, MAX_PUSH_BATCH, PULL_PAGE,
+};
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;

@@ -47,16 +47,19 @@ impl Storage {
         if done.rows_affected() == 1 {
             return Ok(InsertOutcome::Applied);
         }
-        let owner: String = sqlx::query_scalar("SELECT author_id FROM checks WHERE id = ?")
-            .bind(&id)
-            .fetch_one(&mut **tx)
-            .await?;
+        let owner: String =
+            sqlx::query_scalar("SELECT author_id FROM checks WHERE id = ?").bind(&id).fetch_one(&mut **tx).await?;
         Ok(if owner == author.0 { InsertOutcome::Duplicate } else { InsertOutcome::IdTaken })
     }
 
     /// Checks on persons the user may see, after `cursor` in server order, at most `limit`.
     /// Returns the page and the cursor to resume from.
-    pub async fn checks_since(&self, user: &User, cursor: i64, limit: usize) -> Result<(Vec<Check>, i64, bool), StorageError> {
+    pub async fn checks_since(
+        &self,
+        user: &User,
+        cursor: i64,
+        limit: usize,
+    ) -> Result<(Vec<Check>, i64, bool), StorageError> {
         let sql = format!(
             "SELECT c.seq, c.id, c.person_id, c.outcome, c.note, c.recorded_at, c.received_at,
                     c.author_id, u.display_name AS author_name
@@ -71,12 +74,7 @@ impl Storage {
             scope_condition(user.role)
         );
         debug_assert!(PERSON_FROM.contains("districts d"));
-        let rows = sqlx::query(&sql)
-            .bind(cursor)
-            .bind(&user.id.0)
-            .bind(limit as i64 + 1)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&sql).bind(cursor).bind(&user.id.0).bind(limit as i64 + 1).fetch_all(&self.pool).await?;
         let more = rows.len() > limit;
         let mut next = cursor;
         let mut checks = Vec::with_capacity(rows.len().min(limit));

@@ -56,15 +56,9 @@ impl Storage {
     where
         E: sqlx::Executor<'c, Database = sqlx::Sqlite>,
     {
-        let sql = format!(
-            "SELECT 1 AS ok {PERSON_FROM} WHERE p.id = ? AND p.active = 1 AND {}",
-            scope_condition(user.role)
-        );
-        let row = sqlx::query(&sql)
-            .bind(&person.0)
-            .bind(&user.id.0)
-            .fetch_optional(executor)
-            .await?;
+        let sql =
+            format!("SELECT 1 AS ok {PERSON_FROM} WHERE p.id = ? AND p.active = 1 AND {}", scope_condition(user.role));
+        let row = sqlx::query(&sql).bind(&person.0).bind(&user.id.0).fetch_optional(executor).await?;
         Ok(row.is_some())
     }
 }

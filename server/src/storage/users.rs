@@ -34,13 +34,7 @@ impl Storage {
             .bind(login)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| {
-            Ok(UserRecord {
-                user: user_from_row(&r)?,
-                password_hash: r.try_get("password_hash")?,
-            })
-        })
-        .transpose()
+        row.map(|r| Ok(UserRecord { user: user_from_row(&r)?, password_hash: r.try_get("password_hash")? })).transpose()
     }
 
     pub async fn create_device(
@@ -66,7 +60,11 @@ impl Storage {
     }
 
     /// The live session for a token hash; revoked devices have none.
-    pub async fn session_by_token_hash(&self, token_hash: &str, now: EpochMillis) -> Result<Option<Session>, StorageError> {
+    pub async fn session_by_token_hash(
+        &self,
+        token_hash: &str,
+        now: EpochMillis,
+    ) -> Result<Option<Session>, StorageError> {
         let row = sqlx::query(
             "UPDATE devices SET last_seen_at = ? WHERE token_hash = ? AND revoked_at IS NULL
              RETURNING id, user_id",
@@ -82,10 +80,7 @@ impl Storage {
             .bind(&user_id)
             .fetch_one(&self.pool)
             .await?;
-        Ok(Some(Session {
-            user: user_from_row(&user)?,
-            device_id,
-        }))
+        Ok(Some(Session { user: user_from_row(&user)?, device_id }))
     }
 
     pub async fn revoke_device(&self, device_id: &str, now: EpochMillis) -> Result<(), StorageError> {

@@ -58,12 +58,7 @@ impl TestApp {
 
     pub async fn push(&self, c: &reqwest::Client, checks: &[Value]) -> (u16, Value) {
         let mutations: Vec<Value> = checks.iter().map(|c| json!({"type": "create_check", "check": c})).collect();
-        let res = c
-            .post(self.url("/api/v1/sync/push"))
-            .json(&json!({ "mutations": mutations }))
-            .send()
-            .await
-            .unwrap();
+        let res = c.post(self.url("/api/v1/sync/push")).json(&json!({ "mutations": mutations })).send().await.unwrap();
         let status = res.status().as_u16();
         (status, res.json().await.unwrap())
     }

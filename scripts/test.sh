@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The second README command: installs what the tests need, then runs every check and test.
+# .ci/run calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
+step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
+
+step "formatting (cargo fmt --check)"
+cargo fmt --all --check
+
+step "clippy: server and shared code (native, ssr)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "clippy: browser bundle (wasm32, csr)"
+cargo clippy -p app --lib --target wasm32-unknown-unknown --no-default-features --features csr -- -D warnings
+
+step "unit and integration tests (server on a random port, fresh SQLite per test)"
+cargo test --workspace
+
+step "release build (cargo leptos)"
+cargo leptos build --release
+
+step "first-load size (brotli)"
+scripts/size.sh
+
+step "end-to-end tests in Chromium"
+(cd end2end && npx playwright test)
