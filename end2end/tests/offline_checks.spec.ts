@@ -24,6 +24,10 @@ async function shoot(page: Page, name: string) {
   await page.setViewportSize({ width: 320, height: 640 });
   await page.screenshot({ path: `${SHOTS}/${name}-320.png`, fullPage: true });
   await page.setViewportSize(size);
+  // 200 % text, as a phone's large-text setting does it.
+  await page.evaluate(() => (document.documentElement.style.fontSize = "225%"));
+  await page.screenshot({ path: `${SHOTS}/${name}-390-text200.png`, fullPage: true });
+  await page.evaluate(() => (document.documentElement.style.fontSize = ""));
 }
 
 async function signIn(page: Page, login: string) {
@@ -194,5 +198,60 @@ test("a background sync never wipes what the user is typing", async ({ browser }
   await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
   await expect(page.getByLabel("メモ（任意）")).toHaveValue("書きかけのメモ");
   await expect(page.getByRole("button", { name: "気になる", exact: true })).toHaveAttribute("aria-pressed", "true");
+  await context.close();
+});
+
+async function storeCounts(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("mimamori");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const names = ["meta", "persons", "checks", "outbox"];
+          const tx = db.transaction(names, "readonly");
+          const out: Record<string, number> = {};
+          for (const n of names) {
+            const req = tx.objectStore(n).count();
+            req.onsuccess = () => (out[n] = req.result);
+          }
+          tx.oncomplete = () => {
+            db.close();
+            resolve(out);
+          };
+        };
+      })
+  );
+}
+
+test("signing out warns about unsent records, then wipes the device", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await signIn(page, "sato");
+  await expect(page.getByTestId("person-row")).toHaveCount(5);
+  await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
+  expect((await storeCounts(page)).persons).toBe(5);
+
+  // Offline, a new record waits in the outbox; signing out would lose it, so the app says so.
+  await context.setOffline(true);
+  await page.getByTestId("person-row").first().click();
+  await logCheck(page, "変わりなし", "");
+  await page.getByRole("link", { name: "← 担当の方" }).click();
+  await page.getByRole("button", { name: "サインアウト" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "未送信の記録が 1 件あります" })).toBeVisible();
+  await shoot(page, "07-sign-out-warning");
+  expect((await storeCounts(page)).outbox).toBe(1);
+
+  // Back online the record goes out; now signing out is clean and leaves nothing behind.
+  await context.setOffline(false);
+  await expect(page.getByTestId("pending-count")).toHaveCount(0, { timeout: 30_000 });
+  await page.getByRole("button", { name: "サインアウト" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  expect(await storeCounts(page)).toEqual({ meta: 0, persons: 0, checks: 0, outbox: 0 });
+  await page.goto(`${server.url}/persons`);
+  await expect(page).toHaveURL(/\/login$/);
+  expect(problems).toEqual([]);
   await context.close();
 });
