@@ -19,14 +19,14 @@ test.afterAll(async () => {
 });
 
 async function shoot(page: Page, name: string) {
-  await page.screenshot({ path: `${SHOTS}/${name}-390.png`, fullPage: true });
   const size = page.viewportSize()!;
+  await page.screenshot({ path: `${SHOTS}/${name}-${size.width}.png`, fullPage: true });
   await page.setViewportSize({ width: 320, height: 640 });
   await page.screenshot({ path: `${SHOTS}/${name}-320.png`, fullPage: true });
   await page.setViewportSize(size);
   // 200 % text, as a phone's large-text setting does it.
   await page.evaluate(() => (document.documentElement.style.fontSize = "225%"));
-  await page.screenshot({ path: `${SHOTS}/${name}-390-text200.png`, fullPage: true });
+  await page.screenshot({ path: `${SHOTS}/${name}-${size.width}-text200.png`, fullPage: true });
   await page.evaluate(() => (document.documentElement.style.fontSize = ""));
 }
 

@@ -113,20 +113,20 @@ pub async fn last_synced_at() -> Result<Option<EpochMillis>, StoreError> {
     meta_get("last_synced_at").await
 }
 
-pub async fn persons() -> Result<Vec<Person>, StoreError> {
+async fn all<T: for<'de> Deserialize<'de>>(store_name: &str) -> Result<Vec<T>, StoreError> {
     let db = db().await?;
-    let tx = db.transaction(PERSONS).build()?;
-    let store = tx.object_store(PERSONS)?;
-    let all = store.get_all::<Person>().serde()?.await?;
+    let tx = db.transaction(store_name).build()?;
+    let store = tx.object_store(store_name)?;
+    let all = store.get_all::<T>().serde()?.await?;
     Ok(all.collect::<Result<Vec<_>, _>>()?)
 }
 
+pub async fn persons() -> Result<Vec<Person>, StoreError> {
+    all(PERSONS).await
+}
+
 pub async fn checks() -> Result<Vec<Check>, StoreError> {
-    let db = db().await?;
-    let tx = db.transaction(CHECKS).build()?;
-    let store = tx.object_store(CHECKS)?;
-    let all = store.get_all::<Check>().serde()?.await?;
-    Ok(all.collect::<Result<Vec<_>, _>>()?)
+    all(CHECKS).await
 }
 
 pub async fn pending_count() -> Result<u32, StoreError> {
