@@ -16,7 +16,8 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "clippy: browser bundle (wasm32, csr)"
 cargo clippy -p app --lib --target wasm32-unknown-unknown --no-default-features --features csr -- -D warnings
 
-step "unit and integration tests (server on a random port, fresh SQLite per test)"
+step "unit and integration tests (server on a random port, fresh database per test, SQLite and PostgreSQL)"
+source scripts/postgres.sh
 cargo test --workspace
 
 step "release build (cargo leptos)"
@@ -25,5 +26,8 @@ cargo leptos build --release
 step "first-load size (brotli)"
 scripts/size.sh
 
-step "end-to-end tests in Chromium"
+step "end-to-end tests in Chromium (server on SQLite)"
 (cd end2end && npx playwright test)
+
+step "end-to-end tests in Chromium (server on PostgreSQL)"
+(cd end2end && MIMAMORI_E2E_DATABASE=postgres npx playwright test)

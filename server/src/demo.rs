@@ -69,14 +69,14 @@ pub const PERSON_COUNT: usize = 50;
 /// Loads the demo municipality into an empty database, all in one transaction.
 pub async fn load(storage: &Storage) -> Result<(), StorageError> {
     let mut rng = StdRng::seed_from_u64(1980); // Akita's small-area network began in 1980
-    let mut tx = storage.pool().begin().await?;
-    sqlx::query("INSERT INTO municipalities (id, prefecture, name) VALUES (?, '秋田県', ?)")
+    let mut tx = storage.begin().await?;
+    sqlx::query(&storage.sql("INSERT INTO municipalities (id, prefecture, name) VALUES (?, '秋田県', ?)"))
         .bind(MUNICIPALITY.0)
         .bind(MUNICIPALITY.1)
         .execute(&mut *tx)
         .await?;
     for (id, name) in DISTRICTS {
-        sqlx::query("INSERT INTO districts (id, municipality_id, name) VALUES (?, ?, ?)")
+        sqlx::query(&storage.sql("INSERT INTO districts (id, municipality_id, name) VALUES (?, ?, ?)"))
             .bind(id)
             .bind(MUNICIPALITY.0)
             .bind(name)
@@ -84,7 +84,7 @@ pub async fn load(storage: &Storage) -> Result<(), StorageError> {
             .await?;
     }
     for (id, district, name, _, _) in SMALL_AREAS {
-        sqlx::query("INSERT INTO small_areas (id, district_id, name) VALUES (?, ?, ?)")
+        sqlx::query(&storage.sql("INSERT INTO small_areas (id, district_id, name) VALUES (?, ?, ?)"))
             .bind(id)
             .bind(district)
             .bind(name)
@@ -99,11 +99,11 @@ pub async fn load(storage: &Storage) -> Result<(), StorageError> {
         let (given, given_kana) = GIVEN[(i * 7 + rng.random_range(0..3)) % GIVEN.len()];
         let id = format!("p-{:04}", i + 1);
         let town = area_name.trim_end_matches("町内会").trim_end_matches("自治会");
-        let interval = [3, 7, 7, 7, 14][rng.random_range(0..5)];
-        sqlx::query(
+        let interval: i64 = [3, 7, 7, 7, 14][rng.random_range(0..5)];
+        sqlx::query(&storage.sql(
             "INSERT INTO persons (id, small_area_id, name, kana, address, phone, lat, lng, check_interval_days)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
+        ))
         .bind(&id)
         .bind(area_id)
         .bind(format!("{sur} {given}"))
@@ -126,9 +126,7 @@ pub async fn load(storage: &Storage) -> Result<(), StorageError> {
         ("u-tanaka", "tanaka", "田中 美紀", "coordinator"),
     ];
     for (id, login, name, role) in users {
-        sqlx::query(
-            "INSERT INTO users (id, login, display_name, role, password_hash, municipality_id) VALUES (?, ?, ?, ?, ?, ?)",
-        )
+        sqlx::query(&storage.sql("INSERT INTO users (id, login, display_name, role, password_hash, municipality_id) VALUES (?, ?, ?, ?, ?, ?)"))
         .bind(id)
         .bind(login)
         .bind(name)
@@ -142,7 +140,7 @@ pub async fn load(storage: &Storage) -> Result<(), StorageError> {
     let assign = [("u-sato", 2usize, 5usize), ("u-takahashi", 1, 4)];
     for (user, area, n) in assign {
         for person in persons_by_area[area].iter().take(n) {
-            sqlx::query("INSERT INTO assignments (user_id, person_id) VALUES (?, ?)")
+            sqlx::query(&storage.sql("INSERT INTO assignments (user_id, person_id) VALUES (?, ?)"))
                 .bind(user)
                 .bind(person)
                 .execute(&mut *tx)
@@ -151,7 +149,7 @@ pub async fn load(storage: &Storage) -> Result<(), StorageError> {
     }
     // 鈴木さん is the 民生委員 for 本町一丁目 and 駅前.
     for area in ["sa-honcho1", "sa-ekimae"] {
-        sqlx::query("INSERT INTO commissioner_areas (user_id, small_area_id) VALUES ('u-suzuki', ?)")
+        sqlx::query(&storage.sql("INSERT INTO commissioner_areas (user_id, small_area_id) VALUES ('u-suzuki', ?)"))
             .bind(area)
             .execute(&mut *tx)
             .await?;

@@ -4,9 +4,7 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 
-#[tokio::test]
-async fn wrong_password_and_unknown_login_get_the_same_generic_error() {
-    let app = TestApp::spawn().await;
+async fn wrong_password_and_unknown_login_get_the_same_generic_error(app: TestApp) {
     let c = app.device();
     let wrong =
         c.post(app.url("/api/v1/session")).json(&json!({"login": "sato", "password": "nope"})).send().await.unwrap();
@@ -18,9 +16,7 @@ async fn wrong_password_and_unknown_login_get_the_same_generic_error() {
     assert_eq!(a["error"]["message_ja"], "IDまたはパスワードが違います。");
 }
 
-#[tokio::test]
-async fn sign_in_sets_a_hardened_cookie_and_me_answers() {
-    let app = TestApp::spawn().await;
+async fn sign_in_sets_a_hardened_cookie_and_me_answers(app: TestApp) {
     let c = app.device();
     let res = c
         .post(app.url("/api/v1/session"))
@@ -42,9 +38,7 @@ async fn sign_in_sets_a_hardened_cookie_and_me_answers() {
     assert_eq!(me["login"], "sato");
 }
 
-#[tokio::test]
-async fn every_personal_endpoint_refuses_a_request_without_a_session() {
-    let app = TestApp::spawn().await;
+async fn every_personal_endpoint_refuses_a_request_without_a_session(app: TestApp) {
     let c = app.device();
     assert_json_error(c.get(app.url("/api/v1/me")).send().await.unwrap(), 401, "unauthenticated").await;
     assert_json_error(c.get(app.url("/api/v1/sync/pull")).send().await.unwrap(), 401, "unauthenticated").await;
@@ -55,9 +49,7 @@ async fn every_personal_endpoint_refuses_a_request_without_a_session() {
     assert_json_error(forged, 401, "unauthenticated").await;
 }
 
-#[tokio::test]
-async fn sign_out_ends_the_session_on_the_server() {
-    let app = TestApp::spawn().await;
+async fn sign_out_ends_the_session_on_the_server(app: TestApp) {
     let c = app.signed_in("sato").await;
     // Keep the raw cookie, as a stolen copy would.
     let res = c.get(app.url("/api/v1/me")).send().await.unwrap();
@@ -78,9 +70,7 @@ async fn sign_out_ends_the_session_on_the_server() {
     assert_eq!(c.get(app.url("/api/v1/me")).send().await.unwrap().status(), 200);
 }
 
-#[tokio::test]
-async fn malformed_sign_in_bodies_get_json_errors() {
-    let app = TestApp::spawn().await;
+async fn malformed_sign_in_bodies_get_json_errors(app: TestApp) {
     let c = app.device();
     let not_json = c
         .post(app.url("/api/v1/session"))
@@ -110,10 +100,17 @@ async fn malformed_sign_in_bodies_get_json_errors() {
     assert_json_error(sqlish, 401, "bad_credentials").await;
 }
 
-#[tokio::test]
-async fn unknown_api_paths_and_methods_answer_in_json() {
-    let app = TestApp::spawn().await;
+async fn unknown_api_paths_and_methods_answer_in_json(app: TestApp) {
     let c = app.device();
     assert_json_error(c.get(app.url("/api/v1/nothing-here")).send().await.unwrap(), 404, "not_found").await;
     assert_json_error(c.put(app.url("/api/v1/session")).send().await.unwrap(), 405, "method_not_allowed").await;
 }
+
+on_both_databases!(
+    wrong_password_and_unknown_login_get_the_same_generic_error,
+    sign_in_sets_a_hardened_cookie_and_me_answers,
+    every_personal_endpoint_refuses_a_request_without_a_session,
+    sign_out_ends_the_session_on_the_server,
+    malformed_sign_in_bodies_get_json_errors,
+    unknown_api_paths_and_methods_answer_in_json,
+);

@@ -3,9 +3,7 @@
 mod common;
 use common::*;
 
-#[tokio::test]
-async fn pages_are_one_shell_without_personal_data() {
-    let app = TestApp::spawn().await;
+async fn pages_are_one_shell_without_personal_data(app: TestApp) {
     let sato = app.signed_in("sato").await;
     let pulled = app.pull(&sato, 0).await;
     let first = &pulled["persons"][0];
@@ -35,12 +33,12 @@ fn without_nonce(html: &str) -> String {
     html.replace(&html[start..end], "NONCE")
 }
 
-#[tokio::test]
-async fn security_headers_are_set() {
-    let app = TestApp::spawn().await;
+async fn security_headers_are_set(app: TestApp) {
     let res = app.device().get(app.url("/")).send().await.unwrap();
     let h = res.headers();
     assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
     assert_eq!(h.get("x-frame-options").unwrap(), "DENY");
     assert!(h.get("content-security-policy").unwrap().to_str().unwrap().contains("frame-ancestors 'none'"));
 }
+
+on_both_databases!(pages_are_one_shell_without_personal_data, security_headers_are_set,);

@@ -8,9 +8,7 @@ fn statuses(res: &Value) -> Vec<String> {
     res["results"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap().to_owned()).collect()
 }
 
-#[tokio::test]
-async fn each_role_pulls_exactly_the_persons_in_its_scope() {
-    let app = TestApp::spawn().await;
+async fn each_role_pulls_exactly_the_persons_in_its_scope(app: TestApp) {
     let sato = app.pull(&app.signed_in("sato").await, 0).await;
     let takahashi = app.pull(&app.signed_in("takahashi").await, 0).await;
     let suzuki = app.pull(&app.signed_in("suzuki").await, 0).await;
@@ -28,9 +26,7 @@ async fn each_role_pulls_exactly_the_persons_in_its_scope() {
     assert_eq!(areas.into_iter().collect::<Vec<_>>(), vec!["本町一丁目町内会", "駅前町内会"]);
 }
 
-#[tokio::test]
-async fn a_retried_push_is_stored_once_and_the_coordinator_sees_it() {
-    let app = TestApp::spawn().await;
+async fn a_retried_push_is_stored_once_and_the_coordinator_sees_it(app: TestApp) {
     let sato = app.signed_in("sato").await;
     let person = person_ids(&app.pull(&sato, 0).await)[0].clone();
     let check = new_check(&person, "concern");
@@ -55,9 +51,7 @@ async fn a_retried_push_is_stored_once_and_the_coordinator_sees_it() {
     assert!(again["checks"].as_array().unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn bad_records_are_refused_one_by_one_and_the_rest_of_the_batch_lands() {
-    let app = TestApp::spawn().await;
+async fn bad_records_are_refused_one_by_one_and_the_rest_of_the_batch_lands(app: TestApp) {
     let sato = app.signed_in("sato").await;
     let mine = person_ids(&app.pull(&sato, 0).await);
     let takahashis = person_ids(&app.pull(&app.signed_in("takahashi").await, 0).await);
@@ -82,9 +76,7 @@ async fn bad_records_are_refused_one_by_one_and_the_rest_of_the_batch_lands() {
     assert!(ids.contains(&good["id"].as_str().unwrap()));
 }
 
-#[tokio::test]
-async fn an_id_replayed_by_another_user_is_refused_not_merged() {
-    let app = TestApp::spawn().await;
+async fn an_id_replayed_by_another_user_is_refused_not_merged(app: TestApp) {
     let sato = app.signed_in("sato").await;
     let suzuki = app.signed_in("suzuki").await;
     let person = person_ids(&app.pull(&sato, 0).await)[0].clone();
@@ -99,9 +91,7 @@ async fn an_id_replayed_by_another_user_is_refused_not_merged() {
     assert_eq!(pulled["checks"][0]["outcome"], "all_well", "the original is untouched");
 }
 
-#[tokio::test]
-async fn volunteers_never_pull_checks_on_persons_outside_their_scope() {
-    let app = TestApp::spawn().await;
+async fn volunteers_never_pull_checks_on_persons_outside_their_scope(app: TestApp) {
     let sato = app.signed_in("sato").await;
     let takahashi = app.signed_in("takahashi").await;
     let p = person_ids(&app.pull(&takahashi, 0).await)[0].clone();
@@ -111,9 +101,7 @@ async fn volunteers_never_pull_checks_on_persons_outside_their_scope() {
     assert!(!person_ids(&seen_by_sato).contains(&p));
 }
 
-#[tokio::test]
-async fn malformed_and_oversized_pushes_get_json_errors_and_write_nothing() {
-    let app = TestApp::spawn().await;
+async fn malformed_and_oversized_pushes_get_json_errors_and_write_nothing(app: TestApp) {
     let sato = app.signed_in("sato").await;
     let person = person_ids(&app.pull(&sato, 0).await)[0].clone();
     let url = app.url("/api/v1/sync/push");
@@ -158,9 +146,7 @@ async fn malformed_and_oversized_pushes_get_json_errors_and_write_nothing() {
     assert!(pulled["checks"].as_array().unwrap().is_empty(), "nothing was written");
 }
 
-#[tokio::test]
-async fn script_in_a_note_is_stored_as_plain_text() {
-    let app = TestApp::spawn().await;
+async fn script_in_a_note_is_stored_as_plain_text(app: TestApp) {
     let sato = app.signed_in("sato").await;
     let person = person_ids(&app.pull(&sato, 0).await)[0].clone();
     let mut c = new_check(&person, "concern");
@@ -170,10 +156,19 @@ async fn script_in_a_note_is_stored_as_plain_text() {
     assert_eq!(pulled["checks"][0]["note"], "<script>alert('x')</script> ' OR 1=1 --");
 }
 
-#[tokio::test]
-async fn api_responses_are_never_cached() {
-    let app = TestApp::spawn().await;
+async fn api_responses_are_never_cached(app: TestApp) {
     let sato = app.signed_in("sato").await;
     let res = sato.get(app.url("/api/v1/sync/pull")).send().await.unwrap();
     assert_eq!(res.headers().get("cache-control").unwrap(), "no-store");
 }
+
+on_both_databases!(
+    each_role_pulls_exactly_the_persons_in_its_scope,
+    a_retried_push_is_stored_once_and_the_coordinator_sees_it,
+    bad_records_are_refused_one_by_one_and_the_rest_of_the_batch_lands,
+    an_id_replayed_by_another_user_is_refused_not_merged,
+    volunteers_never_pull_checks_on_persons_outside_their_scope,
+    malformed_and_oversized_pushes_get_json_errors_and_write_nothing,
+    script_in_a_note_is_stored_as_plain_text,
+    api_responses_are_never_cached,
+);

@@ -1,6 +1,6 @@
 // Starts the real release server (target/release/server) on a fixed port with a fresh SQLite
 // database and the demo data, and can stop and restart it on the same origin and database.
-import { spawn, ChildProcess } from "node:child_process";
+import { spawn, execFileSync, ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
@@ -19,10 +19,21 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** SQLite by default; PostgreSQL (a new database in the test cluster) when MIMAMORI_E2E_DATABASE=postgres. */
+function freshDatabase(dir: string): string {
+  if (process.env.MIMAMORI_E2E_DATABASE !== "postgres") return `sqlite://${dir}/mimamori.db`;
+  const admin = process.env.MIMAMORI_TEST_POSTGRES_URL;
+  if (!admin) throw new Error("MIMAMORI_E2E_DATABASE=postgres needs MIMAMORI_TEST_POSTGRES_URL (scripts/test.sh sets it)");
+  const name = `e2e_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  execFileSync("psql", [admin, "-q", "-c", `CREATE DATABASE ${name}`]);
+  return `${admin.slice(0, admin.lastIndexOf("/"))}/${name}`;
+}
+
 export class TestServer {
   readonly dir: string;
   readonly siteRoot: string;
   readonly url: string;
+  readonly databaseUrl: string;
   private proc?: ChildProcess;
   log = "";
 
@@ -32,6 +43,7 @@ export class TestServer {
     this.siteRoot = path.join(this.dir, "site");
     fs.cpSync(path.join(ROOT, "target/site"), this.siteRoot, { recursive: true });
     this.url = `http://127.0.0.1:${port}`;
+    this.databaseUrl = freshDatabase(this.dir);
   }
 
   static async start(): Promise<TestServer> {
@@ -46,7 +58,7 @@ export class TestServer {
       env: {
         ...process.env,
         MIMAMORI_ADDR: `127.0.0.1:${this.port}`,
-        MIMAMORI_DATABASE_URL: `sqlite://${this.dir}/mimamori.db`,
+        MIMAMORI_DATABASE_URL: this.databaseUrl,
         MIMAMORI_SITE_ROOT: this.siteRoot,
         MIMAMORI_HASH_FILE: path.join(ROOT, "target/release/hash.txt"),
         MIMAMORI_DEMO: "1",

@@ -4,7 +4,7 @@ use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::startup::AppState;
-use crate::storage::{InsertOutcome, Storage};
+use crate::storage::InsertOutcome;
 use crate::time::now_millis;
 use app::api::{
     ApiErrorBody, Mutation, MutationResult, PullResponse, PushRequest, PushResponse, MAX_PUSH_BATCH, PULL_PAGE,
@@ -28,7 +28,7 @@ pub async fn push(
         });
     }
     let now = now_millis();
-    let mut tx = state.storage.begin().await?;
+    let mut tx = state.storage.begin_push().await?;
     let mut results = Vec::with_capacity(req.mutations.len());
     for mutation in &req.mutations {
         let id = mutation.check_id();
@@ -42,7 +42,7 @@ pub async fn push(
             continue;
         }
         // Out of scope answers exactly as a person that does not exist.
-        if !Storage::person_visible(&mut *tx, &session.user, &check.person_id).await? {
+        if !state.storage.person_visible(&mut *tx, &session.user, &check.person_id).await? {
             results.push(rejected(
                 "person_not_found",
                 "no such person",
@@ -50,7 +50,7 @@ pub async fn push(
             ));
             continue;
         }
-        let outcome = Storage::insert_check(&mut tx, check, &session.user.id, &session.device_id, now).await?;
+        let outcome = state.storage.insert_check(&mut tx, check, &session.user.id, &session.device_id, now).await?;
         results.push(match outcome {
             InsertOutcome::Applied => MutationResult::Applied { id },
             InsertOutcome::Duplicate => MutationResult::Duplicate { id },

@@ -1,9 +1,10 @@
 //! 見守り checks: idempotent inserts and scoped, cursor-based reads.
 
 use super::persons::{scope_condition, PERSON_FROM};
+use super::Backend;
 use super::{Storage, StorageError};
 use app::domain::{Check, CheckId, CheckOutcome, EpochMillis, NewCheck, PersonId, SyncState, User, UserId};
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Any, Row, Transaction};
 
 /// What inserting one check did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,24 +17,34 @@ pub enum InsertOutcome {
 }
 
 impl Storage {
-    pub async fn begin(&self) -> Result<Transaction<'static, Sqlite>, StorageError> {
-        Ok(self.pool.begin().await?)
+    /// A transaction for a push. On PostgreSQL, pushes take turns so that `seq` order is commit
+    /// order and a pull cursor can never step over a row that commits later with a lower `seq`
+    /// (SQLite has one writer at a time anyway).
+    pub async fn begin_push(&self) -> Result<Transaction<'static, Any>, StorageError> {
+        let mut tx = self.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(7291)) AS l")
+                .fetch_one(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
     }
 
     /// Inserts a check once, however often it is pushed.
     pub async fn insert_check(
-        tx: &mut Transaction<'static, Sqlite>,
+        &self,
+        tx: &mut Transaction<'static, Any>,
         check: &NewCheck,
         author: &UserId,
         device_id: &str,
         received_at: EpochMillis,
     ) -> Result<InsertOutcome, StorageError> {
         let id = check.id.0.to_string();
-        let done = sqlx::query(
+        let done = sqlx::query(&self.sql(
             "INSERT INTO checks (id, person_id, author_id, device_id, outcome, note, recorded_at, received_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (id) DO NOTHING",
-        )
+        ))
         .bind(&id)
         .bind(&check.person_id.0)
         .bind(&author.0)
@@ -47,8 +58,10 @@ impl Storage {
         if done.rows_affected() == 1 {
             return Ok(InsertOutcome::Applied);
         }
-        let owner: String =
-            sqlx::query_scalar("SELECT author_id FROM checks WHERE id = ?").bind(&id).fetch_one(&mut **tx).await?;
+        let owner: String = sqlx::query_scalar(&self.sql("SELECT author_id FROM checks WHERE id = ?"))
+            .bind(&id)
+            .fetch_one(&mut **tx)
+            .await?;
         Ok(if owner == author.0 { InsertOutcome::Duplicate } else { InsertOutcome::IdTaken })
     }
 
@@ -74,7 +87,12 @@ impl Storage {
             scope_condition(user.role)
         );
         debug_assert!(PERSON_FROM.contains("districts d"));
-        let rows = sqlx::query(&sql).bind(cursor).bind(&user.id.0).bind(limit as i64 + 1).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&self.sql(&sql))
+            .bind(cursor)
+            .bind(&user.id.0)
+            .bind(limit as i64 + 1)
+            .fetch_all(&self.pool)
+            .await?;
         let more = rows.len() > limit;
         let mut next = cursor;
         let mut checks = Vec::with_capacity(rows.len().min(limit));

@@ -1,7 +1,8 @@
-//! Storage: the server's one door to the database.
+//! Storage: the server's one door to the database, SQLite (embedded default) or PostgreSQL.
 //!
 //! Every query that returns personal data takes the asking user and applies their scope
-//! in SQL, so a handler cannot forget to filter.
+//! in SQL, so a handler cannot forget to filter. SQL is written once with `?` placeholders;
+//! [`Storage::sql`] renumbers them to `$1…` for PostgreSQL.
 
 mod checks;
 mod persons;
@@ -10,13 +11,33 @@ mod users;
 pub use checks::InsertOutcome;
 pub use users::{Session, UserRecord};
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use std::str::FromStr;
-use std::time::Duration;
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyPool;
+use sqlx::{Any, Executor, Transaction};
+use std::borrow::Cow;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+}
 
 #[derive(Clone)]
 pub struct Storage {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -25,29 +46,108 @@ pub enum StorageError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL (use sqlite://… or postgres://…)")]
+    UnsupportedUrl,
 }
 
 impl Storage {
-    /// Opens (creating if needed) the database and brings its schema up to date.
+    /// Opens (creating an SQLite file if needed) the database and brings its schema up to date.
     pub async fn connect(url: &str) -> Result<Self, StorageError> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // WAL + NORMAL is durable across application crashes; only an OS crash can lose the last commit.
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool })
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url).ok_or(StorageError::UnsupportedUrl)?;
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+            }
+            _ => url.to_owned(),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // Per-connection settings. WAL + NORMAL is durable across application crashes.
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        match backend {
+            Backend::Sqlite => {
+                sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+                sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+            }
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        Ok(Self { pool, backend })
     }
 
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// SQL written with `?` placeholders, in this backend's dialect.
+    pub fn sql<'a>(&self, sql: &'a str) -> Cow<'a, str> {
+        match self.backend {
+            Backend::Sqlite => Cow::Borrowed(sql),
+            Backend::Postgres => Cow::Owned(numbered_placeholders(sql)),
+        }
+    }
+
+    pub async fn begin(&self) -> Result<Transaction<'static, Any>, StorageError> {
+        Ok(self.pool.begin().await?)
     }
 
     pub async fn is_empty(&self) -> Result<bool, StorageError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?;
         Ok(n == 0)
+    }
+}
+
+/// `?` → `$1, $2, …` outside string literals (PostgreSQL's placeholder style).
+fn numbered_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    let mut in_string = false;
+    for c in sql.chars() {
+        match c {
+            '\'' => {
+                in_string = !in_string;
+                out.push(c);
+            }
+            '?' if !in_string => {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_in_order_and_literals_are_left_alone() {
+        assert_eq!(
+            numbered_placeholders("SELECT a FROM t WHERE b = ? AND c = '?' AND d IN (?, ?)"),
+            "SELECT a FROM t WHERE b = $1 AND c = '?' AND d IN ($2, $3)"
+        );
+        assert_eq!(numbered_placeholders("SELECT 1"), "SELECT 1");
+    }
+
+    #[test]
+    fn backends_are_chosen_by_url() {
+        assert_eq!(Backend::from_url("sqlite://data/x.db"), Some(Backend::Sqlite));
+        assert_eq!(Backend::from_url("postgres://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(Backend::from_url("postgresql://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(Backend::from_url("mysql://u@h/db"), None);
     }
 }

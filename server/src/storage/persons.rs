@@ -31,7 +31,7 @@ impl Storage {
              ORDER BY p.kana, p.id",
             scope_condition(user.role)
         );
-        let rows = sqlx::query(&sql).bind(&user.id.0).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&self.sql(&sql)).bind(&user.id.0).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 Ok(Person {
@@ -52,13 +52,13 @@ impl Storage {
     }
 
     /// Whether the user may see (and so record against) this person.
-    pub async fn person_visible<'c, E>(executor: E, user: &User, person: &PersonId) -> Result<bool, StorageError>
+    pub async fn person_visible<'c, E>(&self, executor: E, user: &User, person: &PersonId) -> Result<bool, StorageError>
     where
-        E: sqlx::Executor<'c, Database = sqlx::Sqlite>,
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
     {
         let sql =
             format!("SELECT 1 AS ok {PERSON_FROM} WHERE p.id = ? AND p.active = 1 AND {}", scope_condition(user.role));
-        let row = sqlx::query(&sql).bind(&person.0).bind(&user.id.0).fetch_optional(executor).await?;
+        let row = sqlx::query(&self.sql(&sql)).bind(&person.0).bind(&user.id.0).fetch_optional(executor).await?;
         Ok(row.is_some())
     }
 }

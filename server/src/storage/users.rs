@@ -17,7 +17,7 @@ pub struct Session {
     pub device_id: String,
 }
 
-fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<User, sqlx::Error> {
+fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
     let role: String = row.try_get("role")?;
     let role = Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?;
     Ok(User {
@@ -30,10 +30,11 @@ fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<User, sqlx::Error> {
 
 impl Storage {
     pub async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, StorageError> {
-        let row = sqlx::query("SELECT id, login, display_name, role, password_hash FROM users WHERE login = ?")
-            .bind(login)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query(&self.sql("SELECT id, login, display_name, role, password_hash FROM users WHERE login = ?"))
+                .bind(login)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|r| Ok(UserRecord { user: user_from_row(&r)?, password_hash: r.try_get("password_hash")? })).transpose()
     }
 
@@ -45,9 +46,9 @@ impl Storage {
         user_agent: Option<&str>,
         now: EpochMillis,
     ) -> Result<(), StorageError> {
-        sqlx::query(
+        sqlx::query(&self.sql(
             "INSERT INTO devices (id, user_id, token_hash, user_agent, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
-        )
+        ))
         .bind(device_id)
         .bind(&user.0)
         .bind(token_hash)
@@ -65,10 +66,10 @@ impl Storage {
         token_hash: &str,
         now: EpochMillis,
     ) -> Result<Option<Session>, StorageError> {
-        let row = sqlx::query(
+        let row = sqlx::query(&self.sql(
             "UPDATE devices SET last_seen_at = ? WHERE token_hash = ? AND revoked_at IS NULL
              RETURNING id, user_id",
-        )
+        ))
         .bind(now)
         .bind(token_hash)
         .fetch_optional(&self.pool)
@@ -76,7 +77,7 @@ impl Storage {
         let Some(row) = row else { return Ok(None) };
         let device_id: String = row.try_get("id")?;
         let user_id: String = row.try_get("user_id")?;
-        let user = sqlx::query("SELECT id, login, display_name, role FROM users WHERE id = ?")
+        let user = sqlx::query(&self.sql("SELECT id, login, display_name, role FROM users WHERE id = ?"))
             .bind(&user_id)
             .fetch_one(&self.pool)
             .await?;
@@ -84,7 +85,7 @@ impl Storage {
     }
 
     pub async fn revoke_device(&self, device_id: &str, now: EpochMillis) -> Result<(), StorageError> {
-        sqlx::query("UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+        sqlx::query(&self.sql("UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"))
             .bind(now)
             .bind(device_id)
             .execute(&self.pool)

@@ -6,17 +6,56 @@ use mimamori_server::startup::Application;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 
+pub use mimamori_server::storage::Backend;
+
 pub struct TestApp {
     pub addr: SocketAddr,
     _dir: tempfile::TempDir,
 }
 
+/// Runs each named `async fn(TestApp)` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test] async fn $name() { super::$name(super::TestApp::spawn(super::Backend::Sqlite).await).await; } )+
+        }
+        mod postgres {
+            $( #[tokio::test] async fn $name() { super::$name(super::TestApp::spawn(super::Backend::Postgres).await).await; } )+
+        }
+    };
+}
+
+/// A fresh, empty database for one test.
+async fn fresh_database(backend: Backend, dir: &std::path::Path) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite://{}/test.db", dir.display()),
+        Backend::Postgres => {
+            let admin = std::env::var("MIMAMORI_TEST_POSTGRES_URL").expect(
+                "PostgreSQL tests need MIMAMORI_TEST_POSTGRES_URL (scripts/test.sh starts a throwaway cluster and sets it)",
+            );
+            let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+            sqlx::any::install_default_drivers();
+            let mut conn =
+                <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await.expect("PostgreSQL reachable");
+            sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+            format!("{base}/{name}")
+        }
+    }
+}
+
 impl TestApp {
-    pub async fn spawn() -> Self {
+    pub async fn spawn(backend: Backend) -> Self {
+        // Server-side errors show in a failing test's output.
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter(std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()))
+            .try_init();
         let dir = tempfile::tempdir().expect("temp dir");
         let config = Config {
             addr: "127.0.0.1:0".parse().unwrap(),
-            database_url: format!("sqlite://{}/test.db", dir.path().display()),
+            database_url: fresh_database(backend, dir.path()).await,
             site_root: dir.path().join("site"),
             hash_file: dir.path().join("hash.txt"),
             demo: true,
@@ -52,8 +91,10 @@ impl TestApp {
 
     pub async fn pull(&self, c: &reqwest::Client, cursor: i64) -> Value {
         let res = c.get(self.url(&format!("/api/v1/sync/pull?cursor={cursor}"))).send().await.unwrap();
-        assert_eq!(res.status(), 200);
-        res.json().await.unwrap()
+        let status = res.status();
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(status, 200, "pull failed: {body}");
+        body
     }
 
     pub async fn push(&self, c: &reqwest::Client, checks: &[Value]) -> (u16, Value) {
