@@ -57,6 +57,16 @@ pub enum MutationResult {
     Rejected { id: CheckId, error: ApiErrorBody },
 }
 
+impl MutationResult {
+    pub fn id(&self) -> CheckId {
+        match self {
+            MutationResult::Applied { id } | MutationResult::Duplicate { id } | MutationResult::Rejected { id, .. } => {
+                *id
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PushResponse {
     pub results: Vec<MutationResult>,

@@ -255,3 +255,24 @@ test("signing out warns about unsent records, then wipes the device", async ({ b
   expect(problems).toEqual([]);
   await context.close();
 });
+
+test("a record the server refuses stays on the device with the reason in Japanese", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  // A phone whose clock is years wrong: the server refuses times that cannot be real.
+  await page.clock.setFixedTime(new Date("2018-04-01T09:00:00+09:00"));
+  await signIn(page, "takahashi");
+  await page.getByTestId("person-row").first().click();
+  await logCheck(page, "変わりなし", "時計が狂った端末から");
+  const item = page.getByTestId("history-item").first();
+  await expect(item).toContainText("送信できませんでした");
+  await expect(item).toContainText("端末の日時が正しくありません。日時の設定を確認してください。");
+  await expect(page.getByTestId("pending-count")).toHaveCount(0); // not retried forever either
+  await expect(page.getByTestId("sync-bar")).toContainText("送信できなかった記録が 1 件あります");
+  await shoot(page, "08-rejected-record");
+  const pulled = await server.pull(await server.signIn("tanaka"));
+  expect(pulled.checks.filter((c: any) => c.note === "時計が狂った端末から")).toEqual([]);
+  expect(problems).toEqual([]);
+  await context.close();
+});

@@ -6,6 +6,7 @@
 use super::http::{self, ApiFailure};
 use super::store::{self, Settled};
 use crate::api::{MutationResult, PushRequest, MAX_PUSH_BATCH};
+use crate::domain::SyncState;
 use crate::ui::state::{AppState, SessionState, SyncPhase};
 use leptos::prelude::*;
 use std::cell::Cell;
@@ -39,7 +40,7 @@ async fn run_once(state: AppState) {
     }
     state.sync.update(|s| s.phase = SyncPhase::Syncing);
     let result = match push_all(state).await {
-        Ok(()) => pull_all(state).await,
+        Ok(()) => pull_all().await,
         Err(e) => Err(e),
     };
     let phase = match result {
@@ -87,35 +88,35 @@ async fn push_all(state: AppState) -> Result<(), Failure> {
         let response = http::push(&request).await?;
         let settled: Vec<(u64, Settled)> = batch
             .iter()
-            .zip(response.results)
-            .filter_map(|(entry, result)| {
-                let seq = entry.seq?;
-                Some((
-                    seq,
-                    match result {
-                        MutationResult::Applied { id } | MutationResult::Duplicate { id } => Settled::Stored(id),
-                        MutationResult::Rejected { id, error } => Settled::Refused(id, error.message_ja),
-                    },
-                ))
+            .filter_map(|entry| {
+                let id = entry.mutation.check_id();
+                let result = response.results.iter().find(|r| r.id() == id)?;
+                let settled = match result {
+                    MutationResult::Applied { .. } | MutationResult::Duplicate { .. } => Settled::Stored(id),
+                    MutationResult::Rejected { error, .. } => Settled::Refused(id, error.message_ja.clone()),
+                };
+                Some((entry.seq?, settled))
             })
             .collect();
+        // An answer that settles nothing would have us push the same batch forever.
+        if settled.is_empty() {
+            return Err(Failure::Api(ApiFailure::Server(200)));
+        }
         store::settle(&settled).await?;
         refresh_from_store(state).await;
     }
 }
 
-async fn pull_all(state: AppState) -> Result<(), Failure> {
+async fn pull_all() -> Result<(), Failure> {
     let mut cursor = store::cursor().await?;
     loop {
         let page = http::pull(cursor).await?;
         store::apply_pull(&page.persons, &page.checks, page.cursor, page.server_time).await?;
         cursor = page.cursor;
         if !page.more {
-            break;
+            return Ok(());
         }
     }
-    let _ = state;
-    Ok(())
 }
 
 /// Reloads the UI's view of the device store.
@@ -124,6 +125,8 @@ pub async fn refresh_from_store(state: AppState) {
         state.persons.set(persons);
     }
     if let Ok(checks) = store::checks().await {
+        let refused = checks.iter().filter(|c| c.sync == SyncState::Rejected).count() as u32;
+        state.sync.update(|s| s.refused = refused);
         state.checks.set(checks);
     }
     let pending = store::pending_count().await.unwrap_or(0);

@@ -54,6 +54,9 @@ fn SyncBar() -> impl IntoView {
             SyncPhase::Offline => "オフライン：電波が戻ると自動で送信します".to_owned(),
             SyncPhase::NeedsSignIn => "サインインが必要です（記録は端末に残っています）".to_owned(),
             SyncPhase::Failed(msg) => msg,
+            SyncPhase::Idle if s.refused > 0 => {
+                format!("送信できなかった記録が {} 件あります。記録の横に理由があります。", s.refused)
+            }
             SyncPhase::Idle => match s.last_synced {
                 Some(t) if s.pending == 0 => format!("すべて送信済み（{}）", format_datetime(t)),
                 Some(_) | None if s.pending > 0 => "送信を待っています".to_owned(),
@@ -65,6 +68,7 @@ fn SyncBar() -> impl IntoView {
         let s = status();
         let kind = match s.phase {
             SyncPhase::Failed(_) | SyncPhase::NeedsSignIn => "sync-bar problem",
+            _ if s.refused > 0 => "sync-bar problem",
             _ if s.pending > 0 => "sync-bar pending",
             SyncPhase::Offline => "sync-bar offline",
             _ => "sync-bar ok",

@@ -35,6 +35,8 @@ pub enum SyncPhase {
 pub struct SyncStatus {
     /// Records saved on this device and not yet on the server (未送信).
     pub pending: u32,
+    /// Records the server refused; each keeps its reason on the device.
+    pub refused: u32,
     pub phase: SyncPhase,
     pub last_synced: Option<EpochMillis>,
 }
@@ -58,7 +60,7 @@ impl AppState {
             session: RwSignal::new(SessionState::Unknown),
             persons: RwSignal::new(Vec::new()),
             checks: RwSignal::new(Vec::new()),
-            sync: RwSignal::new(SyncStatus { pending: 0, phase: SyncPhase::Idle, last_synced: None }),
+            sync: RwSignal::new(SyncStatus { pending: 0, refused: 0, phase: SyncPhase::Idle, last_synced: None }),
             update_ready: RwSignal::new(false),
         }
     }
