@@ -14,6 +14,8 @@ pub enum ApiError {
     Unauthenticated,
     #[error("login or password is wrong")]
     BadCredentials,
+    #[error("too many failed sign-ins; try again later")]
+    TooManyAttempts,
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
@@ -32,6 +34,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Unauthenticated | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -45,6 +48,9 @@ impl ApiError {
         let (code, message_ja) = match self {
             ApiError::Unauthenticated => ("unauthenticated", "もう一度サインインしてください。"),
             ApiError::BadCredentials => ("bad_credentials", "IDまたはパスワードが違います。"),
+            ApiError::TooManyAttempts => {
+                ("too_many_attempts", "サインインに続けて失敗したため、15分ほど待ってからもう一度お試しください。")
+            }
             ApiError::NotFound => ("not_found", "見つかりません。"),
             ApiError::MethodNotAllowed => ("method_not_allowed", "この操作はできません。"),
             ApiError::PayloadTooLarge => ("payload_too_large", "データが大きすぎます。分けて送ってください。"),

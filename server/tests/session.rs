@@ -2,6 +2,7 @@
 
 mod common;
 use common::*;
+use mimamori_server::demo::DEMO_PASSWORD;
 use serde_json::{json, Value};
 
 async fn wrong_password_and_unknown_login_get_the_same_generic_error(app: TestApp) {
@@ -106,6 +107,43 @@ async fn unknown_api_paths_and_methods_answer_in_json(app: TestApp) {
     assert_json_error(c.put(app.url("/api/v1/session")).send().await.unwrap(), 405, "method_not_allowed").await;
 }
 
+async fn sign_in_attempt(app: &TestApp, login: &str, password: &str) -> reqwest::Response {
+    app.device()
+        .post(app.url("/api/v1/session"))
+        .json(&json!({"login": login, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn repeated_failures_lock_a_login_without_revealing_who_exists(app: TestApp) {
+    use mimamori_server::storage::MAX_FAILURES;
+    for _ in 0..MAX_FAILURES {
+        assert_json_error(sign_in_attempt(&app, "sato", "guess").await, 401, "bad_credentials").await;
+    }
+    // Locked: even the right password is refused now, with no password work done.
+    let locked = assert_json_error(sign_in_attempt(&app, "sato", DEMO_PASSWORD).await, 429, "too_many_attempts").await;
+    assert!(locked["error"]["message_ja"].as_str().unwrap().contains("15分"));
+    // A login that does not exist locks in exactly the same way.
+    for _ in 0..MAX_FAILURES {
+        assert_json_error(sign_in_attempt(&app, "nobody", "guess").await, 401, "bad_credentials").await;
+    }
+    let unknown = assert_json_error(sign_in_attempt(&app, "nobody", "guess").await, 429, "too_many_attempts").await;
+    assert_eq!(locked, unknown);
+    // Other people are not affected.
+    assert_eq!(sign_in_attempt(&app, "suzuki", DEMO_PASSWORD).await.status(), 200);
+}
+
+async fn a_successful_sign_in_resets_the_failure_count(app: TestApp) {
+    use mimamori_server::storage::MAX_FAILURES;
+    for _ in 0..2 {
+        for _ in 0..MAX_FAILURES - 1 {
+            assert_json_error(sign_in_attempt(&app, "tanaka", "guess").await, 401, "bad_credentials").await;
+        }
+        assert_eq!(sign_in_attempt(&app, "tanaka", DEMO_PASSWORD).await.status(), 200);
+    }
+}
+
 on_both_databases!(
     wrong_password_and_unknown_login_get_the_same_generic_error,
     sign_in_sets_a_hardened_cookie_and_me_answers,
@@ -113,4 +151,6 @@ on_both_databases!(
     sign_out_ends_the_session_on_the_server,
     malformed_sign_in_bodies_get_json_errors,
     unknown_api_paths_and_methods_answer_in_json,
+    repeated_failures_lock_a_login_without_revealing_who_exists,
+    a_successful_sign_in_resets_the_failure_count,
 );

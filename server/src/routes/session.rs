@@ -32,6 +32,11 @@ pub async fn sign_in(
     if login.chars().count() > MAX_LOGIN_LEN || req.password.len() > MAX_PASSWORD_LEN {
         return Err(ApiError::BadCredentials);
     }
+    // Locked logins are refused before any password work, so guessing costs the server nothing.
+    let now = now_millis();
+    if state.storage.sign_in_locked(&login, now).await? {
+        return Err(ApiError::TooManyAttempts);
+    }
     let record = state.storage.user_by_login(&login).await?;
     let stored = record.as_ref().map(|r| r.password_hash.clone());
     let password = req.password;
@@ -40,8 +45,10 @@ pub async fn sign_in(
         .await
         .map_err(|e| ApiError::Internal(Box::new(e)))?;
     let Some(record) = record.filter(|_| ok) else {
+        state.storage.record_sign_in_failure(&login, now).await?;
         return Err(ApiError::BadCredentials);
     };
+    state.storage.clear_sign_in_failures(&login).await?;
     let (token, token_hash) = new_token();
     let device_id = uuid::Uuid::new_v4().to_string();
     let user_agent =

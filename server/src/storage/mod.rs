@@ -6,9 +6,11 @@
 
 mod checks;
 mod persons;
+mod sign_in;
 mod users;
 
 pub use checks::InsertOutcome;
+pub use sign_in::{LOCKOUT_MS, MAX_FAILURES};
 pub use users::{Session, UserRecord};
 
 use sqlx::any::AnyPoolOptions;

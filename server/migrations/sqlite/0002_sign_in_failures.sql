@@ -1,0 +1,6 @@
+-- Failed sign-ins per login (known or not, so a lockout reveals nothing about who exists).
+CREATE TABLE sign_in_failures (
+    login TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    locked_until INTEGER
+);
