@@ -113,6 +113,7 @@ fn ensure_sqlite_dir(url: &str) -> std::io::Result<()> {
 
 pub fn router(state: AppState) -> Router {
     let site = state.config.site_root.clone();
+    let hsts = state.config.secure_cookies;
     let api = routes::api()
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // Personal data must never rest in any HTTP cache, the service worker's included.
@@ -140,7 +141,12 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("frame-ancestors 'none'; object-src 'none'; base-uri 'self'"),
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        ))
+        // HSTS only when served over HTTPS (the same setting that marks cookies Secure).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            hsts.then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains")),
         ))
 }
 
@@ -148,7 +154,12 @@ pub fn router(state: AppState) -> Router {
 async fn service_worker(State(state): State<AppState>) -> Response {
     match &state.assets.service_worker {
         Some(source) => (
-            [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
+            [
+                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-cache"),
+                // A worker's own policy: it fetches and caches same-origin files only.
+                (header::CONTENT_SECURITY_POLICY, "default-src 'self'"),
+            ],
             source.clone(),
         )
             .into_response(),
@@ -165,7 +176,62 @@ async fn shell(State(state): State<AppState>, req: Request<Body>) -> Response {
     let options = state.leptos.clone();
     let css = state.assets.css_href.clone();
     let handler = leptos_axum::render_app_to_stream(move || app::shell::shell(options.clone(), css.clone()));
-    let mut res = handler(req).await.into_response();
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    res
+    let (mut parts, body) = handler(req).await.into_response().into_parts();
+    // The shell is a couple of KB: read it whole to learn the nonce leptos put on its inline scripts.
+    let html = match axum::body::to_bytes(body, 1024 * 1024).await {
+        Ok(b) => b,
+        Err(e) => return ApiError::Internal(Box::new(e)).into_response(),
+    };
+    let nonce = script_nonce(&html);
+    if nonce.is_none() {
+        tracing::error!("shell has no script nonce; its inline scripts will be blocked");
+    }
+    if let Ok(csp) = HeaderValue::from_str(&content_security_policy(nonce.as_deref())) {
+        parts.headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Response::from_parts(parts, Body::from(html))
+}
+
+/// The nonce on the shell's inline scripts.
+fn script_nonce(html: &[u8]) -> Option<String> {
+    let html = std::str::from_utf8(html).ok()?;
+    let start = html.find("nonce=\"")? + 7;
+    let len = html[start..].find('"')?;
+    let nonce = &html[start..start + len];
+    nonce.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_').then(|| nonce.to_owned())
+}
+
+/// No inline script runs without this response's nonce; wasm may compile; nothing is framed.
+/// The service worker caches the shell with this header, so offline the nonce still matches.
+fn content_security_policy(nonce: Option<&str>) -> String {
+    let scripts = match nonce {
+        Some(n) => format!("'self' 'wasm-unsafe-eval' 'nonce-{n}'"),
+        None => "'self' 'wasm-unsafe-eval'".to_owned(),
+    };
+    format!(
+        "default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; \
+         base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_nonce_is_read_from_the_shell_and_only_a_safe_one() {
+        assert_eq!(script_nonce(b"<script nonce=\"aB9_-x\">").as_deref(), Some("aB9_-x"));
+        assert_eq!(script_nonce(b"<script nonce=\"a' unsafe-inline\">"), None);
+        assert_eq!(script_nonce(b"<script>"), None);
+    }
+
+    #[test]
+    fn the_policy_never_allows_inline_script_without_the_nonce() {
+        let csp = content_security_policy(Some("abc"));
+        assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval' 'nonce-abc';"));
+        assert!(!csp.contains("unsafe-inline"));
+        assert!(csp.contains("frame-ancestors 'none'"));
+    }
 }

@@ -35,10 +35,21 @@ fn without_nonce(html: &str) -> String {
 
 async fn security_headers_are_set(app: TestApp) {
     let res = app.device().get(app.url("/")).send().await.unwrap();
-    let h = res.headers();
+    let h = res.headers().clone();
     assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
     assert_eq!(h.get("x-frame-options").unwrap(), "DENY");
-    assert!(h.get("content-security-policy").unwrap().to_str().unwrap().contains("frame-ancestors 'none'"));
+    let csp = h.get("content-security-policy").unwrap().to_str().unwrap().to_owned();
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    // Inline scripts run only with this response's nonce, and the shell carries exactly that one.
+    let nonce = csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).expect("a nonce in the CSP").to_owned();
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<script"));
+    assert_eq!(html.matches("<script").count(), html.matches(&format!("nonce=\"{nonce}\"")).count());
+    // Responses that are not pages get a policy that allows nothing at all.
+    let api = app.device().get(app.url("/api/v1/health")).send().await.unwrap();
+    assert!(api.headers().get("content-security-policy").unwrap().to_str().unwrap().starts_with("default-src 'none'"));
+    assert!(h.get("strict-transport-security").is_none(), "no HSTS over plain HTTP");
 }
 
 on_both_databases!(pages_are_one_shell_without_personal_data, security_headers_are_set,);
