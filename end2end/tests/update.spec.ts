@@ -28,8 +28,10 @@ test("a new release shows 新しいバージョン and switches when the user ta
     await expect(page.getByTestId("update-banner")).toContainText("新しいバージョンがあります");
     await page.screenshot({ path: "screenshots/06-update-banner-390.png" });
 
+    // Listen before tapping: the switch and reload can finish before a later listener attaches.
+    const reloaded = page.waitForEvent("load");
     await page.getByRole("button", { name: "更新する" }).click();
-    await page.waitForEvent("load");
+    await reloaded;
     await expect(page.getByTestId("update-banner")).toHaveCount(0);
     await expect
       .poll(async () => page.evaluate(() => caches.keys()), { timeout: 15_000 })
