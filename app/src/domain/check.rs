@@ -88,14 +88,11 @@ impl CheckNote {
     }
 }
 
-impl<'de> Deserialize<'de> for CheckNote {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(d)?;
-        match CheckNote::parse(&raw) {
-            Ok(Some(note)) => Ok(note),
-            Ok(None) => Ok(CheckNote(String::new())),
-            Err(e) => Err(serde::de::Error::custom(e.detail)),
-        }
+/// Reads an optional note through [`CheckNote::parse`]: blank is no note, too long is an error.
+fn deserialize_note<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<CheckNote>, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(raw) => CheckNote::parse(&raw).map_err(|e| serde::de::Error::custom(e.detail)),
     }
 }
 
@@ -106,7 +103,7 @@ pub struct NewCheck {
     pub id: CheckId,
     pub person_id: PersonId,
     pub outcome: CheckOutcome,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_note")]
     pub note: Option<CheckNote>,
     /// When the user saved it, by the device clock.
     pub recorded_at: EpochMillis,
@@ -204,6 +201,14 @@ mod tests {
         assert!(serde_json::from_str::<NewCheck>(&extra).is_err());
         let bad = ok.replace("concern", "fine");
         assert!(serde_json::from_str::<NewCheck>(&bad).is_err());
+    }
+
+    #[test]
+    fn a_blank_note_on_the_wire_is_no_note() {
+        let json = r#"{"id":"7f1c1a52-3c55-4a3e-9f0e-2b7f5d0c9a11","person_id":"p-1","outcome":"all_well","note":"  ","recorded_at":1790000000000}"#;
+        assert_eq!(serde_json::from_str::<NewCheck>(json).unwrap().note, None);
+        let trimmed = json.replace(r#""  ""#, r#"" 郵便物 ""#);
+        assert_eq!(serde_json::from_str::<NewCheck>(&trimmed).unwrap().note.unwrap().as_str(), "郵便物");
     }
 
     #[test]

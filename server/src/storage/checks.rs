@@ -76,17 +76,14 @@ impl Storage {
         let sql = format!(
             "SELECT c.seq, c.id, c.person_id, c.outcome, c.note, c.recorded_at, c.received_at,
                     c.author_id, u.display_name AS author_name
-             FROM checks c
+             {PERSON_FROM}
+             JOIN checks c ON c.person_id = p.id
              JOIN users u ON u.id = c.author_id
-             JOIN persons p ON p.id = c.person_id
-             JOIN small_areas sa ON sa.id = p.small_area_id
-             JOIN districts d ON d.id = sa.district_id
              WHERE c.seq > ? AND p.active = 1 AND {}
              ORDER BY c.seq
              LIMIT ?",
             scope_condition(user.role)
         );
-        debug_assert!(PERSON_FROM.contains("districts d"));
         let rows = sqlx::query(&self.sql(&sql))
             .bind(cursor)
             .bind(&user.id.0)
