@@ -2,10 +2,14 @@
 //!
 //! Requests deny unknown fields so a typo in a client is an error, not a silently ignored value.
 
+pub mod admin;
+
 use crate::domain::{Check, CheckId, EpochMillis, NewCheck, Person, User};
 use serde::{Deserialize, Serialize};
 
 pub const API_PREFIX: &str = "/api/v1";
+/// Header every state-changing API request must carry (CSRF defence beside SameSite cookies).
+pub const CSRF_HEADER: &str = "x-mimamori-request";
 
 /// Most checks one push may carry; clients send larger outboxes in several batches.
 pub const MAX_PUSH_BATCH: usize = 200;

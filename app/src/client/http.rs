@@ -5,6 +5,7 @@
 
 use crate::api::{
     ApiErrorBody, ApiErrorEnvelope, PullResponse, PushRequest, PushResponse, SignInRequest, SignInResponse, API_PREFIX,
+    CSRF_HEADER,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -60,8 +61,10 @@ async fn read<T: DeserializeOwned>(res: Result<Response, gloo_net::Error>) -> Re
     }
 }
 
+/// Every call carries the CSRF header: a page on another site cannot set it without a CORS
+/// preflight, which this server never grants.
 fn request(builder: RequestBuilder) -> RequestBuilder {
-    builder.credentials(RequestCredentials::SameOrigin)
+    builder.credentials(RequestCredentials::SameOrigin).header(CSRF_HEADER, "1")
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiFailure> {

@@ -4,11 +4,14 @@
 //! the sync client sends them as JSON, the server validates and stores them.
 
 mod check;
+mod consent;
 mod person;
+pub mod text;
 mod user;
 
 pub use check::{Check, CheckId, CheckNote, CheckOutcome, NewCheck, SyncState};
-pub use person::{Person, PersonId};
+pub use consent::{is_calendar_date, Consent, ConsentInput, ConsentMethod, ConsentScopes};
+pub use person::{EmergencyContact, HouseholdType, Person, PersonFields, PersonId, MAX_EMERGENCY_CONTACTS};
 pub use user::{Role, User, UserId};
 
 /// Milliseconds since the Unix epoch (UTC). The device clock may be wrong, so the server

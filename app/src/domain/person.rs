@@ -1,5 +1,6 @@
 //! 見守り対象者: the people the network watches over.
 
+use super::ValidationError;
 use serde::{Deserialize, Serialize};
 
 /// Server-assigned person id (opaque text, so storage can change without touching clients).
@@ -37,9 +38,206 @@ pub struct Person {
     pub check_interval_days: u32,
 }
 
+/// 世帯の状況: who lives there, which decides what help may be needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HouseholdType {
+    /// 独居高齢者
+    SingleElderly,
+    /// 高齢者のみ世帯
+    ElderlyOnly,
+    /// 障害
+    Disability,
+    /// 子育て
+    ChildRearing,
+    /// その他
+    Other,
+}
+
+impl HouseholdType {
+    pub const ALL: [HouseholdType; 5] = [
+        HouseholdType::SingleElderly,
+        HouseholdType::ElderlyOnly,
+        HouseholdType::Disability,
+        HouseholdType::ChildRearing,
+        HouseholdType::Other,
+    ];
+
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            HouseholdType::SingleElderly => "独居高齢者",
+            HouseholdType::ElderlyOnly => "高齢者のみ世帯",
+            HouseholdType::Disability => "障害",
+            HouseholdType::ChildRearing => "子育て",
+            HouseholdType::Other => "その他",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HouseholdType::SingleElderly => "single_elderly",
+            HouseholdType::ElderlyOnly => "elderly_only",
+            HouseholdType::Disability => "disability",
+            HouseholdType::ChildRearing => "child_rearing",
+            HouseholdType::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|h| h.as_str() == s)
+    }
+}
+
+/// Someone to call when the person cannot be reached (family, neighbour, care manager).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmergencyContact {
+    pub name: String,
+    /// 続柄 or role: 長男, 隣人, ケアマネジャー…
+    #[serde(default)]
+    pub relation: String,
+    pub phone: String,
+}
+
+/// Everything a coordinator or 民生委員 records about a person, as entered on a form or sent by
+/// an API client. [`PersonFields::validate`] is the one gate both the browser and the server use.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonFields {
+    pub small_area_id: String,
+    pub name: String,
+    pub kana: String,
+    pub address: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    pub lat: f64,
+    pub lng: f64,
+    pub household_type: HouseholdType,
+    #[serde(default)]
+    pub emergency_contacts: Vec<EmergencyContact>,
+    pub check_interval_days: u32,
+    #[serde(default)]
+    pub needs_evacuation_help: bool,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+pub const MAX_EMERGENCY_CONTACTS: usize = 5;
+
+impl PersonFields {
+    /// Trims and checks every field; the first problem is returned with a Japanese message
+    /// naming the field, so a form can show it next to that field.
+    pub fn validate(mut self) -> Result<Self, ValidationError> {
+        use super::text::{is_safe_id, line, multiline, phone};
+        if !is_safe_id(&self.small_area_id) {
+            return Err(ValidationError {
+                code: "small_area_not_found",
+                detail: "no such small area".into(),
+                message_ja: "小地域を選んでください。",
+            });
+        }
+        self.name = line(&self.name, 60, true, "invalid_name", "氏名を60文字以内で入力してください。")?;
+        self.kana = line(&self.kana, 60, true, "invalid_kana", "ふりがなを60文字以内で入力してください。")?;
+        if !self.kana.chars().all(|c| matches!(c, 'ぁ'..='ゖ' | 'ァ'..='ヺ' | 'ー' | '・' | ' ' | '　')) {
+            return Err(ValidationError {
+                code: "invalid_kana",
+                detail: "kana must be hiragana or katakana".into(),
+                message_ja: "ふりがなは ひらがな か カタカナ で入力してください。",
+            });
+        }
+        self.address = line(&self.address, 120, true, "invalid_address", "住所を120文字以内で入力してください。")?;
+        self.phone = match self.phone.as_deref() {
+            None => None,
+            Some(p) => phone(p, "invalid_phone", "電話番号は数字とハイフンで入力してください。")?,
+        };
+        // Japan spans roughly 20–46°N, 122–154°E; a point elsewhere is a typo.
+        if !(20.0..=46.0).contains(&self.lat) || !(122.0..=154.0).contains(&self.lng) {
+            return Err(ValidationError {
+                code: "invalid_location",
+                detail: "latitude/longitude outside Japan".into(),
+                message_ja: "位置（緯度・経度）が正しくありません。",
+            });
+        }
+        if !(1..=365).contains(&self.check_interval_days) {
+            return Err(ValidationError {
+                code: "invalid_check_interval",
+                detail: "check interval must be 1–365 days".into(),
+                message_ja: "見守りの間隔は1〜365日で入力してください。",
+            });
+        }
+        if self.emergency_contacts.len() > MAX_EMERGENCY_CONTACTS {
+            return Err(ValidationError {
+                code: "too_many_emergency_contacts",
+                detail: format!("at most {MAX_EMERGENCY_CONTACTS} emergency contacts"),
+                message_ja: "緊急連絡先は5件までです。",
+            });
+        }
+        for c in &mut self.emergency_contacts {
+            c.name = line(&c.name, 60, true, "invalid_emergency_contact", "緊急連絡先の氏名を入力してください。")?;
+            c.relation = line(&c.relation, 30, false, "invalid_emergency_contact", "続柄は30文字以内です。")?;
+            c.phone = phone(&c.phone, "invalid_emergency_contact", "緊急連絡先の電話番号を入力してください。")?.ok_or(
+                ValidationError {
+                    code: "invalid_emergency_contact",
+                    detail: "emergency contact needs a phone number".into(),
+                    message_ja: "緊急連絡先の電話番号を入力してください。",
+                },
+            )?;
+        }
+        self.notes = multiline(&self.notes, 2000, "invalid_notes", "メモは2000文字以内で入力してください。")?;
+        Ok(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn fields() -> PersonFields {
+        PersonFields {
+            small_area_id: "sa-1".into(),
+            name: " 佐藤 ハナ ".into(),
+            kana: "さとう はな".into(),
+            address: "秋田県雪見町本町 1-2".into(),
+            phone: Some("0185-00-1111".into()),
+            lat: 39.8,
+            lng: 140.2,
+            household_type: HouseholdType::SingleElderly,
+            emergency_contacts: vec![EmergencyContact {
+                name: "佐藤 一郎".into(),
+                relation: "長男".into(),
+                phone: "090-0000-0000".into(),
+            }],
+            check_interval_days: 7,
+            needs_evacuation_help: true,
+            notes: String::new(),
+            active: true,
+        }
+    }
+
+    #[test]
+    fn person_fields_are_trimmed_and_checked() {
+        assert_eq!(fields().validate().unwrap().name, "佐藤 ハナ");
+        let bad = |f: fn(&mut PersonFields)| {
+            let mut p = fields();
+            f(&mut p);
+            p.validate().unwrap_err().code
+        };
+        assert_eq!(bad(|p| p.name = "  ".into()), "invalid_name");
+        assert_eq!(bad(|p| p.name = "あ".repeat(61)), "invalid_name");
+        assert_eq!(bad(|p| p.kana = "sato".into()), "invalid_kana");
+        assert_eq!(bad(|p| p.lat = 0.0), "invalid_location");
+        assert_eq!(bad(|p| p.lng = f64::NAN), "invalid_location");
+        assert_eq!(bad(|p| p.check_interval_days = 0), "invalid_check_interval");
+        assert_eq!(bad(|p| p.phone = Some("<script>".into())), "invalid_phone");
+        assert_eq!(bad(|p| p.small_area_id = "x' OR '1'='1".into()), "small_area_not_found");
+        assert_eq!(bad(|p| p.emergency_contacts[0].phone = String::new()), "invalid_emergency_contact");
+    }
 
     #[test]
     fn person_id_accepts_safe_ids_only() {

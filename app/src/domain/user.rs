@@ -13,8 +13,13 @@ pub enum Role {
     Volunteer,
     /// 民生委員: sees the persons in their 担当区域.
     Commissioner,
-    /// 社協 coordinator: sees their municipality.
+    /// 社協 coordinator: sees the persons in their districts (地区).
     Coordinator,
+    /// Staff of a partner 社会福祉法人: sees only requests referred to their organisation, and only
+    /// for persons whose consent allows sharing with partners.
+    PartnerStaff,
+    /// Manages users, areas, organisations and devices; sees personal data as a coordinator would.
+    Admin,
 }
 
 impl Role {
@@ -23,6 +28,8 @@ impl Role {
             Role::Volunteer => "見守りボランティア",
             Role::Commissioner => "民生委員",
             Role::Coordinator => "社協コーディネーター",
+            Role::PartnerStaff => "協力法人スタッフ",
+            Role::Admin => "管理者",
         }
     }
 
@@ -31,11 +38,21 @@ impl Role {
             Role::Volunteer => "volunteer",
             Role::Commissioner => "commissioner",
             Role::Coordinator => "coordinator",
+            Role::PartnerStaff => "partner_staff",
+            Role::Admin => "admin",
         }
     }
 
+    pub const ALL: [Role; 5] =
+        [Role::Volunteer, Role::Commissioner, Role::Coordinator, Role::PartnerStaff, Role::Admin];
+
     pub fn parse(s: &str) -> Option<Self> {
-        [Role::Volunteer, Role::Commissioner, Role::Coordinator].into_iter().find(|r| r.as_str() == s)
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Coordinators and admins manage the network (persons, users, invites, devices).
+    pub fn is_manager(self) -> bool {
+        matches!(self, Role::Coordinator | Role::Admin)
     }
 }
 

@@ -1,0 +1,261 @@
+//! Wire types of the management API (coordinators, admins, 民生委員 registering persons,
+//! partner staff reading their requests). Requests deny unknown fields.
+
+use crate::domain::{
+    Consent, ConsentInput, ConsentScopes, EpochMillis, HouseholdType, PersonFields, PersonId, Role, User, UserId,
+};
+use serde::{Deserialize, Serialize};
+
+/// A row of the person list: enough to find someone, nothing more.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonSummary {
+    pub id: PersonId,
+    pub name: String,
+    pub kana: String,
+    pub small_area_id: String,
+    pub small_area: String,
+    pub district: String,
+    pub household_type: HouseholdType,
+    pub needs_evacuation_help: bool,
+    pub active: bool,
+    /// The consent in force (all false when none is).
+    pub consent: ConsentScopes,
+}
+
+/// One person, whole: fields, consent history and who watches them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonDetail {
+    pub id: PersonId,
+    pub fields: PersonFields,
+    pub small_area: String,
+    pub district: String,
+    /// The consent in force, if any.
+    pub consent: Option<Consent>,
+    /// Every consent ever recorded, newest first (withdrawn ones included).
+    pub consent_history: Vec<Consent>,
+    /// Volunteers assigned to this person.
+    pub volunteers: Vec<UserBrief>,
+    pub updated_at: EpochMillis,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPersonRequest {
+    pub person: PersonFields,
+    /// Registering someone starts with their consent (本人同意).
+    pub consent: ConsentInput,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdatePersonRequest {
+    pub person: PersonFields,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordConsentRequest {
+    pub consent: ConsentInput,
+}
+
+/// One line of the audit log: who touched a person's data, from which device, and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: EpochMillis,
+    pub user: UserBrief,
+    pub device_id: Option<String>,
+    pub action: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserBrief {
+    pub id: UserId,
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+impl From<User> for UserBrief {
+    fn from(u: User) -> Self {
+        UserBrief { id: u.id, login: u.login, display_name: u.display_name, role: u.role }
+    }
+}
+
+/// The municipality's areas: districts (地区) and their small areas (小地域).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AreaTree {
+    pub municipality_id: String,
+    pub municipality: String,
+    pub districts: Vec<DistrictNode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DistrictNode {
+    pub id: String,
+    pub name: String,
+    pub small_areas: Vec<SmallArea>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmallArea {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewSmallAreaRequest {
+    pub district_id: String,
+    pub name: String,
+}
+
+/// A partner organisation (社会福祉法人 and others) that requests can be referred to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organization {
+    pub id: String,
+    pub name: String,
+    /// What they can help with, in words (除雪, 買い物, 通院…).
+    pub services: String,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrganizationRequest {
+    pub name: String,
+    #[serde(default)]
+    pub services: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// A user as managers see them, with what they are responsible for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub user: UserBrief,
+    pub organization_id: Option<String>,
+    /// Volunteers: the persons they watch.
+    pub person_ids: Vec<PersonId>,
+    /// 民生委員: their 担当区域; coordinators and admins: their districts.
+    pub area_ids: Vec<String>,
+    pub active_devices: u32,
+    pub has_password: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserRequest {
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    /// Staff sign in with a password; volunteers are enrolled by invite and need none.
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub organization_id: Option<String>,
+    /// Small areas (民生委員) or districts (coordinators, admins).
+    #[serde(default)]
+    pub area_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetAssignmentsRequest {
+    pub person_ids: Vec<PersonId>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetAreasRequest {
+    pub area_ids: Vec<String>,
+}
+
+/// A one-time code that enrols a volunteer's phone; shown as text and as a QR code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invite {
+    /// Grouped for reading aloud or typing: `ABCD-EFGH-JKMN`.
+    pub code: String,
+    /// The enrolment address (`/enroll#code`) the QR code holds.
+    pub url: String,
+    /// The QR code as an SVG document (generated by the server; no script in it).
+    pub qr_svg: String,
+    pub expires_at: EpochMillis,
+    pub for_user: UserBrief,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrollRequest {
+    pub code: String,
+}
+
+/// A signed-in device (a session), as its owner or a manager sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    pub id: String,
+    pub user: UserBrief,
+    pub user_agent: Option<String>,
+    pub created_at: EpochMillis,
+    pub last_seen_at: EpochMillis,
+    pub revoked_at: Option<EpochMillis>,
+    /// The device asking.
+    pub current: bool,
+}
+
+/// Where a request (相談・依頼) stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    /// 受付
+    Received,
+    /// 対応中
+    InProgress,
+    /// 完了
+    Done,
+    /// 他機関へ
+    Referred,
+}
+
+impl RequestStatus {
+    pub const ALL: [RequestStatus; 4] =
+        [RequestStatus::Received, RequestStatus::InProgress, RequestStatus::Done, RequestStatus::Referred];
+
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            RequestStatus::Received => "受付",
+            RequestStatus::InProgress => "対応中",
+            RequestStatus::Done => "完了",
+            RequestStatus::Referred => "他機関へ",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestStatus::Received => "received",
+            RequestStatus::InProgress => "in_progress",
+            RequestStatus::Done => "done",
+            RequestStatus::Referred => "referred",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// A request as the people working on it see it. Partner staff see only those referred to their
+/// organisation, and only for persons who agreed to sharing with partners.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestSummary {
+    pub id: String,
+    pub person_id: PersonId,
+    pub person_name: String,
+    pub person_address: String,
+    pub person_phone: Option<String>,
+    pub need: String,
+    pub detail: String,
+    pub status: RequestStatus,
+    pub organization: Option<String>,
+    pub created_at: EpochMillis,
+}

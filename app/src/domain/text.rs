@@ -1,0 +1,104 @@
+//! Free text typed by people: trimmed, bounded, and free of control characters.
+//!
+//! Text is stored as typed (SQL is always parameterised, HTML always escaped by the view layer),
+//! so `<script>` or `' OR 1=1` in a name is just a strange name, never code.
+
+use super::ValidationError;
+
+/// One line of text (a name, an address): no line breaks.
+pub fn line(
+    raw: &str,
+    max_chars: usize,
+    required: bool,
+    code: &'static str,
+    message_ja: &'static str,
+) -> Result<String, ValidationError> {
+    let t = raw.trim();
+    if t.chars().any(char::is_control) {
+        return Err(ValidationError { code, detail: format!("{code}: control characters or line breaks"), message_ja });
+    }
+    check(t, max_chars, required, code, message_ja)
+}
+
+/// Several lines (notes): line breaks and tabs allowed.
+pub fn multiline(
+    raw: &str,
+    max_chars: usize,
+    code: &'static str,
+    message_ja: &'static str,
+) -> Result<String, ValidationError> {
+    let t = raw.trim();
+    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        return Err(ValidationError { code, detail: format!("{code}: control characters"), message_ja });
+    }
+    check(t, max_chars, false, code, message_ja)
+}
+
+fn check(
+    t: &str,
+    max_chars: usize,
+    required: bool,
+    code: &'static str,
+    message_ja: &'static str,
+) -> Result<String, ValidationError> {
+    if required && t.is_empty() {
+        return Err(ValidationError { code, detail: format!("{code}: required"), message_ja });
+    }
+    let n = t.chars().count();
+    if n > max_chars {
+        return Err(ValidationError {
+            code,
+            detail: format!("{code}: {n} characters, at most {max_chars}"),
+            message_ja,
+        });
+    }
+    Ok(t.to_owned())
+}
+
+/// A phone number as people write it: digits, hyphens, spaces, parentheses, a leading +.
+pub fn phone(raw: &str, code: &'static str, message_ja: &'static str) -> Result<Option<String>, ValidationError> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let digits = t.chars().filter(char::is_ascii_digit).count();
+    let ok = (3..=15).contains(&digits)
+        && t.len() <= 24
+        && t.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || "- ()".contains(c) || (i == 0 && c == '+'));
+    if ok {
+        Ok(Some(t.to_owned()))
+    } else {
+        Err(ValidationError { code, detail: format!("{code}: not a phone number"), message_ja })
+    }
+}
+
+/// An opaque id as it travels in URLs and bodies: a short run of safe characters.
+pub fn is_safe_id(raw: &str) -> bool {
+    !raw.is_empty() && raw.len() <= 64 && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_trimmed_bounded_and_single_line() {
+        assert_eq!(line("  佐藤 ハナ ", 10, true, "c", "m").unwrap(), "佐藤 ハナ");
+        assert!(line("   ", 10, true, "c", "m").is_err());
+        assert_eq!(line("", 10, false, "c", "m").unwrap(), "");
+        assert!(line("あ\nい", 10, true, "c", "m").is_err());
+        assert!(line(&"あ".repeat(11), 10, true, "c", "m").is_err());
+        // Script-ish and SQL-ish text is only text here; it is stored as typed.
+        assert_eq!(line("<script>x</script>", 40, true, "c", "m").unwrap(), "<script>x</script>");
+        assert_eq!(line("'; DROP TABLE persons; --", 40, true, "c", "m").unwrap(), "'; DROP TABLE persons; --");
+    }
+
+    #[test]
+    fn phones_look_like_phones() {
+        assert_eq!(phone("0185-00-1234", "c", "m").unwrap().as_deref(), Some("0185-00-1234"));
+        assert_eq!(phone("", "c", "m").unwrap(), None);
+        assert!(phone("call me", "c", "m").is_err());
+        assert!(phone("12", "c", "m").is_err());
+        assert!(phone("+81 185 00 1234", "c", "m").is_ok());
+    }
+}
