@@ -4,10 +4,16 @@ use crate::error::ApiError;
 use crate::startup::AppState;
 use crate::storage::Session;
 use crate::time::now_millis;
+use app::api::CSRF_HEADER;
+use app::domain::Role;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use axum::body::Body;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::http::{header, Method, Request};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -95,6 +101,41 @@ impl FromRequestParts<AppState> for Authenticated {
             .ok_or(ApiError::Unauthenticated)?;
         Ok(Authenticated(session))
     }
+}
+
+impl Authenticated {
+    /// Refuses roles that may not use an endpoint at all (403). Records out of a permitted
+    /// role's scope are a separate matter: they answer 404, as if they did not exist.
+    pub fn allow(self, roles: &[Role]) -> Result<Session, ApiError> {
+        if roles.contains(&self.0.user.role) {
+            Ok(self.0)
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+}
+
+/// CSRF defence for cookie-authenticated writes, beside SameSite=Strict: every state-changing
+/// API request must carry [`CSRF_HEADER`] (a cross-site page cannot set it without a CORS
+/// preflight, which this server never grants), and an `Origin`, when sent, must be this host.
+pub async fn csrf_guard(req: Request<Body>, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe {
+        let headers = req.headers();
+        let has_header = headers.get(CSRF_HEADER).is_some();
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        let origin_ok = match headers.get(header::ORIGIN).map(|o| o.to_str().unwrap_or("")) {
+            None => true,
+            Some(origin) => {
+                let origin_host = origin.split_once("://").map(|(_, h)| h);
+                origin_host.is_some() && origin_host == host
+            }
+        };
+        if !has_header || !origin_ok {
+            return ApiError::CrossSite.into_response();
+        }
+    }
+    next.run(req).await
 }
 
 #[cfg(test)]

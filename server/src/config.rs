@@ -17,6 +17,9 @@ pub struct Config {
     pub demo: bool,
     /// `MIMAMORI_SECURE_COOKIES=1`: mark cookies Secure (set it whenever served over HTTPS).
     pub secure_cookies: bool,
+    /// `MIMAMORI_PUBLIC_URL`: the address phones use (put in invite QR codes), e.g.
+    /// `https://mimamori.example.jp`. Default: the host the coordinator's browser used.
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +47,7 @@ impl Config {
             hash_file,
             demo: flag("MIMAMORI_DEMO"),
             secure_cookies: flag("MIMAMORI_SECURE_COOKIES"),
+            public_url: var("MIMAMORI_PUBLIC_URL"),
         })
     }
 }

@@ -9,11 +9,17 @@ use rand::{Rng, SeedableRng};
 pub const DEMO_PASSWORD: &str = "mimamori";
 
 /// (login, display name, role label) printed by the run command.
-pub const DEMO_LOGINS: [(&str, &str, &str); 4] = [
+pub const DEMO_LOGINS: [(&str, &str, &str); 6] = [
     ("sato", "佐藤 花子", "見守りボランティア"),
     ("takahashi", "高橋 誠", "見守りボランティア"),
     ("suzuki", "鈴木 一郎", "民生委員"),
     ("tanaka", "田中 美紀", "社協コーディネーター"),
+    ("yamada", "山田 恵", "協力法人スタッフ（社会福祉法人 雪見福祉会）"),
+    ("watanabe", "渡辺 健", "管理者"),
+];
+const ORGANIZATIONS: [(&str, &str, &str, &str); 2] = [
+    ("o-yukimi-fukushikai", "社会福祉法人 雪見福祉会", "除雪、買い物、通院の送迎", "0185-00-2001"),
+    ("o-hokubu-houkatsu", "雪見町北部地域包括支援センター", "介護相談、見守り訪問", "0185-00-2002"),
 ];
 
 const MUNICIPALITY: (&str, &str) = ("m-yukimi", "雪見町");
@@ -92,6 +98,7 @@ pub async fn load(storage: &Storage) -> Result<(), StorageError> {
             .await?;
     }
     let mut persons_by_area: Vec<Vec<String>> = vec![Vec::new(); SMALL_AREAS.len()];
+    let mut consents: Vec<(String, bool)> = Vec::new();
     for i in 0..PERSON_COUNT {
         let area = i % SMALL_AREAS.len();
         let (area_id, _, area_name, lat, lng) = SMALL_AREAS[area];
@@ -115,24 +122,117 @@ pub async fn load(storage: &Storage) -> Result<(), StorageError> {
         .bind(interval)
         .execute(&mut *tx)
         .await?;
+        // Most have agreed to be recorded and to sharing with partners; a few have not agreed
+        // to anything yet (only their 民生委員 and 社協 know of them).
+        let household = ["single_elderly", "single_elderly", "elderly_only", "disability", "child_rearing", "other"]
+            [rng.random_range(0..6)];
+        let (record, partners) = match i % 12 {
+            7 => (false, false),
+            5 => (true, false),
+            _ => (true, true),
+        };
+        sqlx::query(&storage.sql(
+            "UPDATE persons SET household_type = ?, needs_evacuation_help = ?, emergency_contacts = ?,
+                consent_record = ?, consent_share_partners = ?, consent_share_disaster = ? WHERE id = ?",
+        ))
+        .bind(household)
+        .bind(i64::from(household == "single_elderly" || household == "disability"))
+        .bind(format!(r#"[{{"name":"{sur} 一郎","relation":"長男","phone":"090-0000-{:04}"}}]"#, 2000 + i))
+        .bind(i64::from(record))
+        .bind(i64::from(partners))
+        .bind(i64::from(record))
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+        if record {
+            consents.push((id.clone(), partners));
+        }
         persons_by_area[area].push(id);
+    }
+    for (id, name, services, phone) in ORGANIZATIONS {
+        sqlx::query(
+            &storage
+                .sql("INSERT INTO organizations (id, municipality_id, name, services, phone) VALUES (?, ?, ?, ?, ?)"),
+        )
+        .bind(id)
+        .bind(MUNICIPALITY.0)
+        .bind(name)
+        .bind(services)
+        .bind(phone)
+        .execute(&mut *tx)
+        .await?;
     }
     let hash =
         hash_password(DEMO_PASSWORD).map_err(|e| StorageError::Database(sqlx::Error::Protocol(e.to_string())))?;
     let users = [
-        ("u-sato", "sato", "佐藤 花子", "volunteer"),
-        ("u-takahashi", "takahashi", "高橋 誠", "volunteer"),
-        ("u-suzuki", "suzuki", "鈴木 一郎", "commissioner"),
-        ("u-tanaka", "tanaka", "田中 美紀", "coordinator"),
+        ("u-sato", "sato", "佐藤 花子", "volunteer", None),
+        ("u-takahashi", "takahashi", "高橋 誠", "volunteer", None),
+        ("u-suzuki", "suzuki", "鈴木 一郎", "commissioner", None),
+        ("u-tanaka", "tanaka", "田中 美紀", "coordinator", None),
+        ("u-yamada", "yamada", "山田 恵", "partner_staff", Some(ORGANIZATIONS[0].0)),
+        ("u-watanabe", "watanabe", "渡辺 健", "admin", None),
     ];
-    for (id, login, name, role) in users {
-        sqlx::query(&storage.sql("INSERT INTO users (id, login, display_name, role, password_hash, municipality_id) VALUES (?, ?, ?, ?, ?, ?)"))
+    for (id, login, name, role, org) in users {
+        sqlx::query(&storage.sql(
+            "INSERT INTO users (id, login, display_name, role, password_hash, municipality_id, organization_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        ))
         .bind(id)
         .bind(login)
         .bind(name)
         .bind(role)
         .bind(&hash)
         .bind(MUNICIPALITY.0)
+        .bind(org)
+        .execute(&mut *tx)
+        .await?;
+    }
+    // The coordinator and the admin work across the whole town.
+    for user in ["u-tanaka", "u-watanabe"] {
+        for (district, _) in DISTRICTS {
+            sqlx::query(&storage.sql("INSERT INTO staff_districts (user_id, district_id) VALUES (?, ?)"))
+                .bind(user)
+                .bind(district)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    // Consent was taken on paper by 鈴木さん during the spring visits.
+    for (n, (person, partners)) in consents.iter().enumerate() {
+        sqlx::query(&storage.sql(
+            "INSERT INTO consents (id, person_id, obtained_on, method, scope_record, scope_share_partners,
+                scope_share_disaster, recorded_by, recorded_at) VALUES (?, ?, ?, ?, 1, ?, 1, 'u-suzuki', ?)",
+        ))
+        .bind(format!("c-{person}"))
+        .bind(person)
+        .bind(format!("2026-04-{:02}", 1 + n % 28))
+        .bind(if n % 5 == 4 { "proxy" } else { "written" })
+        .bind(i64::from(*partners))
+        .bind(1_775_000_000_000i64 + n as i64 * 60_000)
+        .execute(&mut *tx)
+        .await?;
+    }
+    // A few requests from last winter's 御用聞き, referred to the partner corporation.
+    let shared = consents.iter().filter(|(_, partners)| *partners);
+    for (n, (person, _)) in shared.step_by(7).take(4).enumerate() {
+        let (need, detail, status) = [
+            ("除雪", "玄関から道路までの除雪をお願いしたい", "in_progress"),
+            ("買い物", "週に一度、米と灯油の買い物", "received"),
+            ("通院", "月に一度の通院の送迎", "done"),
+            ("除雪", "屋根の雪下ろし", "received"),
+        ][n];
+        sqlx::query(&storage.sql(
+            "INSERT INTO requests (id, person_id, raised_by, need, detail, status, organization_id, created_at,
+                updated_at) VALUES (?, ?, 'u-suzuki', ?, ?, ?, ?, ?, ?)",
+        ))
+        .bind(format!("r-{:04}", n + 1))
+        .bind(person)
+        .bind(need)
+        .bind(detail)
+        .bind(status)
+        .bind(ORGANIZATIONS[0].0)
+        .bind(1_790_000_000_000i64 + n as i64 * 86_400_000)
+        .bind(1_790_000_000_000i64 + n as i64 * 86_400_000)
         .execute(&mut *tx)
         .await?;
     }

@@ -3,7 +3,7 @@
 use crate::storage::StorageError;
 use app::api::{ApiErrorBody, ApiErrorEnvelope};
 use app::domain::ValidationError;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -18,6 +18,12 @@ pub enum ApiError {
     TooManyAttempts,
     #[error("not found")]
     NotFound,
+    #[error("this role may not use this endpoint")]
+    Forbidden,
+    #[error("missing CSRF header or cross-site origin")]
+    CrossSite,
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String, message_ja: &'static str },
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("request body is too large")]
@@ -36,6 +42,8 @@ impl ApiError {
             ApiError::Unauthenticated | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
             ApiError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Forbidden | ApiError::CrossSite => StatusCode::FORBIDDEN,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -52,6 +60,9 @@ impl ApiError {
                 ("too_many_attempts", "サインインに続けて失敗したため、15分ほど待ってからもう一度お試しください。")
             }
             ApiError::NotFound => ("not_found", "見つかりません。"),
+            ApiError::Forbidden => ("forbidden", "この操作を行う権限がありません。"),
+            ApiError::CrossSite => ("cross_site", "この操作はアプリの画面から行ってください。"),
+            ApiError::Conflict { code, message_ja, .. } => (*code, *message_ja),
             ApiError::MethodNotAllowed => ("method_not_allowed", "この操作はできません。"),
             ApiError::PayloadTooLarge => ("payload_too_large", "データが大きすぎます。分けて送ってください。"),
             ApiError::UnsupportedMediaType => ("unsupported_media_type", "送信形式が正しくありません。"),
@@ -106,5 +117,26 @@ impl From<QueryRejection> for ApiError {
             detail: r.body_text(),
             message_ja: "送信内容が正しくありません。",
         }
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(_: PathRejection) -> Self {
+        ApiError::invalid_id()
+    }
+}
+
+impl ApiError {
+    /// A malformed id in a URL: a clear 400, distinct from an id that matches nothing (404).
+    pub fn invalid_id() -> Self {
+        ApiError::BadRequest {
+            code: "invalid_id",
+            detail: "malformed id".into(),
+            message_ja: "番号の形式が正しくありません。",
+        }
+    }
+
+    pub fn bad(code: &'static str, detail: impl Into<String>, message_ja: &'static str) -> Self {
+        ApiError::BadRequest { code, detail: detail.into(), message_ja }
     }
 }

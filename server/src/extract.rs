@@ -2,6 +2,7 @@
 
 use crate::error::ApiError;
 use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::request::Parts;
 
 /// `Json<T>` that rejects with an [`ApiError`].
 #[derive(FromRequest)]
@@ -12,3 +13,19 @@ pub struct ApiJson<T>(pub T);
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct ApiQuery<T>(pub T);
+
+/// The `{id}` of a path, refused with `invalid_id` unless it is a short run of safe characters.
+pub struct IdPath(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(id) = axum::extract::Path::<String>::from_request_parts(parts, state).await?;
+        if app::domain::text::is_safe_id(&id) {
+            Ok(IdPath(id))
+        } else {
+            Err(ApiError::invalid_id())
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! JSON goes through the browser's own `JSON.parse`/`JSON.stringify` and serde-wasm-bindgen
 //! (already needed for IndexedDB), so the bundle carries no second JSON implementation.
 
+use crate::api::admin::EnrollRequest;
 use crate::api::{
     ApiErrorBody, ApiErrorEnvelope, PullResponse, PushRequest, PushResponse, SignInRequest, SignInResponse, API_PREFIX,
     CSRF_HEADER,
@@ -47,10 +48,17 @@ async fn from_json<T: DeserializeOwned>(res: Response) -> Option<T> {
 }
 
 async fn read<T: DeserializeOwned>(res: Result<Response, gloo_net::Error>) -> Result<T, ApiFailure> {
+    let res = checked(res).await?;
+    let status = res.status();
+    from_json::<T>(res).await.ok_or(ApiFailure::Server(status))
+}
+
+/// A successful response, or the failure it stands for.
+async fn checked(res: Result<Response, gloo_net::Error>) -> Result<Response, ApiFailure> {
     let res = res.map_err(|_| ApiFailure::Offline)?;
     let status = res.status();
     if res.ok() {
-        return from_json::<T>(res).await.ok_or(ApiFailure::Server(status));
+        return Ok(res);
     }
     let body = from_json::<ApiErrorEnvelope>(res).await.map(|e| e.error);
     match (status, body) {
@@ -67,17 +75,40 @@ fn request(builder: RequestBuilder) -> RequestBuilder {
     builder.credentials(RequestCredentials::SameOrigin).header(CSRF_HEADER, "1")
 }
 
-async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiFailure> {
+async fn send_json<B: Serialize, T: DeserializeOwned>(builder: RequestBuilder, body: &B) -> Result<T, ApiFailure> {
     let json = to_json(body).ok_or(ApiFailure::Server(0))?;
-    let req = request(Request::post(&format!("{API_PREFIX}{path}")))
-        .header("content-type", "application/json")
-        .body(json)
-        .map_err(|_| ApiFailure::Offline)?;
+    let req =
+        request(builder).header("content-type", "application/json").body(json).map_err(|_| ApiFailure::Offline)?;
     read(req.send().await).await
+}
+
+/// `POST {API_PREFIX}{path}` with a JSON body.
+pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiFailure> {
+    send_json(Request::post(&format!("{API_PREFIX}{path}")), body).await
+}
+
+/// `PUT {API_PREFIX}{path}` with a JSON body.
+pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiFailure> {
+    send_json(Request::put(&format!("{API_PREFIX}{path}")), body).await
+}
+
+/// `GET {API_PREFIX}{path}`.
+pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
+    read(request(Request::get(&format!("{API_PREFIX}{path}"))).send().await).await
+}
+
+/// `DELETE {API_PREFIX}{path}`; any success status (204) is `Ok`.
+pub async fn delete(path: &str) -> Result<(), ApiFailure> {
+    checked(request(Request::delete(&format!("{API_PREFIX}{path}"))).send().await).await.map(|_| ())
 }
 
 pub async fn sign_in(login: &str, password: &str) -> Result<SignInResponse, ApiFailure> {
     post("/session", &SignInRequest { login: login.to_owned(), password: password.to_owned() }).await
+}
+
+/// Enrols this device with a one-time invite code; the answer also sets the session cookie.
+pub async fn enroll(code: &str) -> Result<SignInResponse, ApiFailure> {
+    post("/enroll", &EnrollRequest { code: code.to_owned() }).await
 }
 
 pub async fn sign_out() -> Result<(), ApiFailure> {

@@ -1,22 +1,64 @@
-//! HTTP routes of `/api/v1`. Every handler that touches personal data takes [`Authenticated`].
+//! HTTP routes of `/api/v1`, from one table. Every handler that touches personal data takes
+//! [`Authenticated`]; the authorization-matrix test walks [`endpoints`], so a route cannot be
+//! added without its row of expectations.
 //!
 //! [`Authenticated`]: crate::auth::Authenticated
 
+mod devices;
+pub mod manage;
+mod persons;
+mod requests;
 mod session;
 mod sync;
 
 use crate::error::ApiError;
 use crate::startup::AppState;
-use axum::routing::{get, post};
+use axum::http::Method;
+use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 
+/// Every API route: method, path (axum syntax) and handler.
+fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    vec![
+        (Method::GET, "/health", get(|| async { "ok" })),
+        (Method::POST, "/session", post(session::sign_in)),
+        (Method::DELETE, "/session", delete(session::sign_out)),
+        (Method::POST, "/enroll", post(session::enroll)),
+        (Method::GET, "/me", get(session::me)),
+        (Method::POST, "/sync/push", post(sync::push)),
+        (Method::GET, "/sync/pull", get(sync::pull)),
+        (Method::GET, "/persons", get(persons::list)),
+        (Method::POST, "/persons", post(persons::create)),
+        (Method::GET, "/persons/{id}", get(persons::detail)),
+        (Method::PUT, "/persons/{id}", put(persons::update)),
+        (Method::POST, "/persons/{id}/consents", post(persons::record_consent)),
+        (Method::POST, "/persons/{id}/consents/withdraw", post(persons::withdraw_consent)),
+        (Method::GET, "/persons/{id}/audit", get(persons::audit_log)),
+        (Method::GET, "/areas", get(manage::areas)),
+        (Method::POST, "/areas", post(manage::create_small_area)),
+        (Method::GET, "/organizations", get(manage::organizations)),
+        (Method::POST, "/organizations", post(manage::create_organization)),
+        (Method::GET, "/users", get(manage::users)),
+        (Method::POST, "/users", post(manage::create_user)),
+        (Method::PUT, "/users/{id}/assignments", put(manage::set_assignments)),
+        (Method::PUT, "/users/{id}/areas", put(manage::set_areas)),
+        (Method::POST, "/users/{id}/invites", post(manage::create_invite)),
+        (Method::GET, "/devices", get(devices::list)),
+        (Method::DELETE, "/devices/{id}", delete(devices::revoke)),
+        (Method::GET, "/requests", get(requests::list)),
+    ]
+}
+
+/// The (method, path) of every API route, for tests and documentation.
+pub fn endpoints() -> Vec<(Method, &'static str)> {
+    table().into_iter().map(|(m, p, _)| (m, p)).collect()
+}
+
 pub fn api() -> Router<AppState> {
-    Router::new()
-        .route("/session", post(session::sign_in).delete(session::sign_out))
-        .route("/me", get(session::me))
-        .route("/sync/push", post(sync::push))
-        .route("/sync/pull", get(sync::pull))
-        .route("/health", get(|| async { "ok" }))
+    table()
+        .into_iter()
+        .fold(Router::new(), |router, (_, path, handler)| router.route(path, handler))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(axum::middleware::from_fn(crate::auth::csrf_guard))
 }

@@ -4,11 +4,12 @@ use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::startup::AppState;
-use crate::storage::InsertOutcome;
+use crate::storage::{Actor, AuditAction, InsertOutcome};
 use crate::time::now_millis;
 use app::api::{
     ApiErrorBody, Mutation, MutationResult, PullResponse, PushRequest, PushResponse, MAX_PUSH_BATCH, PULL_PAGE,
 };
+use app::domain::Role;
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
@@ -17,9 +18,11 @@ use serde::Deserialize;
 /// a refused one writes nothing and does not stop the others.
 pub async fn push(
     State(state): State<AppState>,
-    Authenticated(session): Authenticated,
+    auth: Authenticated,
     ApiJson(req): ApiJson<PushRequest>,
 ) -> Result<Json<PushResponse>, ApiError> {
+    // Partner staff work on referred requests; they do not record 見守り checks.
+    let session = auth.allow(&[Role::Volunteer, Role::Commissioner, Role::Coordinator, Role::Admin])?;
     if req.mutations.len() > MAX_PUSH_BATCH {
         return Err(ApiError::BadRequest {
             code: "batch_too_large",
@@ -51,6 +54,11 @@ pub async fn push(
             continue;
         }
         let outcome = state.storage.insert_check(&mut tx, check, &session.user.id, &session.device_id, now).await?;
+        if outcome == InsertOutcome::Applied {
+            let actor = Actor { user: &session.user, device_id: &session.device_id };
+            let detail = check.outcome.as_str();
+            state.storage.audit(&mut *tx, actor, AuditAction::CheckCreate, Some(&check.person_id), detail, now).await?;
+        }
         results.push(match outcome {
             InsertOutcome::Applied => MutationResult::Applied { id },
             InsertOutcome::Duplicate => MutationResult::Duplicate { id },
@@ -80,7 +88,9 @@ pub async fn pull(
             message_ja: "送信内容が正しくありません。",
         });
     }
+    let now = now_millis();
+    state.storage.audit_sync_reads(Actor { user: &session.user, device_id: &session.device_id }, now).await?;
     let persons = state.storage.visible_persons(&session.user).await?;
     let (checks, cursor, more) = state.storage.checks_since(&session.user, q.cursor, PULL_PAGE).await?;
-    Ok(Json(PullResponse { persons, checks, cursor, more, server_time: now_millis() }))
+    Ok(Json(PullResponse { persons, checks, cursor, more, server_time: now }))
 }

@@ -73,6 +73,10 @@ impl Storage {
         cursor: i64,
         limit: usize,
     ) -> Result<(Vec<Check>, i64, bool), StorageError> {
+        // Partners see referred requests, never the watch history.
+        if user.role == app::domain::Role::PartnerStaff {
+            return Ok((Vec::new(), cursor, false));
+        }
         let sql = format!(
             "SELECT c.seq, c.id, c.person_id, c.outcome, c.note, c.recorded_at, c.received_at,
                     c.author_id, u.display_name AS author_name

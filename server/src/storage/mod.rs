@@ -4,14 +4,20 @@
 //! in SQL, so a handler cannot forget to filter. SQL is written once with `?` placeholders;
 //! [`Storage::sql`] renumbers them to `$1…` for PostgreSQL.
 
+mod areas;
+mod audit;
 mod checks;
+mod invites;
 mod persons;
+mod requests;
 mod sign_in;
 mod users;
 
+pub use audit::{Actor, AuditAction};
 pub use checks::InsertOutcome;
+pub use invites::InviteProblem;
 pub use sign_in::{LOCKOUT_MS, MAX_FAILURES};
-pub use users::{Session, UserRecord};
+pub use users::{NewUser, Session, UserRecord};
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
@@ -48,6 +54,8 @@ pub enum StorageError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("after migrating, {0} rows point at rows that do not exist")]
+    BrokenForeignKeys(usize),
     #[error("unsupported database URL (use sqlite://… or postgres://…)")]
     UnsupportedUrl,
 }
@@ -81,11 +89,26 @@ impl Storage {
         match backend {
             Backend::Sqlite => {
                 sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
-                sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+                // Rebuilding a table (SQLite's only way to change a constraint) needs foreign
+                // keys off during the migration; they are checked as a whole afterwards.
+                let mut conn = pool.acquire().await?;
+                conn.execute("PRAGMA foreign_keys = OFF").await?;
+                let migrated = sqlx::migrate!("./migrations/sqlite").run(&mut *conn).await;
+                let broken = sqlx::query("PRAGMA foreign_key_check").fetch_all(&mut *conn).await?;
+                conn.execute("PRAGMA foreign_keys = ON").await?;
+                migrated?;
+                if !broken.is_empty() {
+                    return Err(StorageError::BrokenForeignKeys(broken.len()));
+                }
             }
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
         Ok(Self { pool, backend })
+    }
+
+    /// The pool, for one-statement operations outside a transaction.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
     }
 
     pub fn backend(&self) -> Backend {

@@ -1,18 +1,32 @@
 //! Persons, always seen through the asking user's scope.
 
 use super::{Storage, StorageError};
-use app::domain::{Person, PersonId, Role, User};
-use sqlx::Row;
+use app::api::admin::{PersonDetail, PersonSummary, UserBrief};
+use app::domain::{
+    Consent, ConsentInput, ConsentMethod, ConsentScopes, EmergencyContact, EpochMillis, HouseholdType, Person,
+    PersonFields, PersonId, Role, User, UserId,
+};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 
-/// SQL condition on `p` (persons) and `d` (districts) that holds when the user bound
-/// as the single parameter may see the person. One place decides scope for every query.
+/// SQL condition on `p` (persons) and `d` (districts) that holds when the user bound as the
+/// single parameter may see the person. One place decides scope for every query.
 pub(super) fn scope_condition(role: Role) -> &'static str {
     match role {
-        Role::Volunteer => "EXISTS (SELECT 1 FROM assignments a WHERE a.person_id = p.id AND a.user_id = ?)",
+        // Volunteers are neighbours, not office holders: they hear of a person only with consent.
+        Role::Volunteer => {
+            "p.consent_record = 1 AND EXISTS (SELECT 1 FROM assignments a WHERE a.person_id = p.id AND a.user_id = ?)"
+        }
         Role::Commissioner => {
             "EXISTS (SELECT 1 FROM commissioner_areas c WHERE c.small_area_id = p.small_area_id AND c.user_id = ?)"
         }
-        Role::Coordinator => "d.municipality_id = (SELECT u.municipality_id FROM users u WHERE u.id = ?)",
+        Role::Coordinator | Role::Admin => {
+            "EXISTS (SELECT 1 FROM staff_districts s WHERE s.district_id = d.id AND s.user_id = ?)"
+        }
+        Role::PartnerStaff => {
+            "p.consent_share_partners = 1 AND EXISTS (SELECT 1 FROM requests r JOIN users u
+             ON u.organization_id = r.organization_id WHERE r.person_id = p.id AND u.id = ?)"
+        }
     }
 }
 
@@ -20,8 +34,50 @@ pub(super) const PERSON_FROM: &str = "FROM persons p
      JOIN small_areas sa ON sa.id = p.small_area_id
      JOIN districts d ON d.id = sa.district_id";
 
+const DETAIL_COLUMNS: &str = "p.id, p.small_area_id, p.name, p.kana, p.address, p.phone, p.lat, p.lng,
+     p.household_type, p.emergency_contacts, p.check_interval_days, p.needs_evacuation_help, p.notes, p.active,
+     p.consent_record, p.consent_share_partners, p.consent_share_disaster, p.updated_at,
+     sa.name AS small_area, d.name AS district";
+
+fn decode<T>(what: &str, v: Option<T>) -> Result<T, sqlx::Error> {
+    v.ok_or_else(|| sqlx::Error::Decode(format!("unexpected {what} in the database").into()))
+}
+
+fn flag(r: &AnyRow, col: &str) -> Result<bool, sqlx::Error> {
+    Ok(r.try_get::<i64, _>(col)? != 0)
+}
+
+fn fields_from_row(r: &AnyRow) -> Result<PersonFields, sqlx::Error> {
+    let household: String = r.try_get("household_type")?;
+    let contacts: String = r.try_get("emergency_contacts")?;
+    Ok(PersonFields {
+        small_area_id: r.try_get("small_area_id")?,
+        name: r.try_get("name")?,
+        kana: r.try_get("kana")?,
+        address: r.try_get("address")?,
+        phone: r.try_get("phone")?,
+        lat: r.try_get("lat")?,
+        lng: r.try_get("lng")?,
+        household_type: decode("household type", HouseholdType::parse(&household))?,
+        emergency_contacts: serde_json::from_str::<Vec<EmergencyContact>>(&contacts)
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        check_interval_days: r.try_get::<i64, _>("check_interval_days")?.clamp(1, 365) as u32,
+        needs_evacuation_help: flag(r, "needs_evacuation_help")?,
+        notes: r.try_get("notes")?,
+        active: flag(r, "active")?,
+    })
+}
+
+fn scopes_from_row(r: &AnyRow, prefix: &str) -> Result<ConsentScopes, sqlx::Error> {
+    Ok(ConsentScopes {
+        record: flag(r, &format!("{prefix}record"))?,
+        share_partners: flag(r, &format!("{prefix}share_partners"))?,
+        share_disaster: flag(r, &format!("{prefix}share_disaster"))?,
+    })
+}
+
 impl Storage {
-    /// Everyone the user may see, in kana order.
+    /// Everyone the user may see and watch (active persons), in kana order: what a device holds.
     pub async fn visible_persons(&self, user: &User) -> Result<Vec<Person>, StorageError> {
         let sql = format!(
             "SELECT p.id, p.name, p.kana, p.address, p.phone, p.lat, p.lng, p.check_interval_days,
@@ -60,5 +116,265 @@ impl Storage {
             format!("SELECT 1 AS ok {PERSON_FROM} WHERE p.id = ? AND p.active = 1 AND {}", scope_condition(user.role));
         let row = sqlx::query(&self.sql(&sql)).bind(&person.0).bind(&user.id.0).fetch_optional(executor).await?;
         Ok(row.is_some())
+    }
+
+    /// The person list for management screens: everyone in scope, inactive ones included.
+    pub async fn person_summaries(&self, user: &User) -> Result<Vec<PersonSummary>, StorageError> {
+        let sql =
+            format!("SELECT {DETAIL_COLUMNS} {PERSON_FROM} WHERE {} ORDER BY p.kana, p.id", scope_condition(user.role));
+        let rows = sqlx::query(&self.sql(&sql)).bind(&user.id.0).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let household: String = r.try_get("household_type")?;
+                Ok(PersonSummary {
+                    id: PersonId(r.try_get("id")?),
+                    name: r.try_get("name")?,
+                    kana: r.try_get("kana")?,
+                    small_area_id: r.try_get("small_area_id")?,
+                    small_area: r.try_get("small_area")?,
+                    district: r.try_get("district")?,
+                    household_type: decode("household type", HouseholdType::parse(&household))?,
+                    needs_evacuation_help: flag(r, "needs_evacuation_help")?,
+                    active: flag(r, "active")?,
+                    consent: scopes_from_row(r, "consent_")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    /// One person with consent history and volunteers, or `None` when out of scope or absent
+    /// (the two are indistinguishable on purpose).
+    pub async fn person_detail(&self, user: &User, id: &PersonId) -> Result<Option<PersonDetail>, StorageError> {
+        let sql = format!("SELECT {DETAIL_COLUMNS} {PERSON_FROM} WHERE p.id = ? AND {}", scope_condition(user.role));
+        let Some(r) = sqlx::query(&self.sql(&sql)).bind(&id.0).bind(&user.id.0).fetch_optional(&self.pool).await?
+        else {
+            return Ok(None);
+        };
+        let history = self.consent_history(id).await?;
+        let in_force = scopes_from_row(&r, "consent_")?;
+        let consent = history.first().filter(|c| c.withdrawn_at.is_none() && c.scopes == in_force).cloned();
+        let volunteers = sqlx::query(&self.sql(
+            "SELECT u.id, u.login, u.display_name, u.role FROM assignments a JOIN users u ON u.id = a.user_id
+             WHERE a.person_id = ? ORDER BY u.display_name",
+        ))
+        .bind(&id.0)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| super::users::user_from_row(r).map(UserBrief::from))
+        .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(PersonDetail {
+            id: PersonId(r.try_get("id")?),
+            fields: fields_from_row(&r)?,
+            small_area: r.try_get("small_area")?,
+            district: r.try_get("district")?,
+            consent,
+            consent_history: history,
+            volunteers,
+            updated_at: r.try_get("updated_at")?,
+        }))
+    }
+
+    async fn consent_history(&self, id: &PersonId) -> Result<Vec<Consent>, StorageError> {
+        let rows = sqlx::query(&self.sql(
+            "SELECT c.id, c.obtained_on, c.method, c.scope_record, c.scope_share_partners, c.scope_share_disaster,
+                    c.recorded_at, c.withdrawn_at, r.display_name AS recorded_by, w.display_name AS withdrawn_by
+             FROM consents c JOIN users r ON r.id = c.recorded_by LEFT JOIN users w ON w.id = c.withdrawn_by
+             WHERE c.person_id = ? ORDER BY c.seq DESC",
+        ))
+        .bind(&id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let method: String = r.try_get("method")?;
+                Ok(Consent {
+                    id: r.try_get("id")?,
+                    obtained_on: r.try_get("obtained_on")?,
+                    method: decode("consent method", ConsentMethod::parse(&method))?,
+                    scopes: scopes_from_row(r, "scope_")?,
+                    recorded_by: r.try_get("recorded_by")?,
+                    recorded_at: r.try_get("recorded_at")?,
+                    withdrawn_at: r.try_get("withdrawn_at")?,
+                    withdrawn_by: r.try_get("withdrawn_by")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    /// Whether the user may place a person in this small area (their 担当区域 or districts).
+    pub async fn small_area_in_scope<'c, E>(
+        &self,
+        executor: E,
+        user: &User,
+        small_area: &str,
+    ) -> Result<bool, StorageError>
+    where
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        let cond = match user.role {
+            Role::Commissioner => {
+                "EXISTS (SELECT 1 FROM commissioner_areas c WHERE c.small_area_id = sa.id AND c.user_id = ?)"
+            }
+            Role::Coordinator | Role::Admin => {
+                "EXISTS (SELECT 1 FROM staff_districts s WHERE s.district_id = sa.district_id AND s.user_id = ?)"
+            }
+            Role::Volunteer | Role::PartnerStaff => return Ok(false),
+        };
+        let sql = format!("SELECT 1 AS ok FROM small_areas sa WHERE sa.id = ? AND {cond}");
+        Ok(sqlx::query(&self.sql(&sql)).bind(small_area).bind(&user.id.0).fetch_optional(executor).await?.is_some())
+    }
+
+    /// Inserts a person with their first consent, in the caller's transaction.
+    pub async fn insert_person(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        id: &PersonId,
+        f: &PersonFields,
+        now: EpochMillis,
+    ) -> Result<(), StorageError> {
+        let contacts = serde_json::to_string(&f.emergency_contacts).unwrap_or_else(|_| "[]".into());
+        sqlx::query(&self.sql(
+            "INSERT INTO persons (id, small_area_id, name, kana, address, phone, lat, lng, household_type,
+                emergency_contacts, check_interval_days, needs_evacuation_help, notes, active, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ))
+        .bind(&id.0)
+        .bind(&f.small_area_id)
+        .bind(&f.name)
+        .bind(&f.kana)
+        .bind(&f.address)
+        .bind(&f.phone)
+        .bind(f.lat)
+        .bind(f.lng)
+        .bind(f.household_type.as_str())
+        .bind(contacts)
+        .bind(i64::from(f.check_interval_days))
+        .bind(i64::from(f.needs_evacuation_help))
+        .bind(&f.notes)
+        .bind(i64::from(f.active))
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Replaces a person's fields. The caller has checked scope for the person and the new area.
+    pub async fn update_person(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        id: &PersonId,
+        f: &PersonFields,
+        now: EpochMillis,
+    ) -> Result<(), StorageError> {
+        let contacts = serde_json::to_string(&f.emergency_contacts).unwrap_or_else(|_| "[]".into());
+        sqlx::query(&self.sql(
+            "UPDATE persons SET small_area_id = ?, name = ?, kana = ?, address = ?, phone = ?, lat = ?, lng = ?,
+                household_type = ?, emergency_contacts = ?, check_interval_days = ?, needs_evacuation_help = ?,
+                notes = ?, active = ?, updated_at = ?
+             WHERE id = ?",
+        ))
+        .bind(&f.small_area_id)
+        .bind(&f.name)
+        .bind(&f.kana)
+        .bind(&f.address)
+        .bind(&f.phone)
+        .bind(f.lat)
+        .bind(f.lng)
+        .bind(f.household_type.as_str())
+        .bind(contacts)
+        .bind(i64::from(f.check_interval_days))
+        .bind(i64::from(f.needs_evacuation_help))
+        .bind(&f.notes)
+        .bind(i64::from(f.active))
+        .bind(now)
+        .bind(&id.0)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Records a consent; it is in force from now on and supersedes the previous one.
+    pub async fn insert_consent(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        person: &PersonId,
+        consent: &ConsentInput,
+        by: &UserId,
+        now: EpochMillis,
+    ) -> Result<(), StorageError> {
+        let s = consent.scopes;
+        sqlx::query(&self.sql(
+            "INSERT INTO consents (id, person_id, obtained_on, method, scope_record, scope_share_partners,
+                scope_share_disaster, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ))
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(&person.0)
+        .bind(&consent.obtained_on)
+        .bind(consent.method.as_str())
+        .bind(i64::from(s.record))
+        .bind(i64::from(s.share_partners))
+        .bind(i64::from(s.share_disaster))
+        .bind(&by.0)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        self.set_consent_in_force(tx, person, s, now).await
+    }
+
+    /// Withdraws the consent in force. Returns false when there was none to withdraw.
+    pub async fn withdraw_consent(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        person: &PersonId,
+        by: &UserId,
+        now: EpochMillis,
+    ) -> Result<bool, StorageError> {
+        let done = sqlx::query(&self.sql(
+            "UPDATE consents SET withdrawn_at = ?, withdrawn_by = ?
+             WHERE seq = (SELECT MAX(seq) FROM consents WHERE person_id = ?) AND withdrawn_at IS NULL",
+        ))
+        .bind(now)
+        .bind(&by.0)
+        .bind(&person.0)
+        .execute(&mut **tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        self.set_consent_in_force(tx, person, ConsentScopes::default(), now).await?;
+        Ok(true)
+    }
+
+    async fn set_consent_in_force(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        person: &PersonId,
+        s: ConsentScopes,
+        now: EpochMillis,
+    ) -> Result<(), StorageError> {
+        sqlx::query(&self.sql(
+            "UPDATE persons SET consent_record = ?, consent_share_partners = ?, consent_share_disaster = ?,
+                updated_at = ? WHERE id = ?",
+        ))
+        .bind(i64::from(s.record))
+        .bind(i64::from(s.share_partners))
+        .bind(i64::from(s.share_disaster))
+        .bind(now)
+        .bind(&person.0)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Whether the person (active or not) is in the user's scope.
+    pub async fn person_in_scope<'c, E>(&self, executor: E, user: &User, id: &PersonId) -> Result<bool, StorageError>
+    where
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        let sql = format!("SELECT 1 AS ok {PERSON_FROM} WHERE p.id = ? AND {}", scope_condition(user.role));
+        Ok(sqlx::query(&self.sql(&sql)).bind(&id.0).bind(&user.id.0).fetch_optional(executor).await?.is_some())
     }
 }

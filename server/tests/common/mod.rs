@@ -10,6 +10,7 @@ pub use mimamori_server::storage::Backend;
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    pub database_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -53,26 +54,50 @@ impl TestApp {
             .with_env_filter(std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()))
             .try_init();
         let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = fresh_database(backend, dir.path()).await;
         let config = Config {
             addr: "127.0.0.1:0".parse().unwrap(),
-            database_url: fresh_database(backend, dir.path()).await,
+            database_url: database_url.clone(),
             site_root: dir.path().join("site"),
             hash_file: dir.path().join("hash.txt"),
             demo: true,
             secure_cookies: false,
+            public_url: None,
         };
         let app = Application::build(config).await.expect("server starts");
         let addr = app.local_addr();
         tokio::spawn(app.run());
-        Self { addr, _dir: dir }
+        Self { addr, database_url, _dir: dir }
+    }
+
+    /// A second door to the same database, for setting up fixtures a test needs.
+    pub async fn storage(&self) -> mimamori_server::storage::Storage {
+        mimamori_server::storage::Storage::connect(&self.database_url).await.expect("database reachable")
+    }
+
+    /// Runs fixture SQL (`?` placeholders, text binds) against the test database.
+    pub async fn exec(&self, storage: &mimamori_server::storage::Storage, sql: &str, binds: &[&str]) {
+        let sql = storage.sql(sql);
+        let mut q = sqlx::query(&sql);
+        for b in binds {
+            q = q.bind(*b);
+        }
+        q.execute(storage.pool()).await.unwrap_or_else(|e| panic!("fixture SQL failed: {e}: {sql}"));
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
 
-    /// A client with its own cookie jar: one device.
+    /// A client with its own cookie jar: one device, sending the CSRF header as the app does.
     pub fn device(&self) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(app::api::CSRF_HEADER, reqwest::header::HeaderValue::from_static("1"));
+        reqwest::Client::builder().cookie_store(true).default_headers(headers).build().unwrap()
+    }
+
+    /// A client without the CSRF header, as a cross-site form post would be.
+    pub fn bare_device(&self) -> reqwest::Client {
         reqwest::Client::builder().cookie_store(true).build().unwrap()
     }
 

@@ -1,0 +1,355 @@
+//! Managing the network: areas, partner organisations, users, assignments and invites.
+//! Everything is limited to the manager's own municipality; other municipalities do not exist.
+
+use crate::auth::{hash_password, hash_token, Authenticated};
+use crate::error::ApiError;
+use crate::extract::{ApiJson, IdPath};
+use crate::startup::AppState;
+use crate::storage::{NewUser, Session};
+use crate::time::now_millis;
+use app::api::admin::{
+    AreaTree, Invite, NewOrganizationRequest, NewSmallAreaRequest, NewUserRequest, Organization, SetAreasRequest,
+    SetAssignmentsRequest, SmallArea, UserBrief, UserSummary,
+};
+use app::domain::text::{is_safe_id, line, multiline, phone};
+use app::domain::{Role, User, UserId};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::Json;
+use rand::Rng;
+
+const MANAGERS: &[Role] = &[Role::Coordinator, Role::Admin];
+/// An invite is good for a week: long enough to reach an elderly volunteer, short enough to matter.
+pub const INVITE_TTL_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+/// Read aloud and typed by elderly volunteers: no 0/O, 1/I/L, U.
+const INVITE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTVWXYZ23456789";
+const INVITE_LEN: usize = 12;
+const MAX_ASSIGNMENTS: usize = 1000;
+
+pub async fn areas(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+) -> Result<Json<AreaTree>, ApiError> {
+    state.storage.area_tree(&session.municipality_id).await?.map(Json).ok_or(ApiError::NotFound)
+}
+
+pub async fn create_small_area(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiJson(req): ApiJson<NewSmallAreaRequest>,
+) -> Result<(StatusCode, Json<SmallArea>), ApiError> {
+    let session = auth.allow(&[Role::Admin])?;
+    let name = line(&req.name, 40, true, "invalid_name", "名前を40文字以内で入力してください。")?;
+    if !is_safe_id(&req.district_id)
+        || !state.storage.district_in_municipality(&req.district_id, &session.municipality_id).await?
+    {
+        return Err(ApiError::bad("district_not_found", "no such district", "地区を選んでください。"));
+    }
+    let id = format!("sa-{}", uuid::Uuid::new_v4().simple());
+    state.storage.insert_small_area(&id, &req.district_id, &name).await?;
+    Ok((StatusCode::CREATED, Json(SmallArea { id, name })))
+}
+
+pub async fn organizations(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Result<Json<Vec<Organization>>, ApiError> {
+    let session = auth.allow(&[Role::Commissioner, Role::Coordinator, Role::Admin])?;
+    Ok(Json(state.storage.organizations(&session.municipality_id).await?))
+}
+
+pub async fn create_organization(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiJson(req): ApiJson<NewOrganizationRequest>,
+) -> Result<(StatusCode, Json<Organization>), ApiError> {
+    let session = auth.allow(&[Role::Admin])?;
+    let org = Organization {
+        id: format!("o-{}", uuid::Uuid::new_v4().simple()),
+        name: line(&req.name, 80, true, "invalid_name", "法人名を80文字以内で入力してください。")?,
+        services: multiline(&req.services, 500, "invalid_services", "できることは500文字以内で入力してください。")?,
+        phone: match req.phone.as_deref() {
+            Some(p) => phone(p, "invalid_phone", "電話番号は数字とハイフンで入力してください。")?,
+            None => None,
+        },
+    };
+    state.storage.insert_organization(&org, &session.municipality_id, now_millis()).await?;
+    Ok((StatusCode::CREATED, Json(org)))
+}
+
+pub async fn users(State(state): State<AppState>, auth: Authenticated) -> Result<Json<Vec<UserSummary>>, ApiError> {
+    let session = auth.allow(MANAGERS)?;
+    Ok(Json(state.storage.user_summaries(&session.municipality_id).await?))
+}
+
+async fn summary_of(state: &AppState, session: &Session, id: &UserId) -> Result<UserSummary, ApiError> {
+    let all = state.storage.user_summaries(&session.municipality_id).await?;
+    all.into_iter().find(|u| &u.user.id == id).ok_or(ApiError::NotFound)
+}
+
+/// Checks that every id is an area of the right kind for the role, in the municipality.
+async fn check_areas(state: &AppState, session: &Session, role: Role, ids: &[String]) -> Result<(), ApiError> {
+    let districts = match role {
+        Role::Commissioner => false,
+        Role::Coordinator | Role::Admin => true,
+        Role::Volunteer | Role::PartnerStaff if ids.is_empty() => return Ok(()),
+        Role::Volunteer | Role::PartnerStaff => {
+            return Err(ApiError::bad(
+                "no_areas_for_role",
+                "this role has no areas",
+                "この役割には担当区域がありません。",
+            ))
+        }
+    };
+    let found = if ids.iter().all(|i| is_safe_id(i)) && ids.len() <= 200 {
+        state.storage.count_areas_in_municipality(ids, &session.municipality_id, districts).await?
+    } else {
+        usize::MAX
+    };
+    if found != ids.len() {
+        return Err(ApiError::bad("area_not_found", "an area does not exist", "担当区域の指定が正しくありません。"));
+    }
+    Ok(())
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiJson(req): ApiJson<NewUserRequest>,
+) -> Result<(StatusCode, Json<UserSummary>), ApiError> {
+    let session = auth.allow(MANAGERS)?;
+    // Coordinators enrol volunteers; staff accounts are the admin's to make.
+    if session.user.role == Role::Coordinator && req.role != Role::Volunteer {
+        return Err(ApiError::Forbidden);
+    }
+    let login = req.login.trim().to_owned();
+    let login_ok = (3..=32).contains(&login.len())
+        && login.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if !login_ok {
+        return Err(ApiError::bad(
+            "invalid_login",
+            "login must be 3–32 of a-z 0-9 . _ -",
+            "IDは半角の小文字・数字・「._-」で3〜32文字にしてください。",
+        ));
+    }
+    let display_name =
+        line(&req.display_name, 40, true, "invalid_display_name", "氏名を40文字以内で入力してください。")?;
+    let password = match (&req.password, req.role) {
+        (None, Role::Volunteer) => None,
+        (Some(p), _) if (8..=256).contains(&p.chars().count()) => Some(p.clone()),
+        (None, _) => {
+            return Err(ApiError::bad("password_required", "staff need a password", "パスワードを入力してください。"))
+        }
+        (Some(_), _) => {
+            return Err(ApiError::bad(
+                "weak_password",
+                "password must be 8–256 characters",
+                "パスワードは8文字以上にしてください。",
+            ))
+        }
+    };
+    let organization = match (req.role, req.organization_id.as_deref()) {
+        (Role::PartnerStaff, Some(org))
+            if is_safe_id(org) && state.storage.organization_in_municipality(org, &session.municipality_id).await? =>
+        {
+            Some(org.to_owned())
+        }
+        (Role::PartnerStaff, _) => {
+            return Err(ApiError::bad("organization_not_found", "choose an organisation", "協力法人を選んでください。"))
+        }
+        (_, None) => None,
+        (_, Some(_)) => {
+            return Err(ApiError::bad(
+                "organization_not_allowed",
+                "only partner staff belong to an organisation",
+                "協力法人に所属できるのは協力法人スタッフだけです。",
+            ))
+        }
+    };
+    check_areas(&state, &session, req.role, &req.area_ids).await?;
+    if state.storage.login_taken(&login).await? {
+        return Err(ApiError::Conflict {
+            code: "login_taken",
+            detail: "this login is already used".into(),
+            message_ja: "このIDはすでに使われています。",
+        });
+    }
+    let password_hash = match password {
+        Some(p) => Some(
+            tokio::task::spawn_blocking(move || hash_password(&p))
+                .await
+                .map_err(|e| ApiError::Internal(Box::new(e)))?
+                .map_err(|e| ApiError::Internal(e.to_string().into()))?,
+        ),
+        None => None,
+    };
+    let id = format!("u-{}", uuid::Uuid::new_v4().simple());
+    let user =
+        User { id: UserId(id.clone()), login: login.clone(), display_name: display_name.clone(), role: req.role };
+    let mut tx = state.storage.begin().await?;
+    let new = NewUser {
+        id: &id,
+        login: &login,
+        display_name: &display_name,
+        role: req.role,
+        password_hash: password_hash.as_deref(),
+        municipality_id: &session.municipality_id,
+        organization_id: organization.as_deref(),
+    };
+    state.storage.insert_user(&mut tx, &new, now_millis()).await?;
+    state.storage.set_areas(&mut tx, &user, &req.area_ids).await?;
+    // A concurrent create of the same login loses here, on the UNIQUE constraint.
+    tx.commit().await.map_err(|_| ApiError::Conflict {
+        code: "login_taken",
+        detail: "this login is already used".into(),
+        message_ja: "このIDはすでに使われています。",
+    })?;
+    tracing::info!(by = %session.user.id.0, user = %id, role = req.role.as_str(), "user created");
+    Ok((StatusCode::CREATED, Json(summary_of(&state, &session, &user.id).await?)))
+}
+
+pub async fn set_assignments(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    IdPath(id): IdPath,
+    ApiJson(req): ApiJson<SetAssignmentsRequest>,
+) -> Result<Json<UserSummary>, ApiError> {
+    let session = auth.allow(MANAGERS)?;
+    let target = state.storage.user_in_municipality(&id, &session.municipality_id).await?.ok_or(ApiError::NotFound)?;
+    if target.role != Role::Volunteer {
+        return Err(ApiError::bad(
+            "not_a_volunteer",
+            "only volunteers are assigned persons",
+            "担当する方を決められるのはボランティアだけです。",
+        ));
+    }
+    let mut persons = req.person_ids;
+    persons.sort();
+    persons.dedup();
+    if persons.len() > MAX_ASSIGNMENTS {
+        return Err(ApiError::bad("too_many_persons", "too many persons", "一度に指定できる人数を超えています。"));
+    }
+    let mut tx = state.storage.begin().await?;
+    for p in &persons {
+        // Only persons the manager may see can be handed to a volunteer.
+        if !is_safe_id(&p.0) || !state.storage.person_in_scope(&mut *tx, &session.user, p).await? {
+            return Err(ApiError::bad("person_not_found", "a person does not exist", "指定された方が見つかりません。"));
+        }
+    }
+    state.storage.set_assignments(&mut tx, &session.user, &target.id, &persons).await?;
+    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    Ok(Json(summary_of(&state, &session, &target.id).await?))
+}
+
+pub async fn set_areas(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    IdPath(id): IdPath,
+    ApiJson(req): ApiJson<SetAreasRequest>,
+) -> Result<Json<UserSummary>, ApiError> {
+    let session = auth.allow(MANAGERS)?;
+    let target = state.storage.user_in_municipality(&id, &session.municipality_id).await?.ok_or(ApiError::NotFound)?;
+    // Who sees which districts is the admin's decision; coordinators set 民生委員's areas.
+    if target.role.is_manager() && session.user.role != Role::Admin {
+        return Err(ApiError::Forbidden);
+    }
+    let mut areas = req.area_ids;
+    areas.sort();
+    areas.dedup();
+    check_areas(&state, &session, target.role, &areas).await?;
+    let mut tx = state.storage.begin().await?;
+    state.storage.set_areas(&mut tx, &target, &areas).await?;
+    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    Ok(Json(summary_of(&state, &session, &target.id).await?))
+}
+
+/// A fresh invite code, `XXXX-XXXX-XXXX` (about 59 bits: not guessable within its week).
+fn new_invite_code() -> String {
+    let mut rng = rand::rng();
+    let raw: String =
+        (0..INVITE_LEN).map(|_| INVITE_ALPHABET[rng.random_range(0..INVITE_ALPHABET.len())] as char).collect();
+    format!("{}-{}-{}", &raw[0..4], &raw[4..8], &raw[8..12])
+}
+
+/// What a person typed or scanned, reduced to the code's letters (case, spaces, hyphens and
+/// full-width forms forgiven). `None` when it cannot be a code.
+pub fn normalize_invite_code(raw: &str) -> Option<String> {
+    let code: String = raw
+        .chars()
+        .filter_map(|c| {
+            let c = match c {
+                'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '０'..='９' => char::from_u32(c as u32 - 0xFEE0)?,
+                c => c,
+            };
+            match c {
+                '-' | ' ' | '　' | 'ー' | '－' => None,
+                c => Some(c.to_ascii_uppercase()),
+            }
+        })
+        .collect();
+    (code.len() == INVITE_LEN && code.bytes().all(|b| INVITE_ALPHABET.contains(&b))).then_some(code)
+}
+
+pub async fn create_invite(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    headers: HeaderMap,
+    IdPath(id): IdPath,
+) -> Result<(StatusCode, Json<Invite>), ApiError> {
+    let session = auth.allow(MANAGERS)?;
+    let target = state.storage.user_in_municipality(&id, &session.municipality_id).await?.ok_or(ApiError::NotFound)?;
+    if target.role != Role::Volunteer {
+        return Err(ApiError::bad(
+            "not_a_volunteer",
+            "invites enrol volunteers; staff sign in with a password",
+            "招待コードはボランティア用です。職員はパスワードでサインインします。",
+        ));
+    }
+    let code = new_invite_code();
+    let normalized = normalize_invite_code(&code).expect("generated codes are valid");
+    let now = now_millis();
+    let expires_at = now + INVITE_TTL_MS;
+    state.storage.insert_invite(&hash_token(&normalized), &target.id, &session.user.id, now, expires_at).await?;
+    let url = format!("{}/enroll#{code}", public_origin(&state, &headers));
+    let qr_svg = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| ApiError::Internal(e.to_string().into()))?
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(240, 240)
+        .quiet_zone(true)
+        .build();
+    tracing::info!(by = %session.user.id.0, user = %target.id.0, "invite issued");
+    Ok((StatusCode::CREATED, Json(Invite { code, url, qr_svg, expires_at, for_user: UserBrief::from(target) })))
+}
+
+/// The address a phone should open: `MIMAMORI_PUBLIC_URL`, else the host the coordinator used.
+fn public_origin(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.config.public_url {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)))
+        .unwrap_or("localhost");
+    let scheme = if state.config.secure_cookies { "https" } else { "http" };
+    format!("{scheme}://{host}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invite_codes_are_grouped_and_forgiving_to_type() {
+        let code = new_invite_code();
+        assert_eq!(code.len(), 14);
+        let n = normalize_invite_code(&code).unwrap();
+        assert_eq!(normalize_invite_code(&code.to_lowercase()).as_deref(), Some(n.as_str()));
+        assert_eq!(normalize_invite_code(&n).as_deref(), Some(n.as_str()));
+        assert_eq!(normalize_invite_code("ＡＢＣＤ－ＥＦＧＨ－ＪＫＭＮ").as_deref(), Some("ABCDEFGHJKMN"));
+        assert_eq!(normalize_invite_code("ABCD-EFGH-JKM"), None);
+        assert_eq!(normalize_invite_code("ABCD-EFGH-JKM0"), None);
+        assert_eq!(normalize_invite_code("' OR 1=1 --"), None);
+        assert_ne!(new_invite_code(), new_invite_code());
+    }
+}

@@ -1,0 +1,639 @@
+//! The authorization matrix: every API endpoint × every role × (in scope, out of scope,
+//! unauthenticated, revoked device) → expected status and body, on SQLite and PostgreSQL.
+//!
+//! The rows come from [`row`], which matches on every `(method, path)` that
+//! `mimamori_server::routes::endpoints()` lists and panics on any it does not know: a new
+//! endpoint cannot be added without deciding here who may use it.
+
+mod common;
+use axum::http::Method;
+use common::*;
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Volunteer,
+    Commissioner,
+    Coordinator,
+    Partner,
+    Admin,
+}
+use Role::*;
+const ROLES: [Role; 5] = [Volunteer, Commissioner, Coordinator, Partner, Admin];
+
+impl Role {
+    fn login(self) -> &'static str {
+        match self {
+            Volunteer => "sato",
+            Commissioner => "suzuki",
+            Coordinator => "tanaka",
+            Partner => "yamada",
+            Admin => "watanabe",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Case {
+    InScope,
+    OutOfScope,
+    Unauthenticated,
+    Revoked,
+}
+
+/// What a request must answer.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    /// Success with this status; the body is checked by [`Row::check`].
+    Ok(u16),
+    /// 403 `forbidden`: the role may not use the endpoint at all.
+    Forbidden,
+    /// 404 `not_found`, byte for byte the answer for an id that does not exist.
+    NotFound,
+    /// 400 with this code.
+    Bad(&'static str),
+    /// 401 with this code.
+    Unauthorized(&'static str),
+}
+
+/// Ids the fixture provides, per database.
+struct World {
+    /// A person 佐藤さん (volunteer) watches, in 鈴木さん's (commissioner) area.
+    watched: String,
+    /// A person in 鈴木さん's area whom 佐藤さん does not watch.
+    area_only: String,
+    /// A person in 高橋さん's area (not 鈴木さん's).
+    other_area: String,
+    /// A person in another municipality.
+    elsewhere: String,
+    /// A person whose request is referred to the partner, with consent to share with partners.
+    referred: String,
+    /// A person with a request referred to the partner but no consent to share with partners.
+    unshared_person: String,
+    /// Requests: referred with consent / referred without consent / in another municipality.
+    request_shared: String,
+    request_unshared: String,
+    request_elsewhere: String,
+    /// The other municipality's district, small area, organisation, volunteer and device.
+    elsewhere_district: String,
+    elsewhere_area: String,
+    elsewhere_org: String,
+    elsewhere_user: String,
+    elsewhere_device: String,
+    /// A valid person body (the `watched` person's own fields).
+    watched_fields: Value,
+    sato_persons: Vec<String>,
+}
+
+/// One request of the matrix: method, path, body, and how to check a success.
+struct Row {
+    method: Method,
+    path: String,
+    body: Option<Value>,
+    expect: Expect,
+    /// Run on a freshly signed-in device (the request ends or revokes its own session).
+    fresh_device: bool,
+    /// Before the request, (re)record consent for this person as the coordinator.
+    needs_consent: Option<String>,
+    check: fn(&World, Role, Case, &Value),
+}
+
+const READERS: [Role; 4] = [Volunteer, Commissioner, Coordinator, Admin];
+const EDITORS: [Role; 3] = [Commissioner, Coordinator, Admin];
+const MANAGERS: [Role; 2] = [Coordinator, Admin];
+
+fn ids(v: &Value, key: &str) -> Vec<String> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("expected an array, got {v}"))
+        .iter()
+        .map(|x| x[key].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn no_check(_: &World, _: Role, _: Case, _: &Value) {}
+
+fn consent_body() -> Value {
+    json!({"consent": {"obtained_on": "2026-04-01", "method": "written",
+        "scopes": {"record": true, "share_partners": true, "share_disaster": true}}})
+}
+
+/// The matrix row for one endpoint, role and case. Unknown endpoints fail the test.
+fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
+    let in_scope = case == Case::InScope;
+    let may = |roles: &[Role]| roles.contains(&role);
+    // Out of scope for each role: a person the role must not see.
+    let person_for = |role: Role| -> &str {
+        match (role, in_scope) {
+            (_, true) => &w.watched,
+            (Volunteer, false) => &w.area_only,
+            (Commissioner, false) => &w.other_area,
+            (_, false) => &w.elsewhere,
+        }
+    };
+    let r = |m: Method, p: String, body: Option<Value>, expect: Expect| Row {
+        method: m,
+        path: p,
+        body,
+        expect,
+        fresh_device: false,
+        needs_consent: None,
+        check: no_check,
+    };
+    let gate = |roles: &[Role], ok: Expect, out: Expect| {
+        if !may(roles) {
+            Expect::Forbidden
+        } else if in_scope {
+            ok
+        } else {
+            out
+        }
+    };
+    match (method.as_str(), path) {
+        ("GET", "/health") => r(Method::GET, "/api/v1/health".into(), None, Expect::Ok(200)),
+        ("POST", "/session") => r(
+            Method::POST,
+            "/api/v1/session".into(),
+            // A new login each time, so the matrix never trips the sign-in lockout.
+            Some(json!({"login": format!("ghost-{}", uuid::Uuid::new_v4().simple()), "password": "wrong"})),
+            Expect::Unauthorized("bad_credentials"),
+        ),
+        ("DELETE", "/session") => {
+            Row { fresh_device: true, ..r(Method::DELETE, "/api/v1/session".into(), None, Expect::Ok(204)) }
+        }
+        ("POST", "/enroll") => r(
+            Method::POST,
+            "/api/v1/enroll".into(),
+            Some(json!({"code": "AAAA-BBBB-CCCC"})),
+            Expect::Bad("invite_not_found"),
+        ),
+        ("GET", "/me") => Row {
+            check: |_, role, _, body| assert_eq!(body["login"], role.login()),
+            ..r(Method::GET, "/api/v1/me".into(), None, Expect::Ok(200))
+        },
+        ("POST", "/sync/push") => {
+            let check = json!({"type": "create_check", "check": new_check(person_for(role), "all_well")});
+            Row {
+                check: |_, _, case, body| {
+                    let status = &body["results"][0]["status"];
+                    if case == Case::InScope {
+                        assert_eq!(status, "applied", "{body}");
+                    } else {
+                        assert_eq!(status, "rejected", "{body}");
+                        assert_eq!(body["results"][0]["error"]["code"], "person_not_found");
+                    }
+                },
+                ..r(
+                    Method::POST,
+                    "/api/v1/sync/push".into(),
+                    Some(json!({"mutations": [check]})),
+                    gate(&READERS, Expect::Ok(200), Expect::Ok(200)),
+                )
+            }
+        }
+        ("GET", "/sync/pull") => Row {
+            check: |w, role, case, body| {
+                let persons = ids(&body["persons"], "id");
+                match (role, case) {
+                    (Partner, Case::InScope) => assert!(persons.contains(&w.referred)),
+                    (_, Case::InScope) => assert!(persons.contains(&w.watched)),
+                    (Volunteer, _) => assert!(!persons.contains(&w.area_only)),
+                    (Commissioner, _) => assert!(!persons.contains(&w.other_area)),
+                    (Partner, _) => assert!(!persons.contains(&w.unshared_person) && !persons.contains(&w.elsewhere)),
+                    _ => assert!(!persons.contains(&w.elsewhere)),
+                }
+                if role == Partner {
+                    assert!(body["checks"].as_array().unwrap().is_empty(), "partners never get the watch history");
+                }
+            },
+            ..r(Method::GET, "/api/v1/sync/pull".into(), None, Expect::Ok(200))
+        },
+        ("GET", "/persons") => Row {
+            check: |w, role, case, body| {
+                let persons = ids(body, "id");
+                if case == Case::InScope {
+                    assert!(persons.contains(&w.watched));
+                } else {
+                    let out = match role {
+                        Volunteer => &w.area_only,
+                        Commissioner => &w.other_area,
+                        _ => &w.elsewhere,
+                    };
+                    assert!(!persons.contains(out), "{role:?} must not list {out}");
+                }
+            },
+            ..r(Method::GET, "/api/v1/persons".into(), None, gate(&READERS, Expect::Ok(200), Expect::Ok(200)))
+        },
+        ("POST", "/persons") => {
+            let mut fields = w.watched_fields.clone();
+            if !in_scope {
+                fields["small_area_id"] = json!(if role == Commissioner { "sa-sugisawa" } else { &w.elsewhere_area });
+            }
+            fields["name"] = json!("新規 登録");
+            let body = json!({"person": fields, "consent": consent_body()["consent"]});
+            Row {
+                check: |_, _, _, body| assert_eq!(body["fields"]["name"], "新規 登録"),
+                ..r(
+                    Method::POST,
+                    "/api/v1/persons".into(),
+                    Some(body),
+                    gate(&EDITORS, Expect::Ok(201), Expect::Bad("small_area_not_found")),
+                )
+            }
+        }
+        ("GET", "/persons/{id}") => Row {
+            check: |w, _, _, body| assert_eq!(body["id"], w.watched.as_str()),
+            ..r(
+                Method::GET,
+                format!("/api/v1/persons/{}", person_for(role)),
+                None,
+                gate(&READERS, Expect::Ok(200), Expect::NotFound),
+            )
+        },
+        ("PUT", "/persons/{id}") => Row {
+            check: |w, _, _, body| assert_eq!(body["fields"]["name"], w.watched_fields["name"]),
+            ..r(
+                Method::PUT,
+                format!("/api/v1/persons/{}", person_for(role)),
+                Some(json!({"person": w.watched_fields})),
+                gate(&EDITORS, Expect::Ok(200), Expect::NotFound),
+            )
+        },
+        ("POST", "/persons/{id}/consents") => Row {
+            check: |_, _, _, body| assert_eq!(body["consent"]["scopes"]["share_partners"], true),
+            ..r(
+                Method::POST,
+                format!("/api/v1/persons/{}/consents", person_for(role)),
+                Some(consent_body()),
+                gate(&EDITORS, Expect::Ok(200), Expect::NotFound),
+            )
+        },
+        ("POST", "/persons/{id}/consents/withdraw") => {
+            // Withdrawing from the watched person would take them off 佐藤さん's phone mid-matrix;
+            // use a person only the area's staff see, with consent recorded just before.
+            let target = if in_scope && role != Volunteer { w.area_only.clone() } else { person_for(role).to_owned() };
+            Row {
+                needs_consent: in_scope.then(|| w.area_only.clone()),
+                check: |_, _, _, body| {
+                    assert!(body["consent"].is_null(), "no consent in force after withdrawal: {body}");
+                    assert!(body["consent_history"][0]["withdrawn_at"].is_i64(), "the withdrawal is recorded");
+                },
+                ..r(
+                    Method::POST,
+                    format!("/api/v1/persons/{target}/consents/withdraw"),
+                    Some(json!({})),
+                    gate(&EDITORS, Expect::Ok(200), Expect::NotFound),
+                )
+            }
+        }
+        ("GET", "/persons/{id}/audit") => Row {
+            check: |_, _, _, body| assert!(!body.as_array().unwrap().is_empty(), "earlier rows left a trail"),
+            ..r(
+                Method::GET,
+                format!("/api/v1/persons/{}/audit", person_for(role)),
+                None,
+                gate(&MANAGERS, Expect::Ok(200), Expect::NotFound),
+            )
+        },
+        ("GET", "/areas") => Row {
+            check: |w, _, _, body| {
+                assert_eq!(body["municipality_id"], "m-yukimi");
+                assert!(!body.to_string().contains(&w.elsewhere_district), "other municipalities do not exist");
+            },
+            ..r(Method::GET, "/api/v1/areas".into(), None, Expect::Ok(200))
+        },
+        ("POST", "/areas") => {
+            let district = if in_scope { "d-chuo" } else { &w.elsewhere_district };
+            Row {
+                check: |_, _, _, body| assert_eq!(body["name"], "新町内会"),
+                ..r(
+                    Method::POST,
+                    "/api/v1/areas".into(),
+                    Some(json!({"district_id": district, "name": "新町内会"})),
+                    gate(&[Admin], Expect::Ok(201), Expect::Bad("district_not_found")),
+                )
+            }
+        }
+        ("GET", "/organizations") => Row {
+            check: |w, _, _, body| {
+                let orgs = ids(body, "id");
+                assert!(orgs.contains(&"o-yukimi-fukushikai".to_owned()));
+                assert!(!orgs.contains(&w.elsewhere_org));
+            },
+            ..r(Method::GET, "/api/v1/organizations".into(), None, gate(&EDITORS, Expect::Ok(200), Expect::Ok(200)))
+        },
+        ("POST", "/organizations") => Row {
+            check: |_, _, _, body| assert_eq!(body["name"], "社会福祉法人 テスト会"),
+            ..r(
+                Method::POST,
+                "/api/v1/organizations".into(),
+                Some(json!({"name": "社会福祉法人 テスト会", "services": "除雪", "phone": "0185-00-0000"})),
+                gate(&[Admin], Expect::Ok(201), Expect::Ok(201)),
+            )
+        },
+        ("GET", "/users") => Row {
+            check: |w, _, case, body| {
+                let users: Vec<String> = body.as_array().unwrap().iter().map(|u| u["user"]["id"].to_string()).collect();
+                if case == Case::InScope {
+                    assert!(users.contains(&"\"u-sato\"".to_owned()));
+                } else {
+                    assert!(!users.contains(&format!("\"{}\"", w.elsewhere_user)));
+                }
+            },
+            ..r(Method::GET, "/api/v1/users".into(), None, gate(&MANAGERS, Expect::Ok(200), Expect::Ok(200)))
+        },
+        ("POST", "/users") => {
+            let login = format!("new-{}-{}", role.login(), uuid::Uuid::new_v4().simple());
+            let body = if in_scope {
+                json!({"login": &login[..30], "display_name": "新しい ボランティア", "role": "volunteer"})
+            } else {
+                json!({"login": &login[..30], "display_name": "他町の 職員", "role": "partner_staff",
+                       "password": "long enough password", "organization_id": w.elsewhere_org})
+            };
+            let out = if role == Coordinator { Expect::Forbidden } else { Expect::Bad("organization_not_found") };
+            Row {
+                check: |_, _, _, body| assert_eq!(body["user"]["role"], "volunteer"),
+                ..r(Method::POST, "/api/v1/users".into(), Some(body), gate(&MANAGERS, Expect::Ok(201), out))
+            }
+        }
+        ("PUT", "/users/{id}/assignments") => {
+            let target = if in_scope { "u-sato" } else { &w.elsewhere_user };
+            Row {
+                check: |w, _, _, body| assert_eq!(body["person_ids"].as_array().unwrap().len(), w.sato_persons.len()),
+                ..r(
+                    Method::PUT,
+                    format!("/api/v1/users/{target}/assignments"),
+                    Some(json!({"person_ids": w.sato_persons})),
+                    gate(&MANAGERS, Expect::Ok(200), Expect::NotFound),
+                )
+            }
+        }
+        ("PUT", "/users/{id}/areas") => {
+            let target = if in_scope { "u-suzuki" } else { &w.elsewhere_user };
+            Row {
+                check: |_, _, _, body| assert_eq!(body["area_ids"], json!(["sa-ekimae", "sa-honcho1"])),
+                ..r(
+                    Method::PUT,
+                    format!("/api/v1/users/{target}/areas"),
+                    Some(json!({"area_ids": ["sa-honcho1", "sa-ekimae"]})),
+                    gate(&MANAGERS, Expect::Ok(200), Expect::NotFound),
+                )
+            }
+        }
+        ("POST", "/users/{id}/invites") => {
+            let target = if in_scope { "u-takahashi" } else { &w.elsewhere_user };
+            Row {
+                check: |_, _, _, body| {
+                    assert_eq!(body["code"].as_str().unwrap().len(), 14);
+                    assert!(body["qr_svg"].as_str().unwrap().starts_with("<?xml"));
+                    assert!(!body["qr_svg"].as_str().unwrap().contains("<script"));
+                },
+                ..r(
+                    Method::POST,
+                    format!("/api/v1/users/{target}/invites"),
+                    Some(json!({})),
+                    gate(&MANAGERS, Expect::Ok(201), Expect::NotFound),
+                )
+            }
+        }
+        ("GET", "/devices") => Row {
+            check: |w, _, case, body| {
+                let devices = body.as_array().unwrap();
+                if case == Case::InScope {
+                    assert!(devices.iter().any(|d| d["current"] == true), "the asking device is listed");
+                } else {
+                    assert!(!body.to_string().contains(&w.elsewhere_device));
+                }
+            },
+            ..r(Method::GET, "/api/v1/devices".into(), None, Expect::Ok(200))
+        },
+        ("DELETE", "/devices/{id}") => Row {
+            // In scope: the fresh device revokes itself ("{self}" is filled in at run time).
+            fresh_device: true,
+            ..r(
+                Method::DELETE,
+                if in_scope {
+                    "/api/v1/devices/{self}".into()
+                } else {
+                    format!("/api/v1/devices/{}", w.elsewhere_device)
+                },
+                None,
+                if in_scope { Expect::Ok(204) } else { Expect::NotFound },
+            )
+        },
+        ("GET", "/requests") => Row {
+            check: |w, role, case, body| {
+                let requests = ids(body, "id");
+                assert!(!requests.contains(&w.request_elsewhere));
+                if role == Partner {
+                    assert!(!requests.contains(&w.request_unshared), "no consent, no sharing with partners");
+                    if case == Case::InScope {
+                        assert!(requests.contains(&w.request_shared));
+                    }
+                }
+                if matches!(role, Coordinator | Admin) && case == Case::InScope {
+                    assert!(requests.contains(&w.request_shared) && requests.contains(&w.request_unshared));
+                }
+            },
+            ..r(Method::GET, "/api/v1/requests".into(), None, Expect::Ok(200))
+        },
+        (m, p) => panic!("no authorization-matrix row for {m} {p}: decide who may use it, then add it here"),
+    }
+}
+
+/// Public endpoints answer the same to everyone.
+fn is_public(method: &Method, path: &str) -> bool {
+    matches!((method.as_str(), path), ("GET", "/health") | ("POST", "/session") | ("POST", "/enroll"))
+}
+
+async fn build_world(app: &TestApp) -> World {
+    let s = app.storage().await;
+    let tanaka = app.signed_in("tanaka").await;
+    let sato = app.signed_in("sato").await;
+    let sato_persons = person_ids(&app.pull(&sato, 0).await);
+    let suzuki_persons = person_ids(&app.pull(&app.signed_in("suzuki").await, 0).await);
+    let takahashi_persons = person_ids(&app.pull(&app.signed_in("takahashi").await, 0).await);
+    let watched = sato_persons[0].clone();
+    let area_only = suzuki_persons.iter().find(|p| !sato_persons.contains(p)).unwrap().clone();
+    let other_area = takahashi_persons[0].clone();
+    // Another municipality with its own person, organisation, volunteer (with a device) and request.
+    for (sql, binds) in [
+        ("INSERT INTO municipalities (id, prefecture, name) VALUES ('m-other', '秋田県', '他町')", vec![]),
+        ("INSERT INTO districts (id, municipality_id, name) VALUES ('d-other', 'm-other', '他地区')", vec![]),
+        ("INSERT INTO small_areas (id, district_id, name) VALUES ('sa-other', 'd-other', '他町内会')", vec![]),
+        (
+            "INSERT INTO persons (id, small_area_id, name, kana, address, lat, lng, consent_record,
+                consent_share_partners) VALUES ('p-other', 'sa-other', '他町 太郎', 'たちょう たろう', '他町 1-1',
+                39.5, 140.1, 1, 1)",
+            vec![],
+        ),
+        ("INSERT INTO organizations (id, municipality_id, name) VALUES ('o-other', 'm-other', '他町の法人')", vec![]),
+        (
+            "INSERT INTO users (id, login, display_name, role, municipality_id) VALUES
+                ('u-other', 'other-volunteer', '他町 ボランティア', 'volunteer', 'm-other')",
+            vec![],
+        ),
+        (
+            "INSERT INTO devices (id, user_id, token_hash, created_at, last_seen_at) VALUES
+                ('dev-other', 'u-other', 'not-a-real-hash', 0, 0)",
+            vec![],
+        ),
+        (
+            "INSERT INTO requests (id, person_id, raised_by, need, status, organization_id, created_at, updated_at)
+             VALUES ('r-elsewhere', 'p-other', 'u-other', '除雪', 'received', 'o-other', 0, 0)",
+            vec![],
+        ),
+    ] {
+        app.exec(&s, sql, &binds).await;
+    }
+    // A request referred to the partner for a person who did not agree to sharing with partners.
+    let unshared: String = sqlx::query_scalar(
+        &s.sql("SELECT id FROM persons WHERE consent_record = 1 AND consent_share_partners = 0 ORDER BY id LIMIT 1"),
+    )
+    .fetch_one(s.pool())
+    .await
+    .unwrap();
+    app.exec(
+        &s,
+        "INSERT INTO requests (id, person_id, raised_by, need, status, organization_id, created_at, updated_at)
+         VALUES ('r-unshared', ?, 'u-suzuki', '買い物', 'received', 'o-yukimi-fukushikai', 1, 1)",
+        &[unshared.as_str()],
+    )
+    .await;
+    let referred: String = sqlx::query_scalar(&s.sql("SELECT person_id FROM requests WHERE id = 'r-0001'"))
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+    let detail: Value =
+        tanaka.get(app.url(&format!("/api/v1/persons/{watched}"))).send().await.unwrap().json().await.unwrap();
+    World {
+        watched,
+        area_only,
+        other_area,
+        elsewhere: "p-other".into(),
+        referred,
+        unshared_person: unshared,
+        request_shared: "r-0001".into(),
+        request_unshared: "r-unshared".into(),
+        request_elsewhere: "r-elsewhere".into(),
+        elsewhere_district: "d-other".into(),
+        elsewhere_area: "sa-other".into(),
+        elsewhere_org: "o-other".into(),
+        elsewhere_user: "u-other".into(),
+        elsewhere_device: "dev-other".into(),
+        watched_fields: detail["fields"].clone(),
+        sato_persons,
+    }
+}
+
+async fn send(app: &TestApp, client: &reqwest::Client, row: &Row, path: &str) -> (u16, Value) {
+    let mut req = client.request(row.method.clone(), app.url(path));
+    if let Some(body) = &row.body {
+        req = req.json(body);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    (status, body)
+}
+
+/// The device id of a freshly signed-in client (its own entry in `/devices`).
+async fn own_device_id(app: &TestApp, client: &reqwest::Client) -> String {
+    let devices: Value = client.get(app.url("/api/v1/devices")).send().await.unwrap().json().await.unwrap();
+    let current = devices.as_array().unwrap().iter().find(|d| d["current"] == true).expect("current device listed");
+    current["id"].as_str().unwrap().to_owned()
+}
+
+async fn every_endpoint_answers_every_role_as_the_matrix_says(app: TestApp) {
+    let world = build_world(&app).await;
+    let coordinator = app.signed_in("tanaka").await;
+    let admin = app.signed_in("watanabe").await;
+    let mut clients = Vec::new();
+    for role in ROLES {
+        clients.push((role, app.signed_in(role.login()).await));
+    }
+    let mut checked = 0;
+    for (method, path) in mimamori_server::routes::endpoints() {
+        for (role, client) in &clients {
+            let role = *role;
+            for case in [Case::InScope, Case::OutOfScope, Case::Unauthenticated, Case::Revoked] {
+                let row = row(&world, &method, path, role, case);
+                let ctx = format!("{method} {path} as {role:?} ({case:?})");
+                if let Some(person) = &row.needs_consent {
+                    let res = coordinator
+                        .post(app.url(&format!("/api/v1/persons/{person}/consents")))
+                        .json(&consent_body())
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(res.status(), 200, "{ctx}: preparing consent");
+                }
+                let fresh;
+                let client = match case {
+                    Case::Unauthenticated => {
+                        fresh = app.device();
+                        &fresh
+                    }
+                    Case::Revoked => {
+                        fresh = app.signed_in(role.login()).await;
+                        let id = own_device_id(&app, &fresh).await;
+                        let res = admin.delete(app.url(&format!("/api/v1/devices/{id}"))).send().await.unwrap();
+                        assert_eq!(res.status(), 204, "{ctx}: the admin revokes the device");
+                        &fresh
+                    }
+                    _ if row.fresh_device => {
+                        fresh = app.signed_in(role.login()).await;
+                        &fresh
+                    }
+                    _ => client,
+                };
+                let mut path_now = row.path.clone();
+                if path_now.contains("{self}") {
+                    let id = if case == Case::InScope { own_device_id(&app, client).await } else { "dev-x".into() };
+                    path_now = path_now.replace("{self}", &id);
+                }
+                let (status, body) = send(&app, client, &row, &path_now).await;
+                let expect = match case {
+                    Case::Unauthenticated | Case::Revoked if !is_public(&method, path) => {
+                        Expect::Unauthorized("unauthenticated")
+                    }
+                    _ => row.expect,
+                };
+                match expect {
+                    Expect::Ok(code) => {
+                        assert_eq!(status, code, "{ctx}: {body}");
+                        if body != Value::Null && !(method == Method::GET && path == "/health") {
+                            (row.check)(&world, role, case, &body);
+                        }
+                    }
+                    Expect::Forbidden => {
+                        assert_eq!((status, body["error"]["code"].as_str()), (403, Some("forbidden")), "{ctx}: {body}")
+                    }
+                    Expect::Bad(code) => {
+                        assert_eq!((status, body["error"]["code"].as_str()), (400, Some(code)), "{ctx}: {body}")
+                    }
+                    Expect::Unauthorized(code) => {
+                        assert_eq!((status, body["error"]["code"].as_str()), (401, Some(code)), "{ctx}: {body}")
+                    }
+                    Expect::NotFound => {
+                        assert_eq!(status, 404, "{ctx}: {body}");
+                        // Out of scope must be indistinguishable from absent.
+                        let absent_path = path_now
+                            .replace(&world.elsewhere, "p-doesnotexist")
+                            .replace(&world.other_area, "p-doesnotexist")
+                            .replace(&world.area_only, "p-doesnotexist")
+                            .replace(&world.elsewhere_user, "u-doesnotexist")
+                            .replace(&world.elsewhere_device, "dev-doesnotexist");
+                        assert_ne!(absent_path, path_now, "{ctx}: the out-of-scope id is in the path");
+                        let (absent_status, absent_body) = send(&app, client, &row, &absent_path).await;
+                        assert_eq!((absent_status, &absent_body), (404, &body), "{ctx}: differs from a missing id");
+                    }
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, mimamori_server::routes::endpoints().len() * ROLES.len() * 4);
+}
+
+on_both_databases!(every_endpoint_answers_every_role_as_the_matrix_says);
