@@ -5,6 +5,9 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 
+/// A change to a valid request body that should make it invalid.
+type Mutate = fn(&mut Value);
+
 async fn json_of(res: reqwest::Response) -> (u16, Value) {
     let status = res.status().as_u16();
     (status, res.json().await.unwrap_or(Value::Null))
@@ -163,7 +166,7 @@ async fn strange_text_is_stored_as_typed_and_bad_fields_are_refused(app: TestApp
         f(&mut body);
         body
     };
-    let cases: [(fn(&mut Value), &str); 10] = [
+    let cases: [(Mutate, &str); 10] = [
         (|b| b["person"]["name"] = json!("あ".repeat(61)), "invalid_name"),
         (|b| b["person"]["name"] = json!("  "), "invalid_name"),
         (|b| b["person"]["kana"] = json!("<b>kana</b>"), "invalid_kana"),
