@@ -6,6 +6,7 @@ pub mod assets;
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod generate;
 pub mod error;
 pub mod extract;
 pub mod routes;
