@@ -2,7 +2,7 @@
 
 use crate::error::ApiError;
 use crate::startup::AppState;
-use crate::storage::Session;
+use crate::storage::{Session, SessionLookup};
 use crate::time::now_millis;
 use app::api::CSRF_HEADER;
 use app::domain::Role;
@@ -94,12 +94,11 @@ impl FromRequestParts<AppState> for Authenticated {
         if token.is_empty() || token.len() > 128 {
             return Err(ApiError::Unauthenticated);
         }
-        let session = state
-            .storage
-            .session_by_token_hash(&hash_token(&token), now_millis())
-            .await?
-            .ok_or(ApiError::Unauthenticated)?;
-        Ok(Authenticated(session))
+        match state.storage.session_by_token_hash(&hash_token(&token), now_millis()).await? {
+            SessionLookup::Live(session) => Ok(Authenticated(session)),
+            SessionLookup::Revoked => Err(ApiError::DeviceRevoked),
+            SessionLookup::Unknown => Err(ApiError::Unauthenticated),
+        }
     }
 }
 

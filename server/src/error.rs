@@ -12,6 +12,8 @@ use axum::Json;
 pub enum ApiError {
     #[error("not signed in, or the session has ended")]
     Unauthenticated,
+    #[error("this device has been signed out or revoked")]
+    DeviceRevoked,
     #[error("login or password is wrong")]
     BadCredentials,
     #[error("too many failed sign-ins; try again later")]
@@ -39,7 +41,7 @@ pub enum ApiError {
 impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::Unauthenticated | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthenticated | ApiError::BadCredentials | ApiError::DeviceRevoked => StatusCode::UNAUTHORIZED,
             ApiError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Forbidden | ApiError::CrossSite => StatusCode::FORBIDDEN,
@@ -56,6 +58,10 @@ impl ApiError {
         let (code, message_ja) = match self {
             ApiError::Unauthenticated => ("unauthenticated", "もう一度サインインしてください。"),
             ApiError::BadCredentials => ("bad_credentials", "IDまたはパスワードが違います。"),
+            ApiError::DeviceRevoked => (
+                "device_revoked",
+                "この端末は利用できなくなりました。端末内の記録を消去しました。必要なら社協の担当者にご連絡ください。",
+            ),
             ApiError::TooManyAttempts => {
                 ("too_many_attempts", "サインインに続けて失敗したため、15分ほど待ってからもう一度お試しください。")
             }

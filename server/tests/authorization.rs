@@ -594,9 +594,9 @@ async fn every_endpoint_answers_every_role_as_the_matrix_says(app: TestApp) {
                 }
                 let (status, body) = send(&app, client, &row, &path_now).await;
                 let expect = match case {
-                    Case::Unauthenticated | Case::Revoked if !is_public(&method, path) => {
-                        Expect::Unauthorized("unauthenticated")
-                    }
+                    Case::Unauthenticated if !is_public(&method, path) => Expect::Unauthorized("unauthenticated"),
+                    // The revoked device is told so: its app wipes the personal data it holds.
+                    Case::Revoked if !is_public(&method, path) => Expect::Unauthorized("device_revoked"),
                     _ => row.expect,
                 };
                 match expect {

@@ -103,7 +103,7 @@ async fn a_revoked_device_is_refused_at_its_next_contact(app: TestApp) {
     let res = tanaka.delete(app.url(&format!("/api/v1/devices/{current}"))).send().await.unwrap();
     assert_eq!(res.status(), 204);
     let res = sato.get(app.url("/api/v1/sync/pull")).send().await.unwrap();
-    assert_json_error(res, 401, "unauthenticated").await;
+    assert_json_error(res, 401, "device_revoked").await;
     // Only that phone: the other one still syncs, and the list shows the revocation.
     let devices: Value = sato_other_phone.get(app.url("/api/v1/devices")).send().await.unwrap().json().await.unwrap();
     let revoked = devices.as_array().unwrap().iter().find(|d| d["id"] == current.as_str()).unwrap();

@@ -66,7 +66,8 @@ async fn sign_out_ends_the_session_on_the_server(app: TestApp) {
     let out = stolen.delete(app.url("/api/v1/session")).send().await.unwrap();
     assert_eq!(out.status(), 204);
     let replay = app.device().get(app.url("/api/v1/me")).header("cookie", cookie).send().await.unwrap();
-    assert_json_error(replay, 401, "unauthenticated").await;
+    // A signed-out token is told so, so a copy of the app holding it wipes its data.
+    assert_json_error(replay, 401, "device_revoked").await;
     // The other device of the same user is unaffected.
     assert_eq!(c.get(app.url("/api/v1/me")).send().await.unwrap().status(), 200);
 }

@@ -116,7 +116,10 @@ pub async fn enroll(
         .await?;
     state.storage.link_invite_device(&mut tx, &code_hash, &device_id).await?;
     tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
-    let session = state.storage.session_by_token_hash(&token_hash, now).await?.ok_or(ApiError::Unauthenticated)?;
+    let crate::storage::SessionLookup::Live(session) = state.storage.session_by_token_hash(&token_hash, now).await?
+    else {
+        return Err(ApiError::Unauthenticated);
+    };
     tracing::info!(user = %user_id.0, device = %device_id, "device enrolled by invite");
     let jar = jar.add(session_cookie(token, state.config.secure_cookies));
     Ok((jar, Json(SignInResponse { user: session.user })))

@@ -17,7 +17,7 @@ pub use audit::{Actor, AuditAction};
 pub use checks::InsertOutcome;
 pub use invites::InviteProblem;
 pub use sign_in::{LOCKOUT_MS, MAX_FAILURES};
-pub use users::{NewUser, Session, UserRecord};
+pub use users::{NewUser, Session, SessionLookup, UserRecord};
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;

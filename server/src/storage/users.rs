@@ -33,6 +33,15 @@ pub(super) fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
     })
 }
 
+/// What a session token turned out to be.
+#[derive(Debug)]
+pub enum SessionLookup {
+    Live(Session),
+    /// Signed out, or revoked by a manager: the device must wipe what it holds.
+    Revoked,
+    Unknown,
+}
+
 /// A new user, validated by the caller.
 pub struct NewUser<'a> {
     pub id: &'a str,
@@ -247,23 +256,26 @@ impl Storage {
         Ok(())
     }
 
-    /// The live session for a token hash; revoked devices have none. `last_seen_at` is written
-    /// at most once a minute, so a busy device does not turn every read into a write.
+    /// The live session for a token hash, or why there is none. `last_seen_at` is written at
+    /// most once a minute, so a busy device does not turn every read into a write.
     pub async fn session_by_token_hash(
         &self,
         token_hash: &str,
         now: EpochMillis,
-    ) -> Result<Option<Session>, StorageError> {
+    ) -> Result<SessionLookup, StorageError> {
         let row = sqlx::query(&self.sql(
             "SELECT v.id AS device_id, v.last_seen_at, u.id, u.login, u.display_name, u.role, u.municipality_id,
-                    u.organization_id
+                    u.organization_id, v.revoked_at
              FROM devices v JOIN users u ON u.id = v.user_id
-             WHERE v.token_hash = ? AND v.revoked_at IS NULL",
+             WHERE v.token_hash = ?",
         ))
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await?;
-        let Some(row) = row else { return Ok(None) };
+        let Some(row) = row else { return Ok(SessionLookup::Unknown) };
+        if row.try_get::<Option<i64>, _>("revoked_at")?.is_some() {
+            return Ok(SessionLookup::Revoked);
+        }
         let device_id: String = row.try_get("device_id")?;
         let last_seen: i64 = row.try_get("last_seen_at")?;
         if now - last_seen > 60_000 {
@@ -273,7 +285,7 @@ impl Storage {
                 .execute(&self.pool)
                 .await?;
         }
-        Ok(Some(Session {
+        Ok(SessionLookup::Live(Session {
             user: user_from_row(&row)?,
             municipality_id: row.try_get("municipality_id")?,
             organization_id: row.try_get("organization_id")?,
