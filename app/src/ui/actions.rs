@@ -23,6 +23,18 @@ pub async fn sign_in(state: AppState, login: String, password: String) -> Result
     }
 }
 
+/// Enrols this device with a volunteer's one-time invite code (from the QR code or typed), then
+/// continues exactly as a password sign-in does.
+pub async fn enroll(state: AppState, code: String) -> Result<(), String> {
+    #[cfg(feature = "csr")]
+    return imp::enroll(state, code).await;
+    #[cfg(not(feature = "csr"))]
+    {
+        let _ = (state, code);
+        Err(String::new())
+    }
+}
+
 pub async fn sign_out(state: AppState) -> Result<(), String> {
     #[cfg(feature = "csr")]
     return imp::sign_out(state).await;
@@ -112,6 +124,21 @@ mod imp {
             }
             other => other.message_ja(),
         })?;
+        signed_in(state, res).await
+    }
+
+    pub async fn enroll(state: AppState, code: String) -> Result<(), String> {
+        let res = http::enroll(&code).await.map_err(|e| match e {
+            http::ApiFailure::Offline => {
+                "端末の登録には電波が必要です。電波のある場所でもう一度お試しください。".to_owned()
+            }
+            other => other.message_ja(),
+        })?;
+        signed_in(state, res).await
+    }
+
+    /// What follows any successful sign-in (password or invite): remember the user, start syncing.
+    async fn signed_in(state: AppState, res: crate::api::SignInResponse) -> Result<(), String> {
         let previous = store::session().await.ok().flatten();
         // Another person's data must never be shown to this user: a different user starts empty.
         if previous.as_ref().is_some_and(|p| p.id != res.user.id) {

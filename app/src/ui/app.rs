@@ -1,7 +1,13 @@
+use super::admin::{
+    AdminHomePage, AreasPage, DevicesPage, ManagerOnly, NewPersonPage, OrganizationsPage, PersonAdminPage,
+    PersonsAdminPage, UsersPage,
+};
 use super::chrome::{AppHeader, BootScreen, UpdateBanner};
+use super::enroll::EnrollPage;
 use super::person_list::PersonListPage;
 use super::person_page::PersonPage;
 use super::recent_checks::RecentChecksPage;
+use super::requests::RequestsPage;
 use super::sign_in::SignInPage;
 use super::state::{use_app_state, AppState, SessionState};
 use crate::domain::Role;
@@ -30,6 +36,16 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/persons") view=move || view! { <SignedIn><PersonListPage/></SignedIn> }/>
                         <Route path=path!("/persons/:id") view=move || view! { <SignedIn><PersonPage/></SignedIn> }/>
                         <Route path=path!("/checks") view=move || view! { <SignedIn><RecentChecksPage/></SignedIn> }/>
+                        <Route path=path!("/requests") view=move || view! { <SignedIn><RequestsPage/></SignedIn> }/>
+                        <Route path=path!("/enroll") view=EnrollPage/>
+                        <Route path=path!("/admin") view=move || view! { <Manager><AdminHomePage/></Manager> }/>
+                        <Route path=path!("/admin/persons") view=move || view! { <Manager><PersonsAdminPage/></Manager> }/>
+                        <Route path=path!("/admin/persons/new") view=move || view! { <Manager><NewPersonPage/></Manager> }/>
+                        <Route path=path!("/admin/persons/:id") view=move || view! { <Manager><PersonAdminPage/></Manager> }/>
+                        <Route path=path!("/admin/users") view=move || view! { <Manager><UsersPage/></Manager> }/>
+                        <Route path=path!("/admin/areas") view=move || view! { <Manager><AreasPage/></Manager> }/>
+                        <Route path=path!("/admin/organizations") view=move || view! { <Manager><OrganizationsPage/></Manager> }/>
+                        <Route path=path!("/admin/devices") view=move || view! { <Manager><DevicesPage/></Manager> }/>
                     </Routes>
                 </main>
             </Show>
@@ -42,12 +58,21 @@ pub fn App() -> impl IntoView {
 fn Home() -> impl IntoView {
     let state = use_app_state();
     move || match state.session.get() {
-        SessionState::SignedIn(u) | SessionState::Expired(u) if u.role == Role::Coordinator => {
-            view! { <Redirect path="/checks"/> }.into_any()
+        SessionState::SignedIn(u) | SessionState::Expired(u) if u.role.is_manager() => {
+            view! { <Redirect path="/admin"/> }.into_any()
+        }
+        SessionState::SignedIn(u) | SessionState::Expired(u) if u.role == Role::PartnerStaff => {
+            view! { <Redirect path="/requests"/> }.into_any()
         }
         SessionState::SignedIn(_) | SessionState::Expired(_) => view! { <Redirect path="/persons"/> }.into_any(),
         _ => view! { <Redirect path="/login"/> }.into_any(),
     }
+}
+
+/// The management screens: signed in, and a coordinator or admin.
+#[component]
+fn Manager(children: ChildrenFn) -> impl IntoView {
+    view! { <SignedIn><ManagerOnly children=children.clone()/></SignedIn> }
 }
 
 /// Shows its children to a signed-in user (also while offline with an expired session, so
@@ -55,9 +80,14 @@ fn Home() -> impl IntoView {
 #[component]
 fn SignedIn(children: ChildrenFn) -> impl IntoView {
     let state = use_app_state();
-    move || match state.session.get() {
-        SessionState::SignedIn(_) | SessionState::Expired(_) => children().into_any(),
-        _ => view! { <Redirect path="/login"/> }.into_any(),
+    // A memo, so a session that merely expires (sync got a 401) keeps the page and what is typed in it.
+    let has_user = Memo::new(move |_| state.session.with(|s| s.user().is_some()));
+    move || {
+        if has_user.get() {
+            children().into_any()
+        } else {
+            view! { <Redirect path="/login"/> }.into_any()
+        }
     }
 }
 

@@ -5,6 +5,7 @@ use super::state::{use_app_state, SessionState, SyncPhase};
 use super::time::format_datetime;
 use crate::domain::Role;
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 /// Shown by the server and until the device store is read. No personal data, ever.
@@ -28,10 +29,17 @@ pub fn AppHeader() -> impl IntoView {
             <a class="brand" href="/">"みまもり"</a>
             <Show when=move || user().is_some()>
                 <nav class="nav" aria-label="メニュー">
-                    <Show when=move || user().is_some_and(|u| u.role != Role::Coordinator)>
-                        <a href="/persons">"担当の方"</a>
-                    </Show>
-                    <a href="/checks">"記録一覧"</a>
+                    {move || match user().map(|u| u.role) {
+                        Some(r) if r.is_manager() => view! {
+                            <A href="/admin">"管理"</A>
+                            <A href="/checks">"記録一覧"</A>
+                        }.into_any(),
+                        Some(Role::PartnerStaff) => view! { <A href="/requests">"依頼一覧"</A> }.into_any(),
+                        _ => view! {
+                            <A href="/persons">"担当の方"</A>
+                            <A href="/checks">"記録一覧"</A>
+                        }.into_any(),
+                    }}
                 </nav>
             </Show>
         </header>

@@ -37,6 +37,29 @@ pub fn format_datetime(ms: EpochMillis) -> String {
     format!("{month}月{day}日 {}:{:02}", rem / 60, rem % 60)
 }
 
+/// The device's local calendar day, `YYYY-MM-DD` (what `<input type="date">` uses).
+pub fn local_date(ms: EpochMillis) -> String {
+    let local = ms + local_offset_minutes(ms) * 60_000;
+    let (y, m, d) = civil_from_days(local.div_euclid(DAY_MS));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// `2026-04-01` → `2026年4月1日` (anything else is shown as it is).
+pub fn ja_date(ymd: &str) -> String {
+    let mut parts = ymd.splitn(3, '-').map(|p| p.parse::<u32>());
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(Ok(y)), Some(Ok(m)), Some(Ok(d))) => format!("{y}年{m}月{d}日"),
+        _ => ymd.to_owned(),
+    }
+}
+
+/// `2026年11月22日 18:40`: for logs that span years.
+pub fn format_full(ms: EpochMillis) -> String {
+    let local = ms + local_offset_minutes(ms) * 60_000;
+    let rem = local.rem_euclid(DAY_MS) / 60_000;
+    format!("{} {}:{:02}", ja_date(&local_date(ms)), rem / 60, rem % 60)
+}
+
 /// `3日前`, `今日`, `昨日`.
 pub fn days_ago_label(ms: EpochMillis, now: EpochMillis) -> String {
     let off = local_offset_minutes(now) * 60_000;
@@ -71,6 +94,13 @@ mod tests {
         assert_eq!(format_datetime(1_795_340_400_000), "11月22日 18:40");
         // 2026-12-31T15:00:00Z is already New Year's Day in Japan.
         assert_eq!(format_datetime(1_798_729_200_000), "1月1日 0:00");
+    }
+
+    #[test]
+    fn dates_in_japan_time() {
+        assert_eq!(local_date(1_798_729_200_000), "2027-01-01");
+        assert_eq!(ja_date("2026-04-01"), "2026年4月1日");
+        assert_eq!(format_full(1_795_340_400_000), "2026年11月22日 18:40");
     }
 
     #[test]

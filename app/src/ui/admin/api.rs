@@ -1,0 +1,234 @@
+//! What the management screens ask of the server: one typed function per endpoint, all through
+//! the browser's HTTP client (which adds the CSRF header). Management is online-only, so nothing
+//! here touches the device store. The server build has inert versions, as in `ui::actions`.
+
+use crate::api::admin::{
+    AreaTree, AuditEntry, DeviceInfo, Invite, NewOrganizationRequest, NewPersonRequest, NewSmallAreaRequest,
+    NewUserRequest, Organization, PersonDetail, PersonSummary, RecordConsentRequest, RequestSummary, SetAreasRequest,
+    SetAssignmentsRequest, SmallArea, UpdatePersonRequest, UserSummary,
+};
+use crate::api::ApiErrorBody;
+use crate::domain::text::is_safe_id;
+use crate::domain::PersonId;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+pub const OFFLINE_VIEW_JA: &str = "オフラインのため表示できません。電波のある場所でもう一度お試しください。";
+
+/// Why a management call did not succeed, sorted by what the user can do about it.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(not(feature = "csr"), allow(dead_code))] // the server build only has the inert stubs
+pub enum Failure {
+    Offline,
+    /// The session ended: sign in again.
+    SignIn,
+    /// The server refused and said why (403 `forbidden`, 404, validation…).
+    Refused(ApiErrorBody),
+    Server,
+}
+
+impl Failure {
+    /// The server's error code, when it gave one (`invalid_name`…), so a form can place the message.
+    pub fn code(&self) -> &str {
+        match self {
+            Failure::Refused(b) => &b.code,
+            _ => "",
+        }
+    }
+
+    /// In words for the user, after an action (saving, issuing…).
+    pub fn message_ja(&self) -> String {
+        match self {
+            Failure::Offline => "オフラインのため送信できません。電波のある場所でもう一度お試しください。".into(),
+            Failure::SignIn => "サインインの有効期限が切れました。もう一度サインインしてください。".into(),
+            Failure::Refused(b) if b.code == "forbidden" => "この操作をする権限がありません。".into(),
+            Failure::Refused(b) if b.code == "not_found" && b.message_ja.is_empty() => "見つかりません。".into(),
+            Failure::Refused(b) => b.message_ja.clone(),
+            Failure::Server => "サーバーでエラーが起きました。しばらくしてからもう一度お試しください。".into(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Empty {}
+
+/// An id as one URL path segment. Ids are short runs of safe characters; anything else (which no
+/// server answer contains) becomes an id that matches nothing, so no value can change the path.
+fn seg(raw: &str) -> &str {
+    if is_safe_id(raw) {
+        raw
+    } else {
+        "-"
+    }
+}
+
+pub async fn areas() -> Result<AreaTree, Failure> {
+    get("/areas").await
+}
+
+pub async fn add_small_area(req: &NewSmallAreaRequest) -> Result<SmallArea, Failure> {
+    post("/areas", req).await
+}
+
+pub async fn persons() -> Result<Vec<PersonSummary>, Failure> {
+    get("/persons").await
+}
+
+pub async fn person(id: &PersonId) -> Result<PersonDetail, Failure> {
+    get(&format!("/persons/{}", seg(id.as_str()))).await
+}
+
+pub async fn create_person(req: &NewPersonRequest) -> Result<PersonDetail, Failure> {
+    post("/persons", req).await
+}
+
+pub async fn update_person(id: &PersonId, req: &UpdatePersonRequest) -> Result<PersonDetail, Failure> {
+    put(&format!("/persons/{}", seg(id.as_str())), req).await
+}
+
+pub async fn record_consent(id: &PersonId, req: &RecordConsentRequest) -> Result<PersonDetail, Failure> {
+    post(&format!("/persons/{}/consents", seg(id.as_str())), req).await
+}
+
+pub async fn withdraw_consent(id: &PersonId) -> Result<PersonDetail, Failure> {
+    post(&format!("/persons/{}/consents/withdraw", seg(id.as_str())), &Empty {}).await
+}
+
+pub async fn audit(id: &PersonId) -> Result<Vec<AuditEntry>, Failure> {
+    get(&format!("/persons/{}/audit", seg(id.as_str()))).await
+}
+
+pub async fn organizations() -> Result<Vec<Organization>, Failure> {
+    get("/organizations").await
+}
+
+pub async fn add_organization(req: &NewOrganizationRequest) -> Result<Organization, Failure> {
+    post("/organizations", req).await
+}
+
+pub async fn users() -> Result<Vec<UserSummary>, Failure> {
+    get("/users").await
+}
+
+pub async fn add_user(req: &NewUserRequest) -> Result<UserSummary, Failure> {
+    post("/users", req).await
+}
+
+pub async fn set_assignments(user_id: &str, req: &SetAssignmentsRequest) -> Result<UserSummary, Failure> {
+    put(&format!("/users/{}/assignments", seg(user_id)), req).await
+}
+
+pub async fn set_areas(user_id: &str, req: &SetAreasRequest) -> Result<UserSummary, Failure> {
+    put(&format!("/users/{}/areas", seg(user_id)), req).await
+}
+
+pub async fn issue_invite(user_id: &str) -> Result<Invite, Failure> {
+    post(&format!("/users/{}/invites", seg(user_id)), &Empty {}).await
+}
+
+pub async fn devices() -> Result<Vec<DeviceInfo>, Failure> {
+    get("/devices").await
+}
+
+pub async fn revoke_device(id: &str) -> Result<(), Failure> {
+    delete(&format!("/devices/{}", seg(id))).await
+}
+
+pub async fn requests() -> Result<Vec<RequestSummary>, Failure> {
+    get("/requests").await
+}
+
+/// Opens the browser's print dialog (for an invite sheet).
+pub fn print() {
+    #[cfg(feature = "csr")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.print();
+    }
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
+    #[cfg(feature = "csr")]
+    return imp::get(path).await;
+    #[cfg(not(feature = "csr"))]
+    {
+        let _ = path;
+        Err(Failure::Offline)
+    }
+}
+
+async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, Failure> {
+    #[cfg(feature = "csr")]
+    return imp::post(path, body).await;
+    #[cfg(not(feature = "csr"))]
+    {
+        let _ = (path, body);
+        Err(Failure::Offline)
+    }
+}
+
+async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, Failure> {
+    #[cfg(feature = "csr")]
+    return imp::put(path, body).await;
+    #[cfg(not(feature = "csr"))]
+    {
+        let _ = (path, body);
+        Err(Failure::Offline)
+    }
+}
+
+async fn delete(path: &str) -> Result<(), Failure> {
+    #[cfg(feature = "csr")]
+    return imp::delete(path).await;
+    #[cfg(not(feature = "csr"))]
+    {
+        let _ = path;
+        Err(Failure::Offline)
+    }
+}
+
+#[cfg(feature = "csr")]
+mod imp {
+    use super::Failure;
+    use crate::client::http::{self, ApiFailure};
+    use serde::de::DeserializeOwned;
+    use serde::Serialize;
+
+    impl From<ApiFailure> for Failure {
+        fn from(e: ApiFailure) -> Self {
+            match e {
+                ApiFailure::Offline => Failure::Offline,
+                ApiFailure::Unauthenticated => Failure::SignIn,
+                ApiFailure::Refused(b) => Failure::Refused(b),
+                ApiFailure::Server(_) => Failure::Server,
+            }
+        }
+    }
+
+    pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
+        Ok(http::get(path).await?)
+    }
+
+    pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, Failure> {
+        Ok(http::post(path, body).await?)
+    }
+
+    pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, Failure> {
+        Ok(http::put(path, body).await?)
+    }
+
+    pub async fn delete(path: &str) -> Result<(), Failure> {
+        Ok(http::delete(path).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::seg;
+
+    #[test]
+    fn ids_stay_one_path_segment() {
+        assert_eq!(seg("u-0001"), "u-0001");
+        assert_eq!(seg(".."), "-");
+        assert_eq!(seg("a/b?c#"), "-");
+    }
+}

@@ -1,0 +1,43 @@
+//! 管理: where coordinators and admins start.
+
+use crate::ui::chrome::SignOutButton;
+use crate::ui::state::use_app_state;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn AdminHomePage() -> impl IntoView {
+    let state = use_app_state();
+    let who = move || {
+        state
+            .session
+            .with(|s| s.user().map(|u| format!("{}（{}）", u.display_name, u.role.label_ja())).unwrap_or_default())
+    };
+    view! {
+        <section class="page admin-page">
+            <h1>"管理"</h1>
+            <p class="who">{who}</p>
+            <ul class="menu-grid" data-testid="admin-menu">
+                <MenuLink href="/admin/persons" title="対象者" text="見守りの対象者の登録・変更、本人同意の記録"/>
+                <MenuLink href="/admin/users" title="ユーザー・招待" text="ボランティアなどの登録、担当の割り当て、招待コードの発行"/>
+                <MenuLink href="/admin/areas" title="地域" text="地区と小地域（町内会・自治会）"/>
+                <MenuLink href="/admin/organizations" title="協力法人" text="依頼をつなぐ社会福祉法人など"/>
+                <MenuLink href="/admin/devices" title="端末" text="サインインしている端末の確認と無効化"/>
+                <MenuLink href="/checks" title="記録一覧" text="見守りの記録（新しい順）"/>
+            </ul>
+            <SignOutButton/>
+        </section>
+    }
+}
+
+#[component]
+fn MenuLink(href: &'static str, title: &'static str, text: &'static str) -> impl IntoView {
+    view! {
+        <li>
+            <A href=href attr:class="menu-link">
+                <span class="menu-title">{title}</span>
+                <span class="menu-text">{text}</span>
+            </A>
+        </li>
+    }
+}
