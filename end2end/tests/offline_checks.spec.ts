@@ -125,6 +125,9 @@ test("a volunteer logs checks online and offline, and the coordinator gets each 
   const desk = await office.newPage();
   const deskProblems = watchConsole(desk);
   await signIn(desk, "tanaka");
+  // Coordinators land on the management home; the network's checks are one tap away.
+  await expect(desk).toHaveURL(/\/admin$/);
+  await desk.getByRole("link", { name: "記録一覧" }).first().click();
   await expect(desk).toHaveURL(/\/checks$/);
   await expect(desk.getByTestId("recent-check")).toHaveCount(2);
   await expect(desk.getByTestId("recent-check").first()).toContainText(firstName);

@@ -1,6 +1,8 @@
 //! mimamori server: the sync API, its storage, and the shell that boots the app.
 //!
 //! Data path: `routes` (HTTP handlers) → `auth` (who is asking) → `storage` (scoped SQL).
+// The app's view types (rendered here only as the boot shell) are deeply nested generics.
+#![recursion_limit = "256"]
 
 pub mod assets;
 pub mod auth;

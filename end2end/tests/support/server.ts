@@ -99,7 +99,7 @@ export class TestServer {
   async signIn(login: string): Promise<string> {
     const res = await fetch(`${this.url}/api/v1/session`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", "x-mimamori-request": "1" },
       body: JSON.stringify({ login, password: "mimamori" }),
     });
     if (res.status !== 200) throw new Error(`sign-in as ${login}: ${res.status}`);
