@@ -7,7 +7,7 @@ scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
 
 echo "==> building (release; the first build takes a few minutes)"
-cargo leptos build --release
+cargo leptos build --release --split
 
 export MIMAMORI_DATABASE_URL="${MIMAMORI_DATABASE_URL:-sqlite://data/mimamori.db}"
 export MIMAMORI_DEMO="${MIMAMORI_DEMO:-1}"

@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 site=target/site
 hash=target/release/hash.txt
-[ -f "$hash" ] || { echo "no release build; run cargo leptos build --release" >&2; exit 1; }
+[ -f "$hash" ] || { echo "no release build; run cargo leptos build --release --split" >&2; exit 1; }
 h() { awk -v k="$1" -F': ' '$1==k{print $2}' "$hash"; }
 files=("$site/pkg/mimamori.$(h wasm).wasm" "$site/pkg/mimamori.$(h js).js" "$site/pkg/mimamori.$(h css).css"
        "$site/sw.js" "$site/manifest.webmanifest" "$site/icons/icon-192.png" "$site/icons/icon-512.png" "$site/icons/maskable-512.png")

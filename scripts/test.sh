@@ -21,7 +21,7 @@ source scripts/postgres.sh
 cargo test --workspace
 
 step "release build (cargo leptos)"
-cargo leptos build --release
+cargo leptos build --release --split
 
 step "first-load size (brotli)"
 scripts/size.sh

@@ -3,12 +3,14 @@
 import { test, expect, Page, BrowserContext } from "@playwright/test";
 import { TestServer } from "./support/server";
 import { watchConsole } from "./support/console";
+import { shoot, signInAs, storeCounts, SHOTS } from "./support/ui";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-const SHOTS = "screenshots";
 let server: TestServer;
+
+const signIn = (page: Page, login: string) => signInAs(page, server.url, login);
 
 test.beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -17,26 +19,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await server?.dispose();
 });
-
-async function shoot(page: Page, name: string) {
-  const size = page.viewportSize()!;
-  await page.screenshot({ path: `${SHOTS}/${name}-${size.width}.png`, fullPage: true });
-  await page.setViewportSize({ width: 320, height: 640 });
-  await page.screenshot({ path: `${SHOTS}/${name}-320.png`, fullPage: true });
-  await page.setViewportSize(size);
-  // 200 % text, as a phone's large-text setting does it.
-  await page.evaluate(() => (document.documentElement.style.fontSize = "225%"));
-  await page.screenshot({ path: `${SHOTS}/${name}-${size.width}-text200.png`, fullPage: true });
-  await page.evaluate(() => (document.documentElement.style.fontSize = ""));
-}
-
-async function signIn(page: Page, login: string) {
-  await page.goto(`${server.url}/`);
-  await expect(page).toHaveURL(/\/login$/);
-  await page.getByLabel("ID").fill(login);
-  await page.getByLabel("パスワード").fill("mimamori");
-  await page.getByRole("button", { name: "サインイン" }).click();
-}
 
 async function waitForServiceWorker(page: Page) {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
@@ -204,29 +186,6 @@ test("a background sync never wipes what the user is typing", async ({ browser }
   await context.close();
 });
 
-async function storeCounts(page: Page): Promise<Record<string, number>> {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open("mimamori");
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const names = ["meta", "persons", "checks", "outbox"];
-          const tx = db.transaction(names, "readonly");
-          const out: Record<string, number> = {};
-          for (const n of names) {
-            const req = tx.objectStore(n).count();
-            req.onsuccess = () => (out[n] = req.result);
-          }
-          tx.oncomplete = () => {
-            db.close();
-            resolve(out);
-          };
-        };
-      })
-  );
-}
 
 test("signing out warns about unsent records, then wipes the device", async ({ browser }) => {
   const context = await browser.newContext();

@@ -43,7 +43,7 @@ impl Assets {
             ),
         };
         let hashed = hashes.is_some() && lookup("js").is_some();
-        let precache = vec![
+        let mut precache = vec![
             "/".to_owned(),
             js,
             wasm,
@@ -53,6 +53,12 @@ impl Assets {
             "/icons/icon-512.png".to_owned(),
             "/icons/maskable-512.png".to_owned(),
         ];
+        // `cargo leptos build --split`: the main module imports this small loader, so every device
+        // needs it offline. The split-off chunk itself (the management screens, online-only) is
+        // fetched on first use instead of weighing down every phone's cache.
+        if let Some(split) = lookup("split") {
+            precache.push(format!("/pkg/__wasm_split.{split}.js"));
+        }
         let template = std::fs::read_to_string(site_root.join("sw.js")).ok();
         let mut digest = Sha256::new();
         digest.update(hashes.as_deref().unwrap_or("unhashed"));

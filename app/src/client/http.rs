@@ -17,8 +17,10 @@ use web_sys::RequestCredentials;
 pub enum ApiFailure {
     /// No connection (or the server is unreachable): try again later, nothing is wrong.
     Offline,
-    /// The session ended or the device was revoked: the user must sign in again.
+    /// The session ended: the user must sign in again (unsent records are kept for them).
     Unauthenticated,
+    /// This device was signed out elsewhere or revoked (a lost phone): wipe what it holds.
+    Revoked,
     /// The server refused the request and said why.
     Refused(ApiErrorBody),
     /// The server failed, or answered something this version cannot read; retry later.
@@ -30,6 +32,10 @@ impl ApiFailure {
         match self {
             ApiFailure::Offline => "オフラインです。電波のある場所で自動的に送信します。".into(),
             ApiFailure::Unauthenticated => "サインインの有効期限が切れました。もう一度サインインしてください。".into(),
+            ApiFailure::Revoked => {
+                "この端末は利用できなくなりました。端末内の記録は消去しました。必要なら社協の担当者にご連絡ください。"
+                    .into()
+            }
             ApiFailure::Refused(body) => body.message_ja.clone(),
             ApiFailure::Server(_) => "サーバーに接続できません。しばらくしてから自動でやり直します。".into(),
         }
@@ -63,6 +69,7 @@ async fn checked(res: Result<Response, gloo_net::Error>) -> Result<Response, Api
     let body = from_json::<ApiErrorEnvelope>(res).await.map(|e| e.error);
     match (status, body) {
         (401, Some(b)) if b.code == "bad_credentials" => Err(ApiFailure::Refused(b)),
+        (401, Some(b)) if b.code == "device_revoked" => Err(ApiFailure::Revoked),
         (401, _) => Err(ApiFailure::Unauthenticated),
         (s, Some(b)) if s < 500 => Err(ApiFailure::Refused(b)),
         (s, _) => Err(ApiFailure::Server(s)),

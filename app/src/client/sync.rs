@@ -55,6 +55,16 @@ async fn run_once(state: AppState) {
             });
             SyncPhase::NeedsSignIn
         }
+        Err(Failure::Api(ApiFailure::Revoked)) => {
+            // Revoked (a lost phone) or signed out elsewhere: nothing personal may stay here.
+            if let Err(e) = store::wipe().await {
+                SyncPhase::Failed(format!("端末の記録を消去できませんでした（{}）", e.0))
+            } else {
+                state.notice.set(Some(ApiFailure::Revoked.message_ja()));
+                state.session.set(SessionState::SignedOut);
+                SyncPhase::NeedsSignIn
+            }
+        }
         Err(Failure::Api(other)) => SyncPhase::Failed(other.message_ja()),
         Err(Failure::Store(e)) => SyncPhase::Failed(format!("端末への保存に失敗しました（{}）", e.0)),
     };

@@ -61,6 +61,14 @@ pub async fn save_check(
     }
 }
 
+/// Whether the browser believes it has a network connection (always true on the server).
+pub fn online() -> bool {
+    #[cfg(feature = "csr")]
+    return web_sys::window().is_none_or(|w| w.navigator().on_line());
+    #[cfg(not(feature = "csr"))]
+    true
+}
+
 pub fn sync_now(state: AppState) {
     #[cfg(feature = "csr")]
     crate::client::sync::request(state);
@@ -145,6 +153,7 @@ mod imp {
             store::wipe().await.map_err(|e| e.0)?;
         }
         store::set_session(&res.user).await.map_err(|e| e.0)?;
+        state.notice.set(None);
         state.session.set(SessionState::SignedIn(res.user));
         state.sync.update(|s| s.phase = SyncPhase::Idle);
         sync::refresh_from_store(state).await;

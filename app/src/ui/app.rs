@@ -1,7 +1,4 @@
-use super::admin::{
-    AdminHomePage, AreasPage, DevicesPage, ManagerOnly, NewPersonPage, OrganizationsPage, PersonAdminPage,
-    PersonsAdminPage, UsersPage,
-};
+use super::admin::{admin_screen, AdminScreen, ManagerOnly};
 use super::chrome::{AppHeader, BootScreen, UpdateBanner};
 use super::enroll::EnrollPage;
 use super::person_list::PersonListPage;
@@ -38,14 +35,14 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/checks") view=move || view! { <SignedIn><RecentChecksPage/></SignedIn> }/>
                         <Route path=path!("/requests") view=move || view! { <SignedIn><RequestsPage/></SignedIn> }/>
                         <Route path=path!("/enroll") view=EnrollPage/>
-                        <Route path=path!("/admin") view=move || view! { <Manager><AdminHomePage/></Manager> }/>
-                        <Route path=path!("/admin/persons") view=move || view! { <Manager><PersonsAdminPage/></Manager> }/>
-                        <Route path=path!("/admin/persons/new") view=move || view! { <Manager><NewPersonPage/></Manager> }/>
-                        <Route path=path!("/admin/persons/:id") view=move || view! { <Manager><PersonAdminPage/></Manager> }/>
-                        <Route path=path!("/admin/users") view=move || view! { <Manager><UsersPage/></Manager> }/>
-                        <Route path=path!("/admin/areas") view=move || view! { <Manager><AreasPage/></Manager> }/>
-                        <Route path=path!("/admin/organizations") view=move || view! { <Manager><OrganizationsPage/></Manager> }/>
-                        <Route path=path!("/admin/devices") view=move || view! { <Manager><DevicesPage/></Manager> }/>
+                        <Route path=path!("/admin") view=move || view! { <Admin screen=AdminScreen::Home/> }/>
+                        <Route path=path!("/admin/persons") view=move || view! { <Admin screen=AdminScreen::Persons/> }/>
+                        <Route path=path!("/admin/persons/new") view=move || view! { <Admin screen=AdminScreen::NewPerson/> }/>
+                        <Route path=path!("/admin/persons/:id") view=move || view! { <Admin screen=AdminScreen::Person/> }/>
+                        <Route path=path!("/admin/users") view=move || view! { <Admin screen=AdminScreen::Users/> }/>
+                        <Route path=path!("/admin/areas") view=move || view! { <Admin screen=AdminScreen::Areas/> }/>
+                        <Route path=path!("/admin/organizations") view=move || view! { <Admin screen=AdminScreen::Organizations/> }/>
+                        <Route path=path!("/admin/devices") view=move || view! { <Admin screen=AdminScreen::Devices/> }/>
                     </Routes>
                 </main>
             </Show>
@@ -66,6 +63,32 @@ fn Home() -> impl IntoView {
         }
         SessionState::SignedIn(_) | SessionState::Expired(_) => view! { <Redirect path="/persons"/> }.into_any(),
         _ => view! { <Redirect path="/login"/> }.into_any(),
+    }
+}
+
+/// A management screen, loaded on first use (see [`admin_screen`]).
+#[component]
+fn Admin(screen: AdminScreen) -> impl IntoView {
+    view! {
+        <Manager>
+            <Suspense fallback=|| view! { <p class="page loading" role="status">"読み込み中…"</p> }>
+                {move || Suspend::new(async move {
+                    // The management screens are fetched on first use; offline there is nothing to fetch.
+                    if super::actions::online() {
+                        admin_screen(screen).await
+                    } else {
+                        view! {
+                            <section class="page">
+                                <p class="notice" role="status">
+                                    "オフラインのため表示できません。電波のある場所でもう一度お試しください。"
+                                </p>
+                            </section>
+                        }
+                        .into_any()
+                    }
+                })}
+            </Suspense>
+        </Manager>
     }
 }
 

@@ -51,6 +51,8 @@ pub struct AppState {
     pub checks: RwSignal<Vec<Check>>,
     pub sync: RwSignal<SyncStatus>,
     pub update_ready: RwSignal<bool>,
+    /// A message for the sign-in screen (e.g. why this device was signed out).
+    pub notice: RwSignal<Option<String>>,
 }
 
 impl AppState {
@@ -62,6 +64,7 @@ impl AppState {
             checks: RwSignal::new(Vec::new()),
             sync: RwSignal::new(SyncStatus { pending: 0, refused: 0, phase: SyncPhase::Idle, last_synced: None }),
             update_ready: RwSignal::new(false),
+            notice: RwSignal::new(None),
         }
     }
 

@@ -197,7 +197,7 @@ mod imp {
         fn from(e: ApiFailure) -> Self {
             match e {
                 ApiFailure::Offline => Failure::Offline,
-                ApiFailure::Unauthenticated => Failure::SignIn,
+                ApiFailure::Unauthenticated | ApiFailure::Revoked => Failure::SignIn,
                 ApiFailure::Refused(b) => Failure::Refused(b),
                 ApiFailure::Server(_) => Failure::Server,
             }

@@ -12,12 +12,44 @@ mod persons;
 mod users;
 mod widgets;
 
-pub use areas::AreasPage;
-pub use devices::DevicesPage;
-pub use home::AdminHomePage;
-pub use organizations::OrganizationsPage;
-pub use person_detail::PersonAdminPage;
-pub use person_form::NewPersonPage;
-pub use persons::PersonsAdminPage;
-pub use users::UsersPage;
 pub use widgets::{Fetch, FetchStatus, ManagerOnly};
+
+use areas::AreasPage;
+use devices::DevicesPage;
+use home::AdminHomePage;
+use leptos::prelude::*;
+use organizations::OrganizationsPage;
+use person_detail::PersonAdminPage;
+use person_form::NewPersonPage;
+use persons::PersonsAdminPage;
+use users::UsersPage;
+
+/// Which management screen a route shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminScreen {
+    Home,
+    Persons,
+    NewPerson,
+    Person,
+    Users,
+    Areas,
+    Organizations,
+    Devices,
+}
+
+/// Every management screen, behind one split point: `cargo leptos build --split` moves all of
+/// this into a separate wasm chunk that only a coordinator's browser ever downloads, so the
+/// field users' first load does not carry it.
+#[lazy]
+pub fn admin_screen(screen: AdminScreen) -> AnyView {
+    match screen {
+        AdminScreen::Home => view! { <AdminHomePage/> }.into_any(),
+        AdminScreen::Persons => view! { <PersonsAdminPage/> }.into_any(),
+        AdminScreen::NewPerson => view! { <NewPersonPage/> }.into_any(),
+        AdminScreen::Person => view! { <PersonAdminPage/> }.into_any(),
+        AdminScreen::Users => view! { <UsersPage/> }.into_any(),
+        AdminScreen::Areas => view! { <AreasPage/> }.into_any(),
+        AdminScreen::Organizations => view! { <OrganizationsPage/> }.into_any(),
+        AdminScreen::Devices => view! { <DevicesPage/> }.into_any(),
+    }
+}

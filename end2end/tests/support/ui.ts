@@ -1,0 +1,52 @@
+// What every end-to-end test does the same way: sign in, take screenshots at phone widths and
+// large text, and look inside the device store.
+import { expect, Page } from "@playwright/test";
+
+export const SHOTS = "screenshots";
+
+/** A full-page screenshot at the current width, at 320 px, and at 200 % text. */
+export async function shoot(page: Page, name: string) {
+  const size = page.viewportSize()!;
+  await page.screenshot({ path: `${SHOTS}/${name}-${size.width}.png`, fullPage: true });
+  await page.setViewportSize({ width: 320, height: 640 });
+  await page.screenshot({ path: `${SHOTS}/${name}-320.png`, fullPage: true });
+  await page.setViewportSize(size);
+  // 200 % text, as a phone's large-text setting does it.
+  await page.evaluate(() => (document.documentElement.style.fontSize = "225%"));
+  await page.screenshot({ path: `${SHOTS}/${name}-${size.width}-text200.png`, fullPage: true });
+  await page.evaluate(() => (document.documentElement.style.fontSize = ""));
+}
+
+/** Signs in through the form, as a user would. */
+export async function signInAs(page: Page, url: string, login: string, password = "mimamori") {
+  await page.goto(`${url}/`);
+  await expect(page).toHaveURL(/\/login$/);
+  await page.getByLabel("ID").fill(login);
+  await page.getByLabel("パスワード").fill(password);
+  await page.getByRole("button", { name: "サインイン" }).click();
+}
+
+/** How many records each IndexedDB store holds. */
+export async function storeCounts(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("mimamori");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const names = ["meta", "persons", "checks", "outbox"];
+          const tx = db.transaction(names, "readonly");
+          const out: Record<string, number> = {};
+          for (const n of names) {
+            const req = tx.objectStore(n).count();
+            req.onsuccess = () => (out[n] = req.result);
+          }
+          tx.oncomplete = () => {
+            db.close();
+            resolve(out);
+          };
+        };
+      })
+  );
+}
