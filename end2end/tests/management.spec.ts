@@ -60,6 +60,7 @@ test("a coordinator enrols a volunteer's phone by invite; revoking the phone wip
   const code = label.replace("招待コード", "").trim();
   expect(code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
   await shoot(desk, "11-invite");
+  await invite.screenshot({ path: `${SHOTS}/11-invite-card-1024.png` });
 
   // The volunteer opens the QR code's address on their phone and taps one button.
   const phoneContext = await browser.newContext();
