@@ -13,6 +13,7 @@ use app::domain::{ConsentScopes, PersonId, Role};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use sqlx::{Any, Transaction};
 
 /// Who may read persons through these endpoints (partner staff see them only through requests).
 const READERS: &[Role] = &[Role::Volunteer, Role::Commissioner, Role::Coordinator, Role::Admin];
@@ -40,6 +41,36 @@ fn scopes_text(s: ConsentScopes) -> String {
 
 fn small_area_not_found() -> ApiError {
     ApiError::bad("small_area_not_found", "no such small area", "小地域を選んでください。")
+}
+
+/// A write transaction on a person the session may see; anything else answers 404 before the
+/// body is even looked at.
+async fn write_in_scope(
+    state: &AppState,
+    session: &Session,
+    id: &PersonId,
+) -> Result<Transaction<'static, Any>, ApiError> {
+    let mut tx = state.storage.begin().await?;
+    if !state.storage.person_in_scope(&mut *tx, &session.user, id).await? {
+        return Err(ApiError::NotFound);
+    }
+    Ok(tx)
+}
+
+/// Logs the write, commits, and answers with the person as the session now sees them (a person
+/// moved out of the editor's own areas answers 404 honestly).
+async fn commit_and_show(
+    state: &AppState,
+    session: &Session,
+    mut tx: Transaction<'static, Any>,
+    id: &PersonId,
+    (action, detail): (AuditAction, &str),
+    now: i64,
+) -> Result<Json<PersonDetail>, ApiError> {
+    state.storage.audit(&mut *tx, actor(session), action, Some(id), detail, now).await?;
+    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    let detail = state.storage.person_detail(&session.user, id).await?.ok_or(ApiError::NotFound)?;
+    Ok(Json(detail))
 }
 
 pub async fn list(State(state): State<AppState>, auth: Authenticated) -> Result<Json<Vec<PersonSummary>>, ApiError> {
@@ -96,21 +127,13 @@ pub async fn update(
     let session = auth.allow(EDITORS)?;
     let id = PersonId(id);
     let now = now_millis();
-    let mut tx = state.storage.begin().await?;
-    // Scope first: an out-of-scope id answers 404 whatever the body holds.
-    if !state.storage.person_in_scope(&mut *tx, &session.user, &id).await? {
-        return Err(ApiError::NotFound);
-    }
+    let mut tx = write_in_scope(&state, &session, &id).await?;
     let fields = req.person.validate()?;
     if !state.storage.small_area_in_scope(&mut *tx, &session.user, &fields.small_area_id).await? {
         return Err(small_area_not_found());
     }
     state.storage.update_person(&mut tx, &id, &fields, now).await?;
-    state.storage.audit(&mut *tx, actor(&session), AuditAction::PersonUpdate, Some(&id), "", now).await?;
-    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
-    // Moved out of the editor's own areas: they no longer see the person, so answer 404 honestly.
-    let detail = state.storage.person_detail(&session.user, &id).await?.ok_or(ApiError::NotFound)?;
-    Ok(Json(detail))
+    commit_and_show(&state, &session, tx, &id, (AuditAction::PersonUpdate, ""), now).await
 }
 
 pub async fn record_consent(
@@ -122,17 +145,11 @@ pub async fn record_consent(
     let session = auth.allow(EDITORS)?;
     let id = PersonId(id);
     let now = now_millis();
-    let mut tx = state.storage.begin().await?;
-    if !state.storage.person_in_scope(&mut *tx, &session.user, &id).await? {
-        return Err(ApiError::NotFound);
-    }
+    let mut tx = write_in_scope(&state, &session, &id).await?;
     req.consent.validate(&today_jst(now))?;
     state.storage.insert_consent(&mut tx, &id, &req.consent, &session.user.id, now).await?;
-    let detail_text = scopes_text(req.consent.scopes);
-    state.storage.audit(&mut *tx, actor(&session), AuditAction::ConsentRecord, Some(&id), &detail_text, now).await?;
-    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
-    let detail = state.storage.person_detail(&session.user, &id).await?.ok_or(ApiError::NotFound)?;
-    Ok(Json(detail))
+    let scopes = scopes_text(req.consent.scopes);
+    commit_and_show(&state, &session, tx, &id, (AuditAction::ConsentRecord, &scopes), now).await
 }
 
 pub async fn withdraw_consent(
@@ -143,10 +160,7 @@ pub async fn withdraw_consent(
     let session = auth.allow(EDITORS)?;
     let id = PersonId(id);
     let now = now_millis();
-    let mut tx = state.storage.begin().await?;
-    if !state.storage.person_in_scope(&mut *tx, &session.user, &id).await? {
-        return Err(ApiError::NotFound);
-    }
+    let mut tx = write_in_scope(&state, &session, &id).await?;
     if !state.storage.withdraw_consent(&mut tx, &id, &session.user.id, now).await? {
         return Err(ApiError::Conflict {
             code: "no_consent_in_force",
@@ -154,10 +168,7 @@ pub async fn withdraw_consent(
             message_ja: "撤回できる同意がありません。",
         });
     }
-    state.storage.audit(&mut *tx, actor(&session), AuditAction::ConsentWithdraw, Some(&id), "", now).await?;
-    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
-    let detail = state.storage.person_detail(&session.user, &id).await?.ok_or(ApiError::NotFound)?;
-    Ok(Json(detail))
+    commit_and_show(&state, &session, tx, &id, (AuditAction::ConsentWithdraw, ""), now).await
 }
 
 pub async fn audit_log(

@@ -76,6 +76,27 @@ fn scopes_from_row(r: &AnyRow, prefix: &str) -> Result<ConsentScopes, sqlx::Erro
     })
 }
 
+/// Binds a person's fields in the column order `insert_person` and `update_person` share.
+fn bind_fields<'q>(
+    q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    f: &'q PersonFields,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    let contacts = serde_json::to_string(&f.emergency_contacts).unwrap_or_else(|_| "[]".into());
+    q.bind(&f.small_area_id)
+        .bind(&f.name)
+        .bind(&f.kana)
+        .bind(&f.address)
+        .bind(&f.phone)
+        .bind(f.lat)
+        .bind(f.lng)
+        .bind(f.household_type.as_str())
+        .bind(contacts)
+        .bind(i64::from(f.check_interval_days))
+        .bind(i64::from(f.needs_evacuation_help))
+        .bind(&f.notes)
+        .bind(i64::from(f.active))
+}
+
 impl Storage {
     /// Everyone the user may see and watch (active persons), in kana order: what a device holds.
     pub async fn visible_persons(&self, user: &User) -> Result<Vec<Person>, StorageError> {
@@ -227,7 +248,7 @@ impl Storage {
         Ok(sqlx::query(&self.sql(&sql)).bind(small_area).bind(&user.id.0).fetch_optional(executor).await?.is_some())
     }
 
-    /// Inserts a person with their first consent, in the caller's transaction.
+    /// Inserts a person, in the caller's transaction (their first consent goes in the same one).
     pub async fn insert_person(
         &self,
         tx: &mut Transaction<'static, Any>,
@@ -235,29 +256,12 @@ impl Storage {
         f: &PersonFields,
         now: EpochMillis,
     ) -> Result<(), StorageError> {
-        let contacts = serde_json::to_string(&f.emergency_contacts).unwrap_or_else(|_| "[]".into());
-        sqlx::query(&self.sql(
-            "INSERT INTO persons (id, small_area_id, name, kana, address, phone, lat, lng, household_type,
-                emergency_contacts, check_interval_days, needs_evacuation_help, notes, active, updated_at)
+        let sql = self.sql(
+            "INSERT INTO persons (small_area_id, name, kana, address, phone, lat, lng, household_type,
+                emergency_contacts, check_interval_days, needs_evacuation_help, notes, active, updated_at, id)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        ))
-        .bind(&id.0)
-        .bind(&f.small_area_id)
-        .bind(&f.name)
-        .bind(&f.kana)
-        .bind(&f.address)
-        .bind(&f.phone)
-        .bind(f.lat)
-        .bind(f.lng)
-        .bind(f.household_type.as_str())
-        .bind(contacts)
-        .bind(i64::from(f.check_interval_days))
-        .bind(i64::from(f.needs_evacuation_help))
-        .bind(&f.notes)
-        .bind(i64::from(f.active))
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+        );
+        bind_fields(sqlx::query(&sql), f).bind(now).bind(&id.0).execute(&mut **tx).await?;
         Ok(())
     }
 
@@ -269,30 +273,13 @@ impl Storage {
         f: &PersonFields,
         now: EpochMillis,
     ) -> Result<(), StorageError> {
-        let contacts = serde_json::to_string(&f.emergency_contacts).unwrap_or_else(|_| "[]".into());
-        sqlx::query(&self.sql(
+        let sql = self.sql(
             "UPDATE persons SET small_area_id = ?, name = ?, kana = ?, address = ?, phone = ?, lat = ?, lng = ?,
                 household_type = ?, emergency_contacts = ?, check_interval_days = ?, needs_evacuation_help = ?,
                 notes = ?, active = ?, updated_at = ?
              WHERE id = ?",
-        ))
-        .bind(&f.small_area_id)
-        .bind(&f.name)
-        .bind(&f.kana)
-        .bind(&f.address)
-        .bind(&f.phone)
-        .bind(f.lat)
-        .bind(f.lng)
-        .bind(f.household_type.as_str())
-        .bind(contacts)
-        .bind(i64::from(f.check_interval_days))
-        .bind(i64::from(f.needs_evacuation_help))
-        .bind(&f.notes)
-        .bind(i64::from(f.active))
-        .bind(now)
-        .bind(&id.0)
-        .execute(&mut **tx)
-        .await?;
+        );
+        bind_fields(sqlx::query(&sql), f).bind(now).bind(&id.0).execute(&mut **tx).await?;
         Ok(())
     }
 
