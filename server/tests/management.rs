@@ -337,7 +337,52 @@ async fn writes_without_the_csrf_header_or_from_another_origin_are_refused(app: 
     assert_eq!(bare.get(app.url("/api/v1/health")).send().await.unwrap().status(), 200);
 }
 
+async fn every_other_text_field_keeps_hostile_text_as_text_and_refuses_oversize(app: TestApp) {
+    let admin = app.signed_in("watanabe").await;
+    let nasty = "<img src=x onerror=alert(1)> '; DELETE FROM users; --";
+    // Names of areas and people are short: the same trouble in 40 characters.
+    let short = "<b onclick=alert(1)>'; DROP TABLE x;--";
+    let post = |path: &str, body: Value| admin.post(app.url(path)).json(&body).send();
+    let (status, org) = json_of(
+        post("/api/v1/organizations", json!({"name": nasty, "services": format!("{nasty}\n除雪")})).await.unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{org}");
+    let (status, area) =
+        json_of(post("/api/v1/areas", json!({"district_id": "d-chuo", "name": short})).await.unwrap()).await;
+    assert_eq!(status, 201, "{area}");
+    let (status, user) = json_of(
+        post("/api/v1/users", json!({"login": "odd.name", "display_name": short, "role": "volunteer"})).await.unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{user}");
+    // Read back through the lists: stored exactly as typed, and every table still answers.
+    let orgs: Value = admin.get(app.url("/api/v1/organizations")).send().await.unwrap().json().await.unwrap();
+    assert!(orgs.as_array().unwrap().iter().any(|o| o["name"] == nasty && o["services"] == format!("{nasty}\n除雪")));
+    let tree: Value = admin.get(app.url("/api/v1/areas")).send().await.unwrap().json().await.unwrap();
+    let areas = tree["districts"].as_array().unwrap().iter().flat_map(|d| d["small_areas"].as_array().unwrap().clone());
+    assert!(areas.into_iter().any(|a| a["name"] == short));
+    let users: Value = admin.get(app.url("/api/v1/users")).send().await.unwrap().json().await.unwrap();
+    assert!(users.as_array().unwrap().iter().any(|u| u["user"]["display_name"] == short));
+    assert!(users.as_array().unwrap().len() >= 7, "the users table is intact");
+    // Oversized or multi-line where one line is expected: refused with the field's code.
+    let long = "長".repeat(81);
+    let res = post("/api/v1/organizations", json!({"name": long})).await.unwrap();
+    assert_json_error(res, 400, "invalid_name").await;
+    let res = post("/api/v1/areas", json!({"district_id": "d-chuo", "name": "二行\n目"})).await.unwrap();
+    assert_json_error(res, 400, "invalid_name").await;
+    let res = post("/api/v1/users", json!({"login": "x1", "display_name": "名", "role": "volunteer"})).await.unwrap();
+    assert_json_error(res, 400, "invalid_login").await;
+    let res = post("/api/v1/users", json!({"login": "okname", "display_name": "名".repeat(41), "role": "volunteer"}))
+        .await
+        .unwrap();
+    assert_json_error(res, 400, "invalid_display_name").await;
+    let res = post("/api/v1/areas", json!({"district_id": "../d-chuo", "name": "x"})).await.unwrap();
+    assert_json_error(res, 400, "district_not_found").await;
+}
+
 on_both_databases!(
+    every_other_text_field_keeps_hostile_text_as_text_and_refuses_oversize,
     a_volunteer_enrolls_a_phone_with_an_invite_once,
     an_expired_invite_is_refused_and_staff_get_no_invites,
     a_revoked_device_is_refused_at_its_next_contact,
