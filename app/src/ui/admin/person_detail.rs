@@ -298,12 +298,31 @@ fn AuditTable(entries: RwSignal<Vec<AuditEntry>>) -> impl IntoView {
                             <td data-label="役割">{e.user.role.label_ja()}</td>
                             <td data-label="端末"><code>{e.device_id.map(|d| d.chars().take(8).collect::<String>()).unwrap_or_else(|| "—".into())}</code></td>
                             <td data-label="操作">{action_label(&e.action)}</td>
-                            <td data-label="内容">{e.detail}</td>
+                            <td data-label="内容">{detail_label(&e.action, &e.detail)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
             </table>
         </Show>
+    }
+}
+
+/// The detail of a log line in words: consent scopes and check outcomes are codes on the wire.
+fn detail_label(action: &str, detail: &str) -> String {
+    match action {
+        "consent.record" => detail
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| match s {
+                "record" => "記録",
+                "share_partners" => "協力法人と共有",
+                "share_disaster" => "災害時に共有",
+                other => other,
+            })
+            .collect::<Vec<_>>()
+            .join("・"),
+        "check.create" => crate::domain::CheckOutcome::parse(detail).map_or(detail, |o| o.label_ja()).to_owned(),
+        _ => detail.to_owned(),
     }
 }
 
@@ -322,4 +341,14 @@ fn action_label(action: &str) -> String {
         other => other,
     }
     .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn log_details_are_in_words() {
+        assert_eq!(super::detail_label("consent.record", "record,share_disaster"), "記録・災害時に共有");
+        assert_eq!(super::detail_label("check.create", "concern"), "気になる");
+        assert_eq!(super::detail_label("person.read", ""), "");
+    }
 }
