@@ -281,6 +281,12 @@ async fn users_are_made_with_clear_errors(app: TestApp) {
     .await
     .unwrap();
     assert_json_error(res, 403, "forbidden").await;
+    // Two managers creating the same login at the same moment: one wins, the other is told, no 500.
+    let twin = json!({"login": "twin", "display_name": "双子", "role": "volunteer"});
+    let (a, b) = tokio::join!(post(&admin, twin.clone()), post(&tanaka, twin));
+    let mut statuses = [a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [201, 409]);
     // A new 民生委員 made by the admin signs in and sees exactly their area.
     let res = post(
         &admin,

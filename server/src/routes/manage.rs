@@ -5,7 +5,7 @@ use crate::auth::{hash_password, hash_token, Authenticated};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, IdPath};
 use crate::startup::AppState;
-use crate::storage::{NewUser, Session};
+use crate::storage::{NewUser, Session, StorageError};
 use crate::time::now_millis;
 use app::api::admin::{
     AreaTree, Invite, NewOrganizationRequest, NewSmallAreaRequest, NewUserRequest, Organization, SetAreasRequest,
@@ -168,11 +168,7 @@ pub async fn create_user(
     };
     check_areas(&state, &session, req.role, &req.area_ids).await?;
     if state.storage.login_taken(&login).await? {
-        return Err(ApiError::Conflict {
-            code: "login_taken",
-            detail: "this login is already used".into(),
-            message_ja: "このIDはすでに使われています。",
-        });
+        return Err(login_taken());
     }
     let password_hash = match password {
         Some(p) => Some(
@@ -196,14 +192,13 @@ pub async fn create_user(
         municipality_id: &session.municipality_id,
         organization_id: organization.as_deref(),
     };
-    state.storage.insert_user(&mut tx, &new, now_millis()).await?;
-    state.storage.set_areas(&mut tx, &user, &req.area_ids).await?;
     // A concurrent create of the same login loses here, on the UNIQUE constraint.
-    tx.commit().await.map_err(|_| ApiError::Conflict {
-        code: "login_taken",
-        detail: "this login is already used".into(),
-        message_ja: "このIDはすでに使われています。",
-    })?;
+    match state.storage.insert_user(&mut tx, &new, now_millis()).await {
+        Err(StorageError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => return Err(login_taken()),
+        other => other?,
+    }
+    state.storage.set_areas(&mut tx, &user, &req.area_ids).await?;
+    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
     tracing::info!(by = %session.user.id.0, user = %id, role = req.role.as_str(), "user created");
     Ok((StatusCode::CREATED, Json(summary_of(&state, &session, &user.id).await?)))
 }
@@ -261,6 +256,14 @@ pub async fn set_areas(
     state.storage.set_areas(&mut tx, &target, &areas).await?;
     tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
     Ok(Json(summary_of(&state, &session, &target.id).await?))
+}
+
+fn login_taken() -> ApiError {
+    ApiError::Conflict {
+        code: "login_taken",
+        detail: "this login is already used".into(),
+        message_ja: "このIDはすでに使われています。",
+    }
 }
 
 /// A fresh invite code, `XXXX-XXXX-XXXX` (about 59 bits: not guessable within its week).
