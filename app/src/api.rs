@@ -4,8 +4,9 @@
 
 pub mod admin;
 
-use crate::domain::{Check, CheckId, EpochMillis, NewCheck, Person, User};
+use crate::domain::{Check, EpochMillis, FieldEdit, NewCheck, Person, PersonId, User, Version};
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 pub const API_PREFIX: &str = "/api/v1";
 /// Header every state-changing API request must carry (CSRF defence beside SameSite cookies).
@@ -14,7 +15,9 @@ pub const CSRF_HEADER: &str = "x-mimamori-request";
 /// Most checks one push may carry; clients send larger outboxes in several batches.
 pub const MAX_PUSH_BATCH: usize = 200;
 /// Most checks one pull page returns.
-pub const PULL_PAGE: usize = 500;
+pub const PULL_PAGE: usize = 1000;
+/// Most persons one `POST /sync/persons` may ask for.
+pub const MAX_FETCH_PERSONS: usize = 100;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,17 +31,22 @@ pub struct SignInResponse {
     pub user: User,
 }
 
-/// One change made on a device, in the order the device made it.
+/// One change made on a device, in the order the device made it. Each carries a
+/// client-generated id: the idempotency key that makes a retried push harmless.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Mutation {
+    /// A 見守り check (append-only; its id is the check's id).
     CreateCheck { check: NewCheck },
+    /// Changes to some of a person's fields, each with the version the device last saw.
+    EditPerson { id: Uuid, person_id: PersonId, edits: Vec<FieldEdit> },
 }
 
 impl Mutation {
-    pub fn check_id(&self) -> CheckId {
+    pub fn id(&self) -> Uuid {
         match self {
-            Mutation::CreateCheck { check } => check.id,
+            Mutation::CreateCheck { check } => check.id.0,
+            Mutation::EditPerson { id, .. } => *id,
         }
     }
 }
@@ -47,6 +55,10 @@ impl Mutation {
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
     pub mutations: Vec<Mutation>,
+    /// The device clock when it sent this push. The server compares it with its own clock and
+    /// corrects the device times in the batch by the difference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<EpochMillis>,
 }
 
 /// What became of one mutation. Each is answered on its own: one bad record never sinks a batch.
@@ -54,19 +66,27 @@ pub struct PushRequest {
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum MutationResult {
     /// Stored now.
-    Applied { id: CheckId },
+    Applied { id: Uuid },
     /// Stored already by an earlier push of the same change (a retry): nothing new written.
-    Duplicate { id: CheckId },
+    Duplicate { id: Uuid },
+    /// Stored, but some field had meanwhile been changed by someone else: the current value was
+    /// kept and this one filed beside it for a coordinator to settle.
+    Conflict { id: Uuid, fields: Vec<crate::domain::PersonField> },
     /// Refused; nothing written for it.
-    Rejected { id: CheckId, error: ApiErrorBody },
+    Rejected { id: Uuid, error: ApiErrorBody },
+    /// The mutation at this position could not be read at all; nothing written for it.
+    Malformed { index: usize, error: ApiErrorBody },
 }
 
 impl MutationResult {
-    pub fn id(&self) -> CheckId {
+    /// The mutation this answers, when it could be read.
+    pub fn id(&self) -> Option<Uuid> {
         match self {
-            MutationResult::Applied { id } | MutationResult::Duplicate { id } | MutationResult::Rejected { id, .. } => {
-                *id
-            }
+            MutationResult::Applied { id }
+            | MutationResult::Duplicate { id }
+            | MutationResult::Conflict { id, .. }
+            | MutationResult::Rejected { id, .. } => Some(*id),
+            MutationResult::Malformed { .. } => None,
         }
     }
 }
@@ -76,11 +96,19 @@ pub struct PushResponse {
     pub results: Vec<MutationResult>,
 }
 
+/// One entry of the scope manifest: a person this user may see now, at this version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InScope {
+    pub id: PersonId,
+    pub version: Version,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PullResponse {
-    /// Everyone this user may see right now: a full snapshot, so a person leaving the
-    /// user's scope disappears from the device at the next pull.
-    pub persons: Vec<Person>,
+    /// Everyone this user may see right now, with versions. A person the device holds that is
+    /// not here has left the user's scope (moved, unassigned, consent withdrawn) and is removed
+    /// with their history; a person missing or older on the device is fetched.
+    pub scope: Vec<InScope>,
     /// Checks on those persons with a server sequence after the request's cursor.
     pub checks: Vec<Check>,
     /// Cursor to send next time.
@@ -88,6 +116,24 @@ pub struct PullResponse {
     /// More checks wait beyond this page.
     pub more: bool,
     pub server_time: EpochMillis,
+}
+
+/// `POST /sync/persons`: the full records of persons the scope manifest named.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FetchPersonsRequest {
+    pub ids: Vec<PersonId>,
+    /// For persons new to this device: also send their checks up to this cursor (later ones
+    /// come with the pull). `None` when the device only needs the person record.
+    #[serde(default)]
+    pub history_upto: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FetchPersonsResponse {
+    /// The asked-for persons still in scope (others are left out, as if they did not exist).
+    pub persons: Vec<Person>,
+    pub checks: Vec<Check>,
 }
 
 /// The body of every API error: a machine code, an English detail and a Japanese message for users.
@@ -111,14 +157,33 @@ mod tests {
     fn mutation_wire_form_is_tagged_and_strict() {
         let json = r#"{"type":"create_check","check":{"id":"7f1c1a52-3c55-4a3e-9f0e-2b7f5d0c9a11","person_id":"p-1","outcome":"not_home","recorded_at":1790000000000}}"#;
         let m: Mutation = serde_json::from_str(json).unwrap();
-        assert_eq!(m.check_id().0.to_string(), "7f1c1a52-3c55-4a3e-9f0e-2b7f5d0c9a11");
+        assert_eq!(m.id().to_string(), "7f1c1a52-3c55-4a3e-9f0e-2b7f5d0c9a11");
         assert!(serde_json::from_str::<Mutation>(&json.replace("create_check", "delete_everything")).is_err());
     }
 
     #[test]
+    fn an_edit_travels_with_its_id_and_per_field_bases() {
+        let json = r#"{"type":"edit_person","id":"7f1c1a52-3c55-4a3e-9f0e-2b7f5d0c9a11","person_id":"p-1",
+            "edits":[{"base":4,"change":{"field":"notes","value":"鍵は隣家"}}]}"#;
+        let m: Mutation = serde_json::from_str(json).unwrap();
+        let Mutation::EditPerson { edits, .. } = &m else { panic!("an edit") };
+        assert_eq!(edits[0].base, 4);
+        assert_eq!(edits[0].change, crate::domain::FieldValue::Notes("鍵は隣家".into()));
+        assert!(serde_json::from_str::<Mutation>(&json.replace("\"base\":4,", "")).is_err(), "base is required");
+    }
+
+    #[test]
+    fn a_person_stored_by_schema_v1_is_still_readable() {
+        let v1 = r#"{"id":"p-1","name":"佐藤 ハナ","kana":"さとう はな","address":"本町 1-2","phone":null,
+            "lat":39.8,"lng":140.2,"small_area":"本町","district":"中央","check_interval_days":7}"#;
+        let p: Person = serde_json::from_str(v1).unwrap();
+        assert_eq!(p.version, 0);
+        assert!(p.field_versions.is_empty() && p.conflicts.is_empty() && !p.consent.record);
+    }
+
+    #[test]
     fn results_carry_their_status_tag() {
-        let id = CheckId(uuid::Uuid::nil());
-        let v = serde_json::to_value(MutationResult::Duplicate { id }).unwrap();
+        let v = serde_json::to_value(MutationResult::Duplicate { id: Uuid::nil() }).unwrap();
         assert_eq!(v["status"], "duplicate");
     }
 }

@@ -50,6 +50,9 @@ enum Expect {
     Forbidden,
     /// 404 `not_found`, byte for byte the answer for an id that does not exist.
     NotFound,
+    /// 200, byte for byte the answer for ids that do not exist (a list that silently leaves
+    /// out what the user may not see); the body is also checked by [`Row::check`].
+    Absent,
     /// 400 with this code.
     Bad(&'static str),
     /// 401 with this code.
@@ -83,6 +86,15 @@ struct World {
     /// A valid person body (the `watched` person's own fields).
     watched_fields: Value,
     sato_persons: Vec<String>,
+    /// An open conflict on `watched`, left open throughout.
+    conflict_here: String,
+    /// An open conflict on the other municipality's person.
+    conflict_away: String,
+}
+
+/// The open conflict on `watched` that `role` settles in its in-scope row.
+fn conflict_to_settle(role: Role) -> String {
+    format!("c-settle-{}", role.login())
 }
 
 /// One request of the matrix: method, path, body, and how to check a success.
@@ -192,13 +204,12 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
         }
         ("GET", "/sync/pull") => Row {
             check: |w, role, case, body| {
-                let persons = ids(&body["persons"], "id");
+                let persons = ids(&body["scope"], "id");
                 match (role, case) {
-                    (Partner, Case::InScope) => assert!(persons.contains(&w.referred)),
+                    (Partner, _) => assert!(persons.is_empty(), "partners keep no persons on their devices"),
                     (_, Case::InScope) => assert!(persons.contains(&w.watched)),
                     (Volunteer, _) => assert!(!persons.contains(&w.area_only)),
                     (Commissioner, _) => assert!(!persons.contains(&w.other_area)),
-                    (Partner, _) => assert!(!persons.contains(&w.unshared_person) && !persons.contains(&w.elsewhere)),
                     _ => assert!(!persons.contains(&w.elsewhere)),
                 }
                 if role == Partner {
@@ -207,6 +218,34 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
             },
             ..r(Method::GET, "/api/v1/sync/pull".into(), None, Expect::Ok(200))
         },
+        ("POST", "/sync/persons") => {
+            let target = match (role, in_scope) {
+                (Partner, true) => &w.referred,
+                (Partner, false) => &w.unshared_person,
+                _ => person_for(role),
+            };
+            Row {
+                check: |w, role, case, body| {
+                    let persons = ids(&body["persons"], "id");
+                    let checks = body["checks"].as_array().unwrap();
+                    match (role, case) {
+                        // Even a person referred to them: partners keep nothing on their devices.
+                        (Partner, _) => assert!(persons.is_empty() && checks.is_empty(), "{body}"),
+                        (_, Case::InScope) => {
+                            assert_eq!(persons, [w.watched.as_str()]);
+                            assert!(checks.iter().all(|c| c["person_id"] == w.watched.as_str()), "{body}");
+                        }
+                        _ => assert!(persons.is_empty() && checks.is_empty(), "{body}"),
+                    }
+                },
+                ..r(
+                    Method::POST,
+                    "/api/v1/sync/persons".into(),
+                    Some(json!({"ids": [target], "history_upto": i64::MAX})),
+                    if in_scope { Expect::Ok(200) } else { Expect::Absent },
+                )
+            }
+        }
         ("GET", "/persons") => Row {
             check: |w, role, case, body| {
                 let persons = ids(body, "id");
@@ -436,6 +475,33 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
             },
             ..r(Method::GET, "/api/v1/requests".into(), None, Expect::Ok(200))
         },
+        ("GET", "/conflicts") => Row {
+            check: |w, _, case, body| {
+                let conflicts = ids(body, "id");
+                assert!(!conflicts.contains(&w.conflict_away), "another municipality's conflicts do not exist");
+                if case == Case::InScope {
+                    assert!(conflicts.contains(&w.conflict_here), "{body}");
+                }
+            },
+            ..r(Method::GET, "/api/v1/conflicts".into(), None, gate(&MANAGERS, Expect::Ok(200), Expect::Ok(200)))
+        },
+        ("POST", "/conflicts/{id}/resolve") => {
+            let target = if in_scope { conflict_to_settle(role) } else { w.conflict_away.clone() };
+            Row {
+                // The answer is the conflicts still open: the settled one is gone, the others stay.
+                check: |w, role, _, body| {
+                    let open = ids(body, "id");
+                    assert!(!open.contains(&conflict_to_settle(role)), "{body}");
+                    assert!(open.contains(&w.conflict_here), "{body}");
+                },
+                ..r(
+                    Method::POST,
+                    format!("/api/v1/conflicts/{target}/resolve"),
+                    Some(json!({"keep": "current"})),
+                    gate(&MANAGERS, Expect::Ok(200), Expect::NotFound),
+                )
+            }
+        }
         (m, p) => panic!("no authorization-matrix row for {m} {p}: decide who may use it, then add it here"),
     }
 }
@@ -503,6 +569,23 @@ async fn build_world(app: &TestApp) -> World {
         .fetch_one(s.pool())
         .await
         .unwrap();
+    // Open conflicts: one on the watched person that stays, one each for the managers to settle,
+    // and one in the other municipality.
+    let conflicts = [
+        ("c-here", watched.as_str(), "u-suzuki"),
+        ("c-settle-tanaka", watched.as_str(), "u-suzuki"),
+        ("c-settle-watanabe", watched.as_str(), "u-suzuki"),
+        ("c-away", "p-other", "u-other"),
+    ];
+    for (id, person, by) in conflicts {
+        app.exec(
+            &s,
+            "INSERT INTO conflicts (id, person_id, field, other_value, other_by, other_base, mutation_id, created_at)
+             VALUES (?, ?, 'phone', ?, ?, 0, ?, 1)",
+            &[id, person, r#"{"field":"phone","value":"0185-00-9999"}"#, by, &format!("m-{id}")],
+        )
+        .await;
+    }
     let detail: Value =
         tanaka.get(app.url(&format!("/api/v1/persons/{watched}"))).send().await.unwrap().json().await.unwrap();
     World {
@@ -522,7 +605,20 @@ async fn build_world(app: &TestApp) -> World {
         elsewhere_device: "dev-other".into(),
         watched_fields: detail["fields"].clone(),
         sato_persons,
+        conflict_here: "c-here".into(),
+        conflict_away: "c-away".into(),
     }
+}
+
+/// The same text with every out-of-scope id of the fixture replaced by one that does not exist.
+fn as_absent(w: &World, text: &str) -> String {
+    text.replace(&w.elsewhere, "p-doesnotexist")
+        .replace(&w.other_area, "p-doesnotexist")
+        .replace(&w.area_only, "p-doesnotexist")
+        .replace(&w.unshared_person, "p-doesnotexist")
+        .replace(&w.elsewhere_user, "u-doesnotexist")
+        .replace(&w.elsewhere_device, "dev-doesnotexist")
+        .replace(&w.conflict_away, "c-doesnotexist")
 }
 
 async fn send(app: &TestApp, client: &reqwest::Client, row: &Row, path: &str) -> (u16, Value) {
@@ -618,15 +714,21 @@ async fn every_endpoint_answers_every_role_as_the_matrix_says(app: TestApp) {
                     Expect::NotFound => {
                         assert_eq!(status, 404, "{ctx}: {body}");
                         // Out of scope must be indistinguishable from absent.
-                        let absent_path = path_now
-                            .replace(&world.elsewhere, "p-doesnotexist")
-                            .replace(&world.other_area, "p-doesnotexist")
-                            .replace(&world.area_only, "p-doesnotexist")
-                            .replace(&world.elsewhere_user, "u-doesnotexist")
-                            .replace(&world.elsewhere_device, "dev-doesnotexist");
+                        let absent_path = as_absent(&world, &path_now);
                         assert_ne!(absent_path, path_now, "{ctx}: the out-of-scope id is in the path");
                         let (absent_status, absent_body) = send(&app, client, &row, &absent_path).await;
                         assert_eq!((absent_status, &absent_body), (404, &body), "{ctx}: differs from a missing id");
+                    }
+                    Expect::Absent => {
+                        assert_eq!(status, 200, "{ctx}: {body}");
+                        (row.check)(&world, role, case, &body);
+                        // The out-of-scope ids are in the request body: ask again with absent ones.
+                        let asked = row.body.as_ref().expect("an Absent row sends ids in its body").to_string();
+                        let absent_body: Value = serde_json::from_str(&as_absent(&world, &asked)).unwrap();
+                        assert_ne!(absent_body.to_string(), asked, "{ctx}: the out-of-scope id is in the body");
+                        let absent_row = Row { body: Some(absent_body), ..row };
+                        let answer = send(&app, client, &absent_row, &path_now).await;
+                        assert_eq!(answer, (200, body), "{ctx}: differs from asking for a missing id");
                     }
                 }
                 checked += 1;

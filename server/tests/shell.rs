@@ -5,9 +5,8 @@ use common::*;
 
 async fn pages_are_one_shell_without_personal_data(app: TestApp) {
     let sato = app.signed_in("sato").await;
-    let pulled = app.pull(&sato, 0).await;
-    let first = &pulled["persons"][0];
-    let url = format!("/persons/{}", first["id"].as_str().unwrap());
+    let persons = app.scope_persons(&sato).await;
+    let url = format!("/persons/{}", persons[0]["id"].as_str().unwrap());
 
     // Even a signed-in device gets no personal data in HTML.
     let deep = sato.get(app.url(&url)).send().await.unwrap();
@@ -17,7 +16,7 @@ async fn pages_are_one_shell_without_personal_data(app: TestApp) {
     let root = sato.get(app.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(deep.contains("<html lang=\"ja\""));
     assert!(deep.contains("みまもり"));
-    for p in pulled["persons"].as_array().unwrap() {
+    for p in &persons {
         for field in ["name", "kana", "address", "phone"] {
             let v = p[field].as_str().unwrap();
             assert!(!deep.contains(v), "{field} {v} leaked into HTML");

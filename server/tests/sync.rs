@@ -4,14 +4,11 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 
-fn statuses(res: &Value) -> Vec<String> {
-    res["results"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap().to_owned()).collect()
-}
-
 async fn each_role_pulls_exactly_the_persons_in_its_scope(app: TestApp) {
+    let suzuki_device = app.signed_in("suzuki").await;
     let sato = app.pull(&app.signed_in("sato").await, 0).await;
     let takahashi = app.pull(&app.signed_in("takahashi").await, 0).await;
-    let suzuki = app.pull(&app.signed_in("suzuki").await, 0).await;
+    let suzuki = app.pull(&suzuki_device, 0).await;
     let tanaka = app.pull(&app.signed_in("tanaka").await, 0).await;
     let (s, t, c, k) = (person_ids(&sato), person_ids(&takahashi), person_ids(&suzuki), person_ids(&tanaka));
     assert_eq!(s.len(), 5, "佐藤さん watches five");
@@ -21,9 +18,14 @@ async fn each_role_pulls_exactly_the_persons_in_its_scope(app: TestApp) {
     // The commissioner covers 本町一丁目 and 駅前: all of 佐藤さん's, none of 高橋さん's (杉沢).
     assert!(s.iter().all(|id| c.contains(id)));
     assert!(t.iter().all(|id| !c.contains(id)));
-    let areas: std::collections::BTreeSet<&str> =
-        suzuki["persons"].as_array().unwrap().iter().map(|p| p["small_area"].as_str().unwrap()).collect();
+    let persons = app.scope_persons(&suzuki_device).await;
+    let areas: std::collections::BTreeSet<&str> = persons.iter().map(|p| p["small_area"].as_str().unwrap()).collect();
     assert_eq!(areas.into_iter().collect::<Vec<_>>(), vec!["本町一丁目町内会", "駅前町内会"]);
+    // The manifest carries the version of each person, the same one the full record has.
+    for p in &persons {
+        let listed = suzuki["scope"].as_array().unwrap().iter().find(|s| s["id"] == p["id"]).unwrap();
+        assert_eq!(listed["version"], p["version"], "{}", p["id"]);
+    }
 }
 
 async fn a_retried_push_is_stored_once_and_the_coordinator_sees_it(app: TestApp) {
@@ -106,27 +108,32 @@ async fn malformed_and_oversized_pushes_get_json_errors_and_write_nothing(app: T
     let person = person_ids(&app.pull(&sato, 0).await)[0].clone();
     let url = app.url("/api/v1/sync/push");
 
+    // A body that is not a push at all is refused as a whole.
     let broken =
         sato.post(&url).header("content-type", "application/json").body(r#"{"mutations": ["#).send().await.unwrap();
     assert_json_error(broken, 400, "invalid_body").await;
+    let not_a_list = json!({"mutations": {"type": "create_check"}});
+    assert_json_error(sato.post(&url).json(&not_a_list).send().await.unwrap(), 400, "invalid_body").await;
+    let extra = json!({"mutations": [], "force": true});
+    assert_json_error(sato.post(&url).json(&extra).send().await.unwrap(), 400, "invalid_body").await;
 
-    let unknown_outcome = json!({"mutations": [{"type": "create_check", "check": {
-        "id": uuid::Uuid::new_v4().to_string(), "person_id": person, "outcome": "fine", "recorded_at": now_ms()}}]});
-    assert_json_error(sato.post(&url).json(&unknown_outcome).send().await.unwrap(), 400, "invalid_body").await;
-
+    // Records that cannot be read are answered one by one, by id when one can be read.
+    let unknown_outcome = json!({"type": "create_check", "check": {
+        "id": uuid::Uuid::new_v4().to_string(), "person_id": person, "outcome": "fine", "recorded_at": now_ms()}});
     let mut sneaky = new_check(&person, "all_well");
     sneaky["author_id"] = json!("u-tanaka");
-    let body = json!({"mutations": [{"type": "create_check", "check": sneaky}]});
-    assert_json_error(sato.post(&url).json(&body).send().await.unwrap(), 400, "invalid_body").await;
-
-    let mut long_note = new_check(&person, "all_well");
-    long_note["note"] = json!("あ".repeat(1001));
-    let body = json!({"mutations": [{"type": "create_check", "check": long_note}]});
-    assert_json_error(sato.post(&url).json(&body).send().await.unwrap(), 400, "invalid_body").await;
-
-    let bad_id = json!({"mutations": [{"type": "create_check", "check": {
-        "id": "'; DROP TABLE checks; --", "person_id": person, "outcome": "all_well", "recorded_at": now_ms()}}]});
-    assert_json_error(sato.post(&url).json(&bad_id).send().await.unwrap(), 400, "invalid_body").await;
+    let bad_id = json!({"type": "create_check", "check": {
+        "id": "'; DROP TABLE checks; --", "person_id": person, "outcome": "all_well", "recorded_at": now_ms()}});
+    let (status, res) =
+        app.push_mutations(&sato, &[unknown_outcome.clone(), create_check(&sneaky), bad_id], None).await;
+    assert_eq!(status, 200, "{res}");
+    assert_eq!(statuses(&res), ["rejected", "rejected", "malformed"]);
+    assert_eq!(res["results"][0]["id"], unknown_outcome["check"]["id"]);
+    assert_eq!(res["results"][1]["id"], sneaky["id"]);
+    assert_eq!(res["results"][2]["index"], 2);
+    for r in res["results"].as_array().unwrap() {
+        assert_eq!(r["error"]["code"], "malformed_mutation", "{r}");
+    }
 
     let huge = "x".repeat(2 * 1024 * 1024);
     let res = sato.post(&url).header("content-type", "application/json").body(huge).send().await.unwrap();

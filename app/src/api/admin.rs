@@ -259,3 +259,33 @@ pub struct RequestSummary {
     pub organization: Option<String>,
     pub created_at: EpochMillis,
 }
+
+/// Two people changed the same field differently while offline: both values, for a coordinator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConflictSummary {
+    pub id: String,
+    pub person_id: PersonId,
+    pub person_name: String,
+    pub field: crate::domain::PersonField,
+    /// The value the person record holds now.
+    pub current: crate::domain::FieldValue,
+    pub current_by: Option<String>,
+    /// The value that arrived later from someone who had not seen the current one.
+    pub other: crate::domain::FieldValue,
+    pub other_by: String,
+    pub created_at: EpochMillis,
+}
+
+/// Which of the two values stays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictChoice {
+    Current,
+    Other,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveConflictRequest {
+    pub keep: ConflictChoice,
+}

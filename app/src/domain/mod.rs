@@ -5,12 +5,14 @@
 
 mod check;
 mod consent;
+pub mod merge;
 mod person;
 pub mod text;
 mod user;
 
 pub use check::{Check, CheckId, CheckNote, CheckOutcome, NewCheck, SyncState};
 pub use consent::{is_calendar_date, Consent, ConsentInput, ConsentMethod, ConsentScopes};
+pub use merge::{FieldEdit, FieldValue, Merge, PersonField, Version};
 pub use person::{EmergencyContact, HouseholdType, Person, PersonFields, PersonId, MAX_EMERGENCY_CONTACTS};
 pub use user::{Role, User, UserId};
 

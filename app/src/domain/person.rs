@@ -1,7 +1,9 @@
 //! 見守り対象者: the people the network watches over.
 
-use super::ValidationError;
+use super::merge::{PersonField, Version};
+use super::{ConsentScopes, ValidationError};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Server-assigned person id (opaque text, so storage can change without touching clients).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -36,6 +38,31 @@ pub struct Person {
     pub district: String,
     /// Expected days between checks; an overdue check is itself a warning sign.
     pub check_interval_days: u32,
+    // Fields below arrived with sync v2; `default` keeps persons stored by older versions readable.
+    #[serde(default = "household_other")]
+    pub household_type: HouseholdType,
+    #[serde(default)]
+    pub emergency_contacts: Vec<EmergencyContact>,
+    #[serde(default)]
+    pub needs_evacuation_help: bool,
+    #[serde(default)]
+    pub notes: String,
+    /// The consent in force, so the phone can say what may be shared.
+    #[serde(default)]
+    pub consent: ConsentScopes,
+    /// Server version of the person as a whole: a device whose copy is older fetches it again.
+    #[serde(default)]
+    pub version: Version,
+    /// Server version of each editable field: the `base` of a device's edit.
+    #[serde(default)]
+    pub field_versions: BTreeMap<PersonField, Version>,
+    /// Fields where two people's edits disagree and a coordinator has yet to choose.
+    #[serde(default)]
+    pub conflicts: Vec<PersonField>,
+}
+
+fn household_other() -> HouseholdType {
+    HouseholdType::Other
 }
 
 /// 世帯の状況: who lives there, which decides what help may be needed.
@@ -171,14 +198,24 @@ impl PersonFields {
                 message_ja: "見守りの間隔は1〜365日で入力してください。",
             });
         }
-        if self.emergency_contacts.len() > MAX_EMERGENCY_CONTACTS {
+        self.emergency_contacts = Self::check_emergency_contacts(std::mem::take(&mut self.emergency_contacts))?;
+        self.notes = multiline(&self.notes, 2000, "invalid_notes", "メモは2000文字以内で入力してください。")?;
+        Ok(self)
+    }
+
+    /// At most [`MAX_EMERGENCY_CONTACTS`], each with a name and a phone number.
+    pub fn check_emergency_contacts(
+        mut contacts: Vec<EmergencyContact>,
+    ) -> Result<Vec<EmergencyContact>, ValidationError> {
+        use super::text::{line, phone};
+        if contacts.len() > MAX_EMERGENCY_CONTACTS {
             return Err(ValidationError {
                 code: "too_many_emergency_contacts",
                 detail: format!("at most {MAX_EMERGENCY_CONTACTS} emergency contacts"),
                 message_ja: "緊急連絡先は5件までです。",
             });
         }
-        for c in &mut self.emergency_contacts {
+        for c in &mut contacts {
             c.name = line(&c.name, 60, true, "invalid_emergency_contact", "緊急連絡先の氏名を入力してください。")?;
             c.relation = line(&c.relation, 30, false, "invalid_emergency_contact", "続柄は30文字以内です。")?;
             c.phone = phone(&c.phone, "invalid_emergency_contact", "緊急連絡先の電話番号を入力してください。")?.ok_or(
@@ -189,8 +226,7 @@ impl PersonFields {
                 },
             )?;
         }
-        self.notes = multiline(&self.notes, 2000, "invalid_notes", "メモは2000文字以内で入力してください。")?;
-        Ok(self)
+        Ok(contacts)
     }
 }
 

@@ -4,6 +4,7 @@
 //!
 //! [`Authenticated`]: crate::auth::Authenticated
 
+mod conflicts;
 mod devices;
 pub mod manage;
 mod persons;
@@ -27,6 +28,7 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/me", get(session::me)),
         (Method::POST, "/sync/push", post(sync::push)),
         (Method::GET, "/sync/pull", get(sync::pull)),
+        (Method::POST, "/sync/persons", post(sync::fetch_persons)),
         (Method::GET, "/persons", get(persons::list)),
         (Method::POST, "/persons", post(persons::create)),
         (Method::GET, "/persons/{id}", get(persons::detail)),
@@ -46,6 +48,8 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/devices", get(devices::list)),
         (Method::DELETE, "/devices/{id}", delete(devices::revoke)),
         (Method::GET, "/requests", get(requests::list)),
+        (Method::GET, "/conflicts", get(conflicts::list)),
+        (Method::POST, "/conflicts/{id}/resolve", post(conflicts::resolve)),
     ]
 }
 

@@ -4,7 +4,7 @@ use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, IdPath};
 use crate::startup::AppState;
-use crate::storage::{Actor, AuditAction, Session};
+use crate::storage::{Actor, AuditAction, Session, Writer};
 use crate::time::{now_millis, today_jst};
 use app::api::admin::{
     AuditEntry, NewPersonRequest, PersonDetail, PersonSummary, RecordConsentRequest, UpdatePersonRequest,
@@ -23,6 +23,10 @@ const AUDIT_LOG_LINES: i64 = 500;
 
 fn actor(session: &Session) -> Actor<'_> {
     Actor { user: &session.user, device_id: &session.device_id }
+}
+
+fn writer(session: &Session) -> Writer<'_> {
+    Writer { user: &session.user.id.0, device: &session.device_id }
 }
 
 fn scopes_text(s: ConsentScopes) -> String {
@@ -50,7 +54,7 @@ async fn write_in_scope(
     session: &Session,
     id: &PersonId,
 ) -> Result<Transaction<'static, Any>, ApiError> {
-    let mut tx = state.storage.begin().await?;
+    let mut tx = state.storage.begin_write().await?;
     if !state.storage.person_in_scope(&mut *tx, &session.user, id).await? {
         return Err(ApiError::NotFound);
     }
@@ -103,11 +107,11 @@ pub async fn create(
     let fields = req.person.validate()?;
     req.consent.validate(&today_jst(now))?;
     let id = PersonId(format!("p-{}", uuid::Uuid::new_v4().simple()));
-    let mut tx = state.storage.begin().await?;
+    let mut tx = state.storage.begin_write().await?;
     if !state.storage.small_area_in_scope(&mut *tx, &session.user, &fields.small_area_id).await? {
         return Err(small_area_not_found());
     }
-    state.storage.insert_person(&mut tx, &id, &fields, now).await?;
+    state.storage.insert_person(&mut tx, &id, &fields, writer(&session), now).await?;
     state.storage.insert_consent(&mut tx, &id, &req.consent, &session.user.id, now).await?;
     // The registering 民生委員 covers the area, so the person is in their scope from now on.
     state.storage.audit(&mut *tx, actor(&session), AuditAction::PersonCreate, Some(&id), "", now).await?;
@@ -132,7 +136,7 @@ pub async fn update(
     if !state.storage.small_area_in_scope(&mut *tx, &session.user, &fields.small_area_id).await? {
         return Err(small_area_not_found());
     }
-    state.storage.update_person(&mut tx, &id, &fields, now).await?;
+    state.storage.update_person(&mut tx, &id, &fields, writer(&session), now).await?;
     commit_and_show(&state, &session, tx, &id, (AuditAction::PersonUpdate, ""), now).await
 }
 

@@ -1,28 +1,57 @@
-//! Push (device → server) and pull (server → device).
+//! Push (device → server), pull (server → device) and fetching persons a device lacks.
 
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::startup::AppState;
-use crate::storage::{Actor, AuditAction, InsertOutcome};
+use crate::storage::{Actor, AuditAction, EditOutcome, InsertOutcome, Session, Writer};
 use crate::time::now_millis;
 use app::api::{
-    ApiErrorBody, Mutation, MutationResult, PullResponse, PushRequest, PushResponse, MAX_PUSH_BATCH, PULL_PAGE,
+    ApiErrorBody, FetchPersonsRequest, FetchPersonsResponse, Mutation, MutationResult, PullResponse, PushResponse,
+    MAX_FETCH_PERSONS, MAX_PUSH_BATCH, PULL_PAGE,
 };
-use app::domain::Role;
+use app::domain::{CheckNote, EpochMillis, FieldEdit, NewCheck, PersonField, PersonId, Role};
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
+use sqlx::{Any, Transaction};
+use uuid::Uuid;
+
+/// Who may push: partner staff work on referred requests and record no checks.
+const PUSHERS: &[Role] = &[Role::Volunteer, Role::Commissioner, Role::Coordinator, Role::Admin];
+/// Who may change person fields from a device. Volunteers are neighbours, not office holders.
+const PERSON_EDITORS: &[Role] = &[Role::Commissioner, Role::Coordinator, Role::Admin];
+/// A device clock this close to the server's is taken as right (network delay, not skew).
+const CLOCK_TOLERANCE_MS: i64 = 60_000;
+
+/// The push body as it arrives: each mutation is read on its own, so one malformed record is
+/// answered on its own and the rest of the batch still goes through.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPush {
+    mutations: Vec<serde_json::Value>,
+    #[serde(default)]
+    sent_at: Option<EpochMillis>,
+}
+
+fn error_body(code: &str, message: &str, message_ja: &str) -> ApiErrorBody {
+    ApiErrorBody { code: code.into(), message: message.into(), message_ja: message_ja.into() }
+}
+
+/// The id a mutation claims, if it can be read at all (to answer a malformed one by id).
+fn claimed_id(raw: &serde_json::Value) -> Option<Uuid> {
+    let id = raw.get("id").or_else(|| raw.get("check").and_then(|c| c.get("id")))?;
+    id.as_str()?.parse().ok()
+}
 
 /// Applies a batch of device changes in one transaction. Each mutation gets its own answer;
 /// a refused one writes nothing and does not stop the others.
 pub async fn push(
     State(state): State<AppState>,
     auth: Authenticated,
-    ApiJson(req): ApiJson<PushRequest>,
+    ApiJson(req): ApiJson<RawPush>,
 ) -> Result<Json<PushResponse>, ApiError> {
-    // Partner staff work on referred requests; they do not record 見守り checks.
-    let session = auth.allow(&[Role::Volunteer, Role::Commissioner, Role::Coordinator, Role::Admin])?;
+    let session = auth.allow(PUSHERS)?;
     if req.mutations.len() > MAX_PUSH_BATCH {
         return Err(ApiError::BadRequest {
             code: "batch_too_large",
@@ -31,42 +60,177 @@ pub async fn push(
         });
     }
     let now = now_millis();
-    let mut tx = state.storage.begin_push().await?;
+    // How far the device clock is off, judged from when it says it sent this push.
+    let skew = req.sent_at.map(|sent| now - sent).filter(|d| d.abs() > CLOCK_TOLERANCE_MS).unwrap_or(0);
+    let mut tx = state.storage.begin_write().await?;
     let mut results = Vec::with_capacity(req.mutations.len());
-    for mutation in &req.mutations {
-        let id = mutation.check_id();
-        let Mutation::CreateCheck { check } = mutation;
-        let rejected = |code: &str, message: &str, message_ja: &str| MutationResult::Rejected {
-            id,
-            error: ApiErrorBody { code: code.into(), message: message.into(), message_ja: message_ja.into() },
+    let half = req.mutations.len() / 2;
+    for (index, raw) in req.mutations.into_iter().enumerate() {
+        let claimed = claimed_id(&raw);
+        // A note that is too long is the one bad value a user can type: say so in their words.
+        if let (Some(id), Some(Err(e))) =
+            (claimed, raw.pointer("/check/note").and_then(|n| n.as_str()).map(CheckNote::parse))
+        {
+            results.push(MutationResult::Rejected { id, error: error_body(e.code, &e.detail, e.message_ja) });
+            continue;
+        }
+        let mutation = match serde_json::from_value::<Mutation>(raw) {
+            Ok(m) => m,
+            Err(e) => {
+                let error = error_body("malformed_mutation", &e.to_string(), "記録の形式が正しくありません。");
+                results.push(match claimed {
+                    Some(id) => MutationResult::Rejected { id, error },
+                    None => MutationResult::Malformed { index, error },
+                });
+                continue;
+            }
         };
-        if let Err(e) = check.validate_time(now) {
-            results.push(rejected(e.code, &e.detail, e.message_ja));
-            continue;
+        let result = match mutation {
+            Mutation::CreateCheck { check } => create_check(&state, &mut tx, &session, check, skew, now).await?,
+            Mutation::EditPerson { id, person_id, edits } => {
+                edit_person(&state, &mut tx, &session, id, person_id, edits, now).await?
+            }
+        };
+        results.push(result);
+        if index + 1 == half {
+            fault_pause_mid_batch().await;
         }
-        // Out of scope answers exactly as a person that does not exist.
-        if !state.storage.person_visible(&mut *tx, &session.user, &check.person_id).await? {
-            results.push(rejected(
-                "person_not_found",
-                "no such person",
-                "この方の記録は保存できません（担当から外れた可能性があります）。",
-            ));
-            continue;
-        }
-        let outcome = state.storage.insert_check(&mut tx, check, &session.user.id, &session.device_id, now).await?;
-        if outcome == InsertOutcome::Applied {
-            let actor = Actor { user: &session.user, device_id: &session.device_id };
-            let detail = check.outcome.as_str();
-            state.storage.audit(&mut *tx, actor, AuditAction::CheckCreate, Some(&check.person_id), detail, now).await?;
-        }
-        results.push(match outcome {
-            InsertOutcome::Applied => MutationResult::Applied { id },
-            InsertOutcome::Duplicate => MutationResult::Duplicate { id },
-            InsertOutcome::IdTaken => rejected("id_conflict", "check id already used", "記録の番号が重複しています。"),
-        });
     }
     tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
     Ok(Json(PushResponse { results }))
+}
+
+/// Fault injection for the crash test (`server/tests/crash.rs`): with `MIMAMORI_FAULT_PAUSE_MID_PUSH_MS`
+/// set, a push stops halfway through its batch, inside its transaction, so the test can kill the
+/// process there. Unset (always, outside that test) it does nothing.
+async fn fault_pause_mid_batch() {
+    static PAUSE: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    let pause = *PAUSE.get_or_init(|| std::env::var("MIMAMORI_FAULT_PAUSE_MID_PUSH_MS").ok()?.parse().ok());
+    if let Some(ms) = pause {
+        tracing::warn!("fault injection: pausing {ms} ms in the middle of a push");
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
+}
+
+fn person_not_found(id: Uuid) -> MutationResult {
+    MutationResult::Rejected {
+        id,
+        error: error_body(
+            "person_not_found",
+            "no such person",
+            "この方の記録は保存できません（担当から外れた可能性があります）。",
+        ),
+    }
+}
+
+async fn create_check(
+    state: &AppState,
+    tx: &mut Transaction<'static, Any>,
+    session: &Session,
+    mut check: NewCheck,
+    skew: i64,
+    now: EpochMillis,
+) -> Result<MutationResult, ApiError> {
+    let id = check.id.0;
+    let device_time = check.recorded_at;
+    // The server's clock, not the device's, decides when it happened; never after it arrived.
+    check.recorded_at = device_time.saturating_add(skew).min(now);
+    if let Err(e) = check.validate_time(now) {
+        return Ok(MutationResult::Rejected { id, error: error_body(e.code, &e.detail, e.message_ja) });
+    }
+    // A retry of something stored is a duplicate, even if the person has left scope since.
+    match state.storage.check_author(&mut **tx, &check.id).await? {
+        Some(author) if author == session.user.id.0 => return Ok(MutationResult::Duplicate { id }),
+        Some(_) => {
+            return Ok(MutationResult::Rejected {
+                id,
+                error: error_body("id_conflict", "check id already used", "記録の番号が重複しています。"),
+            })
+        }
+        None => {}
+    }
+    // Out of scope answers exactly as a person that does not exist.
+    if !state.storage.person_visible(&mut **tx, &session.user, &check.person_id).await? {
+        return Ok(person_not_found(id));
+    }
+    let outcome =
+        state.storage.insert_check(tx, &check, device_time, &session.user.id, &session.device_id, now).await?;
+    if outcome == InsertOutcome::Applied {
+        let actor = Actor { user: &session.user, device_id: &session.device_id };
+        let detail = check.outcome.as_str();
+        state.storage.audit(&mut **tx, actor, AuditAction::CheckCreate, Some(&check.person_id), detail, now).await?;
+    }
+    Ok(match outcome {
+        InsertOutcome::Applied => MutationResult::Applied { id },
+        InsertOutcome::Duplicate => MutationResult::Duplicate { id },
+        InsertOutcome::IdTaken => MutationResult::Rejected {
+            id,
+            error: error_body("id_conflict", "check id already used", "記録の番号が重複しています。"),
+        },
+    })
+}
+
+async fn edit_person(
+    state: &AppState,
+    tx: &mut Transaction<'static, Any>,
+    session: &Session,
+    id: Uuid,
+    person: PersonId,
+    edits: Vec<FieldEdit>,
+    now: EpochMillis,
+) -> Result<MutationResult, ApiError> {
+    let rejected = |code: &str, message: &str, message_ja: &str| MutationResult::Rejected {
+        id,
+        error: error_body(code, message, message_ja),
+    };
+    match state.storage.mutation_owner(&mut **tx, id).await? {
+        Some(owner) if owner == session.user.id.0 => return Ok(MutationResult::Duplicate { id }),
+        Some(_) => return Ok(rejected("id_conflict", "mutation id already used", "記録の番号が重複しています。")),
+        None => {}
+    }
+    if !PERSON_EDITORS.contains(&session.user.role) {
+        return Ok(rejected("forbidden", "this role may not edit persons", "この方の情報を変更する権限がありません。"));
+    }
+    let mut fields: Vec<PersonField> = edits.iter().map(|e| e.change.field()).collect();
+    fields.sort();
+    fields.dedup();
+    if edits.is_empty() || fields.len() != edits.len() {
+        return Ok(rejected("invalid_edit", "one edit per field, at least one", "変更内容が正しくありません。"));
+    }
+    let mut checked = Vec::with_capacity(edits.len());
+    for edit in edits {
+        match edit.change.validate() {
+            Ok(change) => checked.push(FieldEdit { base: edit.base, change }),
+            Err(e) => return Ok(rejected(e.code, &e.detail, e.message_ja)),
+        }
+    }
+    if !state.storage.person_visible(&mut **tx, &session.user, &person).await? {
+        return Ok(person_not_found(id));
+    }
+    let writer = Writer { user: &session.user.id.0, device: &session.device_id };
+    let outcome = state.storage.apply_person_edit(tx, id, &person, &checked, writer, now).await?;
+    let actor = Actor { user: &session.user, device_id: &session.device_id };
+    let names = |fs: &[PersonField]| fs.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(",");
+    Ok(match outcome {
+        EditOutcome::Applied => {
+            let detail = names(&fields);
+            state.storage.audit(&mut **tx, actor, AuditAction::PersonUpdate, Some(&person), &detail, now).await?;
+            MutationResult::Applied { id }
+        }
+        EditOutcome::Conflict(conflicted) => {
+            // The fields of the same edit that did not conflict were written: log them too.
+            let written: Vec<PersonField> = fields.iter().copied().filter(|f| !conflicted.contains(f)).collect();
+            if !written.is_empty() {
+                let detail = names(&written);
+                state.storage.audit(&mut **tx, actor, AuditAction::PersonUpdate, Some(&person), &detail, now).await?;
+            }
+            let detail = names(&conflicted);
+            state.storage.audit(&mut **tx, actor, AuditAction::ConflictOpen, Some(&person), &detail, now).await?;
+            MutationResult::Conflict { id, fields: conflicted }
+        }
+        EditOutcome::Duplicate => MutationResult::Duplicate { id },
+        EditOutcome::IdTaken => rejected("id_conflict", "mutation id already used", "記録の番号が重複しています。"),
+    })
 }
 
 #[derive(Deserialize)]
@@ -76,6 +240,7 @@ pub struct PullQuery {
     cursor: i64,
 }
 
+/// The scope manifest and one page of checks after the cursor.
 pub async fn pull(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
@@ -89,8 +254,36 @@ pub async fn pull(
         });
     }
     let now = now_millis();
-    state.storage.audit_sync_reads(Actor { user: &session.user, device_id: &session.device_id }, now).await?;
-    let persons = state.storage.visible_persons(&session.user).await?;
+    let scope = state.storage.scope_manifest(&session.user).await?;
+    let actor = Actor { user: &session.user, device_id: &session.device_id };
+    state.storage.audit_sync_reads(actor, &scope, now).await?;
     let (checks, cursor, more) = state.storage.checks_since(&session.user, q.cursor, PULL_PAGE).await?;
-    Ok(Json(PullResponse { persons, checks, cursor, more, server_time: now }))
+    Ok(Json(PullResponse { scope, checks, cursor, more, server_time: now }))
+}
+
+/// Full records of persons the manifest named and the device lacks (or holds an older copy of).
+pub async fn fetch_persons(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    ApiJson(req): ApiJson<FetchPersonsRequest>,
+) -> Result<Json<FetchPersonsResponse>, ApiError> {
+    if req.ids.len() > MAX_FETCH_PERSONS {
+        return Err(ApiError::BadRequest {
+            code: "batch_too_large",
+            detail: format!("at most {MAX_FETCH_PERSONS} persons per request"),
+            message_ja: "一度に取得できる件数を超えています。",
+        });
+    }
+    if req.ids.iter().any(|id| PersonId::parse(&id.0).is_none()) || req.history_upto.is_some_and(|c| c < 0) {
+        return Err(ApiError::invalid_id());
+    }
+    let persons = state.storage.device_persons(&session.user, &req.ids).await?;
+    let checks = match req.history_upto {
+        Some(upto) if !persons.is_empty() => {
+            let ids: Vec<PersonId> = persons.iter().map(|p| p.id.clone()).collect();
+            state.storage.checks_of(&session.user, &ids, upto).await?
+        }
+        _ => Vec::new(),
+    };
+    Ok(Json(FetchPersonsResponse { persons, checks }))
 }

@@ -3,8 +3,10 @@
 use super::persons::{scope_condition, PERSON_FROM};
 use super::{Storage, StorageError};
 use app::api::admin::{AuditEntry, UserBrief};
+use app::api::InScope;
 use app::domain::{EpochMillis, PersonId, User};
 use sqlx::Row;
+use std::hash::{Hash, Hasher};
 
 /// What was done. Stored as text; the list is closed so the log stays queryable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +24,10 @@ pub enum AuditAction {
     RequestRead,
     /// Someone read this person's audit log.
     AuditRead,
+    /// A device's edit disagreed with a newer value; both were kept for a coordinator.
+    ConflictOpen,
+    /// A coordinator chose which of two values stays.
+    ConflictResolve,
 }
 
 impl AuditAction {
@@ -36,6 +42,8 @@ impl AuditAction {
             AuditAction::CheckCreate => "check.create",
             AuditAction::RequestRead => "request.read",
             AuditAction::AuditRead => "audit.read",
+            AuditAction::ConflictOpen => "conflict.open",
+            AuditAction::ConflictResolve => "conflict.resolve",
         }
     }
 }
@@ -48,6 +56,8 @@ pub struct Actor<'a> {
 }
 
 const SYNC_READ_EVERY_MS: i64 = 24 * 60 * 60 * 1000;
+/// How long a device's logged scope is trusted before the log is consulted again.
+const SYNC_READ_RECHECK_MS: i64 = 60 * 60 * 1000;
 
 impl Storage {
     pub async fn audit<'c, E>(
@@ -78,7 +88,32 @@ impl Storage {
 
     /// Logs that this device was sent every person in the user's scope, once a day per device
     /// and person (a device pulls every minute; the log records who holds whom, not each poll).
-    pub async fn audit_sync_reads(&self, actor: Actor<'_>, now: EpochMillis) -> Result<(), StorageError> {
+    /// The log write is skipped when this device was logged for exactly this scope within the last
+    /// [`SYNC_READ_RECHECK_MS`]: a pull then costs no write, so pulls do not queue behind
+    /// SQLite's single writer. A person entering the scope changes it and is logged at once.
+    pub async fn audit_sync_reads(
+        &self,
+        actor: Actor<'_>,
+        scope: &[InScope],
+        now: EpochMillis,
+    ) -> Result<(), StorageError> {
+        // Partner devices are sent no persons (see `scope_manifest`).
+        if actor.user.role == app::domain::Role::PartnerStaff {
+            return Ok(());
+        }
+        let fingerprint = {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            for p in scope {
+                p.id.hash(&mut h);
+            }
+            h.finish()
+        };
+        let fresh = |cache: &std::collections::HashMap<String, (u64, i64)>| {
+            cache.get(actor.device_id).is_some_and(|(f, at)| *f == fingerprint && now - at < SYNC_READ_RECHECK_MS)
+        };
+        if self.sync_reads.lock().map(|c| fresh(&c)).unwrap_or(false) {
+            return Ok(());
+        }
         let sql = format!(
             "INSERT INTO audit_log (at, user_id, device_id, action, person_id, detail)
              SELECT ?, ?, ?, 'sync.read', p.id, '' {PERSON_FROM}
@@ -96,6 +131,9 @@ impl Storage {
             .bind(now - SYNC_READ_EVERY_MS)
             .execute(&self.pool)
             .await?;
+        if let Ok(mut cache) = self.sync_reads.lock() {
+            cache.insert(actor.device_id.to_owned(), (fingerprint, now));
+        }
         Ok(())
     }
 

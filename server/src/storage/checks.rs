@@ -1,9 +1,11 @@
 //! 見守り checks: idempotent inserts and scoped, cursor-based reads.
 
 use super::persons::{scope_condition, PERSON_FROM};
+use super::versions::placeholders;
 use super::Backend;
 use super::{Storage, StorageError};
 use app::domain::{Check, CheckId, CheckOutcome, EpochMillis, NewCheck, PersonId, SyncState, User, UserId};
+use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 /// What inserting one check did.
@@ -17,12 +19,18 @@ pub enum InsertOutcome {
 }
 
 impl Storage {
-    /// A transaction for a push. On PostgreSQL, pushes take turns so that `seq` order is commit
-    /// order and a pull cursor can never step over a row that commits later with a lower `seq`
-    /// (SQLite has one writer at a time anyway).
-    pub async fn begin_push(&self) -> Result<Transaction<'static, Any>, StorageError> {
+    /// A transaction that writes synced data (pushes, person edits, conflicts). Such writers take
+    /// turns: on PostgreSQL so that `seq` order is commit order and a pull cursor can never step
+    /// over a row that commits later with a lower `seq`, and so that a field's version is read and
+    /// written without another writer in between. On SQLite the write lock is taken up front
+    /// (`BEGIN IMMEDIATE`): a transaction that reads first and writes later would otherwise fail
+    /// with SQLITE_BUSY when another writer committed in between.
+    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, StorageError> {
+        if self.backend == Backend::Sqlite {
+            return Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?);
+        }
         let mut tx = self.begin().await?;
-        if self.backend == Backend::Postgres {
+        {
             sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(7291)) AS l")
                 .fetch_one(&mut *tx)
                 .await?;
@@ -35,14 +43,16 @@ impl Storage {
         &self,
         tx: &mut Transaction<'static, Any>,
         check: &NewCheck,
+        device_recorded_at: EpochMillis,
         author: &UserId,
         device_id: &str,
         received_at: EpochMillis,
     ) -> Result<InsertOutcome, StorageError> {
         let id = check.id.0.to_string();
         let done = sqlx::query(&self.sql(
-            "INSERT INTO checks (id, person_id, author_id, device_id, outcome, note, recorded_at, received_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            "INSERT INTO checks (id, person_id, author_id, device_id, outcome, note, recorded_at, received_at,
+                device_recorded_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (id) DO NOTHING",
         ))
         .bind(&id)
@@ -53,6 +63,7 @@ impl Storage {
         .bind(check.note.as_ref().map(|n| n.as_str()))
         .bind(check.recorded_at)
         .bind(received_at)
+        .bind(device_recorded_at)
         .execute(&mut **tx)
         .await?;
         if done.rows_affected() == 1 {
@@ -63,6 +74,17 @@ impl Storage {
             .fetch_one(&mut **tx)
             .await?;
         Ok(if owner == author.0 { InsertOutcome::Duplicate } else { InsertOutcome::IdTaken })
+    }
+
+    /// Who stored a check with this id, if anyone.
+    pub async fn check_author<'c, E>(&self, executor: E, id: &CheckId) -> Result<Option<String>, StorageError>
+    where
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        Ok(sqlx::query_scalar(&self.sql("SELECT author_id FROM checks WHERE id = ?"))
+            .bind(id.0.to_string())
+            .fetch_optional(executor)
+            .await?)
     }
 
     /// Checks on persons the user may see, after `cursor` in server order, at most `limit`.
@@ -78,8 +100,7 @@ impl Storage {
             return Ok((Vec::new(), cursor, false));
         }
         let sql = format!(
-            "SELECT c.seq, c.id, c.person_id, c.outcome, c.note, c.recorded_at, c.received_at,
-                    c.author_id, u.display_name AS author_name
+            "SELECT {CHECK_COLUMNS}
              {PERSON_FROM}
              JOIN checks c ON c.person_id = p.id
              JOIN users u ON u.id = c.author_id
@@ -99,22 +120,56 @@ impl Storage {
         let mut checks = Vec::with_capacity(rows.len().min(limit));
         for r in rows.iter().take(limit) {
             next = r.try_get("seq")?;
-            let id: String = r.try_get("id")?;
-            let outcome: String = r.try_get("outcome")?;
-            checks.push(Check {
-                id: CheckId(id.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))?),
-                person_id: PersonId(r.try_get("person_id")?),
-                outcome: CheckOutcome::parse(&outcome)
-                    .ok_or_else(|| sqlx::Error::Decode(format!("unknown outcome {outcome}").into()))?,
-                note: r.try_get("note")?,
-                recorded_at: r.try_get("recorded_at")?,
-                received_at: Some(r.try_get("received_at")?),
-                author_id: UserId(r.try_get("author_id")?),
-                author_name: r.try_get("author_name")?,
-                sync: SyncState::Synced,
-                rejection: None,
-            });
+            checks.push(check_from_row(r)?);
         }
         Ok((checks, next, more))
+    }
+}
+
+const CHECK_COLUMNS: &str = "c.seq, c.id, c.person_id, c.outcome, c.note, c.recorded_at, c.received_at,
+     c.author_id, u.display_name AS author_name";
+
+fn check_from_row(r: &AnyRow) -> Result<Check, sqlx::Error> {
+    let id: String = r.try_get("id")?;
+    let outcome: String = r.try_get("outcome")?;
+    Ok(Check {
+        id: CheckId(id.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))?),
+        person_id: PersonId(r.try_get("person_id")?),
+        outcome: CheckOutcome::parse(&outcome)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown outcome {outcome}").into()))?,
+        note: r.try_get("note")?,
+        recorded_at: r.try_get("recorded_at")?,
+        received_at: Some(r.try_get("received_at")?),
+        author_id: UserId(r.try_get("author_id")?),
+        author_name: r.try_get("author_name")?,
+        sync: SyncState::Synced,
+        rejection: None,
+    })
+}
+
+impl Storage {
+    /// The history of persons new to a device, up to the device's cursor (later checks come with
+    /// its pull). The caller has passed the ids through the user's scope.
+    pub async fn checks_of(&self, user: &User, ids: &[PersonId], upto: i64) -> Result<Vec<Check>, StorageError> {
+        if user.role == app::domain::Role::PartnerStaff {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for chunk in ids.chunks(200) {
+            let sql = format!(
+                "SELECT {CHECK_COLUMNS} FROM checks c JOIN users u ON u.id = c.author_id
+                 WHERE c.seq <= ? AND c.person_id IN ({}) ORDER BY c.seq",
+                placeholders(chunk.len())
+            );
+            let sql = self.sql(&sql);
+            let mut q = sqlx::query(&sql).bind(upto);
+            for id in chunk {
+                q = q.bind(&id.0);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.push(check_from_row(&r)?);
+            }
+        }
+        Ok(out)
     }
 }

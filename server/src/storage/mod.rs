@@ -12,12 +12,14 @@ mod persons;
 mod requests;
 mod sign_in;
 mod users;
+mod versions;
 
 pub use audit::{Actor, AuditAction};
 pub use checks::InsertOutcome;
 pub use invites::InviteProblem;
 pub use sign_in::{LOCKOUT_MS, MAX_FAILURES};
 pub use users::{NewUser, Session, SessionLookup, UserRecord};
+pub use versions::{EditOutcome, Writer};
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
@@ -46,6 +48,9 @@ impl Backend {
 pub struct Storage {
     pool: AnyPool,
     backend: Backend,
+    /// Per device: the scope last written to the audit log as `sync.read`, and when (see
+    /// [`Storage::audit_sync_reads`]). Saves a write per pull; losing it on restart costs one write.
+    sync_reads: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (u64, i64)>>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -103,7 +108,7 @@ impl Storage {
             }
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, sync_reads: Default::default() })
     }
 
     /// The pool, for one-statement operations outside a transaction.

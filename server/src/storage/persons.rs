@@ -1,13 +1,17 @@
 //! Persons, always seen through the asking user's scope.
 
+use super::versions::{placeholders, Writer};
 use super::{Storage, StorageError};
 use app::api::admin::{PersonDetail, PersonSummary, UserBrief};
+use app::api::InScope;
 use app::domain::{
     Consent, ConsentInput, ConsentMethod, ConsentScopes, EmergencyContact, EpochMillis, HouseholdType, Person,
     PersonFields, PersonId, Role, User, UserId,
 };
+use app::domain::{FieldValue, PersonField, Version};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
+use std::collections::{BTreeMap, HashMap};
 
 /// SQL condition on `p` (persons) and `d` (districts) that holds when the user bound as the
 /// single parameter may see the person. One place decides scope for every query.
@@ -43,11 +47,11 @@ fn decode<T>(what: &str, v: Option<T>) -> Result<T, sqlx::Error> {
     v.ok_or_else(|| sqlx::Error::Decode(format!("unexpected {what} in the database").into()))
 }
 
-fn flag(r: &AnyRow, col: &str) -> Result<bool, sqlx::Error> {
+pub(super) fn flag(r: &AnyRow, col: &str) -> Result<bool, sqlx::Error> {
     Ok(r.try_get::<i64, _>(col)? != 0)
 }
 
-fn fields_from_row(r: &AnyRow) -> Result<PersonFields, sqlx::Error> {
+pub(super) fn fields_from_row(r: &AnyRow) -> Result<PersonFields, sqlx::Error> {
     let household: String = r.try_get("household_type")?;
     let contacts: String = r.try_get("emergency_contacts")?;
     Ok(PersonFields {
@@ -68,7 +72,7 @@ fn fields_from_row(r: &AnyRow) -> Result<PersonFields, sqlx::Error> {
     })
 }
 
-fn scopes_from_row(r: &AnyRow, prefix: &str) -> Result<ConsentScopes, sqlx::Error> {
+pub(super) fn scopes_from_row(r: &AnyRow, prefix: &str) -> Result<ConsentScopes, sqlx::Error> {
     Ok(ConsentScopes {
         record: flag(r, &format!("{prefix}record"))?,
         share_partners: flag(r, &format!("{prefix}share_partners"))?,
@@ -98,34 +102,91 @@ fn bind_fields<'q>(
 }
 
 impl Storage {
-    /// Everyone the user may see and watch (active persons), in kana order: what a device holds.
-    pub async fn visible_persons(&self, user: &User) -> Result<Vec<Person>, StorageError> {
+    /// The scope manifest: every active person the user may see now, with its version.
+    /// Partner staff get none: they work on referred requests online, and nothing personal is kept
+    /// on their devices.
+    pub async fn scope_manifest(&self, user: &User) -> Result<Vec<InScope>, StorageError> {
+        if user.role == Role::PartnerStaff {
+            return Ok(Vec::new());
+        }
         let sql = format!(
-            "SELECT p.id, p.name, p.kana, p.address, p.phone, p.lat, p.lng, p.check_interval_days,
-                    sa.name AS small_area, d.name AS district
-             {PERSON_FROM}
-             WHERE p.active = 1 AND {}
-             ORDER BY p.kana, p.id",
+            "SELECT p.id, p.version {PERSON_FROM} WHERE p.active = 1 AND {} ORDER BY p.id",
             scope_condition(user.role)
         );
         let rows = sqlx::query(&self.sql(&sql)).bind(&user.id.0).fetch_all(&self.pool).await?;
         rows.iter()
-            .map(|r| {
-                Ok(Person {
-                    id: PersonId(r.try_get("id")?),
-                    name: r.try_get("name")?,
-                    kana: r.try_get("kana")?,
-                    address: r.try_get("address")?,
-                    phone: r.try_get("phone")?,
-                    lat: r.try_get("lat")?,
-                    lng: r.try_get("lng")?,
-                    small_area: r.try_get("small_area")?,
-                    district: r.try_get("district")?,
-                    check_interval_days: r.try_get::<i64, _>("check_interval_days")?.clamp(1, 365) as u32,
-                })
-            })
+            .map(|r| Ok(InScope { id: PersonId(r.try_get("id")?), version: r.try_get("version")? }))
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
+    }
+
+    /// What a device holds about these persons, for those the user may see (others are left out
+    /// as if they did not exist), in kana order.
+    pub async fn device_persons(&self, user: &User, ids: &[PersonId]) -> Result<Vec<Person>, StorageError> {
+        if user.role == Role::PartnerStaff {
+            return Ok(Vec::new());
+        }
+        let mut persons = Vec::with_capacity(ids.len());
+        let mut versions: HashMap<String, BTreeMap<PersonField, Version>> = HashMap::new();
+        for chunk in ids.chunks(200) {
+            let sql = format!(
+                "SELECT {DETAIL_COLUMNS}, p.version {PERSON_FROM}
+                 WHERE p.active = 1 AND p.id IN ({}) AND {}",
+                placeholders(chunk.len()),
+                scope_condition(user.role)
+            );
+            let sql = self.sql(&sql);
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(&id.0);
+            }
+            for r in q.bind(&user.id.0).fetch_all(&self.pool).await? {
+                let f = fields_from_row(&r)?;
+                persons.push(Person {
+                    id: PersonId(r.try_get("id")?),
+                    name: f.name,
+                    kana: f.kana,
+                    address: f.address,
+                    phone: f.phone,
+                    lat: f.lat,
+                    lng: f.lng,
+                    small_area: r.try_get("small_area")?,
+                    district: r.try_get("district")?,
+                    check_interval_days: f.check_interval_days,
+                    household_type: f.household_type,
+                    emergency_contacts: f.emergency_contacts,
+                    needs_evacuation_help: f.needs_evacuation_help,
+                    notes: f.notes,
+                    consent: scopes_from_row(&r, "consent_")?,
+                    version: r.try_get("version")?,
+                    field_versions: BTreeMap::new(),
+                    conflicts: Vec::new(),
+                });
+            }
+            let sql = format!(
+                "SELECT person_id, field, version FROM person_field_versions WHERE person_id IN ({})",
+                placeholders(chunk.len())
+            );
+            let sql = self.sql(&sql);
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(&id.0);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                let field: String = r.try_get("field")?;
+                if let Some(field) = PersonField::parse(&field) {
+                    versions.entry(r.try_get("person_id")?).or_default().insert(field, r.try_get("version")?);
+                }
+            }
+        }
+        let found: Vec<PersonId> = persons.iter().map(|p| p.id.clone()).collect();
+        let mut conflicts = self.conflicted_fields(&found).await?;
+        for p in &mut persons {
+            p.field_versions = versions.remove(&p.id.0).unwrap_or_default();
+            p.conflicts = conflicts.remove(&p.id.0).unwrap_or_default();
+        }
+        persons.sort_by(|a, b| (&a.kana, &a.id).cmp(&(&b.kana, &b.id)));
+        Ok(persons)
     }
 
     /// Whether the user may see (and so record against) this person.
@@ -254,6 +315,7 @@ impl Storage {
         tx: &mut Transaction<'static, Any>,
         id: &PersonId,
         f: &PersonFields,
+        writer: Writer<'_>,
         now: EpochMillis,
     ) -> Result<(), StorageError> {
         let sql = self.sql(
@@ -262,17 +324,28 @@ impl Storage {
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         );
         bind_fields(sqlx::query(&sql), f).bind(now).bind(&id.0).execute(&mut **tx).await?;
+        self.bump_person(tx, id, &PersonField::ALL, writer).await?;
         Ok(())
     }
 
     /// Replaces a person's fields. The caller has checked scope for the person and the new area.
+    /// Fields that change get a new version, so a phone's offline edit made before this one is
+    /// filed as a conflict rather than overwriting it.
     pub async fn update_person(
         &self,
         tx: &mut Transaction<'static, Any>,
         id: &PersonId,
         f: &PersonFields,
+        writer: Writer<'_>,
         now: EpochMillis,
     ) -> Result<(), StorageError> {
+        let before = self.fields_in_tx(tx, id).await?;
+        let changed: Vec<PersonField> = PersonField::ALL
+            .into_iter()
+            .filter(|&field| {
+                before.as_ref().map(|b| FieldValue::of_fields(b, field)) != Some(FieldValue::of_fields(f, field))
+            })
+            .collect();
         let sql = self.sql(
             "UPDATE persons SET small_area_id = ?, name = ?, kana = ?, address = ?, phone = ?, lat = ?, lng = ?,
                 household_type = ?, emergency_contacts = ?, check_interval_days = ?, needs_evacuation_help = ?,
@@ -280,6 +353,7 @@ impl Storage {
              WHERE id = ?",
         );
         bind_fields(sqlx::query(&sql), f).bind(now).bind(&id.0).execute(&mut **tx).await?;
+        self.bump_person(tx, id, &changed, writer).await?;
         Ok(())
     }
 
@@ -353,6 +427,7 @@ impl Storage {
         .bind(&person.0)
         .execute(&mut **tx)
         .await?;
+        self.touch_person(tx, person).await?;
         Ok(())
     }
 

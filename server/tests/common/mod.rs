@@ -28,7 +28,7 @@ macro_rules! on_both_databases {
 }
 
 /// A fresh, empty database for one test.
-async fn fresh_database(backend: Backend, dir: &std::path::Path) -> String {
+pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> String {
     match backend {
         Backend::Sqlite => format!("sqlite://{}/test.db", dir.display()),
         Backend::Postgres => {
@@ -122,11 +122,68 @@ impl TestApp {
         body
     }
 
+    /// Pushes checks (each wrapped as a `create_check` mutation), without a device clock.
     pub async fn push(&self, c: &reqwest::Client, checks: &[Value]) -> (u16, Value) {
-        let mutations: Vec<Value> = checks.iter().map(|c| json!({"type": "create_check", "check": c})).collect();
-        let res = c.post(self.url("/api/v1/sync/push")).json(&json!({ "mutations": mutations })).send().await.unwrap();
+        let mutations: Vec<Value> = checks.iter().map(create_check).collect();
+        self.push_mutations(c, &mutations, None).await
+    }
+
+    /// Pushes mutations as they are (see [`edit_person`] and [`create_check`]), with the device
+    /// clock's `sent_at` when given.
+    pub async fn push_mutations(&self, c: &reqwest::Client, mutations: &[Value], sent_at: Option<i64>) -> (u16, Value) {
+        let mut body = json!({ "mutations": mutations });
+        if let Some(sent_at) = sent_at {
+            body["sent_at"] = json!(sent_at);
+        }
+        let res = c.post(self.url("/api/v1/sync/push")).json(&body).send().await.unwrap();
         let status = res.status().as_u16();
         (status, res.json().await.unwrap())
+    }
+
+    /// `POST /sync/persons`: the full records of these persons (those in scope), and with
+    /// `history_upto` their checks up to that cursor.
+    pub async fn fetch_persons(&self, c: &reqwest::Client, ids: &[String], history_upto: Option<i64>) -> Value {
+        let res = c
+            .post(self.url("/api/v1/sync/persons"))
+            .json(&json!({"ids": ids, "history_upto": history_upto}))
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(status, 200, "fetching persons failed: {body}");
+        body
+    }
+
+    /// One person's full record as this client may see it (panics when it is out of scope).
+    pub async fn fetch_person(&self, c: &reqwest::Client, id: &str) -> Value {
+        let fetched = self.fetch_persons(c, &[id.to_owned()], None).await;
+        let persons = fetched["persons"].as_array().unwrap();
+        assert_eq!(persons.len(), 1, "{id} should be in scope: {fetched}");
+        persons[0].clone()
+    }
+
+    /// Everyone in this client's scope as full records, as a device syncs them: a pull for the
+    /// manifest, then fetches of at most 100 persons each.
+    pub async fn scope_persons(&self, c: &reqwest::Client) -> Vec<Value> {
+        let ids = person_ids(&self.pull(c, 0).await);
+        let mut persons = Vec::new();
+        for chunk in ids.chunks(app::api::MAX_FETCH_PERSONS) {
+            let fetched = self.fetch_persons(c, chunk, None).await;
+            persons.extend(fetched["persons"].as_array().unwrap().iter().cloned());
+        }
+        assert_eq!(persons.len(), ids.len(), "every person the manifest names can be fetched");
+        persons
+    }
+
+    /// One number from SQL (`?` placeholders, text binds) on the test database.
+    pub async fn count(&self, storage: &mimamori_server::storage::Storage, sql: &str, binds: &[&str]) -> i64 {
+        let sql = storage.sql(sql);
+        let mut q = sqlx::query_scalar::<_, i64>(&sql);
+        for b in binds {
+            q = q.bind(*b);
+        }
+        q.fetch_one(storage.pool()).await.unwrap_or_else(|e| panic!("count failed: {e}: {sql}"))
     }
 }
 
@@ -144,9 +201,39 @@ pub fn new_check(person: &str, outcome: &str) -> Value {
     })
 }
 
-/// The ids of the persons a pull returned.
+/// A `create_check` mutation.
+pub fn create_check(check: &Value) -> Value {
+    json!({"type": "create_check", "check": check})
+}
+
+/// An `edit_person` mutation with a fresh id: `(field, base version, new value)` per edit.
+pub fn edit_person(person: &str, edits: &[(&str, i64, Value)]) -> Value {
+    let edits: Vec<Value> = edits
+        .iter()
+        .map(|(field, base, value)| json!({"base": base, "change": {"field": field, "value": value}}))
+        .collect();
+    json!({"type": "edit_person", "id": uuid::Uuid::new_v4().to_string(), "person_id": person, "edits": edits})
+}
+
+/// The version a fetched person's field was last written at (0: never since versions began):
+/// the `base` a device sends with its edit.
+pub fn field_version(person: &Value, field: &str) -> i64 {
+    person["field_versions"].get(field).map(|v| v.as_i64().unwrap()).unwrap_or(0)
+}
+
+/// The ids of the persons a pull's scope manifest names.
 pub fn person_ids(pull: &Value) -> Vec<String> {
-    pull["persons"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect()
+    pull["scope"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect()
+}
+
+/// The status of each result of a push, in order.
+pub fn statuses(res: &Value) -> Vec<String> {
+    res["results"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no results in {res}"))
+        .iter()
+        .map(|r| r["status"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 /// Asserts the response is the JSON error envelope with the given status and code.

@@ -1,0 +1,50 @@
+//! Conflicts between offline edits, for coordinators to settle.
+
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, IdPath};
+use crate::startup::AppState;
+use crate::storage::{Actor, AuditAction, Writer};
+use crate::time::now_millis;
+use app::api::admin::{ConflictChoice, ConflictSummary, ResolveConflictRequest};
+use app::domain::Role;
+use axum::extract::State;
+use axum::Json;
+
+const SETTLERS: &[Role] = &[Role::Coordinator, Role::Admin];
+
+/// Open conflicts on persons in the coordinator's districts.
+pub async fn list(State(state): State<AppState>, auth: Authenticated) -> Result<Json<Vec<ConflictSummary>>, ApiError> {
+    let session = auth.allow(SETTLERS)?;
+    Ok(Json(state.storage.open_conflicts(&session.user).await?))
+}
+
+/// Keeps one of the two values. An unknown, settled or out-of-scope conflict is a 404.
+pub async fn resolve(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    IdPath(id): IdPath,
+    ApiJson(req): ApiJson<ResolveConflictRequest>,
+) -> Result<Json<Vec<ConflictSummary>>, ApiError> {
+    let session = auth.allow(SETTLERS)?;
+    let now = now_millis();
+    let mut tx = state.storage.begin_write().await?;
+    let writer = Writer { user: &session.user.id.0, device: &session.device_id };
+    let Some((person, field)) =
+        state.storage.resolve_conflict(&mut tx, &session.user, &id, req.keep, writer, now).await?
+    else {
+        return Err(ApiError::NotFound);
+    };
+    let detail = format!(
+        "{}:{}",
+        field.as_str(),
+        match req.keep {
+            ConflictChoice::Current => "current",
+            ConflictChoice::Other => "other",
+        }
+    );
+    let actor = Actor { user: &session.user, device_id: &session.device_id };
+    state.storage.audit(&mut *tx, actor, AuditAction::ConflictResolve, Some(&person), &detail, now).await?;
+    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    Ok(Json(state.storage.open_conflicts(&session.user).await?))
+}
