@@ -37,6 +37,18 @@ self.addEventListener("message", (event) => {
   if (event.data === "skip-waiting") self.skipWaiting();
 });
 
+// Background Sync: the browser fires this when connectivity returns after a save made offline.
+// The sync code lives in the app (wasm), so the worker wakes every open window of the app, even
+// one in a background tab, and that window pushes. With the app closed, records go at next open.
+self.addEventListener("sync", (event) => {
+  if (event.tag !== "mimamori-outbox") return;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window" }).then((windows) => {
+      windows.forEach((w) => w.postMessage("sync"));
+    })
+  );
+});
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;

@@ -4,7 +4,7 @@
 import { test, expect, Page } from "@playwright/test";
 import { TestServer } from "./support/server";
 import { watchConsole } from "./support/console";
-import { shoot, signInAs, storeCounts, SHOTS } from "./support/ui";
+import { EMPTY_STORE, shoot, signInAs, storeCounts, SHOTS } from "./support/ui";
 import * as fs from "node:fs";
 
 let server: TestServer;
@@ -96,7 +96,7 @@ test("a coordinator enrols a volunteer's phone by invite; revoking the phone wip
   await phone.reload();
   await expect(phone).toHaveURL(/\/login$/);
   await expect(phone.getByTestId("sign-in-notice")).toContainText("この端末は利用できなくなりました");
-  expect(await storeCounts(phone)).toEqual({ meta: 0, persons: 0, checks: 0, outbox: 0 });
+  expect(await storeCounts(phone)).toEqual(EMPTY_STORE);
   await shoot(phone, "14-revoked");
 
   expect([...deskProblems, ...phoneProblems]).toEqual([]);

@@ -5,8 +5,8 @@
 
 use crate::api::admin::EnrollRequest;
 use crate::api::{
-    ApiErrorBody, ApiErrorEnvelope, PullResponse, PushRequest, PushResponse, SignInRequest, SignInResponse, API_PREFIX,
-    CSRF_HEADER,
+    ApiErrorBody, ApiErrorEnvelope, FetchPersonsRequest, FetchPersonsResponse, PullResponse, PushRequest, PushResponse,
+    SignInRequest, SignInResponse, API_PREFIX, CSRF_HEADER,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -133,4 +133,17 @@ pub async fn push(body: &PushRequest) -> Result<PushResponse, ApiFailure> {
 
 pub async fn pull(cursor: i64) -> Result<PullResponse, ApiFailure> {
     read(request(Request::get(&format!("{API_PREFIX}/sync/pull?cursor={cursor}"))).send().await).await
+}
+
+pub async fn fetch_persons(body: &FetchPersonsRequest) -> Result<FetchPersonsResponse, ApiFailure> {
+    post("/sync/persons", body).await
+}
+
+/// Who the server thinks this device is signed in as (`None` when it is not).
+pub async fn me() -> Result<Option<crate::domain::User>, ApiFailure> {
+    match get::<crate::domain::User>("/me").await {
+        Ok(user) => Ok(Some(user)),
+        Err(ApiFailure::Unauthenticated | ApiFailure::Revoked) => Ok(None),
+        Err(e) => Err(e),
+    }
 }

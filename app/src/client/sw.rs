@@ -61,6 +61,35 @@ pub fn register(state: AppState) {
         });
         container.set_oncontrollerchange(Some(on_change.as_ref().unchecked_ref()));
         on_change.forget();
+        // The worker relays Background Sync ("connectivity is back") as a message.
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            if ev.data().as_string().as_deref() == Some("sync") {
+                crate::client::sync::request(state);
+            }
+        });
+        container.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+    });
+}
+
+/// Asks the browser to wake the app when connectivity returns (Background Sync, where the
+/// browser has it; elsewhere the `online` event and the periodic sync do the same job).
+pub fn request_background_sync() {
+    let Some(container) = container() else { return };
+    leptos::task::spawn_local(async move {
+        let Ok(ready) = container.ready() else { return };
+        let Ok(reg) = JsFuture::from(ready).await else { return };
+        let Ok(sync) = js_sys::Reflect::get(&reg, &JsValue::from_str("sync")) else { return };
+        if sync.is_undefined() {
+            return;
+        }
+        let Ok(register) = js_sys::Reflect::get(&sync, &JsValue::from_str("register")) else { return };
+        let Ok(register) = register.dyn_into::<js_sys::Function>() else { return };
+        if let Ok(promise) = register.call1(&sync, &JsValue::from_str("mimamori-outbox")) {
+            if let Ok(promise) = promise.dyn_into::<js_sys::Promise>() {
+                let _ = JsFuture::from(promise).await;
+            }
+        }
     });
 }
 

@@ -4,12 +4,14 @@
 //! while the app is open. Only one run is active at a time; a request during a run queues one more.
 
 use super::http::{self, ApiFailure};
-use super::store::{self, Settled};
-use crate::api::{MutationResult, PushRequest, MAX_PUSH_BATCH};
-use crate::domain::SyncState;
+use super::store::{self, OutboxEntry, Settled};
+use crate::api::{FetchPersonsRequest, MutationResult, PushRequest, MAX_FETCH_PERSONS, MAX_PUSH_BATCH};
+use crate::domain::{PersonId, SyncState};
 use crate::ui::state::{AppState, SessionState, SyncPhase};
+use crate::ui::time::now_millis;
 use leptos::prelude::*;
 use std::cell::Cell;
+use std::collections::HashSet;
 
 thread_local! {
     static RUNNING: Cell<bool> = const { Cell::new(false) };
@@ -40,12 +42,15 @@ async fn run_once(state: AppState) {
     }
     state.sync.update(|s| s.phase = SyncPhase::Syncing);
     let result = match push_all(state).await {
-        Ok(()) => pull_all().await,
+        Ok(()) => pull_all(state).await,
         Err(e) => Err(e),
     };
     let phase = match result {
         Ok(()) => SyncPhase::Idle,
-        Err(Failure::Api(ApiFailure::Offline)) => SyncPhase::Offline,
+        Err(Failure::Api(ApiFailure::Offline)) => {
+            super::sw::request_background_sync();
+            SyncPhase::Offline
+        }
         Err(Failure::Api(ApiFailure::Unauthenticated)) => {
             // Keep unsent records: signing in again as the same user sends them.
             state.session.update(|s| {
@@ -93,19 +98,28 @@ async fn push_all(state: AppState) -> Result<(), Failure> {
         if batch.is_empty() {
             return Ok(());
         }
-        let request = PushRequest { mutations: batch.iter().map(|e| e.mutation.clone()).collect() };
+        let request =
+            PushRequest { mutations: batch.iter().map(|e| e.mutation.clone()).collect(), sent_at: Some(now_millis()) };
         // If the answer is lost, the next run pushes the same ids again; the server stores them once.
         let response = http::push(&request).await?;
-        let settled: Vec<(u64, Settled)> = batch
-            .iter()
-            .filter_map(|entry| {
-                let id = entry.mutation.check_id();
-                let result = response.results.iter().find(|r| r.id() == id)?;
+        let settled: Vec<(OutboxEntry, Settled)> = batch
+            .into_iter()
+            .enumerate()
+            .filter_map(|(index, entry)| {
+                let id = entry.mutation.id();
+                let result = response.results.iter().find(|r| match r {
+                    MutationResult::Malformed { index: i, .. } => *i == index,
+                    other => other.id() == Some(id),
+                })?;
                 let settled = match result {
-                    MutationResult::Applied { .. } | MutationResult::Duplicate { .. } => Settled::Stored(id),
-                    MutationResult::Rejected { error, .. } => Settled::Refused(id, error.message_ja.clone()),
+                    MutationResult::Applied { .. }
+                    | MutationResult::Duplicate { .. }
+                    | MutationResult::Conflict { .. } => Settled::Stored,
+                    MutationResult::Rejected { error, .. } | MutationResult::Malformed { error, .. } => {
+                        Settled::Refused(error.message_ja.clone())
+                    }
                 };
-                Some((entry.seq?, settled))
+                Some((entry, settled))
             })
             .collect();
         // An answer that settles nothing would have us push the same batch forever.
@@ -117,16 +131,53 @@ async fn push_all(state: AppState) -> Result<(), Failure> {
     }
 }
 
-async fn pull_all() -> Result<(), Failure> {
-    let mut cursor = store::cursor().await?;
+/// Pulls every page after the cursor, then fetches the persons the scope manifest names that this
+/// device lacks or holds an older copy of.
+async fn pull_all(state: AppState) -> Result<(), Failure> {
+    let start = store::cursor().await?;
+    let mut cursor = start;
+    let mut scope = None;
     loop {
         let page = http::pull(cursor).await?;
-        store::apply_pull(&page.persons, &page.checks, page.cursor, page.server_time).await?;
+        // The server's clock is the reference; round-trip delay is small next to real skew.
+        let offset = page.server_time - js_sys::Date::now() as i64;
+        crate::ui::time::set_clock_offset(offset);
+        let ids: HashSet<PersonId> = page.scope.iter().map(|s| s.id.clone()).collect();
+        let dropped = store::apply_pull(&ids, &page.checks, page.cursor, page.server_time, offset).await?;
+        if dropped > 0 {
+            state.sync.update(|s| s.dropped += dropped);
+        }
+        if scope.is_none() {
+            scope = Some(page.scope);
+        }
         cursor = page.cursor;
         if !page.more {
-            return Ok(());
+            break;
         }
     }
+    let scope = scope.unwrap_or_default();
+    let held = store::held_versions().await?;
+    let stale = store::persons_stale().await?;
+    let (mut new, mut changed) = (Vec::new(), Vec::new());
+    for entry in scope {
+        match held.get(&entry.id) {
+            None => new.push(entry.id),
+            Some(v) if stale || *v != entry.version => changed.push(entry.id),
+            Some(_) => {}
+        }
+    }
+    // Checks after `start` came with the pages; a person new to this device needs the rest.
+    let history_upto = (start > 0).then_some(start);
+    for (ids, upto) in [(new, history_upto), (changed, None)] {
+        for chunk in ids.chunks(MAX_FETCH_PERSONS) {
+            let res = http::fetch_persons(&FetchPersonsRequest { ids: chunk.to_vec(), history_upto: upto }).await?;
+            store::put_fetched(&res.persons, &res.checks).await?;
+        }
+    }
+    if stale {
+        store::clear_persons_stale().await?;
+    }
+    Ok(())
 }
 
 /// Reloads the UI's view of the device store.
@@ -135,7 +186,8 @@ pub async fn refresh_from_store(state: AppState) {
         state.persons.set(persons);
     }
     if let Ok(checks) = store::checks().await {
-        let refused = checks.iter().filter(|c| c.sync == SyncState::Rejected).count() as u32;
+        let refused_edits = store::refused_edits().await.map(|r| r.len()).unwrap_or(0);
+        let refused = (checks.iter().filter(|c| c.sync == SyncState::Rejected).count() + refused_edits) as u32;
         state.sync.update(|s| s.refused = refused);
         state.checks.set(checks);
     }

@@ -61,6 +61,21 @@ pub async fn save_check(
     }
 }
 
+/// Queues changes to a person's fields. `Ok` means they are durable in IndexedDB.
+pub async fn save_person_edit(
+    state: AppState,
+    person: PersonId,
+    changes: Vec<crate::domain::FieldValue>,
+) -> Result<(), String> {
+    #[cfg(feature = "csr")]
+    return imp::save_person_edit(state, person, changes).await;
+    #[cfg(not(feature = "csr"))]
+    {
+        let _ = (state, person, changes);
+        Err(String::new())
+    }
+}
+
 /// Whether the browser believes it has a network connection (always true on the server).
 pub fn online() -> bool {
     #[cfg(feature = "csr")]
@@ -86,7 +101,9 @@ mod imp {
     use super::AppState;
     use crate::api::Mutation;
     use crate::client::{http, store, sw, sync};
-    use crate::domain::{Check, CheckId, CheckNote, CheckOutcome, NewCheck, PersonId, SyncState};
+    use crate::domain::{
+        Check, CheckId, CheckNote, CheckOutcome, FieldEdit, FieldValue, NewCheck, PersonId, SyncState,
+    };
     use crate::ui::state::{SessionState, SyncPhase};
     use crate::ui::time::now_millis;
     use leptos::prelude::*;
@@ -98,9 +115,15 @@ mod imp {
 
     pub fn boot(state: AppState) {
         leptos::task::spawn_local(async move {
+            if let Ok(offset) = store::clock_offset().await {
+                crate::ui::time::set_clock_offset(offset);
+            }
             let session = match store::session().await {
                 Ok(Some(user)) => SessionState::SignedIn(user),
-                Ok(None) => SessionState::SignedOut,
+                Ok(None) => match recover_evicted_store(state).await {
+                    Some(user) => SessionState::SignedIn(user),
+                    None => SessionState::SignedOut,
+                },
                 Err(e) => {
                     state
                         .sync
@@ -111,6 +134,7 @@ mod imp {
             state.session.set(session);
             sync::refresh_from_store(state).await;
             state.booted.set(true);
+            request_persistent_storage(state);
             sw::register(state);
             sync::request(state);
         });
@@ -123,6 +147,22 @@ mod imp {
         on_online.forget();
         gloo_timers::callback::Interval::new(SYNC_EVERY_MS, move || sync::request(state)).forget();
         gloo_timers::callback::Interval::new(UPDATE_CHECK_EVERY_MS, sw::check_for_update).forget();
+    }
+
+    /// An empty store while the server still knows this device as signed in means the browser
+    /// evicted (or the user cleared) the store. Say so and fetch everything again, rather than
+    /// show an empty list as if it were true.
+    async fn recover_evicted_store(state: AppState) -> Option<crate::domain::User> {
+        if !super::online() {
+            return None;
+        }
+        let user = http::me().await.ok().flatten()?;
+        store::set_session(&user).await.ok()?;
+        state.notice.set(Some(
+            "この端末に保存していた記録が消えていたため、サーバーから取り直しています。未送信だった記録は失われた可能性があります。"
+                .into(),
+        ));
+        Some(user)
     }
 
     pub async fn sign_in(state: AppState, login: String, password: String) -> Result<(), String> {
@@ -157,6 +197,49 @@ mod imp {
         state.session.set(SessionState::SignedIn(res.user));
         state.sync.update(|s| s.phase = SyncPhase::Idle);
         sync::refresh_from_store(state).await;
+        request_persistent_storage(state);
+        sync::request(state);
+        Ok(())
+    }
+
+    /// Asks the browser not to evict the store under storage pressure (it may still say no; the
+    /// answer is shown with the sync state, and eviction is detected at start either way).
+    fn request_persistent_storage(state: AppState) {
+        if !state.session.with_untracked(|s| s.user().is_some()) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let Some(window) = web_sys::window() else { return };
+            let storage = window.navigator().storage();
+            let Ok(promise) = storage.persist() else { return };
+            let granted = wasm_bindgen_futures::JsFuture::from(promise).await.ok().and_then(|v| v.as_bool());
+            state.sync.update(|s| s.persisted = granted);
+        });
+    }
+
+    fn new_uuid() -> Result<uuid::Uuid, String> {
+        web_sys::window()
+            .and_then(|w| w.crypto().ok())
+            .map(|c| c.random_uuid())
+            .and_then(|s| uuid::Uuid::parse_str(&s).ok())
+            .ok_or_else(|| "この端末では記録を作れません（ブラウザが古い可能性があります）。".to_owned())
+    }
+
+    pub async fn save_person_edit(state: AppState, person: PersonId, changes: Vec<FieldValue>) -> Result<(), String> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let server =
+            store::server_person(&person).await.map_err(|e| e.0)?.ok_or("この方の情報がこの端末にありません。")?;
+        let edits = changes
+            .into_iter()
+            .map(|change| FieldEdit { base: server.field_versions.get(&change.field()).copied().unwrap_or(0), change })
+            .collect();
+        let mutation = Mutation::EditPerson { id: new_uuid()?, person_id: person, edits };
+        store::save_edit(mutation)
+            .await
+            .map_err(|e| format!("端末に保存できませんでした。空き容量を確認してください。（{}）", e.0))?;
+        sync::refresh_from_store(state).await;
         sync::request(state);
         Ok(())
     }
@@ -175,12 +258,13 @@ mod imp {
         outcome: CheckOutcome,
         note: Option<CheckNote>,
     ) -> Result<(), String> {
+        // Tap → durable in IndexedDB, as a `performance` measure the save benchmark reads.
+        let perf = web_sys::window().and_then(|w| w.performance());
+        if let Some(p) = &perf {
+            let _ = p.mark("mimamori-save-start");
+        }
         let user = state.session.get_untracked().user().cloned().ok_or("サインインしてください。")?;
-        let uuid = web_sys::window()
-            .and_then(|w| w.crypto().ok())
-            .map(|c| c.random_uuid())
-            .and_then(|s| uuid::Uuid::parse_str(&s).ok())
-            .ok_or("この端末では記録を作れません（ブラウザが古い可能性があります）。")?;
+        let uuid = new_uuid()?;
         let new = NewCheck { id: CheckId(uuid), person_id: person, outcome, note, recorded_at: now_millis() };
         let check = Check {
             id: new.id,
@@ -197,6 +281,9 @@ mod imp {
         store::save_new_check(&check, Mutation::CreateCheck { check: new })
             .await
             .map_err(|e| format!("端末に保存できませんでした。空き容量を確認してください。（{}）", e.0))?;
+        if let Some(p) = &perf {
+            let _ = p.measure_with_start_mark("mimamori-save", "mimamori-save-start");
+        }
         state.checks.update(|cs| cs.push(check));
         state.sync.update(|s| s.pending += 1);
         sync::request(state);

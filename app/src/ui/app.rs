@@ -43,6 +43,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/areas") view=move || view! { <Admin screen=AdminScreen::Areas/> }/>
                         <Route path=path!("/admin/organizations") view=move || view! { <Admin screen=AdminScreen::Organizations/> }/>
                         <Route path=path!("/admin/devices") view=move || view! { <Admin screen=AdminScreen::Devices/> }/>
+                        <Route path=path!("/admin/conflicts") view=move || view! { <Admin screen=AdminScreen::Conflicts/> }/>
                     </Routes>
                 </main>
             </Show>

@@ -45,6 +45,22 @@ pub fn AppHeader() -> impl IntoView {
         </header>
         <Show when=move || user().is_some()>
             <SyncBar/>
+            <Notice/>
+        </Show>
+    }
+}
+
+/// Something the user must know that is not about one screen (e.g. the store had been emptied
+/// by the browser and is being filled again). Dismissed with a tap.
+#[component]
+fn Notice() -> impl IntoView {
+    let state = use_app_state();
+    view! {
+        <Show when=move || state.notice.with(Option::is_some)>
+            <div class="notice-banner" role="alert" data-testid="notice">
+                <p>{move || state.notice.get().unwrap_or_default()}</p>
+                <button class="button small" type="button" on:click=move |_| state.notice.set(None)>"閉じる"</button>
+            </div>
         </Show>
     }
 }
@@ -62,6 +78,10 @@ fn SyncBar() -> impl IntoView {
             SyncPhase::Offline => "オフライン：電波が戻ると自動で送信します".to_owned(),
             SyncPhase::NeedsSignIn => "サインインが必要です（記録は端末に残っています）".to_owned(),
             SyncPhase::Failed(msg) => msg,
+            SyncPhase::Idle if s.dropped > 0 => format!(
+                "担当から外れた方の、送信できなかった記録 {} 件を端末から消去しました。必要なら社協の担当者にご連絡ください。",
+                s.dropped
+            ),
             SyncPhase::Idle if s.refused > 0 => {
                 format!("送信できなかった記録が {} 件あります。記録の横に理由があります。", s.refused)
             }
@@ -76,7 +96,7 @@ fn SyncBar() -> impl IntoView {
         let s = status();
         let kind = match s.phase {
             SyncPhase::Failed(_) | SyncPhase::NeedsSignIn => "sync-bar problem",
-            _ if s.refused > 0 => "sync-bar problem",
+            _ if s.refused > 0 || s.dropped > 0 => "sync-bar problem",
             _ if s.pending > 0 => "sync-bar pending",
             SyncPhase::Offline => "sync-bar offline",
             _ => "sync-bar ok",

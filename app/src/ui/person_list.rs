@@ -33,7 +33,14 @@ pub fn PersonListPage() -> impl IntoView {
             <h1>"担当の方 " <span class="count">{count} "人"</span></h1>
             <Show
                 when=move || { count() > 0 }
-                fallback=|| view! { <p class="empty">"担当の方はまだいません。電波のある場所で開くと、担当の方が表示されます。"</p> }
+                fallback=move || view! {
+                    <p class="empty">{move || if state.sync.with(|s| s.last_synced.is_some()) {
+                        "担当の方はいません。"
+                    } else {
+                        // Not yet received is not the same as nobody: never show an empty list as if it were true.
+                        "担当の方の情報をまだ受け取っていません。電波のある場所で開くと表示されます。"
+                    }}</p>
+                }
             >
                 <ul class="person-list">
                     <For each=rows key=|(p, last, _)| (p.id.clone(), last.as_ref().map(|c| c.id)) let:row>

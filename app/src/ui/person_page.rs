@@ -3,7 +3,7 @@
 use super::actions;
 use super::state::use_app_state;
 use super::time::format_datetime;
-use crate::domain::{Check, CheckNote, CheckOutcome, Person, PersonId, SyncState};
+use crate::domain::{Check, CheckNote, CheckOutcome, FieldValue, Person, PersonId, Role, SyncState};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -40,6 +40,10 @@ fn PersonDetail(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
         Memo::new(move |_| state.checks_for(&id))
     };
     let tel = move || person.with(|p| p.as_ref().and_then(|p| p.phone.clone()));
+    // Volunteers are neighbours, not office holders: they record checks but do not edit the record.
+    let may_edit = move || {
+        state.session.with(|s| s.user().is_some_and(|u| !matches!(u.role, Role::Volunteer | Role::PartnerStaff)))
+    };
     view! {
         <section class="page person">
             <p class="back"><a href="/persons">"← 担当の方"</a></p>
@@ -49,11 +53,18 @@ fn PersonDetail(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
                 <dt>"住所"</dt><dd>{field(|p| p.address.clone())}</dd>
                 <dt>"地区"</dt><dd>{field(|p| format!("{}・{}", p.district, p.small_area))}</dd>
                 <dt>"確認の目安"</dt><dd>{field(|p| format!("{}日ごと", p.check_interval_days))}</dd>
+                <dt>"電話"</dt><dd data-testid="person-phone">{field(|p| p.phone.clone().unwrap_or_else(|| "（なし）".into()))}</dd>
+                <dt>"避難時の支援"</dt><dd>{field(|p| if p.needs_evacuation_help { "必要" } else { "不要" }.into())}</dd>
+                <dt>"メモ"</dt><dd class="notes" data-testid="person-notes">{field(|p| p.notes.clone())}</dd>
             </dl>
+            <ConflictNotice person/>
             {move || tel().map(|phone| view! {
                 <a class="button" href=format!("tel:{}", phone.replace('-', ""))>"電話をかける"</a>
             })}
-            <CheckForm person=id/>
+            <CheckForm person=id.clone()/>
+            <Show when=may_edit>
+                <EditForm id=id.clone() person/>
+            </Show>
             <h2>"これまでの記録"</h2>
             <Show when=move || !history.with(Vec::is_empty) fallback=|| view! { <p class="empty">"まだ記録がありません。"</p> }>
                 <ol class="history" data-testid="history">
@@ -158,5 +169,108 @@ fn HistoryItem(check: Check) -> impl IntoView {
             {check.note.clone().map(|n| view! { <p class="note">{n}</p> })}
             {check.rejection.clone().map(|r| view! { <p class="field-error">{r}</p> })}
         </li>
+    }
+}
+
+/// Says plainly when this person's record holds two disagreeing values.
+#[component]
+fn ConflictNotice(person: Memo<Option<Person>>) -> impl IntoView {
+    let fields = move || {
+        person.with(|p| {
+            p.as_ref().map(|p| p.conflicts.iter().map(|f| format!("「{}」", f.label_ja())).collect::<String>())
+        })
+    };
+    view! {
+        <Show when=move || fields().is_some_and(|f| !f.is_empty())>
+            <p class="notice" role="status" data-testid="conflict-notice">
+                {fields} "は、別の方の変更と食い違っています。社協の担当者がどちらにするか決めるまで、今の内容を表示しています。"
+            </p>
+        </Show>
+    }
+}
+
+/// 連絡先・メモの変更 (民生委員 and staff). Saved on the device first, merged per field on the server.
+#[component]
+fn EditForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
+    let state = use_app_state();
+    let id = StoredValue::new(id);
+    let open = RwSignal::new(false);
+    let phone = RwSignal::new(String::new());
+    let notes = RwSignal::new(String::new());
+    let evacuation = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(false);
+    let start = move |_| {
+        if let Some(p) = person.get_untracked() {
+            phone.set(p.phone.unwrap_or_default());
+            notes.set(p.notes);
+            evacuation.set(p.needs_evacuation_help);
+        }
+        saved.set(false);
+        error.set(None);
+        open.set(true);
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(current) = person.get_untracked() else { return };
+        let typed_phone = phone.get_untracked();
+        let wanted = [
+            FieldValue::Phone((!typed_phone.trim().is_empty()).then_some(typed_phone)),
+            FieldValue::Notes(notes.get_untracked()),
+            FieldValue::NeedsEvacuationHelp(evacuation.get_untracked()),
+        ];
+        let mut changes = Vec::new();
+        for value in wanted {
+            match value.validate() {
+                Ok(v) if v != FieldValue::of(&current, v.field()) => changes.push(v),
+                Ok(_) => {}
+                Err(e) => {
+                    // What was typed stays in the form.
+                    error.set(Some(e.message_ja.to_owned()));
+                    return;
+                }
+            }
+        }
+        let id = id.get_value();
+        leptos::task::spawn_local(async move {
+            match actions::save_person_edit(state, id, changes).await {
+                Ok(()) => {
+                    open.set(false);
+                    saved.set(true);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="edit-person">
+            <Show when=move || open.get() fallback=move || view! {
+                <button class="button secondary" type="button" on:click=start>"連絡先・メモを変更する"</button>
+            }>
+                <form on:submit=on_submit novalidate>
+                    <label for="edit-phone">"電話番号"</label>
+                    <input id="edit-phone" type="tel" inputmode="tel" autocomplete="off"
+                        prop:value=move || phone.get() on:input=move |ev| phone.set(event_target_value(&ev))/>
+                    <label for="edit-notes">"メモ"</label>
+                    <textarea id="edit-notes" rows="4" maxlength="2000"
+                        prop:value=move || notes.get() on:input=move |ev| notes.set(event_target_value(&ev))></textarea>
+                    <label class="checkbox">
+                        <input type="checkbox" prop:checked=move || evacuation.get()
+                            on:change=move |ev| evacuation.set(event_target_checked(&ev))/>
+                        "避難時に支援が必要"
+                    </label>
+                    <Show when=move || error.get().is_some()>
+                        <p class="field-error" role="alert">{move || error.get().unwrap_or_default()}</p>
+                    </Show>
+                    <div class="actions">
+                        <button class="button primary" type="submit">"変更を保存"</button>
+                        <button class="button secondary" type="button" on:click=move |_| open.set(false)>"やめる"</button>
+                    </div>
+                </form>
+            </Show>
+            <Show when=move || saved.get()>
+                <p class="saved" role="status" data-testid="edit-saved">"保存しました。電波があれば自動で送信します。"</p>
+            </Show>
+        </section>
     }
 }

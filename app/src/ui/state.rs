@@ -39,6 +39,11 @@ pub struct SyncStatus {
     pub refused: u32,
     pub phase: SyncPhase,
     pub last_synced: Option<EpochMillis>,
+    /// Refused records removed with a person who left this user's scope (since the app opened):
+    /// their data may not stay on the device, but the user is told.
+    pub dropped: u32,
+    /// Whether the browser agreed to keep the store under storage pressure (`None`: not asked yet).
+    pub persisted: Option<bool>,
 }
 
 #[derive(Clone, Copy)]
@@ -62,7 +67,14 @@ impl AppState {
             session: RwSignal::new(SessionState::Unknown),
             persons: RwSignal::new(Vec::new()),
             checks: RwSignal::new(Vec::new()),
-            sync: RwSignal::new(SyncStatus { pending: 0, refused: 0, phase: SyncPhase::Idle, last_synced: None }),
+            sync: RwSignal::new(SyncStatus {
+                pending: 0,
+                refused: 0,
+                phase: SyncPhase::Idle,
+                last_synced: None,
+                dropped: 0,
+                persisted: None,
+            }),
             update_ready: RwSignal::new(false),
             notice: RwSignal::new(None),
         }

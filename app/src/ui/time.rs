@@ -4,10 +4,21 @@ use crate::domain::EpochMillis;
 
 pub const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
+thread_local! {
+    /// Server clock minus device clock, learnt at each pull. Device clocks are wrong; times this
+    /// app records and compares are on the server's clock whenever it has been heard from once.
+    static CLOCK_OFFSET: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
+}
+
+pub fn set_clock_offset(ms: i64) {
+    CLOCK_OFFSET.with(|o| o.set(ms));
+}
+
+/// Now, on the server's clock as best this device knows it.
 pub fn now_millis() -> EpochMillis {
     #[cfg(feature = "csr")]
     {
-        js_sys::Date::now() as i64
+        js_sys::Date::now() as i64 + CLOCK_OFFSET.with(|o| o.get())
     }
     #[cfg(not(feature = "csr"))]
     {

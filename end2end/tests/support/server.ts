@@ -111,4 +111,30 @@ export class TestServer {
     if (res.status !== 200) throw new Error(`pull: ${res.status}`);
     return res.json();
   }
+
+  /** Any API call as an API client would make it (JSON in, JSON out). */
+  async api(cookie: string, method: string, path: string, body?: unknown): Promise<any> {
+    const res = await fetch(`${this.url}/api/v1${path}`, {
+      method,
+      headers: { cookie, "content-type": "application/json", "x-mimamori-request": "1" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  }
+
+  /** Every check the user may see, in server order, following the cursor through all pages. */
+  async allChecks(cookie: string): Promise<any[]> {
+    const out: any[] = [];
+    let cursor = 0;
+    for (;;) {
+      const res = await fetch(`${this.url}/api/v1/sync/pull?cursor=${cursor}`, { headers: { cookie } });
+      if (res.status !== 200) throw new Error(`pull: ${res.status}`);
+      const page = await res.json();
+      out.push(...page.checks);
+      cursor = page.cursor;
+      if (!page.more) return out;
+    }
+  }
 }

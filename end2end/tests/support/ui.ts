@@ -35,7 +35,7 @@ export async function storeCounts(page: Page): Promise<Record<string, number>> {
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const db = open.result;
-          const names = ["meta", "persons", "checks", "outbox"];
+          const names = ["meta", "persons", "checks", "outbox", "refused", "drafts"];
           const tx = db.transaction(names, "readonly");
           const out: Record<string, number> = {};
           for (const n of names) {
@@ -49,4 +49,16 @@ export async function storeCounts(page: Page): Promise<Record<string, number>> {
         };
       })
   );
+}
+
+/** Nothing personal left: every store of the device database is empty. */
+export const EMPTY_STORE = { meta: 0, persons: 0, checks: 0, outbox: 0, refused: 0, drafts: 0 };
+
+/** Today's date as the app shows it (`11月24日`), in Japan time, `offsetDays` from now. */
+export function jaDate(offsetDays = 0): string {
+  const d = new Date(Date.now() + offsetDays * 86_400_000);
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Tokyo", month: "numeric", day: "numeric" })
+    .formatToParts(d)
+    .reduce((acc: Record<string, string>, p) => ((acc[p.type] = p.value), acc), {});
+  return `${parts.month}月${parts.day}日`;
 }

@@ -3,9 +3,10 @@
 //! here touches the device store. The server build has inert versions, as in `ui::actions`.
 
 use crate::api::admin::{
-    AreaTree, AuditEntry, DeviceInfo, Invite, NewOrganizationRequest, NewPersonRequest, NewSmallAreaRequest,
-    NewUserRequest, Organization, PersonDetail, PersonSummary, RecordConsentRequest, RequestSummary, SetAreasRequest,
-    SetAssignmentsRequest, SmallArea, UpdatePersonRequest, UserSummary,
+    AreaTree, AuditEntry, ConflictChoice, ConflictSummary, DeviceInfo, Invite, NewOrganizationRequest,
+    NewPersonRequest, NewSmallAreaRequest, NewUserRequest, Organization, PersonDetail, PersonSummary,
+    RecordConsentRequest, RequestSummary, ResolveConflictRequest, SetAreasRequest, SetAssignmentsRequest, SmallArea,
+    UpdatePersonRequest, UserSummary,
 };
 use crate::api::ApiErrorBody;
 use crate::domain::text::is_safe_id;
@@ -139,6 +140,14 @@ pub async fn requests() -> Result<Vec<RequestSummary>, Failure> {
 }
 
 /// Opens the browser's print dialog (for an invite sheet).
+pub async fn conflicts() -> Result<Vec<ConflictSummary>, Failure> {
+    get("/conflicts").await
+}
+
+pub async fn resolve_conflict(id: &str, keep: ConflictChoice) -> Result<Vec<ConflictSummary>, Failure> {
+    post(&format!("/conflicts/{}/resolve", seg(id)), &ResolveConflictRequest { keep }).await
+}
+
 pub fn print() {
     #[cfg(feature = "csr")]
     if let Some(w) = web_sys::window() {

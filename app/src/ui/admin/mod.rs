@@ -3,6 +3,7 @@
 
 pub mod api;
 mod areas;
+mod conflicts;
 mod devices;
 mod home;
 mod organizations;
@@ -15,6 +16,7 @@ mod widgets;
 pub use widgets::{Fetch, FetchStatus, ManagerOnly};
 
 use areas::AreasPage;
+use conflicts::ConflictsPage;
 use devices::DevicesPage;
 use home::AdminHomePage;
 use leptos::prelude::*;
@@ -35,6 +37,7 @@ pub enum AdminScreen {
     Areas,
     Organizations,
     Devices,
+    Conflicts,
 }
 
 /// Every management screen, behind one split point: `cargo leptos build --split` moves all of
@@ -51,5 +54,6 @@ pub fn admin_screen(screen: AdminScreen) -> AnyView {
         AdminScreen::Areas => view! { <AreasPage/> }.into_any(),
         AdminScreen::Organizations => view! { <OrganizationsPage/> }.into_any(),
         AdminScreen::Devices => view! { <DevicesPage/> }.into_any(),
+        AdminScreen::Conflicts => view! { <ConflictsPage/> }.into_any(),
     }
 }

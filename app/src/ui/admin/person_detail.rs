@@ -322,6 +322,21 @@ fn detail_label(action: &str, detail: &str) -> String {
             .collect::<Vec<_>>()
             .join("・"),
         "check.create" => crate::domain::CheckOutcome::parse(detail).map_or(detail, |o| o.label_ja()).to_owned(),
+        // Field names from a phone's edit: `phone,notes`, or `phone:other` for a settled conflict.
+        "person.update" | "conflict.open" | "conflict.resolve" => detail
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                let (field, choice) = s.split_once(':').unwrap_or((s, ""));
+                let name = crate::domain::PersonField::parse(field).map_or(field, |f| f.label_ja());
+                match choice {
+                    "current" => format!("{name}：今の内容を残す"),
+                    "other" => format!("{name}：もう一方を残す"),
+                    _ => name.to_owned(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("・"),
         _ => detail.to_owned(),
     }
 }
@@ -338,6 +353,8 @@ fn action_label(action: &str) -> String {
         "check.create" => "見守りの記録",
         "request.read" => "依頼の閲覧（協力法人）",
         "audit.read" => "この記録の閲覧",
+        "conflict.open" => "食い違い（両方を保存）",
+        "conflict.resolve" => "食い違いの確認",
         other => other,
     }
     .to_owned()

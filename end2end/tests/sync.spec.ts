@@ -1,0 +1,429 @@
+// The sync engine as field users meet it: lost answers, two tabs, wrong clocks, two people
+// editing one record offline, a month of records queued, people leaving a volunteer's care,
+// an old store upgraded, and a store the browser threw away.
+import { test, expect, Page, BrowserContext } from "@playwright/test";
+import { TestServer } from "./support/server";
+import { watchConsole } from "./support/console";
+import { jaDate, shoot, signInAs, storeCounts, SHOTS } from "./support/ui";
+import * as fs from "node:fs";
+
+let server: TestServer;
+const DAY = 86_400_000;
+const DESK = { viewport: { width: 1024, height: 768 } };
+
+test.beforeAll(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  server = await TestServer.start();
+});
+test.afterAll(async () => {
+  await server?.dispose();
+});
+
+async function signedIn(context: BrowserContext, login: string): Promise<Page> {
+  const page = await context.newPage();
+  await signInAs(page, server.url, login);
+  await expect(page.getByTestId("person-row").first()).toBeVisible();
+  await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
+  return page;
+}
+
+async function logCheck(page: Page, outcome: string, note: string) {
+  await page.getByRole("button", { name: outcome, exact: true }).click();
+  await page.getByLabel("メモ（任意）").fill(note);
+  await page.getByRole("button", { name: "記録する" }).click();
+  await expect(page.getByTestId("saved")).toBeVisible();
+}
+
+/** Fires the browser's `online` event, one of the app's sync triggers. */
+async function signalReturns(context: BrowserContext) {
+  await context.setOffline(true);
+  await context.setOffline(false);
+}
+
+async function checksWithNote(note: string | RegExp): Promise<any[]> {
+  const all = await server.allChecks(await server.signIn("tanaka"));
+  return all.filter((c) => (typeof note === "string" ? c.note === note : note.test(c.note ?? "")));
+}
+
+test("a push whose answer is lost is sent again and stored once", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await signedIn(context, "sato");
+  const problems = watchConsole(page);
+  // The server commits the push, then the connection drops before the answer arrives.
+  let lost = 0;
+  const pushes: string[][] = [];
+  await page.route("**/api/v1/sync/push", async (route) => {
+    pushes.push(route.request().postDataJSON().mutations.map((m: any) => m.check?.id ?? m.id));
+    if (lost === 0) {
+      lost++;
+      await route.fetch();
+      await route.abort("connectionreset");
+    } else {
+      await route.continue();
+    }
+  });
+  await page.getByTestId("person-row").first().click();
+  await logCheck(page, "気になる", "答えが届かなかった記録");
+  await expect.poll(() => lost).toBe(1);
+  // Stored on the server, but the phone could not know: it sends the same record again.
+  expect(await checksWithNote("答えが届かなかった記録")).toHaveLength(1);
+  await signalReturns(context);
+  await expect(page.getByTestId("pending-count")).toHaveCount(0);
+  await expect(page.getByTestId("history-item").first()).toContainText("送信済み");
+  expect(pushes.length).toBeGreaterThanOrEqual(2);
+  expect(pushes[1]).toEqual(pushes[0]);
+  expect(await checksWithNote("答えが届かなかった記録")).toHaveLength(1);
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test("two tabs pushing the same outbox at once store each record once", async ({ browser }) => {
+  const context = await browser.newContext();
+  const first = await signedIn(context, "sato");
+  const second = await context.newPage();
+  await second.goto(`${server.url}/persons`);
+  await expect(second.getByTestId("person-row").first()).toBeVisible();
+  await context.setOffline(true);
+  await first.getByTestId("person-row").nth(1).click();
+  for (const n of [1, 2, 3]) await logCheck(first, "変わりなし", `二つのタブ ${n}`);
+  // Slow answers keep both tabs' pushes in flight together.
+  const pushedIds: string[][] = [];
+  await context.route("**/api/v1/sync/push", async (route) => {
+    pushedIds.push(route.request().postDataJSON().mutations.map((m: any) => m.check?.id ?? m.id));
+    await new Promise((r) => setTimeout(r, 700));
+    await route.continue();
+  });
+  await context.setOffline(false);
+  await expect(first.getByTestId("pending-count")).toHaveCount(0, { timeout: 30_000 });
+  await second.reload();
+  await expect(second.getByTestId("pending-count")).toHaveCount(0, { timeout: 30_000 });
+  // Both tabs really sent the same records…
+  const sentTwice = pushedIds.flat().filter((id, i, all) => all.indexOf(id) !== i);
+  expect(sentTwice.length).toBeGreaterThan(0);
+  // …and the server kept each once.
+  const stored = await checksWithNote(/^二つのタブ /);
+  expect(stored.map((c) => c.note).sort()).toEqual(["二つのタブ 1", "二つのタブ 2", "二つのタブ 3"]);
+  await context.close();
+});
+
+test("phones whose clocks are a day fast or slow still record the right time, in the right order", async ({ browser }) => {
+  const fast = await browser.newContext();
+  const slow = await browser.newContext();
+  const fastPage = await signedIn(fast, "sato");
+  const slowPage = await signedIn(slow, "sato");
+  const problems = [...watchConsole(fastPage), ...watchConsole(slowPage)];
+  // Both lose the signal, then their clocks go wrong: one a day ahead, one a day behind.
+  await fast.setOffline(true);
+  await slow.setOffline(true);
+  await fastPage.clock.setFixedTime(new Date(Date.now() + DAY));
+  await slowPage.clock.setFixedTime(new Date(Date.now() - DAY));
+  await fastPage.getByTestId("person-row").first().click();
+  await logCheck(fastPage, "変わりなし", "時計が一日進んだ端末");
+  // Offline, the phone can only go by its own clock.
+  await expect(fastPage.getByTestId("history-item").first()).toContainText(jaDate(1));
+  await slowPage.getByTestId("person-row").first().click();
+  await logCheck(slowPage, "気になる", "時計が一日遅れた端末");
+  await expect(slowPage.getByTestId("history-item").first()).toContainText(jaDate(-1));
+
+  // The fast phone finds signal first, then the slow one.
+  await fast.setOffline(false);
+  await expect(fastPage.getByTestId("pending-count")).toHaveCount(0, { timeout: 30_000 });
+  await slow.setOffline(false);
+  await expect(slowPage.getByTestId("pending-count")).toHaveCount(0, { timeout: 30_000 });
+  // The server corrected both by the clock difference it saw, so both happened today…
+  const fastCheck = (await checksWithNote("時計が一日進んだ端末"))[0];
+  const slowCheck = (await checksWithNote("時計が一日遅れた端末"))[0];
+  for (const c of [fastCheck, slowCheck]) {
+    expect(Math.abs(c.recorded_at - Date.now())).toBeLessThan(5 * 60_000);
+    expect(Math.abs(c.recorded_at - c.received_at)).toBeLessThan(60_000);
+  }
+  // …in the order they were made (the slow phone's came second).
+  expect(slowCheck.recorded_at).toBeGreaterThanOrEqual(fastCheck.recorded_at);
+  // The phones show the corrected times, newest first.
+  await slowPage.reload();
+  const history = slowPage.getByTestId("history-item");
+  await expect(history.first()).toContainText("時計が一日遅れた端末");
+  await expect(history.first()).toContainText(jaDate(0));
+  await expect(history.nth(1)).toContainText("時計が一日進んだ端末");
+  await expect(history.nth(1)).toContainText(jaDate(0));
+  await shoot(slowPage, "20-clock-corrected");
+  expect(problems).toEqual([]);
+  await fast.close();
+  await slow.close();
+});
+
+test("two people edit one person offline: other fields merge, the same field goes to the coordinator", async ({ browser }) => {
+  const a = await browser.newContext();
+  const b = await browser.newContext();
+  const pageA = await signedIn(a, "suzuki");
+  const pageB = await signedIn(b, "suzuki");
+  const problems = [...watchConsole(pageA), ...watchConsole(pageB)];
+  await pageA.getByTestId("person-row").first().click();
+  const personUrl = pageA.url();
+  const name = (await pageA.getByRole("heading", { level: 1 }).textContent())!;
+  await pageB.goto(personUrl);
+  await a.setOffline(true);
+  await b.setOffline(true);
+
+  // Phone A: a new number and a note. Phone B: a different number.
+  await pageA.getByRole("button", { name: "連絡先・メモを変更する" }).click();
+  await pageA.getByLabel("電話番号").fill("0185-11-1111");
+  await pageA.getByLabel("メモ", { exact: true }).fill("玄関の鍵は隣の家が預かっている");
+  await shoot(pageA, "21-edit-person");
+  await pageA.getByRole("button", { name: "変更を保存" }).click();
+  await expect(pageA.getByTestId("edit-saved")).toBeVisible();
+  await expect(pageA.getByTestId("person-phone")).toHaveText("0185-11-1111");
+  await expect(pageA.getByTestId("pending-count")).toContainText("未送信 1 件");
+  await pageB.getByRole("button", { name: "連絡先・メモを変更する" }).click();
+  await pageB.getByLabel("電話番号").fill("0185-22-2222");
+  await pageB.getByRole("button", { name: "変更を保存" }).click();
+  await expect(pageB.getByTestId("person-phone")).toHaveText("0185-22-2222");
+  // Still offline, B's edit survives a reload (it is in IndexedDB, not in memory).
+  await pageB.reload();
+  await expect(pageB.getByTestId("person-phone")).toHaveText("0185-22-2222");
+
+  // A reaches the server first; then B.
+  await a.setOffline(false);
+  await expect(pageA.getByTestId("pending-count")).toHaveCount(0, { timeout: 30_000 });
+  await b.setOffline(false);
+  await expect(pageB.getByTestId("pending-count")).toHaveCount(0, { timeout: 30_000 });
+  // B now shows A's note (a different field: merged) and A's number, with the disagreement said plainly.
+  await expect(pageB.getByTestId("person-notes")).toHaveText("玄関の鍵は隣の家が預かっている");
+  await expect(pageB.getByTestId("person-phone")).toHaveText("0185-11-1111");
+  await expect(pageB.getByTestId("conflict-notice")).toContainText("「電話番号」");
+  await shoot(pageB, "22-conflict-notice");
+
+  // The coordinator sees both numbers and keeps B's.
+  const office = await browser.newContext(DESK);
+  const desk = await office.newPage();
+  const deskProblems = watchConsole(desk);
+  await signInAs(desk, server.url, "tanaka");
+  await expect(desk).toHaveURL(/\/admin$/);
+  await desk.getByRole("link", { name: /食い違いの確認/ }).click();
+  const conflict = desk.getByTestId("conflict");
+  await expect(conflict).toHaveCount(1);
+  await expect(conflict).toContainText(name);
+  await expect(conflict).toContainText("電話番号");
+  await expect(conflict.getByTestId("current-value")).toHaveText("0185-11-1111");
+  await expect(conflict.getByTestId("other-value")).toHaveText("0185-22-2222");
+  await shoot(desk, "23-conflicts");
+  await conflict.getByRole("button", { name: "こちらを残す" }).nth(1).click();
+  await expect(desk.getByTestId("no-conflicts")).toBeVisible();
+
+  // Both phones follow at their next sync.
+  for (const page of [pageA, pageB]) {
+    await page.reload();
+    await expect(page.getByTestId("person-phone")).toHaveText("0185-22-2222");
+    await expect(page.getByTestId("conflict-notice")).toHaveCount(0);
+    await expect(page.getByTestId("person-notes")).toHaveText("玄関の鍵は隣の家が預かっている");
+  }
+  expect([...problems, ...deskProblems]).toEqual([]);
+  await office.close();
+  await a.close();
+  await b.close();
+});
+
+test("a month offline with 2,000 checks queued: all arrive once, in order, and the app stays usable", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await signedIn(context, "sato");
+  const problems = watchConsole(page);
+  await context.setOffline(true);
+  // Thirty days of records, written to the device store exactly as the app writes them.
+  await page.evaluate(async (n) => {
+    const db: IDBDatabase = await new Promise((res, rej) => {
+      const r = indexedDB.open("mimamori");
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    const read = (store: string, key?: string): Promise<any> =>
+      new Promise((res) => {
+        const os = db.transaction(store).objectStore(store);
+        const r = key === undefined ? os.getAll() : os.get(key);
+        r.onsuccess = () => res(r.result);
+      });
+    const user = await read("meta", "session");
+    const persons = await read("persons");
+    const start = Date.now() - 30 * 86_400_000;
+    const tx = db.transaction(["checks", "outbox"], "readwrite");
+    for (let i = 0; i < n; i++) {
+      const check = {
+        id: crypto.randomUUID(),
+        person_id: persons[i % persons.length].id,
+        outcome: "all_well",
+        note: `ひと月分 ${i}`,
+        recorded_at: start + Math.floor((i * 30 * 86_400_000) / n),
+      };
+      tx.objectStore("checks").put({ ...check, author_id: user.id, author_name: user.display_name, sync: "pending" });
+      tx.objectStore("outbox").add({ mutation: { type: "create_check", check } });
+    }
+    await new Promise((res, rej) => {
+      tx.oncomplete = res;
+      tx.onerror = () => rej(tx.error);
+    });
+    db.close();
+  }, 2000);
+  await page.reload();
+  await expect(page.getByTestId("pending-count")).toContainText("未送信 2000 件");
+
+  // The signal returns. While the month goes out, the user keeps working.
+  await context.setOffline(false);
+  await expect(page.getByTestId("sync-bar")).toContainText("送信中");
+  await page.getByTestId("person-row").nth(2).click();
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await page.getByRole("link", { name: "← 担当の方" }).click();
+  await expect(page.getByTestId("person-row")).toHaveCount(5);
+  await expect(page.getByTestId("pending-count")).toHaveCount(0, { timeout: 90_000 });
+
+  const stored = await checksWithNote(/^ひと月分 /);
+  expect(stored).toHaveLength(2000);
+  expect(new Set(stored.map((c) => c.id)).size).toBe(2000);
+  // In server order, exactly the order they were made in.
+  const order = stored.map((c) => Number(c.note.split(" ")[1]));
+  expect(order).toEqual([...Array(2000).keys()]);
+  expect((await storeCounts(page)).outbox).toBe(0);
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test("a person taken off a volunteer's list leaves the phone at the next sync, and the phone says what it dropped", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await signedIn(context, "takahashi");
+  const problems = watchConsole(page);
+  await expect(page.getByTestId("person-row")).toHaveCount(4);
+  const leaving = page.getByTestId("person-row").first();
+  const leavingName = (await leaving.locator(".person-name").textContent())!;
+  await leaving.click();
+  const leavingId = page.url().split("/").pop()!;
+  // Offline, a check on that person waits on the phone…
+  await context.setOffline(true);
+  await logCheck(page, "変わりなし", "担当から外れる方への記録");
+  // …while the office takes the person off 高橋さん's list.
+  const office = await server.signIn("tanaka");
+  const users = await server.api(office, "GET", "/users");
+  const takahashi = users.find((u: any) => u.user.login === "takahashi");
+  const keep = takahashi.person_ids.filter((id: string) => id !== leavingId);
+  await server.api(office, "PUT", `/users/${takahashi.user.id}/assignments`, { person_ids: keep });
+
+  await context.setOffline(false);
+  await page.goto(`${server.url}/persons`);
+  await expect(page.getByTestId("person-row")).toHaveCount(3, { timeout: 30_000 });
+  await expect(page.getByTestId("person-row").filter({ hasText: leavingName })).toHaveCount(0);
+  // The refused record went with the person (their data may not stay), and the phone says so.
+  await expect(page.getByTestId("sync-bar")).toContainText("担当から外れた方の、送信できなかった記録 1 件を端末から消去しました");
+  await shoot(page, "24-left-scope");
+  const held = await page.evaluate(
+    (id) =>
+      new Promise<number>((resolve) => {
+        const r = indexedDB.open("mimamori");
+        r.onsuccess = () => {
+          const all = r.result.transaction("checks").objectStore("checks").getAll();
+          all.onsuccess = () => resolve(all.result.filter((c: any) => c.person_id === id).length);
+        };
+      }),
+    leavingId
+  );
+  expect(held).toBe(0);
+  expect((await storeCounts(page)).persons).toBe(3);
+  expect(await checksWithNote("担当から外れる方への記録")).toEqual([]);
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test("a device store from the previous version keeps its records offline and refreshes online", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  // What version 1 of the app left on a phone: its four stores, a session, persons, an unsent check.
+  const signIn = await context.request.post(`${server.url}/api/v1/session`, {
+    headers: { "x-mimamori-request": "1" },
+    data: { login: "sato", password: "mimamori" },
+  });
+  const user = (await signIn.json()).user;
+  const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+  const scope = (await server.api(cookie, "GET", "/sync/pull?cursor=0")).scope.map((s: any) => s.id);
+  const persons = (await server.api(cookie, "POST", "/sync/persons", { ids: scope })).persons.map((p: any) => ({
+    id: p.id, name: p.name, kana: p.kana, address: p.address, phone: p.phone, lat: p.lat, lng: p.lng,
+    small_area: p.small_area, district: p.district, check_interval_days: p.check_interval_days,
+  }));
+  // The app was installed on this phone (its service worker serves the shell offline)…
+  await page.goto(`${server.url}/login`);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
+  // …and its store is the one version 1 wrote.
+  await page.goto(`${server.url}/api/v1/health`);
+  await page.evaluate(
+    () => new Promise((res, rej) => { const r = indexedDB.deleteDatabase("mimamori"); r.onsuccess = res; r.onerror = () => rej(r.error); })
+  );
+  await page.evaluate(
+    async ({ user, persons }) => {
+      const db: IDBDatabase = await new Promise((res, rej) => {
+        const r = indexedDB.open("mimamori", 1);
+        r.onupgradeneeded = () => {
+          const d = r.result;
+          d.createObjectStore("meta");
+          d.createObjectStore("persons", { keyPath: "id" });
+          d.createObjectStore("checks", { keyPath: "id" }).createIndex("by_person", "person_id");
+          d.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
+        };
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      const tx = db.transaction(["meta", "persons", "checks", "outbox"], "readwrite");
+      tx.objectStore("meta").put(user, "session");
+      for (const p of persons) tx.objectStore("persons").put(p);
+      const check = {
+        id: crypto.randomUUID(), person_id: persons[0].id, outcome: "not_home",
+        note: "前のバージョンで保存した記録", recorded_at: Date.now() - 3_600_000,
+      };
+      tx.objectStore("checks").put({ ...check, author_id: user.id, author_name: user.display_name, sync: "pending" });
+      tx.objectStore("outbox").add({ mutation: { type: "create_check", check } });
+      await new Promise((res) => (tx.oncomplete = res));
+      db.close();
+    },
+    { user, persons }
+  );
+
+  // The new version opens offline: everything is there, nothing lost in the upgrade.
+  await context.setOffline(true);
+  await page.goto(`${server.url}/persons`);
+  await expect(page.getByTestId("person-row")).toHaveCount(5);
+  await expect(page.getByTestId("pending-count")).toContainText("未送信 1 件");
+  const version = await page.evaluate(
+    () => new Promise<number>((res) => { const r = indexedDB.open("mimamori"); r.onsuccess = () => { res(r.result.version); r.result.close(); }; })
+  );
+  expect(version).toBe(2);
+  expect(await storeCounts(page)).toMatchObject({ persons: 5, outbox: 1, refused: 0, drafts: 0 });
+
+  // Online: the old record goes out, and the persons are fetched again with what v2 shows.
+  await context.setOffline(false);
+  await expect(page.getByTestId("pending-count")).toHaveCount(0, { timeout: 30_000 });
+  expect(await checksWithNote("前のバージョンで保存した記録")).toHaveLength(1);
+  const refreshed = () =>
+    page.evaluate(
+      () =>
+        new Promise<boolean>((res) => {
+          const r = indexedDB.open("mimamori");
+          r.onsuccess = () => {
+            const all = r.result.transaction("persons").objectStore("persons").getAll();
+            all.onsuccess = () => res(all.result.every((p: any) => p.consent && p.consent.record === true));
+          };
+        })
+    );
+  await expect.poll(refreshed).toBe(true);
+  await context.close();
+});
+
+test("a store the browser emptied is noticed and filled again, not shown as an empty list", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await signedIn(context, "sato");
+  await expect(page.getByTestId("person-row")).toHaveCount(5);
+  // Storage pressure: the browser evicts the site's data, but the session cookie survives.
+  await page.goto(`${server.url}/api/v1/health`);
+  await page.evaluate(
+    () => new Promise((res, rej) => { const r = indexedDB.deleteDatabase("mimamori"); r.onsuccess = res; r.onerror = () => rej(r.error); })
+  );
+  await page.goto(`${server.url}/persons`);
+  await expect(page.getByTestId("notice")).toContainText("サーバーから取り直しています");
+  await expect(page.getByTestId("person-row")).toHaveCount(5);
+  await shoot(page, "25-store-refilled");
+  expect((await storeCounts(page)).persons).toBe(5);
+  await context.close();
+});
