@@ -5,9 +5,10 @@
 
 use super::http::{self, ApiFailure};
 use super::store::{self, OutboxEntry, Settled};
+use crate::api::Mutation;
 use crate::api::{FetchPersonsRequest, MutationResult, PushRequest, MAX_FETCH_PERSONS, MAX_PUSH_BATCH};
 use crate::domain::{PersonId, SyncState};
-use crate::ui::state::{AppState, SessionState, SyncPhase};
+use crate::ui::state::{AppState, RefusedChange, SessionState, SyncPhase};
 use crate::ui::time::now_millis;
 use leptos::prelude::*;
 use std::cell::Cell;
@@ -185,8 +186,22 @@ pub async fn refresh_from_store(state: AppState) {
     if let Ok(persons) = store::persons().await {
         state.persons.set(persons);
     }
+    if let Ok(edits) = store::refused_edits().await {
+        let changes = edits
+            .into_iter()
+            .filter_map(|r| match r.mutation {
+                Mutation::EditPerson { person_id, edits, .. } => Some(RefusedChange {
+                    person_id,
+                    what: edits.iter().map(|e| format!("「{}」", e.change.field().label_ja())).collect(),
+                    reason: r.reason,
+                }),
+                Mutation::CreateCheck { .. } => None,
+            })
+            .collect();
+        state.refused_changes.set(changes);
+    }
     if let Ok(checks) = store::checks().await {
-        let refused_edits = store::refused_edits().await.map(|r| r.len()).unwrap_or(0);
+        let refused_edits = state.refused_changes.with_untracked(Vec::len);
         let refused = (checks.iter().filter(|c| c.sync == SyncState::Rejected).count() + refused_edits) as u32;
         state.sync.update(|s| s.refused = refused);
         state.checks.set(checks);

@@ -83,7 +83,10 @@ fn SyncBar() -> impl IntoView {
                 s.dropped
             ),
             SyncPhase::Idle if s.refused > 0 => {
-                format!("送信できなかった記録が {} 件あります。記録の横に理由があります。", s.refused)
+                format!(
+                    "送信できなかった記録が {} 件あります。記録の横に理由があります。わからないときは社協の担当者にご相談ください。",
+                    s.refused
+                )
             }
             SyncPhase::Idle => match s.last_synced {
                 Some(t) if s.pending == 0 => format!("すべて送信済み（{}）", format_datetime(t)),

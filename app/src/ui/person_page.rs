@@ -58,6 +58,7 @@ fn PersonDetail(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
                 <dt>"メモ"</dt><dd class="notes" data-testid="person-notes">{field(|p| p.notes.clone())}</dd>
             </dl>
             <ConflictNotice person/>
+            <RefusedChanges id=id.clone()/>
             {move || tel().map(|phone| view! {
                 <a class="button" href=format!("tel:{}", phone.replace('-', ""))>"電話をかける"</a>
             })}
@@ -272,5 +273,20 @@ fn EditForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
                 <p class="saved" role="status" data-testid="edit-saved">"保存しました。電波があれば自動で送信します。"</p>
             </Show>
         </section>
+    }
+}
+
+/// Changes to this person the server refused: kept on the device with the reason, never dropped unseen.
+#[component]
+fn RefusedChanges(id: PersonId) -> impl IntoView {
+    let state = use_app_state();
+    let mine =
+        move || state.refused_changes.with(|r| r.iter().filter(|c| c.person_id == id).cloned().collect::<Vec<_>>());
+    view! {
+        {move || mine().into_iter().map(|c| view! {
+            <p class="field-error" role="alert" data-testid="refused-change">
+                {format!("{}の変更は保存できませんでした：{}", c.what, c.reason)}
+            </p>
+        }).collect_view()}
     }
 }

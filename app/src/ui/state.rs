@@ -46,6 +46,15 @@ pub struct SyncStatus {
     pub persisted: Option<bool>,
 }
 
+/// A change to a person the server refused, shown on that person's page with the reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefusedChange {
+    pub person_id: PersonId,
+    /// The fields it would have changed, in words.
+    pub what: String,
+    pub reason: String,
+}
+
 #[derive(Clone, Copy)]
 pub struct AppState {
     /// False until the device store has been read; until then every route shows the boot screen,
@@ -54,6 +63,7 @@ pub struct AppState {
     pub session: RwSignal<SessionState>,
     pub persons: RwSignal<Vec<Person>>,
     pub checks: RwSignal<Vec<Check>>,
+    pub refused_changes: RwSignal<Vec<RefusedChange>>,
     pub sync: RwSignal<SyncStatus>,
     pub update_ready: RwSignal<bool>,
     /// A message for the sign-in screen (e.g. why this device was signed out).
@@ -67,6 +77,7 @@ impl AppState {
             session: RwSignal::new(SessionState::Unknown),
             persons: RwSignal::new(Vec::new()),
             checks: RwSignal::new(Vec::new()),
+            refused_changes: RwSignal::new(Vec::new()),
             sync: RwSignal::new(SyncStatus {
                 pending: 0,
                 refused: 0,
