@@ -15,7 +15,7 @@ pub const CSRF_HEADER: &str = "x-mimamori-request";
 /// Most checks one push may carry; clients send larger outboxes in several batches.
 pub const MAX_PUSH_BATCH: usize = 200;
 /// Most checks one pull page returns.
-pub const PULL_PAGE: usize = 1000;
+pub const PULL_PAGE: usize = 2000;
 /// Most persons one `POST /sync/persons` may ask for.
 pub const MAX_FETCH_PERSONS: usize = 100;
 

@@ -1,6 +1,6 @@
 //! The audit log: every read and write of personal data, attributable to a user and a device.
 
-use super::persons::{scope_condition, PERSON_FROM};
+use super::persons::scope_ids;
 use super::{Storage, StorageError};
 use app::api::admin::{AuditEntry, UserBrief};
 use app::api::InScope;
@@ -116,11 +116,11 @@ impl Storage {
         }
         let sql = format!(
             "INSERT INTO audit_log (at, user_id, device_id, action, person_id, detail)
-             SELECT ?, ?, ?, 'sync.read', p.id, '' {PERSON_FROM}
-             WHERE p.active = 1 AND {}
+             SELECT ?, ?, ?, 'sync.read', p.id, '' FROM persons p
+             WHERE p.id IN ({})
                AND NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.device_id = ? AND l.person_id = p.id
                                AND l.action = 'sync.read' AND l.at > ?)",
-            scope_condition(actor.user.role)
+            scope_ids(actor.user.role)
         );
         sqlx::query(&self.sql(&sql))
             .bind(now)

@@ -1,10 +1,10 @@
 //! 見守り checks: idempotent inserts and scoped, cursor-based reads.
 
-use super::persons::{scope_condition, PERSON_FROM};
+use super::persons::scope_ids;
 use super::versions::placeholders;
 use super::Backend;
 use super::{Storage, StorageError};
-use app::domain::{Check, CheckId, CheckOutcome, EpochMillis, NewCheck, PersonId, SyncState, User, UserId};
+use app::domain::{Check, CheckId, CheckOutcome, EpochMillis, NewCheck, PersonId, Role, SyncState, User, UserId};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
@@ -99,22 +99,33 @@ impl Storage {
         if user.role == app::domain::Role::PartnerStaff {
             return Ok((Vec::new(), cursor, false));
         }
-        let sql = format!(
-            "SELECT {CHECK_COLUMNS}
-             {PERSON_FROM}
-             JOIN checks c ON c.person_id = p.id
-             JOIN users u ON u.id = c.author_id
-             WHERE c.seq > ? AND p.active = 1 AND {}
-             ORDER BY c.seq
-             LIMIT ?",
-            scope_condition(user.role)
-        );
-        let rows = sqlx::query(&self.sql(&sql))
-            .bind(cursor)
-            .bind(&user.id.0)
-            .bind(limit as i64 + 1)
-            .fetch_all(&self.pool)
-            .await?;
+        let scope = scope_ids(user.role);
+        let rows = if matches!(user.role, Role::Volunteer | Role::Commissioner) {
+            // A field user's few persons drive the query: each one's checks after the cursor come
+            // straight from the (person_id, seq) index. CROSS JOIN fixes that order on SQLite.
+            let sql = format!(
+                "SELECT {CHECK_COLUMNS} FROM ({scope}) s CROSS JOIN checks c JOIN users u ON u.id = c.author_id
+                 WHERE c.person_id = s.id AND c.seq > ? ORDER BY c.seq LIMIT ?"
+            );
+            sqlx::query(&self.sql(&sql))
+                .bind(&user.id.0)
+                .bind(cursor)
+                .bind(limit as i64 + 1)
+                .fetch_all(&self.pool)
+                .await?
+        } else {
+            // Staff see whole districts: walking the checks in server order is the cheaper way.
+            let sql = format!(
+                "SELECT {CHECK_COLUMNS} FROM checks c JOIN users u ON u.id = c.author_id
+                 WHERE c.seq > ? AND c.person_id IN ({scope}) ORDER BY c.seq LIMIT ?"
+            );
+            sqlx::query(&self.sql(&sql))
+                .bind(cursor)
+                .bind(&user.id.0)
+                .bind(limit as i64 + 1)
+                .fetch_all(&self.pool)
+                .await?
+        };
         let more = rows.len() > limit;
         let mut next = cursor;
         let mut checks = Vec::with_capacity(rows.len().min(limit));

@@ -34,6 +34,32 @@ pub(super) fn scope_condition(role: Role) -> &'static str {
     }
 }
 
+/// The active persons the user may see, as a subquery of ids driven from the user's own rows
+/// (assignments, areas, districts, referrals): the database starts from the few persons in
+/// scope instead of testing [`scope_condition`] on every person, which at 50,000 persons made a
+/// volunteer's pull take 120 ms. Same rules as `scope_condition` (the authorization matrix walks
+/// both). One parameter: the user id.
+pub(super) fn scope_ids(role: Role) -> &'static str {
+    match role {
+        Role::Volunteer => {
+            "SELECT p.id FROM assignments a JOIN persons p ON p.id = a.person_id
+             WHERE a.user_id = ? AND p.active = 1 AND p.consent_record = 1"
+        }
+        Role::Commissioner => {
+            "SELECT p.id FROM commissioner_areas c JOIN persons p ON p.small_area_id = c.small_area_id
+             WHERE c.user_id = ? AND p.active = 1"
+        }
+        Role::Coordinator | Role::Admin => {
+            "SELECT p.id FROM staff_districts s JOIN small_areas sa ON sa.district_id = s.district_id
+             JOIN persons p ON p.small_area_id = sa.id WHERE s.user_id = ? AND p.active = 1"
+        }
+        Role::PartnerStaff => {
+            "SELECT p.id FROM users u JOIN requests r ON r.organization_id = u.organization_id
+             JOIN persons p ON p.id = r.person_id WHERE u.id = ? AND p.active = 1 AND p.consent_share_partners = 1"
+        }
+    }
+}
+
 pub(super) const PERSON_FROM: &str = "FROM persons p
      JOIN small_areas sa ON sa.id = p.small_area_id
      JOIN districts d ON d.id = sa.district_id";
@@ -109,10 +135,8 @@ impl Storage {
         if user.role == Role::PartnerStaff {
             return Ok(Vec::new());
         }
-        let sql = format!(
-            "SELECT p.id, p.version {PERSON_FROM} WHERE p.active = 1 AND {} ORDER BY p.id",
-            scope_condition(user.role)
-        );
+        let sql =
+            format!("SELECT p.id, p.version FROM persons p WHERE p.id IN ({}) ORDER BY p.id", scope_ids(user.role));
         let rows = sqlx::query(&self.sql(&sql)).bind(&user.id.0).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| Ok(InScope { id: PersonId(r.try_get("id")?), version: r.try_get("version")? }))
