@@ -31,19 +31,6 @@ pub enum EditOutcome {
     IdTaken,
 }
 
-fn column(field: PersonField) -> &'static str {
-    // One fixed column per field: the only text ever spliced into this SQL.
-    match field {
-        PersonField::Phone => "phone",
-        PersonField::Address => "address",
-        PersonField::Notes => "notes",
-        PersonField::EmergencyContacts => "emergency_contacts",
-        PersonField::NeedsEvacuationHelp => "needs_evacuation_help",
-        PersonField::HouseholdType => "household_type",
-        PersonField::CheckIntervalDays => "check_interval_days",
-    }
-}
-
 fn decode_value(text: &str) -> Result<FieldValue, sqlx::Error> {
     serde_json::from_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
@@ -228,7 +215,8 @@ impl Storage {
         person: &PersonId,
         value: &FieldValue,
     ) -> Result<(), StorageError> {
-        let sql = format!("UPDATE persons SET {} = ? WHERE id = ?", column(value.field()));
+        // A field's stable name is its column's name; it comes from a closed enum, never from input.
+        let sql = format!("UPDATE persons SET {} = ? WHERE id = ?", value.field().as_str());
         let sql = self.sql(&sql);
         let q = sqlx::query(&sql);
         let q = match value {
