@@ -683,7 +683,16 @@ fn new_check(rng: &mut StdRng, person: &PersonId, recorded_at: i64) -> NewCheck 
     } else {
         CheckNote::parse("新聞が二日分たまっている").ok().flatten()
     };
-    NewCheck { id: CheckId(uuid::Uuid::new_v4()), person_id: person.clone(), outcome, note, recorded_at }
+    NewCheck {
+        id: CheckId(uuid::Uuid::new_v4()),
+        person_id: person.clone(),
+        outcome,
+        note,
+        recorded_at,
+        method: None,
+        concerns: Vec::new(),
+        location: None,
+    }
 }
 
 /// Every result must be `applied` (or `duplicate` on a retry), in order, for these checks.

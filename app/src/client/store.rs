@@ -216,11 +216,13 @@ pub async fn pending_count() -> Result<u32, StoreError> {
 
 /// Saves a new check and its outbox entry in one transaction. When this returns `Ok`,
 /// the check is durable on the device and the UI may say 保存しました.
-pub async fn save_new_check(check: &Check, mutation: Mutation) -> Result<(), StoreError> {
+/// The form's draft goes in the same transaction: saved and draft-cleared, or neither.
+pub async fn save_new_check(check: &Check, mutation: Mutation, draft_key: &str) -> Result<(), StoreError> {
     let db = db().await?;
-    let tx = db.transaction([CHECKS, OUTBOX]).with_mode(TransactionMode::Readwrite).build()?;
+    let tx = db.transaction([CHECKS, OUTBOX, DRAFTS]).with_mode(TransactionMode::Readwrite).build()?;
     tx.object_store(CHECKS)?.put(check).serde()?;
     tx.object_store(OUTBOX)?.add(OutboxEntry { seq: None, mutation }).serde()?;
+    tx.object_store(DRAFTS)?.delete(draft_key.to_owned()).primitive()?;
     tx.commit().await?;
     Ok(())
 }
@@ -242,6 +244,34 @@ pub async fn outbox_batch(limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
     let store = tx.object_store(OUTBOX)?;
     let all = store.get_all::<OutboxEntry>().with_limit(limit).serde()?.await?;
     Ok(all.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Emergency checks still waiting, oldest first: they are pushed ahead of everything else so the
+/// coordinator hears of them at the first contact, however long the outbox.
+pub async fn urgent_outbox(limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
+    let all: Vec<OutboxEntry> = all(OUTBOX).await?;
+    Ok(all
+        .into_iter()
+        .filter(|e| {
+            matches!(&e.mutation, Mutation::CreateCheck { check } if check.outcome == crate::domain::CheckOutcome::Emergency)
+        })
+        .take(limit)
+        .collect())
+}
+
+/// A half-filled form, kept so that a reload or a killed app loses nothing typed.
+pub async fn draft<T: for<'de> Deserialize<'de>>(key: &str) -> Result<Option<T>, StoreError> {
+    let db = db().await?;
+    let tx = db.transaction(DRAFTS).build()?;
+    Ok(tx.object_store(DRAFTS)?.get(key.to_owned()).serde()?.await?)
+}
+
+pub async fn put_draft<T: Serialize>(key: &str, value: &T) -> Result<(), StoreError> {
+    let db = db().await?;
+    let tx = db.transaction(DRAFTS).with_mode(TransactionMode::Readwrite).build()?;
+    tx.object_store(DRAFTS)?.put(value).with_key(key.to_owned()).serde()?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// What the server said about one pushed change.

@@ -94,42 +94,53 @@ impl From<store::StoreError> for Failure {
 }
 
 async fn push_all(state: AppState) -> Result<(), Failure> {
+    // 緊急 first: the coordinator must hear of an emergency at the first contact, not after
+    // thirty days of routine checks.
+    let urgent = store::urgent_outbox(MAX_PUSH_BATCH).await?;
+    if !urgent.is_empty() {
+        push_batch(state, urgent).await?;
+    }
     loop {
         let batch = store::outbox_batch(MAX_PUSH_BATCH as u32).await?;
         if batch.is_empty() {
             return Ok(());
         }
-        let request =
-            PushRequest { mutations: batch.iter().map(|e| e.mutation.clone()).collect(), sent_at: Some(now_millis()) };
-        // If the answer is lost, the next run pushes the same ids again; the server stores them once.
-        let response = http::push(&request).await?;
-        let settled: Vec<(OutboxEntry, Settled)> = batch
-            .into_iter()
-            .enumerate()
-            .filter_map(|(index, entry)| {
-                let id = entry.mutation.id();
-                let result = response.results.iter().find(|r| match r {
-                    MutationResult::Malformed { index: i, .. } => *i == index,
-                    other => other.id() == Some(id),
-                })?;
-                let settled = match result {
-                    MutationResult::Applied { .. }
-                    | MutationResult::Duplicate { .. }
-                    | MutationResult::Conflict { .. } => Settled::Stored,
-                    MutationResult::Rejected { error, .. } | MutationResult::Malformed { error, .. } => {
-                        Settled::Refused(error.message_ja.clone())
-                    }
-                };
-                Some((entry, settled))
-            })
-            .collect();
-        // An answer that settles nothing would have us push the same batch forever.
-        if settled.is_empty() {
-            return Err(Failure::Api(ApiFailure::Server(200)));
-        }
-        store::settle(&settled).await?;
-        refresh_from_store(state).await;
+        push_batch(state, batch).await?;
     }
+}
+
+async fn push_batch(state: AppState, batch: Vec<OutboxEntry>) -> Result<(), Failure> {
+    let request =
+        PushRequest { mutations: batch.iter().map(|e| e.mutation.clone()).collect(), sent_at: Some(now_millis()) };
+    // If the answer is lost, the next run pushes the same ids again; the server stores them once.
+    let response = http::push(&request).await?;
+    let settled: Vec<(OutboxEntry, Settled)> = batch
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, entry)| {
+            let id = entry.mutation.id();
+            let result = response.results.iter().find(|r| match r {
+                MutationResult::Malformed { index: i, .. } => *i == index,
+                other => other.id() == Some(id),
+            })?;
+            let settled = match result {
+                MutationResult::Applied { .. } | MutationResult::Duplicate { .. } | MutationResult::Conflict { .. } => {
+                    Settled::Stored
+                }
+                MutationResult::Rejected { error, .. } | MutationResult::Malformed { error, .. } => {
+                    Settled::Refused(error.message_ja.clone())
+                }
+            };
+            Some((entry, settled))
+        })
+        .collect();
+    // An answer that settles nothing would have us push the same batch forever.
+    if settled.is_empty() {
+        return Err(Failure::Api(ApiFailure::Server(200)));
+    }
+    store::settle(&settled).await?;
+    refresh_from_store(state).await;
+    Ok(())
 }
 
 /// Pulls every page after the cursor, then fetches the persons the scope manifest names that this

@@ -51,6 +51,167 @@ impl CheckOutcome {
     }
 }
 
+/// How the check was made. Optional: a greeting in passing is as valid a check as a visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckMethod {
+    /// 訪問
+    Visit,
+    /// 電話
+    Phone,
+    /// 声かけ
+    Greeting,
+    /// 外から確認 (lights, curtains, mail, snow)
+    Outside,
+}
+
+impl CheckMethod {
+    pub const ALL: [CheckMethod; 4] =
+        [CheckMethod::Visit, CheckMethod::Phone, CheckMethod::Greeting, CheckMethod::Outside];
+
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            CheckMethod::Visit => "訪問",
+            CheckMethod::Phone => "電話",
+            CheckMethod::Greeting => "声かけ",
+            CheckMethod::Outside => "外から確認",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckMethod::Visit => "visit",
+            CheckMethod::Phone => "phone",
+            CheckMethod::Greeting => "greeting",
+            CheckMethod::Outside => "outside",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+/// What was seen that gives cause for concern: the signs the watch network is trained to notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Concern {
+    /// 新聞・郵便物がたまっている
+    MailPiling,
+    /// 夜に電気がつかない
+    LightsOff,
+    /// カーテンが閉まったまま
+    CurtainsClosed,
+    /// 洗濯物が出たまま
+    LaundryLeftOut,
+    /// 体調が悪そう
+    LooksUnwell,
+    /// もの忘れ
+    Forgetful,
+    /// 除雪されていない
+    SnowNotCleared,
+    /// 困りごとの訴え
+    AsksForHelp,
+}
+
+impl Concern {
+    pub const ALL: [Concern; 8] = [
+        Concern::MailPiling,
+        Concern::LightsOff,
+        Concern::CurtainsClosed,
+        Concern::LaundryLeftOut,
+        Concern::LooksUnwell,
+        Concern::Forgetful,
+        Concern::SnowNotCleared,
+        Concern::AsksForHelp,
+    ];
+
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Concern::MailPiling => "新聞・郵便物がたまっている",
+            Concern::LightsOff => "夜に電気がつかない",
+            Concern::CurtainsClosed => "カーテンが閉まったまま",
+            Concern::LaundryLeftOut => "洗濯物が出たまま",
+            Concern::LooksUnwell => "体調が悪そう",
+            Concern::Forgetful => "もの忘れ",
+            Concern::SnowNotCleared => "除雪されていない",
+            Concern::AsksForHelp => "困りごとの訴え",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Concern::MailPiling => "mail_piling",
+            Concern::LightsOff => "lights_off",
+            Concern::CurtainsClosed => "curtains_closed",
+            Concern::LaundryLeftOut => "laundry_left_out",
+            Concern::LooksUnwell => "looks_unwell",
+            Concern::Forgetful => "forgetful",
+            Concern::SnowNotCleared => "snow_not_cleared",
+            Concern::AsksForHelp => "asks_for_help",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Stored as one comma-separated text column; unknown codes (from a newer release) are skipped.
+    pub fn join(concerns: &[Concern]) -> String {
+        concerns.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(",")
+    }
+
+    pub fn split(stored: &str) -> Vec<Concern> {
+        stored.split(',').filter_map(Concern::parse).collect()
+    }
+}
+
+/// Reads the concern chips of a check: each at most once, kept in the order of [`Concern::ALL`].
+fn deserialize_concerns<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Concern>, D::Error> {
+    let mut v = Vec::<Concern>::deserialize(d)?;
+    v.sort();
+    let n = v.len();
+    v.dedup();
+    if v.len() != n {
+        return Err(serde::de::Error::custom("a concern is listed twice"));
+    }
+    Ok(v)
+}
+
+/// Where the device was when the check was saved (only when the user asked for it).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeoStamp {
+    pub lat: f64,
+    pub lng: f64,
+    /// Radius of uncertainty in metres, as the device reports it.
+    pub accuracy_m: f64,
+}
+
+impl GeoStamp {
+    pub fn validate(self) -> Result<Self, ValidationError> {
+        let ok = (-90.0..=90.0).contains(&self.lat)
+            && (-180.0..=180.0).contains(&self.lng)
+            && (0.0..=100_000.0).contains(&self.accuracy_m);
+        if ok {
+            Ok(self)
+        } else {
+            Err(ValidationError {
+                code: "invalid_location",
+                detail: "location out of range".into(),
+                message_ja: "位置情報が正しくありません。",
+            })
+        }
+    }
+}
+
+fn deserialize_stamp<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<GeoStamp>, D::Error> {
+    match Option::<GeoStamp>::deserialize(d)? {
+        None => Ok(None),
+        Some(s) => s.validate().map(Some).map_err(|e| serde::de::Error::custom(e.detail)),
+    }
+}
+
 /// A free-text note on a check: trimmed, at most [`CheckNote::MAX_CHARS`] characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
@@ -97,7 +258,7 @@ fn deserialize_note<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Che
 }
 
 /// A check as the device creates it and pushes it: everything the field user decided.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewCheck {
     pub id: CheckId,
@@ -107,9 +268,29 @@ pub struct NewCheck {
     pub note: Option<CheckNote>,
     /// When the user saved it, by the device clock.
     pub recorded_at: EpochMillis,
+    // The details below came with the field screens; older clients simply leave them out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<CheckMethod>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "deserialize_concerns")]
+    pub concerns: Vec<Concern>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_stamp")]
+    pub location: Option<GeoStamp>,
 }
 
 impl NewCheck {
+    /// The rule a person filling in the form meets (the server does not refuse older clients'
+    /// records for it): a 気になる check names what was seen, by a chip or in the note.
+    pub fn validate_form(&self) -> Result<(), ValidationError> {
+        if self.outcome == CheckOutcome::Concern && self.concerns.is_empty() && self.note.is_none() {
+            return Err(ValidationError {
+                code: "concern_unnamed",
+                detail: "a concern names what was seen".into(),
+                message_ja: "気になった点を選ぶか、メモに書いてください。",
+            });
+        }
+        Ok(())
+    }
+
     /// Device clocks are wrong, but not by years: refuse times that cannot be real.
     pub fn validate_time(&self, server_now: EpochMillis) -> Result<(), ValidationError> {
         const YEAR_MS: i64 = 366 * 24 * 60 * 60 * 1000;
@@ -152,6 +333,12 @@ pub struct Check {
     pub received_at: Option<EpochMillis>,
     pub author_id: UserId,
     pub author_name: String,
+    #[serde(default)]
+    pub method: Option<CheckMethod>,
+    #[serde(default)]
+    pub concerns: Vec<Concern>,
+    #[serde(default)]
+    pub location: Option<GeoStamp>,
     pub sync: SyncState,
     /// Why the server refused it, in Japanese, when `sync` is `Rejected`.
     #[serde(default)]
@@ -209,6 +396,51 @@ mod tests {
         assert_eq!(serde_json::from_str::<NewCheck>(json).unwrap().note, None);
         let trimmed = json.replace(r#""  ""#, r#"" 郵便物 ""#);
         assert_eq!(serde_json::from_str::<NewCheck>(&trimmed).unwrap().note.unwrap().as_str(), "郵便物");
+    }
+
+    #[test]
+    fn details_are_optional_and_strict() {
+        let base = r#"{"id":"7f1c1a52-3c55-4a3e-9f0e-2b7f5d0c9a11","person_id":"p-1","outcome":"concern","recorded_at":1790000000000"#;
+        let full = format!(
+            r#"{base},"method":"outside","concerns":["snow_not_cleared","mail_piling"],"location":{{"lat":39.8,"lng":140.2,"accuracy_m":12.5}}}}"#
+        );
+        let c: NewCheck = serde_json::from_str(&full).unwrap();
+        assert_eq!(c.method, Some(CheckMethod::Outside));
+        assert_eq!(c.concerns, vec![Concern::MailPiling, Concern::SnowNotCleared], "kept in chip order");
+        assert_eq!(c.location.unwrap().accuracy_m, 12.5);
+        let twice = format!(r#"{base},"concerns":["forgetful","forgetful"]}}"#);
+        assert!(serde_json::from_str::<NewCheck>(&twice).is_err());
+        let unknown = format!(r#"{base},"concerns":["haunted"]}}"#);
+        assert!(serde_json::from_str::<NewCheck>(&unknown).is_err());
+        let far = format!(r#"{base},"location":{{"lat":139.8,"lng":40.2,"accuracy_m":5}}}}"#);
+        assert!(serde_json::from_str::<NewCheck>(&far).is_err());
+        let method = format!(r#"{base},"method":"telepathy"}}"#);
+        assert!(serde_json::from_str::<NewCheck>(&method).is_err());
+    }
+
+    #[test]
+    fn a_concern_names_what_was_seen() {
+        let mut c: NewCheck = serde_json::from_str(
+            r#"{"id":"7f1c1a52-3c55-4a3e-9f0e-2b7f5d0c9a11","person_id":"p-1","outcome":"concern","recorded_at":1790000000000}"#,
+        )
+        .unwrap();
+        assert_eq!(c.validate_form().unwrap_err().code, "concern_unnamed");
+        c.concerns = vec![Concern::LightsOff];
+        assert!(c.validate_form().is_ok());
+        c.concerns.clear();
+        c.note = CheckNote::parse("表情が暗い").unwrap();
+        assert!(c.validate_form().is_ok());
+        c.note = None;
+        c.outcome = CheckOutcome::AllWell;
+        assert!(c.validate_form().is_ok(), "only 気になる needs a reason");
+    }
+
+    #[test]
+    fn concerns_round_trip_through_their_stored_form() {
+        let all = Concern::ALL.to_vec();
+        assert_eq!(Concern::split(&Concern::join(&all)), all);
+        assert_eq!(Concern::split(""), vec![]);
+        assert_eq!(Concern::split("lights_off,from_a_newer_release"), vec![Concern::LightsOff]);
     }
 
     #[test]

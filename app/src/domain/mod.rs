@@ -5,13 +5,15 @@
 
 mod check;
 mod consent;
+pub mod due;
 pub mod merge;
 mod person;
 pub mod text;
 mod user;
 
-pub use check::{Check, CheckId, CheckNote, CheckOutcome, NewCheck, SyncState};
+pub use check::{Check, CheckId, CheckMethod, CheckNote, CheckOutcome, Concern, GeoStamp, NewCheck, SyncState};
 pub use consent::{is_calendar_date, Consent, ConsentInput, ConsentMethod, ConsentScopes};
+pub use due::Due;
 pub use merge::{FieldEdit, FieldValue, Merge, PersonField, Version};
 pub use person::{EmergencyContact, HouseholdType, Person, PersonFields, PersonId, MAX_EMERGENCY_CONTACTS};
 pub use user::{Role, User, UserId};

@@ -3,7 +3,16 @@
 //! server build has inert versions and no browser code.
 
 use super::state::AppState;
-use crate::domain::{CheckNote, CheckOutcome, PersonId};
+use crate::domain::{CheckMethod, CheckNote, CheckOutcome, Concern, GeoStamp, PersonId};
+
+/// What the check form hands over besides the outcome, all optional.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckDetails {
+    pub note: Option<CheckNote>,
+    pub method: Option<CheckMethod>,
+    pub concerns: Vec<Concern>,
+    pub location: Option<GeoStamp>,
+}
 
 /// Reads the device store and starts syncing. Runs once, in the browser, after hydration.
 pub fn boot(state: AppState) {
@@ -45,20 +54,54 @@ pub async fn sign_out(state: AppState) -> Result<(), String> {
     }
 }
 
-/// Saves a check on the device. `Ok` means it is durable in IndexedDB.
+/// Saves a check on the device, and clears the form's draft in the same transaction.
+/// `Ok` means it is durable in IndexedDB.
 pub async fn save_check(
     state: AppState,
     person: PersonId,
     outcome: CheckOutcome,
-    note: Option<CheckNote>,
+    details: CheckDetails,
 ) -> Result<(), String> {
     #[cfg(feature = "csr")]
-    return imp::save_check(state, person, outcome, note).await;
+    return imp::save_check(state, person, outcome, details).await;
     #[cfg(not(feature = "csr"))]
     {
-        let _ = (state, person, outcome, note);
+        let _ = (state, person, outcome, details);
         Err(String::new())
     }
+}
+
+/// The device's position, when the user has allowed it. The error is a sentence for the user.
+pub async fn current_position() -> Result<GeoStamp, String> {
+    #[cfg(feature = "csr")]
+    return imp::current_position().await;
+    #[cfg(not(feature = "csr"))]
+    Err(String::new())
+}
+
+/// A half-filled form kept on the device (drafts are personal data: wiped with everything else).
+pub async fn load_draft<T: for<'de> serde::Deserialize<'de>>(key: String) -> Option<T> {
+    #[cfg(feature = "csr")]
+    return crate::client::store::draft(&key).await.ok().flatten();
+    #[cfg(not(feature = "csr"))]
+    {
+        let _ = key;
+        None
+    }
+}
+
+pub fn save_draft<T: serde::Serialize + 'static>(key: String, value: T) {
+    #[cfg(feature = "csr")]
+    leptos::task::spawn_local(async move {
+        let _ = crate::client::store::put_draft(&key, &value).await;
+    });
+    #[cfg(not(feature = "csr"))]
+    let _ = (key, value);
+}
+
+/// The form key a check form's draft is kept under.
+pub fn check_draft_key(person: &PersonId) -> String {
+    format!("check:{}", person.as_str())
 }
 
 /// Queues changes to a person's fields. `Ok` means they are durable in IndexedDB.
@@ -99,11 +142,10 @@ pub fn apply_update() {
 #[cfg(feature = "csr")]
 mod imp {
     use super::AppState;
+    use super::CheckDetails;
     use crate::api::Mutation;
     use crate::client::{http, store, sw, sync};
-    use crate::domain::{
-        Check, CheckId, CheckNote, CheckOutcome, FieldEdit, FieldValue, NewCheck, PersonId, SyncState,
-    };
+    use crate::domain::{Check, CheckId, CheckOutcome, FieldEdit, FieldValue, GeoStamp, NewCheck, PersonId, SyncState};
     use crate::ui::state::{SessionState, SyncPhase};
     use crate::ui::time::now_millis;
     use leptos::prelude::*;
@@ -256,7 +298,7 @@ mod imp {
         state: AppState,
         person: PersonId,
         outcome: CheckOutcome,
-        note: Option<CheckNote>,
+        details: CheckDetails,
     ) -> Result<(), String> {
         // Tap → durable in IndexedDB, as a `performance` measure the save benchmark reads.
         let perf = web_sys::window().and_then(|w| w.performance());
@@ -265,7 +307,17 @@ mod imp {
         }
         let user = state.session.get_untracked().user().cloned().ok_or("サインインしてください。")?;
         let uuid = new_uuid()?;
-        let new = NewCheck { id: CheckId(uuid), person_id: person, outcome, note, recorded_at: now_millis() };
+        let CheckDetails { note, method, concerns, location } = details;
+        let new = NewCheck {
+            id: CheckId(uuid),
+            person_id: person,
+            outcome,
+            note,
+            recorded_at: now_millis(),
+            method,
+            concerns,
+            location,
+        };
         let check = Check {
             id: new.id,
             person_id: new.person_id.clone(),
@@ -275,10 +327,14 @@ mod imp {
             received_at: None,
             author_id: user.id.clone(),
             author_name: user.display_name.clone(),
+            method: new.method,
+            concerns: new.concerns.clone(),
+            location: new.location,
             sync: SyncState::Pending,
             rejection: None,
         };
-        store::save_new_check(&check, Mutation::CreateCheck { check: new })
+        let draft_key = super::check_draft_key(&new.person_id);
+        store::save_new_check(&check, Mutation::CreateCheck { check: new }, &draft_key)
             .await
             .map_err(|e| format!("端末に保存できませんでした。空き容量を確認してください。（{}）", e.0))?;
         if let Some(p) = &perf {
@@ -288,5 +344,34 @@ mod imp {
         state.sync.update(|s| s.pending += 1);
         sync::request(state);
         Ok(())
+    }
+
+    pub async fn current_position() -> Result<GeoStamp, String> {
+        let unavailable = || "この端末では位置情報を使えません。".to_owned();
+        let geo = web_sys::window().ok_or_else(unavailable)?.navigator().geolocation().map_err(|_| unavailable())?;
+        let promise = js_sys::Promise::new(&mut |resolve, reject| {
+            if geo.get_current_position_with_error_callback(&resolve, Some(&reject)).is_err() {
+                let _ = reject.call1(&JsValue::NULL, &JsValue::NULL);
+                return;
+            }
+            // Indoors a fix may never come: give up after a while rather than spin forever.
+            gloo_timers::callback::Timeout::new(15_000, move || {
+                let _ = reject.call1(&JsValue::NULL, &JsValue::NULL);
+            })
+            .forget();
+        });
+        let get = |v: &JsValue, k: &str| js_sys::Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+        let position = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|e| {
+            if get(&e, "code").as_f64() == Some(1.0) {
+                "位置情報の利用が許可されていません。端末の設定で許可してください。".to_owned()
+            } else {
+                "現在地を取得できませんでした。屋外で もう一度お試しください。".to_owned()
+            }
+        })?;
+        let coords = get(&position, "coords");
+        let n = |k: &str| get(&coords, k).as_f64().ok_or_else(|| "現在地を取得できませんでした。".to_owned());
+        GeoStamp { lat: n("latitude")?, lng: n("longitude")?, accuracy_m: n("accuracy")?.min(100_000.0) }
+            .validate()
+            .map_err(|e| e.message_ja.to_owned())
     }
 }

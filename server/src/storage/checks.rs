@@ -4,7 +4,10 @@ use super::persons::scope_ids;
 use super::versions::placeholders;
 use super::Backend;
 use super::{Storage, StorageError};
-use app::domain::{Check, CheckId, CheckOutcome, EpochMillis, NewCheck, PersonId, Role, SyncState, User, UserId};
+use app::domain::{
+    Check, CheckId, CheckMethod, CheckOutcome, Concern, EpochMillis, GeoStamp, NewCheck, PersonId, Role, SyncState,
+    User, UserId,
+};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
@@ -51,8 +54,8 @@ impl Storage {
         let id = check.id.0.to_string();
         let done = sqlx::query(&self.sql(
             "INSERT INTO checks (id, person_id, author_id, device_id, outcome, note, recorded_at, received_at,
-                device_recorded_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                device_recorded_at, method, concerns, lat, lng, location_accuracy_m)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (id) DO NOTHING",
         ))
         .bind(&id)
@@ -64,6 +67,11 @@ impl Storage {
         .bind(check.recorded_at)
         .bind(received_at)
         .bind(device_recorded_at)
+        .bind(check.method.map(|m| m.as_str()))
+        .bind(Concern::join(&check.concerns))
+        .bind(check.location.map(|l| l.lat))
+        .bind(check.location.map(|l| l.lng))
+        .bind(check.location.map(|l| l.accuracy_m))
         .execute(&mut **tx)
         .await?;
         if done.rows_affected() == 1 {
@@ -138,11 +146,17 @@ impl Storage {
 }
 
 const CHECK_COLUMNS: &str = "c.seq, c.id, c.person_id, c.outcome, c.note, c.recorded_at, c.received_at,
-     c.author_id, u.display_name AS author_name";
+     c.author_id, u.display_name AS author_name, c.method, c.concerns, c.lat, c.lng, c.location_accuracy_m";
 
 fn check_from_row(r: &AnyRow) -> Result<Check, sqlx::Error> {
     let id: String = r.try_get("id")?;
     let outcome: String = r.try_get("outcome")?;
+    let method: Option<String> = r.try_get("method")?;
+    let concerns: String = r.try_get("concerns")?;
+    let location = match (r.try_get("lat")?, r.try_get("lng")?, r.try_get("location_accuracy_m")?) {
+        (Some(lat), Some(lng), Some(accuracy_m)) => Some(GeoStamp { lat, lng, accuracy_m }),
+        _ => None,
+    };
     Ok(Check {
         id: CheckId(id.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))?),
         person_id: PersonId(r.try_get("person_id")?),
@@ -153,6 +167,9 @@ fn check_from_row(r: &AnyRow) -> Result<Check, sqlx::Error> {
         received_at: Some(r.try_get("received_at")?),
         author_id: UserId(r.try_get("author_id")?),
         author_name: r.try_get("author_name")?,
+        method: method.as_deref().and_then(CheckMethod::parse),
+        concerns: Concern::split(&concerns),
+        location,
         sync: SyncState::Synced,
         rejection: None,
     })

@@ -23,13 +23,13 @@ pub fn PersonsAdminPage() -> impl IntoView {
         v
     });
     let rows = Memo::new(move |_| {
-        let q = fold(&query.get());
+        let q = query.get();
         let a = area.get();
         persons.with(|ps| {
             let mut v: Vec<PersonSummary> = ps
                 .iter()
                 .filter(|p| a.is_empty() || p.small_area_id == a)
-                .filter(|p| q.is_empty() || fold(&p.name).contains(&q) || fold(&p.kana).contains(&q))
+                .filter(|p| crate::domain::due::matches(&q, &p.name, &p.kana))
                 .cloned()
                 .collect();
             v.sort_by(|x, y| x.kana.cmp(&y.kana));
@@ -113,25 +113,5 @@ pub fn ConsentBadges(record: bool, share: bool) -> impl IntoView {
             view! { <span class="tag tag-no">"同意なし"</span> }.into_any()
         }}
         {(record && share).then(|| view! { <span class="tag tag-info" title="協力法人と情報を共有できます">"共有可"</span> })}
-    }
-}
-
-/// For searching: no spaces, katakana as hiragana, Latin letters lower-case.
-fn fold(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            'ァ'..='ヶ' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
-            c => c.to_ascii_lowercase(),
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn search_folds_kana_and_spaces() {
-        assert_eq!(super::fold("サトウ　ハナ"), "さとうはな");
-        assert_eq!(super::fold("さとう はな"), "さとうはな");
     }
 }
