@@ -26,5 +26,6 @@ pub fn hydrate() {
     if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
         body.set_inner_html("");
     }
+    ui::restore_text_size();
     leptos::mount::mount_to_body(ui::App);
 }

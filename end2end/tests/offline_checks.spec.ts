@@ -111,8 +111,9 @@ test("a volunteer logs checks online and offline, and the coordinator gets each 
   await expect(desk).toHaveURL(/\/admin$/);
   await desk.getByRole("link", { name: "記録一覧" }).first().click();
   await expect(desk).toHaveURL(/\/checks$/);
-  await expect(desk.getByTestId("recent-check")).toHaveCount(2);
-  await expect(desk.getByTestId("recent-check").first()).toContainText(firstName);
+  const all = desk.getByTestId("recent-checks").getByTestId("recent-check");
+  await expect(all).toHaveCount(2);
+  await expect(all.first()).toContainText(firstName);
   await shoot(desk, "05-coordinator-checks");
 
   expect([...problems, ...coldProblems, ...deskProblems]).toEqual([]);
@@ -200,7 +201,7 @@ test("signing out warns about unsent records, then wipes the device", async ({ b
   await context.setOffline(true);
   await page.getByTestId("person-row").first().click();
   await logCheck(page, "変わりなし", "");
-  await page.getByRole("link", { name: "← 担当の方" }).click();
+  await page.getByRole("link", { name: "設定" }).click();
   await page.getByRole("button", { name: "サインアウト" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "未送信の記録が 1 件あります" })).toBeVisible();
   await shoot(page, "07-sign-out-warning");

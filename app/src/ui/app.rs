@@ -5,6 +5,7 @@ use super::person_list::PersonListPage;
 use super::person_page::PersonPage;
 use super::recent_checks::RecentChecksPage;
 use super::requests::RequestsPage;
+use super::settings::SettingsPage;
 use super::sign_in::SignInPage;
 use super::state::{use_app_state, AppState, SessionState};
 use crate::domain::Role;
@@ -33,6 +34,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/persons") view=move || view! { <SignedIn><PersonListPage/></SignedIn> }/>
                         <Route path=path!("/persons/:id") view=move || view! { <SignedIn><PersonPage/></SignedIn> }/>
                         <Route path=path!("/checks") view=move || view! { <SignedIn><RecentChecksPage/></SignedIn> }/>
+                        <Route path=path!("/settings") view=move || view! { <SignedIn><SettingsPage/></SignedIn> }/>
                         <Route path=path!("/requests") view=move || view! { <SignedIn><RequestsPage/></SignedIn> }/>
                         <Route path=path!("/enroll") view=EnrollPage/>
                         <Route path=path!("/admin") view=move || view! { <Admin screen=AdminScreen::Home/> }/>

@@ -33,11 +33,16 @@ pub fn AppHeader() -> impl IntoView {
                         Some(r) if r.is_manager() => view! {
                             <A href="/admin">"管理"</A>
                             <A href="/checks">"記録一覧"</A>
+                            <A href="/settings">"設定"</A>
                         }.into_any(),
-                        Some(Role::PartnerStaff) => view! { <A href="/requests">"依頼一覧"</A> }.into_any(),
+                        Some(Role::PartnerStaff) => view! {
+                            <A href="/requests">"依頼一覧"</A>
+                            <A href="/settings">"設定"</A>
+                        }.into_any(),
                         _ => view! {
                             <A href="/persons">"担当の方"</A>
                             <A href="/checks">"記録一覧"</A>
+                            <A href="/settings">"設定"</A>
                         }.into_any(),
                     }}
                 </nav>

@@ -3,14 +3,21 @@
 pub mod actions;
 mod admin;
 mod app;
+mod check_form;
 mod chrome;
 mod enroll;
 mod person_list;
 mod person_page;
 mod recent_checks;
 mod requests;
+mod settings;
 mod sign_in;
 pub mod state;
 pub mod time;
 
 pub use app::App;
+
+/// Applies the user's saved text size before the first screen.
+pub fn restore_text_size() {
+    settings::TextSize::restore();
+}

@@ -1,33 +1,67 @@
-//! 担当の方: the people this user watches, from the device store.
+//! 担当の方 (home): the people this user watches, from the device store. Overdue first, in colour
+//! and in words; then due today; then the rest. Search by name or kana, filter by small area, and
+//! distance from here when the user allows location. Works offline: nothing here asks the network.
 
-use super::chrome::SignOutButton;
+use super::actions;
 use super::state::use_app_state;
-use super::time::{days_ago_label, now_millis, DAY_MS};
-use crate::domain::{Check, Person};
+use super::time::{days_ago_label, local_offset_minutes, now_millis};
+use crate::domain::due::{distance_label, distance_m, matches};
+use crate::domain::{Check, Due, GeoStamp, Person};
 use leptos::prelude::*;
+
+/// One row of the list: the person, their newest check and where they stand.
+#[derive(Clone, PartialEq)]
+struct Row {
+    person: Person,
+    last: Option<Check>,
+    due: Due,
+    distance: Option<f64>,
+}
 
 #[component]
 pub fn PersonListPage() -> impl IntoView {
     let state = use_app_state();
-    let rows = move || {
+    let query = RwSignal::new(String::new());
+    let area = RwSignal::new(String::new());
+    let here = RwSignal::new(None::<GeoStamp>);
+    let rows = Memo::new(move |_| {
         let now = now_millis();
-        let checks = state.checks.get();
-        let mut rows: Vec<(Person, Option<Check>, bool)> = state
-            .persons
-            .get()
+        let offset = local_offset_minutes(now);
+        let here = here.get();
+        state.checks.with(|checks| {
+            let mut rows: Vec<Row> = state.persons.with(|ps| {
+                ps.iter()
+                    .map(|p| {
+                        let last = checks.iter().filter(|c| c.person_id == p.id).max_by_key(|c| c.recorded_at).cloned();
+                        let due = Due::of(last.as_ref().map(|c| c.recorded_at), p.check_interval_days, now, offset);
+                        let distance = here.map(|h| distance_m(h.lat, h.lng, p.lat, p.lng));
+                        Row { person: p.clone(), last, due, distance }
+                    })
+                    .collect()
+            });
+            // A missed check is itself a warning sign: most overdue first, then by kana.
+            rows.sort_by(|a, b| {
+                a.due.sort_key().cmp(&b.due.sort_key()).then_with(|| a.person.kana.cmp(&b.person.kana))
+            });
+            rows
+        })
+    });
+    let shown = move || {
+        let (q, a) = (query.get(), area.get());
+        rows.get()
             .into_iter()
-            .map(|p| {
-                let last = checks.iter().filter(|c| c.person_id == p.id).max_by_key(|c| c.recorded_at).cloned();
-                let overdue =
-                    last.as_ref().is_none_or(|c| now - c.recorded_at > i64::from(p.check_interval_days) * DAY_MS);
-                (p, last, overdue)
-            })
-            .collect();
-        // Overdue first: a missed check is itself a warning sign.
-        rows.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.kana.cmp(&b.0.kana)));
-        rows
+            .filter(|r| a.is_empty() || r.person.small_area == a)
+            .filter(|r| matches(&q, &r.person.name, &r.person.kana))
+            .collect::<Vec<_>>()
     };
+    let areas = Memo::new(move |_| {
+        let mut v: Vec<String> = state.persons.with(|ps| ps.iter().map(|p| p.small_area.clone()).collect());
+        v.sort();
+        v.dedup();
+        v
+    });
     let count = move || state.persons.with(Vec::len);
+    let attention = move || rows.with(|rs| rs.iter().filter(|r| r.due.needs_attention()).count());
     view! {
         <section class="page">
             <h1>"担当の方 " <span class="count">{count} "人"</span></h1>
@@ -42,19 +76,70 @@ pub fn PersonListPage() -> impl IntoView {
                     }}</p>
                 }
             >
-                <ul class="person-list">
-                    <For each=rows key=|(p, last, _)| (p.id.clone(), last.as_ref().map(|c| c.id)) let:row>
-                        <PersonRow person=row.0 last=row.1 overdue=row.2/>
-                    </For>
-                </ul>
+                <p class="summary" data-testid="attention-summary">
+                    {move || match attention() {
+                        0 => "確認の時期を過ぎた方はいません。".to_owned(),
+                        n => format!("確認の時期を過ぎた方・今日が目安の方：{n}人"),
+                    }}
+                </p>
+                <div class="list-tools">
+                    <label for="person-search">"名前・ふりがなで探す"</label>
+                    <input id="person-search" type="search" autocomplete="off" enterkeyhint="search"
+                        prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
+                    <Show when=move || areas.with(|a| a.len() > 1)>
+                        <label for="area-filter">"地域（町内会・自治会）"</label>
+                        <select id="area-filter" on:change=move |ev| area.set(event_target_value(&ev))>
+                            <option value="" selected=move || area.get().is_empty()>"すべての地域"</option>
+                            <For each=move || areas.get() key=|a| a.clone() let:a>
+                                <option value=a.clone() selected={let a = a.clone(); move || area.get() == a}>{a.clone()}</option>
+                            </For>
+                        </select>
+                    </Show>
+                    <DistanceButton here/>
+                </div>
+                <Show when=move || !shown().is_empty() fallback=|| view! {
+                    <p class="empty" data-testid="no-match">"条件に合う方はいません。"</p>
+                }>
+                    <ul class="person-list">
+                        <For each=shown key=|r| (r.person.id.clone(), r.last.as_ref().map(|c| c.id), r.due, r.distance.map(|d| d as i64)) let:row>
+                            <PersonRow row/>
+                        </For>
+                    </ul>
+                </Show>
             </Show>
-            <SignOutButton/>
         </section>
     }
 }
 
+/// 現在地からの距離: asks for location only when tapped, and says plainly when it cannot.
 #[component]
-fn PersonRow(person: Person, last: Option<Check>, overdue: bool) -> impl IntoView {
+fn DistanceButton(here: RwSignal<Option<GeoStamp>>) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let locate = move |_| {
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match actions::current_position().await {
+                Ok(p) => here.set(Some(p)),
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <button class="button secondary" type="button" on:click=locate disabled=move || busy.get()>
+            {move || if busy.get() { "現在地を確認中…" } else if here.with(Option::is_some) { "距離を更新する" } else { "現在地からの距離を表示" }}
+        </button>
+        <Show when=move || error.get().is_some()>
+            <p class="field-error" role="alert">{move || error.get().unwrap_or_default()}</p>
+        </Show>
+    }
+}
+
+#[component]
+fn PersonRow(row: Row) -> impl IntoView {
+    let Row { person, last, due, distance } = row;
     let href = format!("/persons/{}", person.id.as_str());
     let last_text = match &last {
         Some(c) => format!("最終確認 {}（{}）", days_ago_label(c.recorded_at, now_millis()), c.outcome.label_ja()),
@@ -62,12 +147,15 @@ fn PersonRow(person: Person, last: Option<Check>, overdue: bool) -> impl IntoVie
     };
     view! {
         <li>
-            <a class="person-row" class:overdue=overdue href=href data-testid="person-row">
+            <a class=format!("person-row due-{}", due.as_str()) href=href data-testid="person-row">
                 <span class="person-name">{person.name}</span>
                 <span class="person-kana">{person.kana}</span>
-                <span class="person-meta">{person.small_area}</span>
+                <span class="person-meta">
+                    {person.small_area}
+                    {distance.map(|d| view! { <span class="distance" data-testid="distance">{format!("・{}", distance_label(d))}</span> })}
+                </span>
                 <span class="person-last">
-                    {overdue.then(|| view! { <span class="tag overdue-tag">"確認の時期です"</span> })}
+                    <span class=format!("tag due-tag due-tag-{}", due.as_str()) data-testid="due">{due.label_ja()}</span>
                     {last_text}
                 </span>
             </a>

@@ -1,9 +1,10 @@
 //! One person: who they are, a 見守り check form, and their history on this device.
 
 use super::actions;
+use super::check_form::CheckForm;
 use super::state::use_app_state;
 use super::time::format_datetime;
-use crate::domain::{Check, CheckNote, CheckOutcome, FieldValue, Person, PersonId, Role, SyncState};
+use crate::domain::{Check, FieldValue, Person, PersonId, Role, SyncState};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -55,6 +56,12 @@ fn PersonDetail(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
                 <dt>"確認の目安"</dt><dd>{field(|p| format!("{}日ごと", p.check_interval_days))}</dd>
                 <dt>"電話"</dt><dd data-testid="person-phone">{field(|p| p.phone.clone().unwrap_or_else(|| "（なし）".into()))}</dd>
                 <dt>"避難時の支援"</dt><dd>{field(|p| if p.needs_evacuation_help { "必要" } else { "不要" }.into())}</dd>
+                <dt>"緊急連絡先"</dt><dd>{field(|p| if p.emergency_contacts.is_empty() {
+                    "（なし）".to_owned()
+                } else {
+                    p.emergency_contacts.iter().map(|c| format!("{} {} {}", c.name, c.relation, c.phone)).collect::<Vec<_>>().join("／")
+                })}</dd>
+                <dt>"本人同意"</dt><dd data-testid="consent-summary">{field(|p| consent_summary(p))}</dd>
                 <dt>"メモ"</dt><dd class="notes" data-testid="person-notes">{field(|p| p.notes.clone())}</dd>
             </dl>
             <ConflictNotice person/>
@@ -62,7 +69,7 @@ fn PersonDetail(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
             {move || tel().map(|phone| view! {
                 <a class="button" href=format!("tel:{}", phone.replace('-', ""))>"電話をかける"</a>
             })}
-            <CheckForm person=id.clone()/>
+            <CheckForm id=id.clone() person/>
             <Show when=may_edit>
                 <EditForm id=id.clone() person/>
             </Show>
@@ -75,82 +82,6 @@ fn PersonDetail(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
                 </ol>
             </Show>
         </section>
-    }
-}
-
-/// 見守りの記録: pick the outcome, optionally a note, save. Saved means durable on this device.
-#[component]
-fn CheckForm(person: PersonId) -> impl IntoView {
-    let state = use_app_state();
-    let outcome = RwSignal::new(None::<CheckOutcome>);
-    let note = RwSignal::new(String::new());
-    let outcome_error = RwSignal::new(None::<&'static str>);
-    let note_error = RwSignal::new(None::<&'static str>);
-    let save_error = RwSignal::new(None::<String>);
-    let saved = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        saved.set(false);
-        save_error.set(None);
-        let chosen = outcome.get_untracked();
-        outcome_error.set(chosen.is_none().then_some("確認の結果を選んでください。"));
-        let parsed = CheckNote::parse(&note.get_untracked());
-        note_error.set(parsed.as_ref().err().map(|e| e.message_ja));
-        let (Some(chosen), Ok(parsed)) = (chosen, parsed) else { return };
-        busy.set(true);
-        let person = person.clone();
-        leptos::task::spawn_local(async move {
-            match actions::save_check(state, person, chosen, parsed).await {
-                Ok(()) => {
-                    outcome.set(None);
-                    note.set(String::new());
-                    saved.set(true);
-                }
-                // What was typed stays in the form.
-                Err(e) => save_error.set(Some(e)),
-            }
-            busy.set(false);
-        });
-    };
-    view! {
-        <form class="check-form" on:submit=on_submit novalidate>
-            <fieldset>
-                <legend>"見守りの結果"</legend>
-                <div class="outcomes">
-                    {CheckOutcome::ALL.into_iter().map(|o| view! {
-                        <button type="button"
-                            class=format!("outcome outcome-{}", o.as_str())
-                            class:selected=move || outcome.get() == Some(o)
-                            aria-pressed=move || (outcome.get() == Some(o)).to_string()
-                            on:click=move |_| { outcome.set(Some(o)); outcome_error.set(None); saved.set(false); }>
-                            {o.label_ja()}
-                        </button>
-                    }).collect_view()}
-                </div>
-                <Show when=move || outcome_error.get().is_some()>
-                    <p class="field-error" role="alert">{move || outcome_error.get().unwrap_or_default()}</p>
-                </Show>
-            </fieldset>
-            <label for="note">"メモ（任意）"</label>
-            <textarea id="note" rows="3" maxlength="1000"
-                placeholder="気づいたこと（例：新聞がたまっている）"
-                prop:value=move || note.get()
-                on:input=move |ev| { note.set(event_target_value(&ev)); note_error.set(None); }></textarea>
-            <Show when=move || note_error.get().is_some()>
-                <p class="field-error" role="alert">{move || note_error.get().unwrap_or_default()}</p>
-            </Show>
-            <button class="button primary" type="submit" disabled=move || busy.get()>"記録する"</button>
-            <Show when=move || saved.get()>
-                <p class="saved" role="status" data-testid="saved">"保存しました。電波があれば自動で送信します。"</p>
-            </Show>
-            <Show when=move || save_error.get().is_some()>
-                <p class="field-error" role="alert">{move || save_error.get().unwrap_or_default()}</p>
-            </Show>
-        </form>
     }
 }
 
@@ -167,10 +98,26 @@ fn HistoryItem(check: Check) -> impl IntoView {
             <span class="when">{format_datetime(check.recorded_at)}</span>
             <span class=badge_class>{badge}</span>
             <span class="who">{check.author_name.clone()}</span>
+            {check.method.map(|m| view! { <span class="method">{m.label_ja()}</span> })}
+            {(!check.concerns.is_empty()).then(|| view! {
+                <p class="concerns">{check.concerns.iter().map(|c| c.label_ja()).collect::<Vec<_>>().join("・")}</p>
+            })}
             {check.note.clone().map(|n| view! { <p class="note">{n}</p> })}
             {check.rejection.clone().map(|r| view! { <p class="field-error">{r}</p> })}
         </li>
     }
+}
+
+/// What the person agreed to, in words a volunteer can act on.
+fn consent_summary(p: &Person) -> String {
+    let c = &p.consent;
+    if !c.record {
+        return "同意なし（記録・共有はできません）".into();
+    }
+    let mut parts = vec!["記録に同意"];
+    parts.push(if c.share_partners { "協力法人と共有可" } else { "協力法人とは共有しない" });
+    parts.push(if c.share_disaster { "災害時の共有可" } else { "災害時の共有なし" });
+    parts.join("・")
 }
 
 /// Says plainly when this person's record holds two disagreeing values.

@@ -2,7 +2,7 @@
 
 use super::chrome::SignOutButton;
 use super::state::use_app_state;
-use super::time::format_datetime;
+use super::time::{format_datetime, now_millis, DAY_MS};
 use crate::domain::{Check, CheckOutcome};
 use leptos::prelude::*;
 
@@ -21,6 +21,20 @@ pub fn RecentChecksPage() -> impl IntoView {
         v.truncate(200);
         v
     };
+    // What a coordinator must act on: the last week's emergencies first, then concerns.
+    let urgent = move || {
+        let since = now_millis() - 7 * DAY_MS;
+        let mut v: Vec<Check> = state.checks.with(|cs| {
+            cs.iter()
+                .filter(|c| {
+                    c.recorded_at >= since && matches!(c.outcome, CheckOutcome::Concern | CheckOutcome::Emergency)
+                })
+                .cloned()
+                .collect()
+        });
+        v.sort_by_key(|c| (c.outcome != CheckOutcome::Emergency, std::cmp::Reverse(c.recorded_at)));
+        v
+    };
     let needs_attention = move || {
         state.checks.with(|cs| {
             cs.iter().filter(|c| matches!(c.outcome, CheckOutcome::Concern | CheckOutcome::Emergency)).count()
@@ -33,6 +47,15 @@ pub fn RecentChecksPage() -> impl IntoView {
                 "記録 " <strong data-testid="check-total">{move || state.checks.with(Vec::len)}</strong> " 件"
                 "（うち 気になる・緊急 " <strong>{needs_attention}</strong> " 件）"
             </p>
+            <Show when=move || !urgent().is_empty()>
+                <h2>"この1週間の 緊急・気になる"</h2>
+                <ol class="history urgent" data-testid="urgent-checks">
+                    <For each=urgent key=|c| (c.id, c.sync) let:check>
+                        <RecentCheck check/>
+                    </For>
+                </ol>
+                <h2>"すべての記録"</h2>
+            </Show>
             <Show when=move || !rows().is_empty() fallback=|| view! { <p class="empty">"まだ記録がありません。"</p> }>
                 <ol class="history" data-testid="recent-checks">
                     <For each=rows key=|c| (c.id, c.sync) let:check>
@@ -56,6 +79,9 @@ fn RecentCheck(check: Check) -> impl IntoView {
             <a class="who-for" href=href>{name}</a>
             <span class="when">{format_datetime(check.recorded_at)}</span>
             <span class="who">{format!("記録：{}", check.author_name)}</span>
+            {(!check.concerns.is_empty()).then(|| view! {
+                <p class="concerns">{check.concerns.iter().map(|c| c.label_ja()).collect::<Vec<_>>().join("・")}</p>
+            })}
             {check.note.clone().map(|n| view! { <p class="note">{n}</p> })}
         </li>
     }

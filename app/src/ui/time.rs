@@ -27,7 +27,7 @@ pub fn now_millis() -> EpochMillis {
 }
 
 /// Offset of the device's local time from UTC, in minutes east.
-fn local_offset_minutes(ms: EpochMillis) -> i64 {
+pub fn local_offset_minutes(ms: EpochMillis) -> i64 {
     #[cfg(feature = "csr")]
     {
         -(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64)).get_timezone_offset() as i64)

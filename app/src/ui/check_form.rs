@@ -1,0 +1,306 @@
+//! 見守りの記録: the form on a person's page. Three taps from home for the usual case
+//! (person → 変わりなし → 記録する); method, what was seen, a note and a location stamp are
+//! optional. 緊急 puts one-tap calls on top and goes to the coordinator ahead of everything else.
+//! What is typed is kept as a draft on the device until it is saved.
+
+use super::actions::{self, CheckDetails};
+use super::state::use_app_state;
+use crate::domain::{CheckMethod, CheckNote, CheckOutcome, Concern, GeoStamp, NewCheck, Person, PersonId};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The form as typed so far, kept in the device's `drafts` store.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct CheckDraft {
+    outcome: Option<CheckOutcome>,
+    method: Option<CheckMethod>,
+    concerns: Vec<Concern>,
+    note: String,
+}
+
+#[derive(Clone, Copy)]
+struct Form {
+    outcome: RwSignal<Option<CheckOutcome>>,
+    method: RwSignal<Option<CheckMethod>>,
+    concerns: RwSignal<Vec<Concern>>,
+    note: RwSignal<String>,
+}
+
+impl Form {
+    fn draft(&self) -> CheckDraft {
+        CheckDraft {
+            outcome: self.outcome.get_untracked(),
+            method: self.method.get_untracked(),
+            concerns: self.concerns.get_untracked(),
+            note: self.note.get_untracked(),
+        }
+    }
+
+    fn fill(&self, d: CheckDraft) {
+        self.outcome.set(d.outcome);
+        self.method.set(d.method);
+        self.concerns.set(d.concerns);
+        self.note.set(d.note);
+    }
+}
+
+#[component]
+pub fn CheckForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
+    let state = use_app_state();
+    let form = Form {
+        outcome: RwSignal::new(None),
+        method: RwSignal::new(None),
+        concerns: RwSignal::new(Vec::new()),
+        note: RwSignal::new(String::new()),
+    };
+    let draft_key = StoredValue::new(actions::check_draft_key(&id));
+    // A draft left by a reload or a killed app comes back, unless the user has started typing.
+    leptos::task::spawn_local(async move {
+        if let Some(d) = actions::load_draft::<CheckDraft>(draft_key.get_value()).await {
+            if form.draft() == CheckDraft::default() {
+                form.fill(d);
+            }
+        }
+    });
+    let keep_draft = move || actions::save_draft(draft_key.get_value(), form.draft());
+    let stamp = RwSignal::new(None::<GeoStamp>);
+    let outcome_error = RwSignal::new(None::<&'static str>);
+    let note_error = RwSignal::new(None::<&'static str>);
+    let concern_error = RwSignal::new(None::<&'static str>);
+    let save_error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let id = StoredValue::new(id);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        saved.set(false);
+        save_error.set(None);
+        let chosen = form.outcome.get_untracked();
+        outcome_error.set(chosen.is_none().then_some("確認の結果を選んでください。"));
+        let parsed = CheckNote::parse(&form.note.get_untracked());
+        note_error.set(parsed.as_ref().err().map(|e| e.message_ja));
+        let (Some(chosen), Ok(note)) = (chosen, parsed) else { return };
+        let details = CheckDetails {
+            note,
+            method: form.method.get_untracked(),
+            concerns: form.concerns.get_untracked(),
+            location: stamp.get_untracked(),
+        };
+        // The same rule as the domain's, checked on a throwaway NewCheck so there is one rule.
+        let probe = NewCheck {
+            id: crate::domain::CheckId(uuid::Uuid::nil()),
+            person_id: id.get_value(),
+            outcome: chosen,
+            note: details.note.clone(),
+            recorded_at: 0,
+            method: None,
+            concerns: details.concerns.clone(),
+            location: None,
+        };
+        if let Err(e) = probe.validate_form() {
+            concern_error.set(Some(e.message_ja));
+            return;
+        }
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match actions::save_check(state, id.get_value(), chosen, details).await {
+                Ok(()) => {
+                    form.fill(CheckDraft::default());
+                    stamp.set(None);
+                    saved.set(true);
+                }
+                // What was typed stays in the form (and in the draft).
+                Err(e) => save_error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let outcome = form.outcome;
+    let shows_concerns = move || matches!(outcome.get(), Some(o) if o != CheckOutcome::AllWell);
+    view! {
+        <form class="check-form" on:submit=on_submit novalidate>
+            <fieldset>
+                <legend>"見守りの結果"</legend>
+                <div class="outcomes">
+                    {CheckOutcome::ALL.into_iter().map(|o| view! {
+                        <button type="button"
+                            class=format!("outcome outcome-{}", o.as_str())
+                            class:selected=move || outcome.get() == Some(o)
+                            aria-pressed=move || (outcome.get() == Some(o)).to_string()
+                            on:click=move |_| {
+                                outcome.set(Some(o));
+                                outcome_error.set(None);
+                                concern_error.set(None);
+                                saved.set(false);
+                                keep_draft();
+                            }>
+                            {o.label_ja()}
+                        </button>
+                    }).collect_view()}
+                </div>
+                <Show when=move || outcome_error.get().is_some()>
+                    <p class="field-error" role="alert">{move || outcome_error.get().unwrap_or_default()}</p>
+                </Show>
+            </fieldset>
+            <Show when=move || outcome.get() == Some(CheckOutcome::Emergency)>
+                <EmergencyCalls person/>
+            </Show>
+            <p class="optional-heading">"くわしく（任意）"</p>
+            <Show when=shows_concerns>
+                <ConcernChips concerns=form.concerns error=concern_error on_change=keep_draft/>
+            </Show>
+            <MethodChips method=form.method on_change=keep_draft/>
+            <label for="note">"メモ（任意）"</label>
+            <textarea id="note" rows="3" maxlength="1000"
+                placeholder="気づいたこと（例：新聞がたまっている）"
+                prop:value=move || form.note.get()
+                on:input=move |ev| {
+                    form.note.set(event_target_value(&ev));
+                    note_error.set(None);
+                    concern_error.set(None);
+                    keep_draft();
+                }></textarea>
+            <Show when=move || note_error.get().is_some()>
+                <p class="field-error" role="alert">{move || note_error.get().unwrap_or_default()}</p>
+            </Show>
+            <LocationStamp stamp/>
+            // Sticks to the bottom of the screen while the form is in view: the usual check is
+            // person → outcome → save, without scrolling past the optional details.
+            <div class="save-bar">
+                <button class="button primary" type="submit" disabled=move || busy.get()>"記録する"</button>
+                <Show when=move || saved.get()>
+                    <p class="saved" role="status" data-testid="saved">"保存しました。電波があれば自動で送信します。"</p>
+                </Show>
+                <Show when=move || save_error.get().is_some()>
+                    <p class="field-error" role="alert">{move || save_error.get().unwrap_or_default()}</p>
+                </Show>
+            </div>
+        </form>
+    }
+}
+
+/// 方法: one of four, or none; tapping the chosen one again clears it.
+#[component]
+fn MethodChips(method: RwSignal<Option<CheckMethod>>, on_change: impl Fn() + Copy + 'static) -> impl IntoView {
+    view! {
+        <fieldset class="chip-group">
+            <legend>"確認の方法"</legend>
+            {CheckMethod::ALL.into_iter().map(|m| view! {
+                <button type="button" class="chip"
+                    aria-pressed=move || (method.get() == Some(m)).to_string()
+                    on:click=move |_| {
+                        method.update(|v| *v = if *v == Some(m) { None } else { Some(m) });
+                        on_change();
+                    }>
+                    {m.label_ja()}
+                </button>
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
+/// 気づいたこと: any number of the signs the network is trained to notice.
+#[component]
+fn ConcernChips(
+    concerns: RwSignal<Vec<Concern>>,
+    error: RwSignal<Option<&'static str>>,
+    on_change: impl Fn() + Copy + 'static,
+) -> impl IntoView {
+    view! {
+        <fieldset class="chip-group" data-testid="concern-chips">
+            <legend>"気づいたこと"</legend>
+            {Concern::ALL.into_iter().map(|c| view! {
+                <button type="button" class="chip"
+                    aria-pressed=move || concerns.with(|v| v.contains(&c)).to_string()
+                    on:click=move |_| {
+                        concerns.update(|v| {
+                            if let Some(i) = v.iter().position(|x| *x == c) { v.remove(i); } else { v.push(c); v.sort(); }
+                        });
+                        error.set(None);
+                        on_change();
+                    }>
+                    {c.label_ja()}
+                </button>
+            }).collect_view()}
+            <Show when=move || error.get().is_some()>
+                <p class="field-error" role="alert">{move || error.get().unwrap_or_default()}</p>
+            </Show>
+        </fieldset>
+    }
+}
+
+/// 緊急: calls a tap away. The check itself is sent to the coordinator before anything else.
+#[component]
+fn EmergencyCalls(person: Memo<Option<Person>>) -> impl IntoView {
+    let tel = |n: &str| format!("tel:{}", n.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect::<String>());
+    let calls = move || {
+        person.with(|p| {
+            let mut v = Vec::new();
+            if let Some(p) = p {
+                if let Some(phone) = &p.phone {
+                    v.push((format!("{}さんに電話", p.name), tel(phone)));
+                }
+                for c in &p.emergency_contacts {
+                    let who =
+                        if c.relation.is_empty() { c.name.clone() } else { format!("{}（{}）", c.name, c.relation) };
+                    v.push((format!("{who}に電話"), tel(&c.phone)));
+                }
+            }
+            v
+        })
+    };
+    view! {
+        <div class="emergency" role="region" aria-label="緊急の連絡" data-testid="emergency-calls">
+            <p class="emergency-lead">"命に関わるときは、まず119番へ。"</p>
+            <a class="button call call-119" href="tel:119">"119に電話（救急・消防）"</a>
+            {move || calls().into_iter().map(|(label, href)| view! {
+                <a class="button call" href=href>{label}</a>
+            }).collect_view()}
+            <p class="emergency-note">"記録すると、次の送信で社協の担当者に最優先で知らせます。"</p>
+        </div>
+    }
+}
+
+/// この場所を記録: the position is taken when ticked (a fix can take a while indoors), so
+/// saving never waits for it.
+#[component]
+fn LocationStamp(stamp: RwSignal<Option<GeoStamp>>) -> impl IntoView {
+    let wanted = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let on_change = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        wanted.set(on);
+        error.set(None);
+        stamp.set(None);
+        if on {
+            leptos::task::spawn_local(async move {
+                match actions::current_position().await {
+                    Ok(p) if wanted.get_untracked() => stamp.set(Some(p)),
+                    Ok(_) => {}
+                    Err(e) => {
+                        wanted.set(false);
+                        error.set(Some(e));
+                    }
+                }
+            });
+        }
+    };
+    view! {
+        <label class="checkbox">
+            <input type="checkbox" prop:checked=move || wanted.get() on:change=on_change/>
+            "今いる場所を記録に残す"
+        </label>
+        <Show when=move || wanted.get()>
+            <p class="hint" role="status">{move || match stamp.get() {
+                Some(s) => format!("位置を取得しました（誤差 約{}m）", s.accuracy_m.round() as i64),
+                None => "位置を取得しています…".to_owned(),
+            }}</p>
+        </Show>
+        <Show when=move || error.get().is_some()>
+            <p class="field-error" role="alert">{move || error.get().unwrap_or_default()}</p>
+        </Show>
+    }
+}
