@@ -49,8 +49,11 @@ pub fn AppHeader() -> impl IntoView {
             </Show>
         </header>
         <Show when=move || user().is_some()>
-            <SyncBar/>
-            <Notice/>
+            // A landmark of its own, so screen readers can jump to where sending stands.
+            <div role="region" aria-label="送信の状況">
+                <SyncBar/>
+                <Notice/>
+            </div>
         </Show>
     }
 }

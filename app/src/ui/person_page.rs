@@ -61,7 +61,7 @@ fn PersonDetail(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
                 } else {
                     p.emergency_contacts.iter().map(|c| format!("{} {} {}", c.name, c.relation, c.phone)).collect::<Vec<_>>().join("／")
                 })}</dd>
-                <dt>"本人同意"</dt><dd data-testid="consent-summary">{field(|p| consent_summary(p))}</dd>
+                <dt>"本人同意"</dt><dd data-testid="consent-summary">{field(consent_summary)}</dd>
                 <dt>"メモ"</dt><dd class="notes" data-testid="person-notes">{field(|p| p.notes.clone())}</dd>
             </dl>
             <ConflictNotice person/>
