@@ -11,5 +11,6 @@ cargo leptos build --release --split
 
 export MIMAMORI_DATABASE_URL="${MIMAMORI_DATABASE_URL:-sqlite://data/mimamori.db}"
 export MIMAMORI_DEMO="${MIMAMORI_DEMO:-1}"
+export MIMAMORI_DEMO_HISTORY="${MIMAMORI_DEMO_HISTORY:-1}"
 export MIMAMORI_SITE_ROOT="${MIMAMORI_SITE_ROOT:-target/site}"
 exec target/release/server

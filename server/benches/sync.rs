@@ -335,6 +335,7 @@ fn run_database(gen: &Runtime, db: Backend, opts: &Opts) -> Vec<String> {
         site_root: prepared.dir.path().join("site"),
         hash_file: prepared.dir.path().join("hash.txt"),
         demo: false,
+        demo_history: false,
         secure_cookies: false,
         public_url: None,
     };

@@ -15,6 +15,9 @@ pub struct Config {
     pub hash_file: PathBuf,
     /// `MIMAMORI_DEMO=1`: load the demo municipality into an empty database.
     pub demo: bool,
+    /// `MIMAMORI_DEMO_HISTORY=1` (with the demo): also two months of 見守り checks, so the home list
+    /// has overdue, due and recently checked people to show. Tests leave it off to count records.
+    pub demo_history: bool,
     /// `MIMAMORI_SECURE_COOKIES=1`: mark cookies Secure (set it whenever served over HTTPS).
     pub secure_cookies: bool,
     /// `MIMAMORI_PUBLIC_URL`: the address phones use (put in invite QR codes), e.g.
@@ -46,6 +49,7 @@ impl Config {
             site_root: var("MIMAMORI_SITE_ROOT").unwrap_or_else(|| "target/site".into()).into(),
             hash_file,
             demo: flag("MIMAMORI_DEMO"),
+            demo_history: flag("MIMAMORI_DEMO_HISTORY"),
             secure_cookies: flag("MIMAMORI_SECURE_COOKIES"),
             public_url: var("MIMAMORI_PUBLIC_URL"),
         })

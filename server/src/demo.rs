@@ -257,3 +257,84 @@ pub async fn load(storage: &Storage) -> Result<(), StorageError> {
     tx.commit().await?;
     Ok(())
 }
+
+/// Two months of 見守り checks for the demo, relative to `now`, so the home list shows every
+/// state: some people 1–3 days overdue, some due today, some checked recently, a few never.
+/// Each check is written by whoever watches the person (their volunteer, else the 民生委員 of the
+/// area, else the coordinator by phone) from an import device that can never sign in.
+pub async fn load_history(storage: &Storage, now: i64) -> Result<(), StorageError> {
+    const DAY: i64 = 86_400_000;
+    let mut tx = storage.begin().await?;
+    let authors = ["u-sato", "u-takahashi", "u-suzuki", "u-tanaka"];
+    for author in authors {
+        sqlx::query(&storage.sql(
+            "INSERT INTO devices (id, user_id, token_hash, user_agent, created_at, last_seen_at, revoked_at)
+             VALUES (?, ?, ?, 'デモデータの取り込み', ?, ?, ?)",
+        ))
+        .bind(format!("dev-history-{author}"))
+        .bind(author)
+        .bind(format!("no-token-{author}")) // not a SHA-256 of anything: no token matches it
+        .bind(now - 60 * DAY)
+        .bind(now - 60 * DAY)
+        .bind(now - 60 * DAY)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let persons: Vec<(String, String, i64)> = sqlx::query_as(&storage.sql(
+        "SELECT p.id, COALESCE(a.user_id, CASE WHEN p.small_area_id IN ('sa-honcho1', 'sa-ekimae') THEN 'u-suzuki'
+                ELSE 'u-tanaka' END), p.check_interval_days
+         FROM persons p LEFT JOIN assignments a ON a.person_id = p.id ORDER BY p.id",
+    ))
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut rng = StdRng::seed_from_u64(2026);
+    for (i, (person, author, interval)) in persons.iter().enumerate() {
+        // Days since the newest check, by the person's place in a cycle of situations (six, so
+        // that the seven small areas, and each volunteer's neighbours, get a mix).
+        let last_ago = match i % 6 {
+            0 => interval + 3, // 3日超過
+            1 => 2,
+            2 => 1,
+            3 => continue, // 記録なし
+            4 => interval + 1,
+            _ => *interval, // 今日が目安
+        };
+        let mut ago = last_ago;
+        let mut k = 0;
+        while ago <= 60 {
+            let (outcome, concerns, note) = match (i + k) % 9 {
+                4 => ("concern", "mail_piling", Some("新聞が二日分たまっていた。声をかけると元気そうだった")),
+                7 if k > 0 => ("not_home", "", Some("留守。夕方にもう一度寄る")),
+                8 => ("concern", "snow_not_cleared", None),
+                _ => ("all_well", "", None),
+            };
+            let method = ["visit", "greeting", "outside", "phone"][(i + k) % 4];
+            let method = if author == "u-tanaka" { "phone" } else { method };
+            // The newest at this time of day, so its calendar day is exact; older ones vary.
+            let jitter = if k == 0 { 0 } else { rng.random_range(0..4 * 3_600_000) };
+            let at = now - ago * DAY - jitter;
+            sqlx::query(&storage.sql(
+                "INSERT INTO checks (id, person_id, author_id, device_id, outcome, note, recorded_at, received_at,
+                    device_recorded_at, method, concerns)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ))
+            .bind(uuid::Builder::from_random_bytes(rng.random()).into_uuid().to_string())
+            .bind(person)
+            .bind(author)
+            .bind(format!("dev-history-{author}"))
+            .bind(outcome)
+            .bind(note)
+            .bind(at)
+            .bind(at + 60_000)
+            .bind(at)
+            .bind(method)
+            .bind(concerns)
+            .execute(&mut *tx)
+            .await?;
+            ago += interval;
+            k += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -52,6 +52,9 @@ impl Application {
         let storage = Storage::connect(&config.database_url).await?;
         if config.demo && storage.is_empty().await? {
             demo::load(&storage).await?;
+            if config.demo_history {
+                demo::load_history(&storage, crate::time::now_millis()).await?;
+            }
             tracing::info!("loaded the demo municipality");
         }
         // Leptos renders the shell on tokio; generate_route_list would do this, but every route is one shell.

@@ -76,7 +76,37 @@ async fn bad_details_are_refused_per_record_and_write_nothing(app: TestApp) {
     assert_eq!(stored, 1);
 }
 
+/// The run command's demo history: every situation the home list orders, on both databases.
+async fn the_demo_history_shows_every_due_state_and_stays_in_scope(app: TestApp) {
+    let now = now_ms();
+    let storage = app.storage().await;
+    mimamori_server::demo::load_history(&storage, now).await.expect("history loads");
+    let sato = app.signed_in("sato").await;
+    let pulled = app.pull(&sato, 0).await;
+    let checks = pulled["checks"].as_array().unwrap();
+    assert!(checks.len() >= 10, "two months of checks on 佐藤さん's five neighbours");
+    let scope = person_ids(&pulled);
+    assert!(checks.iter().all(|c| scope.contains(&c["person_id"].as_str().unwrap().to_owned())));
+    assert!(checks.iter().all(|c| c["recorded_at"].as_i64().unwrap() <= now), "nothing in the future");
+    assert!(checks.iter().any(|c| c["concerns"] != json!([])), "some concerns with chips");
+    let persons = app.fetch_persons(&sato, &scope, None).await;
+    let mut states = std::collections::BTreeSet::new();
+    for p in persons["persons"].as_array().unwrap() {
+        let last =
+            checks.iter().filter(|c| c["person_id"] == p["id"]).map(|c| c["recorded_at"].as_i64().unwrap()).max();
+        let interval = p["check_interval_days"].as_u64().unwrap() as u32;
+        states.insert(app::domain::Due::of(last, interval, now, 9 * 60).as_str());
+    }
+    assert_eq!(states.into_iter().collect::<Vec<_>>(), ["later", "never", "overdue", "today"]);
+    // The import devices can never be used to sign in.
+    let devices = app
+        .count(&storage, "SELECT COUNT(*) FROM devices WHERE revoked_at IS NULL AND id LIKE ?", &["dev-history-%"])
+        .await;
+    assert_eq!(devices, 0);
+}
+
 on_both_databases!(
     check_details_round_trip_through_push_pull_and_fetch,
-    bad_details_are_refused_per_record_and_write_nothing
+    bad_details_are_refused_per_record_and_write_nothing,
+    the_demo_history_shows_every_due_state_and_stays_in_scope,
 );

@@ -141,10 +141,10 @@ fn DistanceButton(here: RwSignal<Option<GeoStamp>>) -> impl IntoView {
 fn PersonRow(row: Row) -> impl IntoView {
     let Row { person, last, due, distance } = row;
     let href = format!("/persons/{}", person.id.as_str());
-    let last_text = match &last {
-        Some(c) => format!("最終確認 {}（{}）", days_ago_label(c.recorded_at, now_millis()), c.outcome.label_ja()),
-        None => "まだ確認の記録がありません".to_owned(),
-    };
+    // 「記録なし」 already says there is no check; only a real one needs words.
+    let last_text = last
+        .as_ref()
+        .map(|c| format!("最終確認 {}（{}）", days_ago_label(c.recorded_at, now_millis()), c.outcome.label_ja()));
     view! {
         <li>
             <a class=format!("person-row due-{}", due.as_str()) href=href data-testid="person-row">

@@ -50,26 +50,27 @@ fn PersonDetail(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
             <p class="back"><a href="/persons">"← 担当の方"</a></p>
             <h1>{field(|p| p.name.clone())}</h1>
             <p class="person-kana">{field(|p| p.kana.clone())}</p>
+            <p class="person-address">{field(|p| format!("{}（{}・{}）", p.address, p.district, p.small_area))}</p>
+            <ConflictNotice person/>
+            <RefusedChanges id=id.clone()/>
+            // The check comes first: it is what a visit is for, and it should not need scrolling.
+            <CheckForm id=id.clone() person/>
+            <h2>"連絡先・同意"</h2>
+            {move || tel().map(|phone| view! {
+                <a class="button" href=format!("tel:{}", phone.replace('-', ""))>"電話をかける"</a>
+            })}
             <dl class="facts">
-                <dt>"住所"</dt><dd>{field(|p| p.address.clone())}</dd>
-                <dt>"地区"</dt><dd>{field(|p| format!("{}・{}", p.district, p.small_area))}</dd>
                 <dt>"確認の目安"</dt><dd>{field(|p| format!("{}日ごと", p.check_interval_days))}</dd>
                 <dt>"電話"</dt><dd data-testid="person-phone">{field(|p| p.phone.clone().unwrap_or_else(|| "（なし）".into()))}</dd>
-                <dt>"避難時の支援"</dt><dd>{field(|p| if p.needs_evacuation_help { "必要" } else { "不要" }.into())}</dd>
                 <dt>"緊急連絡先"</dt><dd>{field(|p| if p.emergency_contacts.is_empty() {
                     "（なし）".to_owned()
                 } else {
                     p.emergency_contacts.iter().map(|c| format!("{} {} {}", c.name, c.relation, c.phone)).collect::<Vec<_>>().join("／")
                 })}</dd>
+                <dt>"避難時の支援"</dt><dd>{field(|p| if p.needs_evacuation_help { "必要" } else { "不要" }.into())}</dd>
                 <dt>"本人同意"</dt><dd data-testid="consent-summary">{field(consent_summary)}</dd>
                 <dt>"メモ"</dt><dd class="notes" data-testid="person-notes">{field(|p| p.notes.clone())}</dd>
             </dl>
-            <ConflictNotice person/>
-            <RefusedChanges id=id.clone()/>
-            {move || tel().map(|phone| view! {
-                <a class="button" href=format!("tel:{}", phone.replace('-', ""))>"電話をかける"</a>
-            })}
-            <CheckForm id=id.clone() person/>
             <Show when=may_edit>
                 <EditForm id=id.clone() person/>
             </Show>

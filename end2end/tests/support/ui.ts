@@ -1,10 +1,12 @@
 // What every end-to-end test does the same way: sign in, take screenshots at phone widths and
 // large text, and look inside the device store.
 import { expect, Page } from "@playwright/test";
+import { expectNoAxeViolations } from "./axe";
 
 export const SHOTS = "screenshots";
 
-/** A full-page screenshot at the current width, at 320 px, and at 200 % text. */
+/** A full-page screenshot at the current width, at 320 px, and at 200 % text; then axe-core's
+ * accessibility rules on the screen as shot, which must find nothing. */
 export async function shoot(page: Page, name: string) {
   const size = page.viewportSize()!;
   await page.screenshot({ path: `${SHOTS}/${name}-${size.width}.png`, fullPage: true });
@@ -15,6 +17,7 @@ export async function shoot(page: Page, name: string) {
   await page.evaluate(() => (document.documentElement.style.fontSize = "225%"));
   await page.screenshot({ path: `${SHOTS}/${name}-${size.width}-text200.png`, fullPage: true });
   await page.evaluate(() => (document.documentElement.style.fontSize = ""));
+  await expectNoAxeViolations(page, name);
 }
 
 /** Signs in through the form, as a user would. */

@@ -61,6 +61,7 @@ impl TestApp {
             site_root: dir.path().join("site"),
             hash_file: dir.path().join("hash.txt"),
             demo: true,
+            demo_history: false,
             secure_cookies: false,
             public_url: None,
         };

@@ -64,6 +64,8 @@ pub fn UsersPage() -> impl IntoView {
             <h1>"ユーザー・招待"</h1>
             <FetchStatus fetch/>
             <FetchStatus fetch=more/>
+            // The cards' own headings (invite, assignments) sit under this one.
+            <h2>"ユーザー一覧"</h2>
             <ul class="cards" data-testid="users">
                 <For each=sorted key=|u| u.user.id.0.clone() let:u>
                     <UserCard id=u.user.id.0 dir admin/>
