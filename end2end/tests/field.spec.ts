@@ -5,7 +5,7 @@
 import { test, expect, Page, BrowserContext } from "@playwright/test";
 import { TestServer } from "./support/server";
 import { watchConsole } from "./support/console";
-import { shoot, signInAs, storeCounts, SHOTS } from "./support/ui";
+import { shoot, signInAs, storeCounts, SHOTS, signedInPage } from "./support/ui";
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 
@@ -21,13 +21,7 @@ test.afterAll(async () => {
   await server?.dispose();
 });
 
-async function signedIn(context: BrowserContext, login: string): Promise<Page> {
-  const page = await context.newPage();
-  await signInAs(page, server.url, login);
-  await expect(page.getByTestId("person-row").first()).toBeVisible();
-  await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
-  return page;
-}
+const signedIn = (context: BrowserContext, login: string) => signedInPage(context, server.url, login);
 
 /** The persons a user may see, as the API gives them. */
 async function personsOf(cookie: string): Promise<any[]> {
@@ -204,7 +198,9 @@ test("an emergency puts calls a tap away and reaches the coordinator before rout
   const desk = await (await browser.newContext(DESK)).newPage();
   await signInAs(desk, server.url, "tanaka");
   await expect(desk).toHaveURL(/\/admin$/);
-  await desk.getByRole("link", { name: "記録一覧" }).first().click();
+  // The management home says so first thing.
+  await expect(desk.getByTestId("emergency-alert")).toContainText("「緊急」の記録が 1 件あります");
+  await desk.getByTestId("emergency-alert").getByRole("link", { name: "記録一覧で確認する" }).click();
   const urgent = desk.getByTestId("urgent-checks").getByTestId("recent-check");
   await expect(urgent.first()).toContainText("緊急");
   await expect(urgent.first()).toContainText(name);

@@ -4,7 +4,7 @@
 import { test, expect, Page, BrowserContext } from "@playwright/test";
 import { TestServer } from "./support/server";
 import { watchConsole } from "./support/console";
-import { jaDate, shoot, signInAs, storeCounts, SHOTS } from "./support/ui";
+import { jaDate, shoot, signInAs, storeCounts, SHOTS, signedInPage } from "./support/ui";
 import * as fs from "node:fs";
 
 let server: TestServer;
@@ -19,13 +19,7 @@ test.afterAll(async () => {
   await server?.dispose();
 });
 
-async function signedIn(context: BrowserContext, login: string): Promise<Page> {
-  const page = await context.newPage();
-  await signInAs(page, server.url, login);
-  await expect(page.getByTestId("person-row").first()).toBeVisible();
-  await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
-  return page;
-}
+const signedIn = (context: BrowserContext, login: string) => signedInPage(context, server.url, login);
 
 async function logCheck(page: Page, outcome: string, note: string) {
   await page.getByRole("button", { name: outcome, exact: true }).click();

@@ -103,10 +103,12 @@ pub fn distance_m(lat1: f64, lng1: f64, lat2: f64, lng2: f64) -> f64 {
 
 /// 「約350m」, 「約1.2km」.
 pub fn distance_label(m: f64) -> String {
+    // Integer arithmetic only: float formatting would add its own code to the browser bundle.
     if m < 1000.0 {
         format!("約{}m", ((m / 10.0).round() as i64 * 10).max(10))
     } else {
-        format!("約{:.1}km", m / 1000.0)
+        let tenths = (m / 100.0).round() as i64;
+        format!("約{}.{}km", tenths / 10, tenths % 10)
     }
 }
 
@@ -182,6 +184,7 @@ mod tests {
         assert_eq!(distance_label(d), "約1.1km");
         assert_eq!(distance_label(347.0), "約350m");
         assert_eq!(distance_label(2.0), "約10m");
+        assert_eq!(distance_label(12_960.0), "約13.0km");
         assert_eq!(distance_m(39.8, 140.2, 39.8, 140.2), 0.0);
     }
 }

@@ -90,9 +90,11 @@ pub fn PersonListPage() -> impl IntoView {
                         <label for="area-filter">"地域（町内会・自治会）"</label>
                         <select id="area-filter" on:change=move |ev| area.set(event_target_value(&ev))>
                             <option value="" selected=move || area.get().is_empty()>"すべての地域"</option>
-                            <For each=move || areas.get() key=|a| a.clone() let:a>
-                                <option value=a.clone() selected={let a = a.clone(); move || area.get() == a}>{a.clone()}</option>
-                            </For>
+                            {move || areas.get().into_iter().map(|a| {
+                                let chosen = area.get_untracked() == a;
+                                let label = a.clone();
+                                view! { <option value=a selected=chosen>{label}</option> }
+                            }).collect_view()}
                         </select>
                     </Show>
                     <DistanceButton here/>

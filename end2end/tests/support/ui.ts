@@ -1,6 +1,6 @@
 // What every end-to-end test does the same way: sign in, take screenshots at phone widths and
 // large text, and look inside the device store.
-import { expect, Page } from "@playwright/test";
+import { expect, BrowserContext, Page } from "@playwright/test";
 import { expectNoAxeViolations } from "./axe";
 
 export const SHOTS = "screenshots";
@@ -27,6 +27,15 @@ export async function signInAs(page: Page, url: string, login: string, password 
   await page.getByLabel("ID").fill(login);
   await page.getByLabel("パスワード").fill(password);
   await page.getByRole("button", { name: "サインイン" }).click();
+}
+
+/** A new page signed in as `login`, its first sync done: the list shown and everything sent. */
+export async function signedInPage(context: BrowserContext, url: string, login: string): Promise<Page> {
+  const page = await context.newPage();
+  await signInAs(page, url, login);
+  await expect(page.getByTestId("person-row").first()).toBeVisible();
+  await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
+  return page;
 }
 
 /** How many records each IndexedDB store holds. */

@@ -1,7 +1,9 @@
 //! 管理: where coordinators and admins start.
 
+use crate::domain::CheckOutcome;
 use crate::ui::chrome::SignOutButton;
 use crate::ui::state::use_app_state;
+use crate::ui::time::{now_millis, DAY_MS};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -13,10 +15,23 @@ pub fn AdminHomePage() -> impl IntoView {
             .session
             .with(|s| s.user().map(|u| format!("{}（{}）", u.display_name, u.role.label_ja())).unwrap_or_default())
     };
+    // 緊急 reaches this device ahead of routine records; say so before anything else on the page.
+    let emergencies = move || {
+        let since = now_millis() - 7 * DAY_MS;
+        state
+            .checks
+            .with(|cs| cs.iter().filter(|c| c.outcome == CheckOutcome::Emergency && c.recorded_at >= since).count())
+    };
     view! {
         <section class="page admin-page">
             <h1>"管理"</h1>
             <p class="who">{who}</p>
+            <Show when=move || { emergencies() > 0 }>
+                <div class="emergency-alert" role="alert" data-testid="emergency-alert">
+                    <p>{move || format!("この1週間に「緊急」の記録が {} 件あります。", emergencies())}</p>
+                    <A href="/checks" attr:class="button">"記録一覧で確認する"</A>
+                </div>
+            </Show>
             <ul class="menu-grid" data-testid="admin-menu">
                 <MenuLink href="/admin/persons" title="対象者" text="見守りの対象者の登録・変更、本人同意の記録"/>
                 <MenuLink href="/admin/users" title="ユーザー・招待" text="ボランティアなどの登録、担当の割り当て、招待コードの発行"/>
