@@ -6,8 +6,9 @@ use super::actions;
 use super::state::use_app_state;
 use super::time::{days_ago_label, local_offset_minutes, now_millis};
 use crate::domain::due::{distance_label, distance_m, matches};
-use crate::domain::{Check, Due, GeoStamp, Person};
+use crate::domain::{Check, Due, GeoStamp, Person, PersonId};
 use leptos::prelude::*;
+use std::collections::HashMap;
 
 /// One row of the list: the person, their newest check and where they stand.
 #[derive(Clone, PartialEq)]
@@ -28,23 +29,29 @@ pub fn PersonListPage() -> impl IntoView {
         let now = now_millis();
         let offset = local_offset_minutes(now);
         let here = here.get();
-        state.checks.with(|checks| {
-            let mut rows: Vec<Row> = state.persons.with(|ps| {
-                ps.iter()
-                    .map(|p| {
-                        let last = checks.iter().filter(|c| c.person_id == p.id).max_by_key(|c| c.recorded_at).cloned();
-                        let due = Due::of(last.as_ref().map(|c| c.recorded_at), p.check_interval_days, now, offset);
-                        let distance = here.map(|h| distance_m(h.lat, h.lng, p.lat, p.lng));
-                        Row { person: p.clone(), last, due, distance }
-                    })
-                    .collect()
-            });
-            // A missed check is itself a warning sign: most overdue first, then by kana.
-            rows.sort_by(|a, b| {
-                a.due.sort_key().cmp(&b.due.sort_key()).then_with(|| a.person.kana.cmp(&b.person.kana))
-            });
-            rows
-        })
+        // One pass over the history: a 民生委員's device holds tens of thousands of checks.
+        let latest: HashMap<PersonId, Check> = state.checks.with(|checks| {
+            let mut latest: HashMap<&PersonId, &Check> = HashMap::new();
+            for c in checks {
+                if latest.get(&c.person_id).is_none_or(|l| c.recorded_at > l.recorded_at) {
+                    latest.insert(&c.person_id, c);
+                }
+            }
+            latest.into_iter().map(|(id, c)| (id.clone(), c.clone())).collect()
+        });
+        let mut rows: Vec<Row> = state.persons.with(|ps| {
+            ps.iter()
+                .map(|p| {
+                    let last = latest.get(&p.id).cloned();
+                    let due = Due::of(last.as_ref().map(|c| c.recorded_at), p.check_interval_days, now, offset);
+                    let distance = here.map(|h| distance_m(h.lat, h.lng, p.lat, p.lng));
+                    Row { person: p.clone(), last, due, distance }
+                })
+                .collect()
+        });
+        // A missed check is itself a warning sign: most overdue first, then by kana.
+        rows.sort_by(|a, b| a.due.sort_key().cmp(&b.due.sort_key()).then_with(|| a.person.kana.cmp(&b.person.kana)));
+        rows
     });
     let shown = move || {
         let (q, a) = (query.get(), area.get());
