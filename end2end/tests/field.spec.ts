@@ -72,6 +72,7 @@ test("the home list puts overdue people first, in words, and finds people by kan
 
   // Offline from here on: search and filter need only the device.
   await context.setOffline(true);
+  await page.getByText("探す・絞り込む・距離").click();
   const query = katakana(recent.kana.replace(/\s/g, ""));
   await page.getByLabel("名前・ふりがなで探す").fill(query);
   await expect(rows.filter({ hasText: recent.name }).first()).toBeVisible();
@@ -85,6 +86,7 @@ test("the home list puts overdue people first, in words, and finds people by kan
   expect(ekimae.length).toBeGreaterThan(0);
   await page.getByLabel("地域（町内会・自治会）").selectOption("駅前町内会");
   await expect(rows).toHaveCount(ekimae.length);
+  await expect(page.locator(".list-tools summary")).toContainText("（絞り込み中）");
   for (const meta of await rows.locator(".person-meta").allTextContents()) expect(meta).toContain("駅前町内会");
   await page.getByLabel("地域（町内会・自治会）").selectOption("");
   await expect(rows).toHaveCount(persons.length);

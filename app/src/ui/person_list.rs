@@ -89,7 +89,13 @@ pub fn PersonListPage() -> impl IntoView {
                         n => format!("確認の時期を過ぎた方・今日が目安の方：{n}人"),
                     }}
                 </p>
-                <div class="list-tools">
+                // Folded by default so the list itself starts near the top of a phone screen; the
+                // summary says when a filter is on, so a short list is never a mystery.
+                <details class="list-tools">
+                    <summary>
+                        "探す・絞り込む・距離"
+                        {move || (!query.get().trim().is_empty() || !area.get().is_empty()).then_some("（絞り込み中）")}
+                    </summary>
                     <label for="person-search">"名前・ふりがなで探す"</label>
                     <input id="person-search" type="search" autocomplete="off" enterkeyhint="search"
                         prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
@@ -105,7 +111,7 @@ pub fn PersonListPage() -> impl IntoView {
                         </select>
                     </Show>
                     <DistanceButton here/>
-                </div>
+                </details>
                 <Show when=move || !shown().is_empty() fallback=|| view! {
                     <p class="empty" data-testid="no-match">"条件に合う方はいません。"</p>
                 }>
