@@ -157,3 +157,30 @@ test("a coordinator registers a person with consent, withdraws it, and reads the
   expect(problems).toEqual([]);
   await office.close();
 });
+
+test("partner staff see the requests referred to their organisation, and nothing of the watch history", async ({
+  browser,
+}) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await signInAs(page, server.url, "yamada");
+  await expect(page).toHaveURL(/\/requests$/);
+  // The demo refers four requests to 雪見福祉会, all for persons who agreed to sharing with partners.
+  await expect(page.getByTestId("request")).toHaveCount(4);
+  await expect(page.getByTestId("request").first()).toContainText("お名前");
+  const nav = page.getByRole("navigation", { name: "メニュー" });
+  await expect(nav.getByRole("link")).toHaveText(["依頼一覧", "設定"]);
+  await shoot(page, "17-partner-requests");
+  // The watch history is not theirs to see, on screen or through the API: a check the 民生委員
+  // records reaches the coordinator, never the partner.
+  const suzuki = await server.signIn("suzuki");
+  const person = (await server.pull(suzuki)).scope[0].id;
+  const check = { id: crypto.randomUUID(), person_id: person, outcome: "concern", note: "partner-test", recorded_at: Date.now() };
+  await server.api(suzuki, "POST", "/sync/push", { mutations: [{ type: "create_check", check }] });
+  const seen = async (login: string) => (await server.allChecks(await server.signIn(login))).map((c) => c.id);
+  expect(await seen("tanaka")).toContain(check.id);
+  expect(await seen("yamada")).toEqual([]);
+  expect(problems).toEqual([]);
+  await context.close();
+});
