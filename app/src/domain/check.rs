@@ -257,6 +257,22 @@ fn deserialize_note<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Che
     }
 }
 
+/// A 気になる check names what was seen, by a chip or in the note (the check form's rule).
+pub fn concern_is_named(
+    outcome: CheckOutcome,
+    concerns: &[Concern],
+    note: Option<&CheckNote>,
+) -> Result<(), ValidationError> {
+    if outcome == CheckOutcome::Concern && concerns.is_empty() && note.is_none() {
+        return Err(ValidationError {
+            code: "concern_unnamed",
+            detail: "a concern names what was seen".into(),
+            message_ja: "気になった点を選ぶか、メモに書いてください。",
+        });
+    }
+    Ok(())
+}
+
 /// A check as the device creates it and pushes it: everything the field user decided.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -281,14 +297,7 @@ impl NewCheck {
     /// The rule a person filling in the form meets (the server does not refuse older clients'
     /// records for it): a 気になる check names what was seen, by a chip or in the note.
     pub fn validate_form(&self) -> Result<(), ValidationError> {
-        if self.outcome == CheckOutcome::Concern && self.concerns.is_empty() && self.note.is_none() {
-            return Err(ValidationError {
-                code: "concern_unnamed",
-                detail: "a concern names what was seen".into(),
-                message_ja: "気になった点を選ぶか、メモに書いてください。",
-            });
-        }
-        Ok(())
+        concern_is_named(self.outcome, &self.concerns, self.note.as_ref())
     }
 
     /// Device clocks are wrong, but not by years: refuse times that cannot be real.

@@ -11,7 +11,9 @@ mod person;
 pub mod text;
 mod user;
 
-pub use check::{Check, CheckId, CheckMethod, CheckNote, CheckOutcome, Concern, GeoStamp, NewCheck, SyncState};
+pub use check::{
+    concern_is_named, Check, CheckId, CheckMethod, CheckNote, CheckOutcome, Concern, GeoStamp, NewCheck, SyncState,
+};
 pub use consent::{is_calendar_date, Consent, ConsentInput, ConsentMethod, ConsentScopes};
 pub use due::Due;
 pub use merge::{FieldEdit, FieldValue, Merge, PersonField, Version};

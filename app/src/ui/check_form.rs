@@ -5,7 +5,7 @@
 
 use super::actions::{self, CheckDetails};
 use super::state::use_app_state;
-use crate::domain::{CheckMethod, CheckNote, CheckOutcome, Concern, GeoStamp, NewCheck, Person, PersonId};
+use crate::domain::{concern_is_named, CheckMethod, CheckNote, CheckOutcome, Concern, GeoStamp, Person, PersonId};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -89,18 +89,7 @@ pub fn CheckForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
             concerns: form.concerns.get_untracked(),
             location: stamp.get_untracked(),
         };
-        // The same rule as the domain's, checked on a throwaway NewCheck so there is one rule.
-        let probe = NewCheck {
-            id: crate::domain::CheckId(uuid::Uuid::nil()),
-            person_id: id.get_value(),
-            outcome: chosen,
-            note: details.note.clone(),
-            recorded_at: 0,
-            method: None,
-            concerns: details.concerns.clone(),
-            location: None,
-        };
-        if let Err(e) = probe.validate_form() {
+        if let Err(e) = concern_is_named(chosen, &details.concerns, details.note.as_ref()) {
             concern_error.set(Some(e.message_ja));
             return;
         }
