@@ -4,7 +4,10 @@
 
 pub mod admin;
 
-use crate::domain::{Check, EpochMillis, FieldEdit, NewCheck, Person, PersonId, User, Version};
+use crate::domain::{
+    Check, ConsentInput, EpochMillis, FieldEdit, FieldRequest, NewCheck, NewRequest, Person, PersonFields, PersonId,
+    User, Version,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -40,13 +43,23 @@ pub enum Mutation {
     CreateCheck { check: NewCheck },
     /// Changes to some of a person's fields, each with the version the device last saw.
     EditPerson { id: Uuid, person_id: PersonId, edits: Vec<FieldEdit> },
+    /// A 相談・依頼 raised on the device (its id is the request's id).
+    RaiseRequest { request: NewRequest },
+    /// A consent obtained in the field (民生委員), superseding the one in force.
+    RecordConsent { id: Uuid, person_id: PersonId, consent: ConsentInput },
+    /// A 気になる方 registered by a 民生委員 in their own area, with the consent obtained. The
+    /// person id is made on the device so checks can be recorded before it is sent.
+    RegisterPerson { id: Uuid, person_id: PersonId, person: PersonFields, consent: ConsentInput },
 }
 
 impl Mutation {
     pub fn id(&self) -> Uuid {
         match self {
             Mutation::CreateCheck { check } => check.id.0,
-            Mutation::EditPerson { id, .. } => *id,
+            Mutation::EditPerson { id, .. }
+            | Mutation::RecordConsent { id, .. }
+            | Mutation::RegisterPerson { id, .. } => *id,
+            Mutation::RaiseRequest { request } => request.id,
         }
     }
 }
@@ -116,6 +129,12 @@ pub struct PullResponse {
     /// More checks wait beyond this page.
     pub more: bool,
     pub server_time: EpochMillis,
+    /// Every request on those persons, with where it stands (a small set; sent whole each time).
+    #[serde(default)]
+    pub requests: Vec<FieldRequest>,
+    /// The small areas this user may register a person in (a 民生委員's 担当区域).
+    #[serde(default)]
+    pub areas: Vec<admin::SmallArea>,
 }
 
 /// `POST /sync/persons`: the full records of persons the scope manifest named.

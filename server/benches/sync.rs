@@ -693,6 +693,8 @@ fn new_check(rng: &mut StdRng, person: &PersonId, recorded_at: i64) -> NewCheck 
         method: None,
         concerns: Vec::new(),
         location: None,
+        kind: Default::default(),
+        needs: Vec::new(),
     }
 }
 

@@ -216,14 +216,14 @@ pub async fn load(storage: &Storage) -> Result<(), StorageError> {
     let shared = consents.iter().filter(|(_, partners)| *partners);
     for (n, (person, _)) in shared.step_by(7).take(4).enumerate() {
         let (need, detail, status) = [
-            ("除雪", "玄関から道路までの除雪をお願いしたい", "in_progress"),
-            ("買い物", "週に一度、米と灯油の買い物", "received"),
-            ("通院", "月に一度の通院の送迎", "done"),
-            ("除雪", "屋根の雪下ろし", "received"),
+            ("snow_removal", "玄関から道路までの除雪をお願いしたい", "in_progress"),
+            ("shopping", "週に一度、米と灯油の買い物", "received"),
+            ("hospital", "月に一度の通院の送迎", "done"),
+            ("snow_removal", "屋根の雪下ろし", "received"),
         ][n];
         sqlx::query(&storage.sql(
             "INSERT INTO requests (id, person_id, raised_by, need, detail, status, organization_id, created_at,
-                updated_at) VALUES (?, ?, 'u-suzuki', ?, ?, ?, ?, ?, ?)",
+                updated_at, to_partner) VALUES (?, ?, 'u-suzuki', ?, ?, ?, ?, ?, ?, 1)",
         ))
         .bind(format!("r-{:04}", n + 1))
         .bind(person)

@@ -320,7 +320,7 @@ pub async fn generate(storage: &Storage, scale: Scale) -> Result<Generated, Gene
                 t(format!("r-{p}")),
                 t(format!("p-{p}")),
                 t(format!("u-comm{}", commissioner_of_area(area_of_person(p)))),
-                t("除雪"),
+                t("snow_removal"),
                 t("received"),
                 t(format!("o-{town}-{}", (p / 25) % 2)),
                 Int(now),

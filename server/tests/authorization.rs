@@ -475,6 +475,28 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
             },
             ..r(Method::GET, "/api/v1/requests".into(), None, Expect::Ok(200))
         },
+        ("PUT", "/requests/{id}") => {
+            // Coordinators keep the partner it is referred to; partners send only a status.
+            let body = if role == Partner {
+                json!({"status": "in_progress"})
+            } else {
+                json!({"status": "in_progress", "organization_id": "o-yukimi-fukushikai"})
+            };
+            let target = if in_scope { &w.request_shared } else { &w.request_elsewhere };
+            Row {
+                check: |w, _, _, body| {
+                    assert_eq!(body["id"], json!(w.request_shared));
+                    assert_eq!(body["status"], "in_progress");
+                    assert_eq!(body["organization_id"], "o-yukimi-fukushikai");
+                },
+                ..r(
+                    Method::PUT,
+                    format!("/api/v1/requests/{target}"),
+                    Some(body),
+                    gate(&[Coordinator, Admin, Partner], Expect::Ok(200), Expect::NotFound),
+                )
+            }
+        }
         ("GET", "/conflicts") => Row {
             check: |w, _, case, body| {
                 let conflicts = ids(body, "id");
@@ -545,7 +567,7 @@ async fn build_world(app: &TestApp) -> World {
         ),
         (
             "INSERT INTO requests (id, person_id, raised_by, need, status, organization_id, created_at, updated_at)
-             VALUES ('r-elsewhere', 'p-other', 'u-other', '除雪', 'received', 'o-other', 0, 0)",
+             VALUES ('r-elsewhere', 'p-other', 'u-other', 'snow_removal', 'received', 'o-other', 0, 0)",
             vec![],
         ),
     ] {
@@ -561,7 +583,7 @@ async fn build_world(app: &TestApp) -> World {
     app.exec(
         &s,
         "INSERT INTO requests (id, person_id, raised_by, need, status, organization_id, created_at, updated_at)
-         VALUES ('r-unshared', ?, 'u-suzuki', '買い物', 'received', 'o-yukimi-fukushikai', 1, 1)",
+         VALUES ('r-unshared', ?, 'u-suzuki', 'shopping', 'received', 'o-yukimi-fukushikai', 1, 1)",
         &[unshared.as_str()],
     )
     .await;
@@ -619,6 +641,7 @@ fn as_absent(w: &World, text: &str) -> String {
         .replace(&w.elsewhere_user, "u-doesnotexist")
         .replace(&w.elsewhere_device, "dev-doesnotexist")
         .replace(&w.conflict_away, "c-doesnotexist")
+        .replace(&w.request_elsewhere, "r-doesnotexist")
 }
 
 async fn send(app: &TestApp, client: &reqwest::Client, row: &Row, path: &str) -> (u16, Value) {

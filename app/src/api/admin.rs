@@ -203,46 +203,7 @@ pub struct DeviceInfo {
     pub current: bool,
 }
 
-/// Where a request (相談・依頼) stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RequestStatus {
-    /// 受付
-    Received,
-    /// 対応中
-    InProgress,
-    /// 完了
-    Done,
-    /// 他機関へ
-    Referred,
-}
-
-impl RequestStatus {
-    pub const ALL: [RequestStatus; 4] =
-        [RequestStatus::Received, RequestStatus::InProgress, RequestStatus::Done, RequestStatus::Referred];
-
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            RequestStatus::Received => "受付",
-            RequestStatus::InProgress => "対応中",
-            RequestStatus::Done => "完了",
-            RequestStatus::Referred => "他機関へ",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RequestStatus::Received => "received",
-            RequestStatus::InProgress => "in_progress",
-            RequestStatus::Done => "done",
-            RequestStatus::Referred => "referred",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-}
+pub use crate::domain::RequestStatus;
 
 /// A request as the people working on it see it. Partner staff see only those referred to their
 /// organisation, and only for persons who agreed to sharing with partners.
@@ -253,11 +214,29 @@ pub struct RequestSummary {
     pub person_name: String,
     pub person_address: String,
     pub person_phone: Option<String>,
-    pub need: String,
+    pub need: crate::domain::Need,
     pub detail: String,
     pub status: RequestStatus,
+    pub organization_id: Option<String>,
     pub organization: Option<String>,
+    /// The person asked for a partner corporation's help.
+    pub to_partner: bool,
+    /// Their consent in force allows sharing with partners (else no partner may be chosen).
+    pub shares_with_partners: bool,
+    pub raised_by_name: String,
     pub created_at: EpochMillis,
+    /// The last change of status or routing.
+    pub updated_at: EpochMillis,
+}
+
+/// `PUT /requests/{id}`: where the request stands now and who works on it. Partner staff may
+/// change only the status of requests referred to them (and send no `organization_id`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteRequest {
+    pub status: RequestStatus,
+    #[serde(default)]
+    pub organization_id: Option<String>,
 }
 
 /// Two people changed the same field differently while offline: both values, for a coordinator.

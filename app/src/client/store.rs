@@ -8,12 +8,19 @@
 //! - `outbox`: [`OutboxEntry`] by auto-increment `seq`: the order changes were made in.
 //! - `refused` (v2): person edits the server refused, with the reason, so none vanishes unseen.
 //! - `drafts` (v2): half-filled forms by form key, so nothing typed is lost to a reload.
+//! - `requests` (v3): [`FieldRequest`] by `id`: requests on the persons held, as last pulled.
+//!   Requests raised here and not yet sent are read from the outbox instead.
+//! - `meta` also keeps `areas` (v3): the small areas this user may register a person in.
 //!
 //! A new version adds an `if old < N` step to [`upgrade`]; existing data is kept.
 
+use crate::api::admin::SmallArea;
 use crate::api::Mutation;
 use crate::domain::merge::rebase;
-use crate::domain::{Check, EpochMillis, Person, PersonId, SyncState, User, Version};
+use crate::domain::{
+    Check, ConsentInput, EpochMillis, FieldRequest, Person, PersonFields, PersonId, RequestStatus, SyncState, User,
+    Version,
+};
 use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
@@ -24,7 +31,7 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 pub const DB_NAME: &str = "mimamori";
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 const META: &str = "meta";
 const PERSONS: &str = "persons";
@@ -32,7 +39,8 @@ const CHECKS: &str = "checks";
 const OUTBOX: &str = "outbox";
 const REFUSED: &str = "refused";
 const DRAFTS: &str = "drafts";
-const ALL_STORES: [&str; 6] = [META, PERSONS, CHECKS, OUTBOX, REFUSED, DRAFTS];
+const REQUESTS: &str = "requests";
+const ALL_STORES: [&str; 7] = [META, PERSONS, CHECKS, OUTBOX, REFUSED, DRAFTS, REQUESTS];
 
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("client store: {0}")]
@@ -87,6 +95,9 @@ fn upgrade(event: VersionChangeEvent, db: Database) -> indexed_db_futures::Resul
         if old == 1 {
             UPGRADED_FROM_V1.with(|u| u.set(true));
         }
+    }
+    if old < 3 {
+        db.create_object_store(REQUESTS).with_key_path(KeyPath::from("id")).build()?;
     }
     Ok(())
 }
@@ -151,26 +162,106 @@ async fn all<T: for<'de> Deserialize<'de>>(store_name: &str) -> Result<Vec<T>, S
     Ok(all.collect::<Result<Vec<_>, _>>()?)
 }
 
-/// The persons as this device's user sees them: the server's copies with unsent edits on top.
+/// The persons as this device's user sees them: the server's copies with unsent edits and
+/// consents on top, and the persons registered here and not yet sent.
 pub async fn persons() -> Result<Vec<Person>, StoreError> {
-    let server: Vec<Person> = all(PERSONS).await?;
+    let mut server: Vec<Person> = all(PERSONS).await?;
     let outbox: Vec<OutboxEntry> = all(OUTBOX).await?;
+    let areas = areas().await?;
     let mut pending: HashMap<&PersonId, Vec<&crate::domain::FieldValue>> = HashMap::new();
+    let mut consents: HashMap<&PersonId, &ConsentInput> = HashMap::new();
     for entry in &outbox {
-        if let Mutation::EditPerson { person_id, edits, .. } = &entry.mutation {
-            pending.entry(person_id).or_default().extend(edits.iter().map(|e| &e.change));
+        match &entry.mutation {
+            Mutation::EditPerson { person_id, edits, .. } => {
+                pending.entry(person_id).or_default().extend(edits.iter().map(|e| &e.change));
+            }
+            Mutation::RecordConsent { person_id, consent, .. } => {
+                consents.insert(person_id, consent);
+            }
+            Mutation::RegisterPerson { person_id, person, consent, .. } => {
+                if !server.iter().any(|p| &p.id == person_id) {
+                    server.push(registered_here(person_id, person, consent, &areas));
+                }
+            }
+            Mutation::CreateCheck { .. } | Mutation::RaiseRequest { .. } => {}
         }
     }
     Ok(server
         .into_iter()
-        .map(|p| match pending.get(&p.id) {
-            Some(values) => {
-                let values = values.clone();
-                rebase(p, values)
+        .map(|p| {
+            let mut p = match pending.get(&p.id) {
+                Some(values) => rebase(p, values.clone()),
+                None => p,
+            };
+            if let Some(c) = consents.get(&p.id) {
+                p.consent = c.scopes;
             }
-            None => p,
+            p
         })
         .collect())
+}
+
+/// A person as registered on this device, before the server has them (their id was made here).
+fn registered_here(id: &PersonId, f: &PersonFields, consent: &ConsentInput, areas: &[SmallArea]) -> Person {
+    Person {
+        id: id.clone(),
+        name: f.name.clone(),
+        kana: f.kana.clone(),
+        address: f.address.clone(),
+        phone: f.phone.clone(),
+        lat: f.lat,
+        lng: f.lng,
+        small_area: areas.iter().find(|a| a.id == f.small_area_id).map(|a| a.name.clone()).unwrap_or_default(),
+        district: String::new(),
+        check_interval_days: f.check_interval_days,
+        household_type: f.household_type,
+        emergency_contacts: f.emergency_contacts.clone(),
+        needs_evacuation_help: f.needs_evacuation_help,
+        notes: f.notes.clone(),
+        consent: consent.scopes,
+        version: 0,
+        field_versions: Default::default(),
+        conflicts: Vec::new(),
+    }
+}
+
+/// The small areas this user may register a person in, as last pulled.
+pub async fn areas() -> Result<Vec<SmallArea>, StoreError> {
+    Ok(meta_get("areas").await?.unwrap_or_default())
+}
+
+/// Requests on the persons held, newest change first: those pulled, and those raised here and
+/// not yet sent (as 未送信).
+pub async fn requests(me: &User) -> Result<Vec<FieldRequest>, StoreError> {
+    let mut list: Vec<FieldRequest> = all(REQUESTS).await?;
+    let outbox: Vec<OutboxEntry> = all(OUTBOX).await?;
+    for entry in outbox {
+        if let Mutation::RaiseRequest { request } = entry.mutation {
+            if list.iter().any(|r| r.id == request.id.to_string()) {
+                continue;
+            }
+            list.push(raised_here(&request, me, true));
+        }
+    }
+    list.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then_with(|| a.id.cmp(&b.id)));
+    Ok(list)
+}
+
+fn raised_here(r: &crate::domain::NewRequest, me: &User, pending: bool) -> FieldRequest {
+    FieldRequest {
+        id: r.id.to_string(),
+        person_id: r.person_id.clone(),
+        need: r.need,
+        detail: r.detail.clone(),
+        status: RequestStatus::Received,
+        to_partner: r.to_partner,
+        organization: None,
+        raised_by: me.id.clone(),
+        raised_by_name: me.display_name.clone(),
+        created_at: r.raised_at,
+        updated_at: r.raised_at,
+        pending,
+    }
 }
 
 /// The server's copy of one person (the `base` versions of a new edit come from it).
@@ -217,11 +308,35 @@ pub async fn pending_count() -> Result<u32, StoreError> {
 /// Saves a new check and its outbox entry in one transaction. When this returns `Ok`,
 /// the check is durable on the device and the UI may say 保存しました.
 /// The form's draft goes in the same transaction: saved and draft-cleared, or neither.
-pub async fn save_new_check(check: &Check, mutation: Mutation, draft_key: &str) -> Result<(), StoreError> {
+/// `also` are more changes made with it (a 御用聞き visit's requests), queued after it.
+pub async fn save_new_check(
+    check: &Check,
+    mutation: Mutation,
+    also: Vec<Mutation>,
+    draft_key: &str,
+) -> Result<(), StoreError> {
     let db = db().await?;
     let tx = db.transaction([CHECKS, OUTBOX, DRAFTS]).with_mode(TransactionMode::Readwrite).build()?;
     tx.object_store(CHECKS)?.put(check).serde()?;
-    tx.object_store(OUTBOX)?.add(OutboxEntry { seq: None, mutation }).serde()?;
+    let outbox = tx.object_store(OUTBOX)?;
+    outbox.add(OutboxEntry { seq: None, mutation }).serde()?;
+    for mutation in also {
+        outbox.add(OutboxEntry { seq: None, mutation }).serde()?;
+    }
+    tx.object_store(DRAFTS)?.delete(draft_key.to_owned()).primitive()?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Queues changes that live only in the outbox until sent (a request, a consent, a registered
+/// person), and clears the form's draft in the same transaction.
+pub async fn queue(mutations: Vec<Mutation>, draft_key: &str) -> Result<(), StoreError> {
+    let db = db().await?;
+    let tx = db.transaction([OUTBOX, DRAFTS]).with_mode(TransactionMode::Readwrite).build()?;
+    let outbox = tx.object_store(OUTBOX)?;
+    for mutation in mutations {
+        outbox.add(OutboxEntry { seq: None, mutation }).serde()?;
+    }
     tx.object_store(DRAFTS)?.delete(draft_key.to_owned()).primitive()?;
     tx.commit().await?;
     Ok(())
@@ -250,13 +365,23 @@ pub async fn outbox_batch(limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
 /// coordinator hears of them at the first contact, however long the outbox.
 pub async fn urgent_outbox(limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
     let all: Vec<OutboxEntry> = all(OUTBOX).await?;
-    Ok(all
-        .into_iter()
-        .filter(|e| {
-            matches!(&e.mutation, Mutation::CreateCheck { check } if check.outcome == crate::domain::CheckOutcome::Emergency)
+    // A person registered here goes first in outbox order; their emergency cannot overtake them.
+    let unregistered: HashSet<&PersonId> = all
+        .iter()
+        .filter_map(|e| match &e.mutation {
+            Mutation::RegisterPerson { person_id, .. } => Some(person_id),
+            _ => None,
         })
-        .take(limit)
-        .collect())
+        .collect();
+    let urgent: Vec<OutboxEntry> = all
+        .iter()
+        .filter(|e| {
+            matches!(&e.mutation, Mutation::CreateCheck { check }
+                if check.outcome == crate::domain::CheckOutcome::Emergency && !unregistered.contains(&check.person_id))
+        })
+        .cloned()
+        .collect();
+    Ok(urgent.into_iter().take(limit).collect())
 }
 
 /// A half-filled form, kept so that a reload or a killed app loses nothing typed.
@@ -287,10 +412,12 @@ pub enum Settled {
 /// `refused`. One transaction, so a crash cannot settle half a batch.
 pub async fn settle(entries: &[(OutboxEntry, Settled)]) -> Result<(), StoreError> {
     let db = db().await?;
-    let tx = db.transaction([CHECKS, OUTBOX, REFUSED]).with_mode(TransactionMode::Readwrite).build()?;
+    let tx = db.transaction([META, CHECKS, OUTBOX, REFUSED, REQUESTS]).with_mode(TransactionMode::Readwrite).build()?;
     let checks = tx.object_store(CHECKS)?;
     let outbox = tx.object_store(OUTBOX)?;
     let refused = tx.object_store(REFUSED)?;
+    let requests = tx.object_store(REQUESTS)?;
+    let me: Option<User> = tx.object_store(META)?.get("session".to_owned()).serde()?.await?;
     for (entry, settled) in entries {
         let Some(seq) = entry.seq else { continue };
         match (&entry.mutation, settled) {
@@ -306,11 +433,29 @@ pub async fn settle(entries: &[(OutboxEntry, Settled)]) -> Result<(), StoreError
                     checks.put(&check).serde()?;
                 }
             }
-            (Mutation::EditPerson { id, .. }, Settled::Refused(why)) => {
+            // Sent: shown as 受付 until the next pull says more.
+            (Mutation::RaiseRequest { request }, Settled::Stored) => {
+                if let Some(me) = &me {
+                    requests.put(&raised_here(request, me, false)).serde()?;
+                }
+            }
+            (
+                Mutation::EditPerson { id, .. }
+                | Mutation::RecordConsent { id, .. }
+                | Mutation::RegisterPerson { id, .. },
+                Settled::Refused(why),
+            ) => {
                 let kept = RefusedEdit { id: id.to_string(), mutation: entry.mutation.clone(), reason: why.clone() };
                 refused.put(&kept).serde()?;
             }
-            (Mutation::EditPerson { .. }, Settled::Stored) => {}
+            (Mutation::RaiseRequest { request }, Settled::Refused(why)) => {
+                let id = request.id.to_string();
+                refused.put(&RefusedEdit { id, mutation: entry.mutation.clone(), reason: why.clone() }).serde()?;
+            }
+            (
+                Mutation::EditPerson { .. } | Mutation::RecordConsent { .. } | Mutation::RegisterPerson { .. },
+                Settled::Stored,
+            ) => {}
         }
         outbox.delete(seq as f64).primitive()?;
     }
@@ -357,6 +502,20 @@ pub async fn apply_pull(
     meta.put(clock_offset as f64).with_key("clock_offset".to_owned()).primitive()?;
     tx.commit().await?;
     Ok(dropped)
+}
+
+/// Replaces the requests held and the registrable areas with what the server sent.
+pub async fn put_requests(list: &[FieldRequest], areas: &[SmallArea]) -> Result<(), StoreError> {
+    let db = db().await?;
+    let tx = db.transaction([META, REQUESTS]).with_mode(TransactionMode::Readwrite).build()?;
+    let store = tx.object_store(REQUESTS)?;
+    store.clear()?;
+    for r in list {
+        store.put(r).serde()?;
+    }
+    tx.object_store(META)?.put(areas).with_key("areas".to_owned()).serde()?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Stores fetched persons (and the history of those new to this device).

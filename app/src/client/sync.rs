@@ -160,6 +160,7 @@ async fn pull_all(state: AppState) -> Result<(), Failure> {
             state.sync.update(|s| s.dropped += dropped);
         }
         if scope.is_none() {
+            store::put_requests(&page.requests, &page.areas).await?;
             scope = Some(page.scope);
         }
         cursor = page.cursor;
@@ -200,13 +201,21 @@ pub async fn refresh_from_store(state: AppState) {
     if let Ok(edits) = store::refused_edits().await {
         let changes = edits
             .into_iter()
-            .filter_map(|r| match r.mutation {
-                Mutation::EditPerson { person_id, edits, .. } => Some(RefusedChange {
-                    person_id,
-                    what: edits.iter().map(|e| format!("「{}」", e.change.field().label_ja())).collect(),
-                    reason: r.reason,
-                }),
-                Mutation::CreateCheck { .. } => None,
+            .filter_map(|r| {
+                let (person_id, what) = match r.mutation {
+                    Mutation::EditPerson { person_id, edits, .. } => {
+                        (person_id, edits.iter().map(|e| format!("「{}」", e.change.field().label_ja())).collect())
+                    }
+                    Mutation::RaiseRequest { request } => {
+                        (request.person_id, format!("依頼「{}」", request.need.label_ja()))
+                    }
+                    Mutation::RecordConsent { person_id, .. } => (person_id, "同意の記録".to_owned()),
+                    Mutation::RegisterPerson { person_id, person, .. } => {
+                        (person_id, format!("{}さんの登録", person.name))
+                    }
+                    Mutation::CreateCheck { .. } => return None,
+                };
+                Some(RefusedChange { person_id, what, reason: r.reason })
             })
             .collect();
         state.refused_changes.set(changes);
@@ -216,6 +225,14 @@ pub async fn refresh_from_store(state: AppState) {
         let refused = (checks.iter().filter(|c| c.sync == SyncState::Rejected).count() + refused_edits) as u32;
         state.sync.update(|s| s.refused = refused);
         state.checks.set(checks);
+    }
+    if let Some(me) = state.session.with_untracked(|s| s.user().cloned()) {
+        if let Ok(requests) = store::requests(&me).await {
+            state.requests.set(requests);
+        }
+    }
+    if let Ok(areas) = store::areas().await {
+        state.areas.set(areas);
     }
     let pending = store::pending_count().await.unwrap_or(0);
     let last = store::last_synced_at().await.ok().flatten();

@@ -1,5 +1,6 @@
 //! 見守り checks: append-only records of one look at one person.
 
+use super::inquiry::{needs_fit, CheckKind, NeedNote};
 use super::{EpochMillis, PersonId, UserId, ValidationError};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -291,13 +292,19 @@ pub struct NewCheck {
     pub concerns: Vec<Concern>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_stamp")]
     pub location: Option<GeoStamp>,
+    /// 見守り or 御用聞き; the needs heard come only with the latter.
+    #[serde(default, skip_serializing_if = "CheckKind::is_watch")]
+    pub kind: CheckKind,
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::inquiry::deserialize_needs")]
+    pub needs: Vec<NeedNote>,
 }
 
 impl NewCheck {
     /// The rule a person filling in the form meets (the server does not refuse older clients'
     /// records for it): a 気になる check names what was seen, by a chip or in the note.
     pub fn validate_form(&self) -> Result<(), ValidationError> {
-        concern_is_named(self.outcome, &self.concerns, self.note.as_ref())
+        concern_is_named(self.outcome, &self.concerns, self.note.as_ref())?;
+        needs_fit(self.kind, &self.needs)
     }
 
     /// Device clocks are wrong, but not by years: refuse times that cannot be real.
@@ -348,6 +355,10 @@ pub struct Check {
     pub concerns: Vec<Concern>,
     #[serde(default)]
     pub location: Option<GeoStamp>,
+    #[serde(default)]
+    pub kind: CheckKind,
+    #[serde(default)]
+    pub needs: Vec<NeedNote>,
     pub sync: SyncState,
     /// Why the server refused it, in Japanese, when `sync` is `Rejected`.
     #[serde(default)]

@@ -51,6 +51,23 @@ pub struct ConsentScopes {
     pub share_disaster: bool,
 }
 
+impl ConsentScopes {
+    /// The scopes agreed to, as the audit log writes them: `record,share_partners`.
+    pub fn as_text(self) -> String {
+        let mut parts = Vec::new();
+        if self.record {
+            parts.push("record");
+        }
+        if self.share_partners {
+            parts.push("share_partners");
+        }
+        if self.share_disaster {
+            parts.push("share_disaster");
+        }
+        parts.join(",")
+    }
+}
+
 /// A consent as captured on a form or sent by an API client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -6,8 +6,10 @@
 mod check;
 mod consent;
 pub mod due;
+mod inquiry;
 pub mod merge;
 mod person;
+mod request;
 pub mod text;
 mod user;
 
@@ -16,8 +18,10 @@ pub use check::{
 };
 pub use consent::{is_calendar_date, Consent, ConsentInput, ConsentMethod, ConsentScopes};
 pub use due::Due;
+pub use inquiry::{need_text, needs_fit, CheckKind, Need, NeedNote};
 pub use merge::{FieldEdit, FieldValue, Merge, PersonField, Version};
 pub use person::{EmergencyContact, HouseholdType, Person, PersonFields, PersonId, MAX_EMERGENCY_CONTACTS};
+pub use request::{partner_referral_allowed, FieldRequest, NewRequest, RequestStatus};
 pub use user::{Role, User, UserId};
 
 /// Milliseconds since the Unix epoch (UTC). The device clock may be wrong, so the server

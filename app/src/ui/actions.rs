@@ -3,7 +3,10 @@
 //! server build has inert versions and no browser code.
 
 use super::state::AppState;
-use crate::domain::{CheckMethod, CheckNote, CheckOutcome, Concern, GeoStamp, PersonId};
+use crate::domain::{
+    CheckKind, CheckMethod, CheckNote, CheckOutcome, Concern, ConsentInput, GeoStamp, Need, NeedNote, PersonFields,
+    PersonId,
+};
 
 /// What the check form hands over besides the outcome, all optional.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -12,6 +15,54 @@ pub struct CheckDetails {
     pub method: Option<CheckMethod>,
     pub concerns: Vec<Concern>,
     pub location: Option<GeoStamp>,
+    /// 御用聞き: the needs heard, and those to act on as requests.
+    pub kind: CheckKind,
+    pub needs: Vec<NeedNote>,
+    pub requests: Vec<RequestAsk>,
+}
+
+/// A need the household wants help with: it becomes a 相談・依頼 saved with the visit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestAsk {
+    pub need: Need,
+    pub detail: String,
+    pub to_partner: bool,
+}
+
+/// Queues a consent obtained in the field. `Ok` means it is durable in IndexedDB.
+pub async fn record_consent(state: AppState, person: PersonId, consent: ConsentInput) -> Result<(), String> {
+    #[cfg(feature = "csr")]
+    return imp::record_consent(state, person, consent).await;
+    #[cfg(not(feature = "csr"))]
+    {
+        let _ = (state, person, consent);
+        Err(String::new())
+    }
+}
+
+/// Registers a 気になる方 on this device (their id is made here, so a check can follow at once).
+/// `Ok` is the new person's id, once it is durable in IndexedDB.
+pub async fn register_person(state: AppState, person: PersonFields, consent: ConsentInput) -> Result<PersonId, String> {
+    #[cfg(feature = "csr")]
+    return imp::register_person(state, person, consent).await;
+    #[cfg(not(feature = "csr"))]
+    {
+        let _ = (state, person, consent);
+        Err(String::new())
+    }
+}
+
+/// The form key of the registration form's draft.
+pub const REGISTER_DRAFT_KEY: &str = "register-person";
+
+/// The form key of a consent form's draft.
+pub fn consent_draft_key(person: &PersonId) -> String {
+    format!("consent:{}", person.as_str())
+}
+
+/// The form key of a 御用聞き form's draft.
+pub fn inquiry_draft_key(person: &PersonId) -> String {
+    format!("inquiry:{}", person.as_str())
 }
 
 /// Reads the device store and starts syncing. Runs once, in the browser, after hydration.
@@ -145,7 +196,10 @@ mod imp {
     use super::CheckDetails;
     use crate::api::Mutation;
     use crate::client::{http, store, sw, sync};
-    use crate::domain::{Check, CheckId, CheckOutcome, FieldEdit, FieldValue, GeoStamp, NewCheck, PersonId, SyncState};
+    use crate::domain::{
+        Check, CheckId, CheckKind, CheckOutcome, ConsentInput, FieldEdit, FieldValue, GeoStamp, NewCheck, NewRequest,
+        PersonFields, PersonId, SyncState,
+    };
     use crate::ui::state::{SessionState, SyncPhase};
     use crate::ui::time::now_millis;
     use leptos::prelude::*;
@@ -307,7 +361,7 @@ mod imp {
         }
         let user = state.session.get_untracked().user().cloned().ok_or("サインインしてください。")?;
         let uuid = new_uuid()?;
-        let CheckDetails { note, method, concerns, location } = details;
+        let CheckDetails { note, method, concerns, location, kind, needs, requests } = details;
         let new = NewCheck {
             id: CheckId(uuid),
             person_id: person,
@@ -317,7 +371,22 @@ mod imp {
             method,
             concerns,
             location,
+            kind,
+            needs,
         };
+        let mut also = Vec::with_capacity(requests.len());
+        for ask in requests {
+            let request = NewRequest {
+                id: new_uuid()?,
+                person_id: new.person_id.clone(),
+                need: ask.need,
+                detail: ask.detail,
+                to_partner: ask.to_partner,
+                visit_id: Some(new.id),
+                raised_at: new.recorded_at,
+            };
+            also.push(Mutation::RaiseRequest { request });
+        }
         let check = Check {
             id: new.id,
             person_id: new.person_id.clone(),
@@ -330,20 +399,59 @@ mod imp {
             method: new.method,
             concerns: new.concerns.clone(),
             location: new.location,
+            kind: new.kind,
+            needs: new.needs.clone(),
             sync: SyncState::Pending,
             rejection: None,
         };
-        let draft_key = super::check_draft_key(&new.person_id);
-        store::save_new_check(&check, Mutation::CreateCheck { check: new }, &draft_key)
+        let draft_key = match kind {
+            CheckKind::Watch => super::check_draft_key(&new.person_id),
+            CheckKind::Inquiry => super::inquiry_draft_key(&new.person_id),
+        };
+        let queued = 1 + also.len() as u32;
+        store::save_new_check(&check, Mutation::CreateCheck { check: new }, also, &draft_key)
             .await
             .map_err(|e| format!("端末に保存できませんでした。空き容量を確認してください。（{}）", e.0))?;
         if let Some(p) = &perf {
             let _ = p.measure_with_start_mark("mimamori-save", "mimamori-save-start");
         }
         state.checks.update(|cs| cs.push(check));
-        state.sync.update(|s| s.pending += 1);
+        state.sync.update(|s| s.pending += queued);
+        if queued > 1 {
+            sync::refresh_from_store(state).await;
+        }
         sync::request(state);
         Ok(())
+    }
+
+    fn stored_or_say(e: store::StoreError) -> String {
+        format!("端末に保存できませんでした。空き容量を確認してください。（{}）", e.0)
+    }
+
+    pub async fn record_consent(state: AppState, person: PersonId, consent: ConsentInput) -> Result<(), String> {
+        consent.validate(&crate::ui::time::local_date(now_millis())).map_err(|e| e.message_ja.to_owned())?;
+        let draft = super::consent_draft_key(&person);
+        let mutation = Mutation::RecordConsent { id: new_uuid()?, person_id: person, consent };
+        store::queue(vec![mutation], &draft).await.map_err(stored_or_say)?;
+        sync::refresh_from_store(state).await;
+        sync::request(state);
+        Ok(())
+    }
+
+    pub async fn register_person(
+        state: AppState,
+        person: PersonFields,
+        consent: ConsentInput,
+    ) -> Result<PersonId, String> {
+        let person = person.validate().map_err(|e| e.message_ja.to_owned())?;
+        consent.validate(&crate::ui::time::local_date(now_millis())).map_err(|e| e.message_ja.to_owned())?;
+        // Made here so the person can be checked before the server has heard of them.
+        let person_id = PersonId(format!("p-{}", new_uuid()?.simple()));
+        let mutation = Mutation::RegisterPerson { id: new_uuid()?, person_id: person_id.clone(), person, consent };
+        store::queue(vec![mutation], super::REGISTER_DRAFT_KEY).await.map_err(stored_or_say)?;
+        sync::refresh_from_store(state).await;
+        sync::request(state);
+        Ok(person_id)
     }
 
     pub async fn current_position() -> Result<GeoStamp, String> {

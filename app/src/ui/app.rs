@@ -1,9 +1,13 @@
 use super::admin::{admin_screen, AdminScreen, ManagerOnly};
 use super::chrome::{AppHeader, BootScreen, UpdateBanner};
+use super::consent_form::ConsentPage;
 use super::enroll::EnrollPage;
+use super::inquiry_form::InquiryPage;
+use super::my_requests::MyRequestsPage;
 use super::person_list::PersonListPage;
 use super::person_page::PersonPage;
 use super::recent_checks::RecentChecksPage;
+use super::register_person::RegisterPersonPage;
 use super::requests::RequestsPage;
 use super::settings::SettingsPage;
 use super::sign_in::SignInPage;
@@ -32,9 +36,13 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=Home/>
                         <Route path=path!("/login") view=SignInPage/>
                         <Route path=path!("/persons") view=move || view! { <SignedIn><PersonListPage/></SignedIn> }/>
+                        <Route path=path!("/persons/new") view=move || view! { <SignedIn><RegisterPersonPage/></SignedIn> }/>
                         <Route path=path!("/persons/:id") view=move || view! { <SignedIn><PersonPage/></SignedIn> }/>
+                        <Route path=path!("/persons/:id/consent") view=move || view! { <SignedIn><ConsentPage/></SignedIn> }/>
+                        <Route path=path!("/persons/:id/inquiry") view=move || view! { <SignedIn><InquiryPage/></SignedIn> }/>
                         <Route path=path!("/checks") view=move || view! { <SignedIn><RecentChecksPage/></SignedIn> }/>
                         <Route path=path!("/settings") view=move || view! { <SignedIn><SettingsPage/></SignedIn> }/>
+                        <Route path=path!("/my-requests") view=move || view! { <SignedIn><MyRequestsPage/></SignedIn> }/>
                         <Route path=path!("/requests") view=move || view! { <SignedIn><RequestsPage/></SignedIn> }/>
                         <Route path=path!("/enroll") view=EnrollPage/>
                         <Route path=path!("/admin") view=move || view! { <Admin screen=AdminScreen::Home/> }/>

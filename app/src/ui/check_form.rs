@@ -88,6 +88,7 @@ pub fn CheckForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
             method: form.method.get_untracked(),
             concerns: form.concerns.get_untracked(),
             location: stamp.get_untracked(),
+            ..CheckDetails::default()
         };
         if let Err(e) = concern_is_named(chosen, &details.concerns, details.note.as_ref()) {
             concern_error.set(Some(e.message_ja));
@@ -111,29 +112,11 @@ pub fn CheckForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
     let shows_concerns = move || matches!(outcome.get(), Some(o) if o != CheckOutcome::AllWell);
     view! {
         <form class="check-form" on:submit=on_submit novalidate>
-            <fieldset>
-                <legend>"見守りの結果"</legend>
-                <div class="outcomes">
-                    {CheckOutcome::ALL.into_iter().map(|o| view! {
-                        <button type="button"
-                            class=format!("outcome outcome-{}", o.as_str())
-                            class:selected=move || outcome.get() == Some(o)
-                            aria-pressed=move || (outcome.get() == Some(o)).to_string()
-                            on:click=move |_| {
-                                outcome.set(Some(o));
-                                outcome_error.set(None);
-                                concern_error.set(None);
-                                saved.set(false);
-                                keep_draft();
-                            }>
-                            {o.label_ja()}
-                        </button>
-                    }).collect_view()}
-                </div>
-                <Show when=move || outcome_error.get().is_some()>
-                    <p class="field-error" role="alert">{move || outcome_error.get().unwrap_or_default()}</p>
-                </Show>
-            </fieldset>
+            <OutcomeButtons legend="見守りの結果" outcome error=outcome_error on_change=move || {
+                concern_error.set(None);
+                saved.set(false);
+                keep_draft();
+            }/>
             <Show when=move || outcome.get() == Some(CheckOutcome::Emergency)>
                 <EmergencyCalls person/>
             </Show>
@@ -171,9 +154,45 @@ pub fn CheckForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
     }
 }
 
+/// 変わりなし / 気になる / 不在 / 緊急: one must be chosen.
+#[component]
+pub(super) fn OutcomeButtons(
+    legend: &'static str,
+    outcome: RwSignal<Option<CheckOutcome>>,
+    error: RwSignal<Option<&'static str>>,
+    on_change: impl Fn() + Copy + 'static,
+) -> impl IntoView {
+    view! {
+        <fieldset>
+            <legend>{legend}</legend>
+            <div class="outcomes">
+                {CheckOutcome::ALL.into_iter().map(|o| view! {
+                    <button type="button"
+                        class=format!("outcome outcome-{}", o.as_str())
+                        class:selected=move || outcome.get() == Some(o)
+                        aria-pressed=move || (outcome.get() == Some(o)).to_string()
+                        on:click=move |_| {
+                            outcome.set(Some(o));
+                            error.set(None);
+                            on_change();
+                        }>
+                        {o.label_ja()}
+                    </button>
+                }).collect_view()}
+            </div>
+            <Show when=move || error.get().is_some()>
+                <p class="field-error" role="alert">{move || error.get().unwrap_or_default()}</p>
+            </Show>
+        </fieldset>
+    }
+}
+
 /// 方法: one of four, or none; tapping the chosen one again clears it.
 #[component]
-fn MethodChips(method: RwSignal<Option<CheckMethod>>, on_change: impl Fn() + Copy + 'static) -> impl IntoView {
+pub(super) fn MethodChips(
+    method: RwSignal<Option<CheckMethod>>,
+    on_change: impl Fn() + Copy + 'static,
+) -> impl IntoView {
     view! {
         <fieldset class="chip-group">
             <legend>"確認の方法"</legend>
@@ -223,7 +242,7 @@ fn ConcernChips(
 
 /// 緊急: calls a tap away. The check itself is sent to the coordinator before anything else.
 #[component]
-fn EmergencyCalls(person: Memo<Option<Person>>) -> impl IntoView {
+pub(super) fn EmergencyCalls(person: Memo<Option<Person>>) -> impl IntoView {
     let tel = |n: &str| format!("tel:{}", n.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect::<String>());
     let calls = move || {
         person.with(|p| {
@@ -256,7 +275,7 @@ fn EmergencyCalls(person: Memo<Option<Person>>) -> impl IntoView {
 /// この場所を記録: the position is taken when ticked (a fix can take a while indoors), so
 /// saving never waits for it.
 #[component]
-fn LocationStamp(stamp: RwSignal<Option<GeoStamp>>) -> impl IntoView {
+pub(super) fn LocationStamp(stamp: RwSignal<Option<GeoStamp>>) -> impl IntoView {
     let wanted = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let on_change = move |ev: leptos::ev::Event| {

@@ -33,6 +33,7 @@ pub fn AppHeader() -> impl IntoView {
                         Some(r) if r.is_manager() => view! {
                             <A href="/admin">"管理"</A>
                             <A href="/checks">"記録一覧"</A>
+                            <A href="/requests">"依頼"</A>
                             <A href="/settings">"設定"</A>
                         }.into_any(),
                         Some(Role::PartnerStaff) => view! {
@@ -42,6 +43,7 @@ pub fn AppHeader() -> impl IntoView {
                         _ => view! {
                             <A href="/persons">"担当の方"</A>
                             <A href="/checks">"記録一覧"</A>
+                            <A href="/my-requests">"依頼"</A>
                             <A href="/settings">"設定"</A>
                         }.into_any(),
                     }}

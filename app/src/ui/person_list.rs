@@ -122,6 +122,10 @@ pub fn PersonListPage() -> impl IntoView {
                     </ul>
                 </Show>
             </Show>
+            // 民生委員 meet people of concern at the door: registering one is part of the round.
+            <Show when=move || !state.areas.with(Vec::is_empty)>
+                <a class="button secondary" href="/persons/new">"気になる方を登録する"</a>
+            </Show>
         </section>
     }
 }

@@ -2,11 +2,12 @@
 
 use super::actions;
 use super::check_form::CheckForm;
+use super::my_requests::RequestItem;
 use super::state::use_app_state;
 use super::time::format_datetime;
-use crate::domain::{Check, FieldValue, Person, PersonId, Role, SyncState};
+use crate::domain::{Check, CheckKind, FieldValue, Person, PersonId, Role, SyncState};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn PersonPage() -> impl IntoView {
@@ -41,6 +42,22 @@ fn PersonDetail(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
         Memo::new(move |_| state.checks_for(&id))
     };
     let tel = move || person.with(|p| p.as_ref().and_then(|p| p.phone.clone()));
+    let requests = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            state.requests.with(|rs| rs.iter().filter(|r| r.person_id == id).cloned().collect::<Vec<_>>())
+        })
+    };
+    let open_requests = move || requests.with(|v| v.iter().filter(|r| r.pending || r.status.is_open()).count());
+    // Where a form that led here said what it saved.
+    let query = use_query_map();
+    let saved = move || match query.with(|q| q.get("saved")).as_deref() {
+        Some("inquiry") => Some("御用聞きを保存しました。電波があれば自動で送信します。"),
+        Some("registered") => Some("登録しました。電波があれば自動で送信します。続けて見守りを記録できます。"),
+        _ => None,
+    };
+    let inquiry_href = format!("/persons/{}/inquiry", id.as_str());
+    let consent_href = format!("/persons/{}/consent", id.as_str());
     // Volunteers are neighbours, not office holders: they record checks but do not edit the record.
     let may_edit = move || {
         state.session.with(|s| s.user().is_some_and(|u| !matches!(u.role, Role::Volunteer | Role::PartnerStaff)))
@@ -51,10 +68,20 @@ fn PersonDetail(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
             <h1>{field(|p| p.name.clone())}</h1>
             <p class="person-kana">{field(|p| p.kana.clone())}</p>
             <p class="person-address">{field(|p| format!("{}（{}・{}）", p.address, p.district, p.small_area))}</p>
+            {move || saved().map(|m| view! { <p class="saved" role="status" data-testid="page-saved">{m}</p> })}
             <ConflictNotice person/>
             <RefusedChanges id=id.clone()/>
             // The check comes first: it is what a visit is for, and it should not need scrolling.
             <CheckForm id=id.clone() person/>
+            <a class="button secondary inquiry-link" href=inquiry_href>"御用聞き（困りごとを聞く）"</a>
+            <h2>"相談・依頼 " <span class="count">{move || format!("対応中 {}件", open_requests())}</span></h2>
+            <Show when=move || !requests.with(Vec::is_empty) fallback=|| view! { <p class="empty">"相談・依頼はありません。"</p> }>
+                <ul class="cards" data-testid="person-requests">
+                    <For each=move || requests.get() key=|r| (r.id.clone(), r.status, r.updated_at, r.pending) let:r>
+                        <RequestItem request=r with_person=false/>
+                    </For>
+                </ul>
+            </Show>
             <h2>"連絡先・同意"</h2>
             {move || tel().map(|phone| view! {
                 <a class="button" href=format!("tel:{}", phone.replace('-', ""))>"電話をかける"</a>
@@ -72,6 +99,7 @@ fn PersonDetail(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
                 <dt>"メモ"</dt><dd class="notes" data-testid="person-notes">{field(|p| p.notes.clone())}</dd>
             </dl>
             <Show when=may_edit>
+                <a class="button secondary" href=consent_href.clone()>"同意を記録する"</a>
                 <EditForm id=id.clone() person/>
             </Show>
             <h2>"これまでの記録"</h2>
@@ -99,7 +127,15 @@ fn HistoryItem(check: Check) -> impl IntoView {
             <span class="when">{format_datetime(check.recorded_at)}</span>
             <span class=badge_class>{badge}</span>
             <span class="who">{check.author_name.clone()}</span>
+            {(check.kind == CheckKind::Inquiry).then(|| view! { <span class="tag kind-tag">"御用聞き"</span> })}
             {check.method.map(|m| view! { <span class="method">{m.label_ja()}</span> })}
+            {(!check.needs.is_empty()).then(|| view! {
+                <ul class="needs-heard">
+                    {check.needs.iter().map(|n| view! {
+                        <li>{if n.note.is_empty() { n.need.label_ja().to_owned() } else { format!("{}：{}", n.need.label_ja(), n.note) }}</li>
+                    }).collect_view()}
+                </ul>
+            })}
             {(!check.concerns.is_empty()).then(|| view! {
                 <p class="concerns">{check.concerns.iter().map(|c| c.label_ja()).collect::<Vec<_>>().join("・")}</p>
             })}

@@ -1,6 +1,7 @@
 //! What the UI shows, as signals. Filled from the device store, never from server HTML.
 
-use crate::domain::{Check, EpochMillis, Person, PersonId, User};
+use crate::api::admin::SmallArea;
+use crate::domain::{Check, EpochMillis, FieldRequest, Person, PersonId, User};
 use leptos::prelude::*;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +65,10 @@ pub struct AppState {
     pub persons: RwSignal<Vec<Person>>,
     pub checks: RwSignal<Vec<Check>>,
     pub refused_changes: RwSignal<Vec<RefusedChange>>,
+    /// Requests on the persons held, newest change first (unsent ones included).
+    pub requests: RwSignal<Vec<FieldRequest>>,
+    /// Small areas this user may register a person in.
+    pub areas: RwSignal<Vec<SmallArea>>,
     pub sync: RwSignal<SyncStatus>,
     pub update_ready: RwSignal<bool>,
     /// A message for the sign-in screen (e.g. why this device was signed out).
@@ -78,6 +83,8 @@ impl AppState {
             persons: RwSignal::new(Vec::new()),
             checks: RwSignal::new(Vec::new()),
             refused_changes: RwSignal::new(Vec::new()),
+            requests: RwSignal::new(Vec::new()),
+            areas: RwSignal::new(Vec::new()),
             sync: RwSignal::new(SyncStatus {
                 pending: 0,
                 refused: 0,

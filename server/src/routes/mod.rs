@@ -48,6 +48,7 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/devices", get(devices::list)),
         (Method::DELETE, "/devices/{id}", delete(devices::revoke)),
         (Method::GET, "/requests", get(requests::list)),
+        (Method::PUT, "/requests/{id}", put(requests::route)),
         (Method::GET, "/conflicts", get(conflicts::list)),
         (Method::POST, "/conflicts/{id}/resolve", post(conflicts::resolve)),
     ]

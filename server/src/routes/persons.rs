@@ -9,7 +9,7 @@ use crate::time::{now_millis, today_jst};
 use app::api::admin::{
     AuditEntry, NewPersonRequest, PersonDetail, PersonSummary, RecordConsentRequest, UpdatePersonRequest,
 };
-use app::domain::{ConsentScopes, PersonId, Role};
+use app::domain::{PersonId, Role};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -27,20 +27,6 @@ fn actor(session: &Session) -> Actor<'_> {
 
 fn writer(session: &Session) -> Writer<'_> {
     Writer { user: &session.user.id.0, device: &session.device_id }
-}
-
-fn scopes_text(s: ConsentScopes) -> String {
-    let mut parts = Vec::new();
-    if s.record {
-        parts.push("record");
-    }
-    if s.share_partners {
-        parts.push("share_partners");
-    }
-    if s.share_disaster {
-        parts.push("share_disaster");
-    }
-    parts.join(",")
 }
 
 fn small_area_not_found() -> ApiError {
@@ -115,7 +101,7 @@ pub async fn create(
     state.storage.insert_consent(&mut tx, &id, &req.consent, &session.user.id, now).await?;
     // The registering 民生委員 covers the area, so the person is in their scope from now on.
     state.storage.audit(&mut *tx, actor(&session), AuditAction::PersonCreate, Some(&id), "", now).await?;
-    let detail_text = scopes_text(req.consent.scopes);
+    let detail_text = req.consent.scopes.as_text();
     state.storage.audit(&mut *tx, actor(&session), AuditAction::ConsentRecord, Some(&id), &detail_text, now).await?;
     tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
     let detail = state.storage.person_detail(&session.user, &id).await?.ok_or(ApiError::NotFound)?;
@@ -152,7 +138,7 @@ pub async fn record_consent(
     let mut tx = write_in_scope(&state, &session, &id).await?;
     req.consent.validate(&today_jst(now))?;
     state.storage.insert_consent(&mut tx, &id, &req.consent, &session.user.id, now).await?;
-    let scopes = scopes_text(req.consent.scopes);
+    let scopes = req.consent.scopes.as_text();
     commit_and_show(&state, &session, tx, &id, (AuditAction::ConsentRecord, &scopes), now).await
 }
 

@@ -1,20 +1,24 @@
-//! 相談・依頼 lists. Partner staff reach personal data only here.
+//! 相談・依頼 lists and routing. Partner staff reach personal data only here.
 
 use crate::auth::Authenticated;
 use crate::error::ApiError;
+use crate::extract::{ApiJson, IdPath};
 use crate::startup::AppState;
 use crate::storage::{Actor, AuditAction};
 use crate::time::now_millis;
-use app::api::admin::RequestSummary;
-use app::domain::Role;
+use app::api::admin::{RequestStatus, RequestSummary, RouteRequest};
+use app::domain::{partner_referral_allowed, Role};
 use axum::extract::State;
 use axum::Json;
+
+/// Who works on requests: coordinators route them, partner staff report progress.
+const WORKERS: &[Role] = &[Role::Coordinator, Role::Admin, Role::PartnerStaff];
 
 pub async fn list(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
 ) -> Result<Json<Vec<RequestSummary>>, ApiError> {
-    let requests = state.storage.visible_requests(&session.user).await?;
+    let requests = state.storage.visible_requests(&session.user, None).await?;
     // A partner reading a person's request is a disclosure outside the network: log each one.
     if session.user.role == Role::PartnerStaff {
         let actor = Actor { user: &session.user, device_id: &session.device_id };
@@ -28,4 +32,57 @@ pub async fn list(
         }
     }
     Ok(Json(requests))
+}
+
+/// Routes a request (coordinators: status and partner organisation) or reports progress on it
+/// (partner staff: status only, on requests referred to them). A partner may be chosen only
+/// when the person's consent allows sharing with partners.
+pub async fn route(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    IdPath(id): IdPath,
+    ApiJson(req): ApiJson<RouteRequest>,
+) -> Result<Json<RequestSummary>, ApiError> {
+    let session = auth.allow(WORKERS)?;
+    let current = state.storage.visible_requests(&session.user, Some(&id)).await?.pop().ok_or(ApiError::NotFound)?;
+    let organization = if session.user.role == Role::PartnerStaff {
+        if req.organization_id.is_some() {
+            return Err(ApiError::Forbidden);
+        }
+        if req.status == RequestStatus::Received {
+            return Err(ApiError::bad(
+                "invalid_status",
+                "a partner cannot send a request back to received",
+                "受付に戻すことはできません。社協にご連絡ください。",
+            ));
+        }
+        current.organization_id.clone()
+    } else {
+        match req.organization_id.as_deref() {
+            Some(org) => {
+                if !state.storage.organization_in_municipality(org, &session.municipality_id).await? {
+                    return Err(ApiError::bad(
+                        "organization_not_found",
+                        "no such organization",
+                        "協力法人を選んでください。",
+                    ));
+                }
+                partner_referral_allowed(current.shares_with_partners).map_err(|e| ApiError::Conflict {
+                    code: e.code,
+                    detail: e.detail,
+                    message_ja: e.message_ja,
+                })?;
+                Some(org.to_owned())
+            }
+            None => None,
+        }
+    };
+    let now = now_millis();
+    state.storage.route_request(&id, req.status, organization.as_deref(), now).await?;
+    let actor = Actor { user: &session.user, device_id: &session.device_id };
+    let detail = format!("{}:{}", req.status.as_str(), organization.as_deref().unwrap_or("-"));
+    let pool = state.storage.pool();
+    state.storage.audit(pool, actor, AuditAction::RequestUpdate, Some(&current.person_id), &detail, now).await?;
+    let updated = state.storage.visible_requests(&session.user, Some(&id)).await?.pop().ok_or(ApiError::NotFound)?;
+    Ok(Json(updated))
 }

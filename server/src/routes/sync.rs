@@ -10,7 +10,10 @@ use app::api::{
     ApiErrorBody, FetchPersonsRequest, FetchPersonsResponse, Mutation, MutationResult, PullResponse, PushResponse,
     MAX_FETCH_PERSONS, MAX_PUSH_BATCH, PULL_PAGE,
 };
-use app::domain::{CheckNote, EpochMillis, FieldEdit, NewCheck, PersonField, PersonId, Role};
+use app::domain::{
+    needs_fit, partner_referral_allowed, CheckNote, ConsentInput, EpochMillis, FieldEdit, NewCheck, NewRequest,
+    PersonField, PersonFields, PersonId, Role,
+};
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
@@ -40,7 +43,10 @@ fn error_body(code: &str, message: &str, message_ja: &str) -> ApiErrorBody {
 
 /// The id a mutation claims, if it can be read at all (to answer a malformed one by id).
 fn claimed_id(raw: &serde_json::Value) -> Option<Uuid> {
-    let id = raw.get("id").or_else(|| raw.get("check").and_then(|c| c.get("id")))?;
+    let id = raw
+        .get("id")
+        .or_else(|| raw.get("check").and_then(|c| c.get("id")))
+        .or_else(|| raw.get("request").and_then(|c| c.get("id")))?;
     id.as_str()?.parse().ok()
 }
 
@@ -90,6 +96,13 @@ pub async fn push(
             Mutation::EditPerson { id, person_id, edits } => {
                 edit_person(&state, &mut tx, &session, id, person_id, edits, now).await?
             }
+            Mutation::RaiseRequest { request } => raise_request(&state, &mut tx, &session, request, now).await?,
+            Mutation::RecordConsent { id, person_id, consent } => {
+                record_consent(&state, &mut tx, &session, id, person_id, consent, now).await?
+            }
+            Mutation::RegisterPerson { id, person_id, person, consent } => {
+                register_person(&state, &mut tx, &session, id, person_id, person, consent, now).await?
+            }
         };
         results.push(result);
         if index + 1 == half {
@@ -135,7 +148,7 @@ async fn create_check(
     let device_time = check.recorded_at;
     // The server's clock, not the device's, decides when it happened; never after it arrived.
     check.recorded_at = device_time.saturating_add(skew).min(now);
-    if let Err(e) = check.validate_time(now) {
+    if let Err(e) = check.validate_time(now).and_then(|()| needs_fit(check.kind, &check.needs)) {
         return Ok(MutationResult::Rejected { id, error: error_body(e.code, &e.detail, e.message_ja) });
     }
     // A retry of something stored is a duplicate, even if the person has left scope since.
@@ -233,6 +246,169 @@ async fn edit_person(
     })
 }
 
+fn rejected(id: Uuid, e: app::domain::ValidationError) -> MutationResult {
+    MutationResult::Rejected { id, error: error_body(e.code, &e.detail, e.message_ja) }
+}
+
+/// A mutation id seen before: the same user's retry is a duplicate, anyone else's is refused.
+async fn seen_before(
+    state: &AppState,
+    tx: &mut Transaction<'static, Any>,
+    session: &Session,
+    id: Uuid,
+) -> Result<Option<MutationResult>, ApiError> {
+    Ok(match state.storage.mutation_owner(&mut **tx, id).await? {
+        Some(owner) if owner == session.user.id.0 => Some(MutationResult::Duplicate { id }),
+        Some(_) => Some(MutationResult::Rejected {
+            id,
+            error: error_body("id_conflict", "mutation id already used", "記録の番号が重複しています。"),
+        }),
+        None => None,
+    })
+}
+
+/// A 相談・依頼 from a field device. One that asks for a partner is refused (with the reason the
+/// user can act on) when the person's consent does not allow sharing with partners.
+async fn raise_request(
+    state: &AppState,
+    tx: &mut Transaction<'static, Any>,
+    session: &Session,
+    request: NewRequest,
+    now: EpochMillis,
+) -> Result<MutationResult, ApiError> {
+    let id = request.id;
+    if let Some(author) = state.storage.request_author(&mut **tx, &id.to_string()).await? {
+        return Ok(if author == session.user.id.0 {
+            MutationResult::Duplicate { id }
+        } else {
+            MutationResult::Rejected {
+                id,
+                error: error_body("id_conflict", "request id already used", "記録の番号が重複しています。"),
+            }
+        });
+    }
+    let request = match request.validate() {
+        Ok(r) => r,
+        Err(e) => return Ok(rejected(id, e)),
+    };
+    if !state.storage.person_visible(&mut **tx, &session.user, &request.person_id).await? {
+        return Ok(person_not_found(id));
+    }
+    if request.to_partner {
+        let shares = state.storage.shares_with_partners(&mut **tx, &request.person_id).await?;
+        if let Err(e) = partner_referral_allowed(shares) {
+            return Ok(rejected(id, e));
+        }
+    }
+    let writer = Writer { user: &session.user.id.0, device: &session.device_id };
+    let outcome = state.storage.insert_request(tx, &request, writer, now).await?;
+    Ok(match outcome {
+        InsertOutcome::Applied => {
+            let actor = Actor { user: &session.user, device_id: &session.device_id };
+            let detail = request.need.as_str();
+            let person = Some(&request.person_id);
+            state.storage.audit(&mut **tx, actor, AuditAction::RequestCreate, person, detail, now).await?;
+            MutationResult::Applied { id }
+        }
+        InsertOutcome::Duplicate => MutationResult::Duplicate { id },
+        InsertOutcome::IdTaken => MutationResult::Rejected {
+            id,
+            error: error_body("id_conflict", "request id already used", "記録の番号が重複しています。"),
+        },
+    })
+}
+
+/// A consent obtained in the field by a 民生委員 (or a coordinator on a visit).
+async fn record_consent(
+    state: &AppState,
+    tx: &mut Transaction<'static, Any>,
+    session: &Session,
+    id: Uuid,
+    person: PersonId,
+    consent: ConsentInput,
+    now: EpochMillis,
+) -> Result<MutationResult, ApiError> {
+    if let Some(seen) = seen_before(state, tx, session, id).await? {
+        return Ok(seen);
+    }
+    if !PERSON_EDITORS.contains(&session.user.role) {
+        return Ok(MutationResult::Rejected {
+            id,
+            error: error_body("forbidden", "this role may not record consent", "同意を記録する権限がありません。"),
+        });
+    }
+    if let Err(e) = consent.validate(&crate::time::today_jst(now)) {
+        return Ok(rejected(id, e));
+    }
+    if !state.storage.person_visible(&mut **tx, &session.user, &person).await? {
+        return Ok(person_not_found(id));
+    }
+    let writer = Writer { user: &session.user.id.0, device: &session.device_id };
+    state.storage.claim_mutation(tx, id, writer, now).await?;
+    state.storage.insert_consent(tx, &person, &consent, &session.user.id, now).await?;
+    let actor = Actor { user: &session.user, device_id: &session.device_id };
+    let scopes = consent.scopes.as_text();
+    state.storage.audit(&mut **tx, actor, AuditAction::ConsentRecord, Some(&person), &scopes, now).await?;
+    Ok(MutationResult::Applied { id })
+}
+
+/// A 気になる方 registered on a 民生委員's phone, in one of their own small areas, with consent.
+#[allow(clippy::too_many_arguments)]
+async fn register_person(
+    state: &AppState,
+    tx: &mut Transaction<'static, Any>,
+    session: &Session,
+    id: Uuid,
+    person_id: PersonId,
+    fields: PersonFields,
+    consent: ConsentInput,
+    now: EpochMillis,
+) -> Result<MutationResult, ApiError> {
+    if let Some(seen) = seen_before(state, tx, session, id).await? {
+        return Ok(seen);
+    }
+    if !PERSON_EDITORS.contains(&session.user.role) {
+        return Ok(MutationResult::Rejected {
+            id,
+            error: error_body("forbidden", "this role may not register persons", "この方を登録する権限がありません。"),
+        });
+    }
+    if PersonId::parse(&person_id.0).is_none() || !person_id.0.starts_with("p-") {
+        return Ok(MutationResult::Rejected {
+            id,
+            error: error_body("invalid_id", "malformed person id", "番号の形式が正しくありません。"),
+        });
+    }
+    let fields = match fields.validate() {
+        Ok(f) => f,
+        Err(e) => return Ok(rejected(id, e)),
+    };
+    if let Err(e) = consent.validate(&crate::time::today_jst(now)) {
+        return Ok(rejected(id, e));
+    }
+    if !state.storage.small_area_in_scope(&mut **tx, &session.user, &fields.small_area_id).await? {
+        return Ok(MutationResult::Rejected {
+            id,
+            error: error_body("small_area_not_found", "no such small area", "小地域を選んでください。"),
+        });
+    }
+    if state.storage.person_exists(&mut **tx, &person_id).await? {
+        return Ok(MutationResult::Rejected {
+            id,
+            error: error_body("id_conflict", "person id already used", "記録の番号が重複しています。"),
+        });
+    }
+    let writer = Writer { user: &session.user.id.0, device: &session.device_id };
+    state.storage.claim_mutation(tx, id, writer, now).await?;
+    state.storage.insert_person(tx, &person_id, &fields, writer, now).await?;
+    state.storage.insert_consent(tx, &person_id, &consent, &session.user.id, now).await?;
+    let actor = Actor { user: &session.user, device_id: &session.device_id };
+    state.storage.audit(&mut **tx, actor, AuditAction::PersonCreate, Some(&person_id), "", now).await?;
+    let scopes = consent.scopes.as_text();
+    state.storage.audit(&mut **tx, actor, AuditAction::ConsentRecord, Some(&person_id), &scopes, now).await?;
+    Ok(MutationResult::Applied { id })
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PullQuery {
@@ -258,7 +434,9 @@ pub async fn pull(
     let actor = Actor { user: &session.user, device_id: &session.device_id };
     state.storage.audit_sync_reads(actor, &scope, now).await?;
     let (checks, cursor, more) = state.storage.checks_since(&session.user, q.cursor, PULL_PAGE).await?;
-    Ok(Json(PullResponse { scope, checks, cursor, more, server_time: now }))
+    let requests = state.storage.field_requests(&session.user).await?;
+    let areas = state.storage.registrable_areas(&session.user).await?;
+    Ok(Json(PullResponse { scope, checks, cursor, more, server_time: now, requests, areas }))
 }
 
 /// Full records of persons the manifest named and the device lacks (or holds an older copy of).

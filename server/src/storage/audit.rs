@@ -22,6 +22,10 @@ pub enum AuditAction {
     CheckCreate,
     /// A partner saw the person in their referred requests.
     RequestRead,
+    /// A field user raised a request on the person.
+    RequestCreate,
+    /// A coordinator or partner changed where a request stands.
+    RequestUpdate,
     /// Someone read this person's audit log.
     AuditRead,
     /// A device's edit disagreed with a newer value; both were kept for a coordinator.
@@ -41,6 +45,8 @@ impl AuditAction {
             AuditAction::SyncRead => "sync.read",
             AuditAction::CheckCreate => "check.create",
             AuditAction::RequestRead => "request.read",
+            AuditAction::RequestCreate => "request.create",
+            AuditAction::RequestUpdate => "request.update",
             AuditAction::AuditRead => "audit.read",
             AuditAction::ConflictOpen => "conflict.open",
             AuditAction::ConflictResolve => "conflict.resolve",

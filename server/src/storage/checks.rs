@@ -5,8 +5,8 @@ use super::versions::placeholders;
 use super::Backend;
 use super::{Storage, StorageError};
 use app::domain::{
-    Check, CheckId, CheckMethod, CheckOutcome, Concern, EpochMillis, GeoStamp, NewCheck, PersonId, Role, SyncState,
-    User, UserId,
+    Check, CheckId, CheckKind, CheckMethod, CheckOutcome, Concern, EpochMillis, GeoStamp, NeedNote, NewCheck, PersonId,
+    Role, SyncState, User, UserId,
 };
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -54,8 +54,8 @@ impl Storage {
         let id = check.id.0.to_string();
         let done = sqlx::query(&self.sql(
             "INSERT INTO checks (id, person_id, author_id, device_id, outcome, note, recorded_at, received_at,
-                device_recorded_at, method, concerns, lat, lng, location_accuracy_m)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                device_recorded_at, method, concerns, lat, lng, location_accuracy_m, kind, needs)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (id) DO NOTHING",
         ))
         .bind(&id)
@@ -72,6 +72,8 @@ impl Storage {
         .bind(check.location.map(|l| l.lat))
         .bind(check.location.map(|l| l.lng))
         .bind(check.location.map(|l| l.accuracy_m))
+        .bind(check.kind.as_str())
+        .bind(serde_json::to_string(&check.needs).map_err(|e| sqlx::Error::Encode(Box::new(e)))?)
         .execute(&mut **tx)
         .await?;
         if done.rows_affected() == 1 {
@@ -146,13 +148,15 @@ impl Storage {
 }
 
 const CHECK_COLUMNS: &str = "c.seq, c.id, c.person_id, c.outcome, c.note, c.recorded_at, c.received_at,
-     c.author_id, u.display_name AS author_name, c.method, c.concerns, c.lat, c.lng, c.location_accuracy_m";
+     c.author_id, u.display_name AS author_name, c.method, c.concerns, c.lat, c.lng, c.location_accuracy_m, c.kind, c.needs";
 
 fn check_from_row(r: &AnyRow) -> Result<Check, sqlx::Error> {
     let id: String = r.try_get("id")?;
     let outcome: String = r.try_get("outcome")?;
     let method: Option<String> = r.try_get("method")?;
     let concerns: String = r.try_get("concerns")?;
+    let kind: String = r.try_get("kind")?;
+    let needs: String = r.try_get("needs")?;
     let location = match (r.try_get("lat")?, r.try_get("lng")?, r.try_get("location_accuracy_m")?) {
         (Some(lat), Some(lng), Some(accuracy_m)) => Some(GeoStamp { lat, lng, accuracy_m }),
         _ => None,
@@ -170,6 +174,13 @@ fn check_from_row(r: &AnyRow) -> Result<Check, sqlx::Error> {
         method: method.as_deref().and_then(CheckMethod::parse),
         concerns: Concern::split(&concerns),
         location,
+        kind: CheckKind::parse(&kind).ok_or_else(|| sqlx::Error::Decode(format!("unknown kind {kind}").into()))?,
+        // Needs from a newer release that this one does not know are left out, not an error.
+        needs: serde_json::from_str::<Vec<serde_json::Value>>(&needs)
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?
+            .into_iter()
+            .filter_map(|v| serde_json::from_value::<NeedNote>(v).ok())
+            .collect(),
         sync: SyncState::Synced,
         rejection: None,
     })

@@ -2,7 +2,7 @@
 
 use super::versions::{placeholders, Writer};
 use super::{Storage, StorageError};
-use app::api::admin::{PersonDetail, PersonSummary, UserBrief};
+use app::api::admin::{PersonDetail, PersonSummary, SmallArea, UserBrief};
 use app::api::InScope;
 use app::domain::{
     Consent, ConsentInput, ConsentMethod, ConsentScopes, EmergencyContact, EpochMillis, HouseholdType, Person,
@@ -462,5 +462,38 @@ impl Storage {
     {
         let sql = format!("SELECT 1 AS ok {PERSON_FROM} WHERE p.id = ? AND {}", scope_condition(user.role));
         Ok(sqlx::query(&self.sql(&sql)).bind(&id.0).bind(&user.id.0).fetch_optional(executor).await?.is_some())
+    }
+
+    /// Whether any person (in anyone's scope) has this id.
+    pub async fn person_exists<'c, E>(&self, executor: E, id: &PersonId) -> Result<bool, StorageError>
+    where
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        Ok(sqlx::query(&self.sql("SELECT 1 AS ok FROM persons WHERE id = ?"))
+            .bind(&id.0)
+            .fetch_optional(executor)
+            .await?
+            .is_some())
+    }
+
+    /// The small areas the user may register a person in, by name: a 民生委員's 担当区域, a
+    /// coordinator's districts. Volunteers and partner staff register no one.
+    pub async fn registrable_areas(&self, user: &User) -> Result<Vec<SmallArea>, StorageError> {
+        let sql = match user.role {
+            Role::Commissioner => {
+                "SELECT sa.id, sa.name FROM commissioner_areas c JOIN small_areas sa ON sa.id = c.small_area_id
+                 WHERE c.user_id = ? ORDER BY sa.name, sa.id"
+            }
+            Role::Coordinator | Role::Admin => {
+                "SELECT sa.id, sa.name FROM staff_districts s JOIN small_areas sa ON sa.district_id = s.district_id
+                 WHERE s.user_id = ? ORDER BY sa.name, sa.id"
+            }
+            Role::Volunteer | Role::PartnerStaff => return Ok(Vec::new()),
+        };
+        let rows = sqlx::query(&self.sql(sql)).bind(&user.id.0).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| Ok(SmallArea { id: r.try_get("id")?, name: r.try_get("name")? }))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
     }
 }

@@ -119,7 +119,7 @@ impl Storage {
 
     /// Records that a mutation id was applied. False when it was seen before; the caller then
     /// checks whose it was.
-    async fn claim_mutation(
+    pub async fn claim_mutation(
         &self,
         tx: &mut Transaction<'static, Any>,
         id: Uuid,

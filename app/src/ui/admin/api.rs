@@ -5,8 +5,8 @@
 use crate::api::admin::{
     AreaTree, AuditEntry, ConflictChoice, ConflictSummary, DeviceInfo, Invite, NewOrganizationRequest,
     NewPersonRequest, NewSmallAreaRequest, NewUserRequest, Organization, PersonDetail, PersonSummary,
-    RecordConsentRequest, RequestSummary, ResolveConflictRequest, SetAreasRequest, SetAssignmentsRequest, SmallArea,
-    UpdatePersonRequest, UserSummary,
+    RecordConsentRequest, RequestSummary, ResolveConflictRequest, RouteRequest, SetAreasRequest, SetAssignmentsRequest,
+    SmallArea, UpdatePersonRequest, UserSummary,
 };
 use crate::api::ApiErrorBody;
 use crate::domain::text::is_safe_id;
@@ -137,6 +137,10 @@ pub async fn revoke_device(id: &str) -> Result<(), Failure> {
 
 pub async fn requests() -> Result<Vec<RequestSummary>, Failure> {
     get("/requests").await
+}
+
+pub async fn route_request(id: &str, req: &RouteRequest) -> Result<RequestSummary, Failure> {
+    put(&format!("/requests/{}", seg(id)), req).await
 }
 
 /// Opens the browser's print dialog (for an invite sheet).

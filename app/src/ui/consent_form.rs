@@ -1,0 +1,192 @@
+//! 本人同意の記録 in the field: the day, how it was obtained and what it allows. 民生委員 record
+//! it on a visit (offline too); it replaces the consent in force once sent.
+
+use super::actions;
+use super::state::use_app_state;
+use super::time::{local_date, now_millis};
+use crate::domain::{ConsentInput, ConsentMethod, ConsentScopes, PersonId, Role};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use serde::{Deserialize, Serialize};
+
+/// A consent as typed (kept as a draft).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct ConsentDraft {
+    pub obtained_on: String,
+    pub method: Option<ConsentMethod>,
+    pub scopes: ConsentScopes,
+}
+
+impl ConsentDraft {
+    pub fn today() -> Self {
+        ConsentDraft {
+            obtained_on: local_date(now_millis()),
+            method: None,
+            scopes: ConsentScopes { record: true, share_partners: false, share_disaster: false },
+        }
+    }
+
+    /// The consent, or the message to show next to the field that is wrong.
+    pub fn input(&self) -> Result<ConsentInput, (&'static str, &'static str)> {
+        let method = self.method.ok_or(("method", "同意の方法を選んでください。"))?;
+        let input = ConsentInput { obtained_on: self.obtained_on.clone(), method, scopes: self.scopes };
+        input
+            .validate(&local_date(now_millis()))
+            .map_err(|e| (if e.code == "invalid_consent_date" { "date" } else { "scopes" }, e.message_ja))?;
+        Ok(input)
+    }
+}
+
+/// The consent fields: date, method, scopes, each with its message beside it.
+#[component]
+pub(super) fn ConsentFields(
+    draft: RwSignal<ConsentDraft>,
+    error: RwSignal<Option<(&'static str, &'static str)>>,
+    on_change: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let error_at = move |field: &'static str| {
+        move || {
+            error.get().filter(|(f, _)| *f == field).map(|(_, m)| view! { <p class="field-error" role="alert">{m}</p> })
+        }
+    };
+    let set_scope = move |f: fn(&mut ConsentScopes, bool)| {
+        move |ev: leptos::ev::Event| {
+            let on = event_target_checked(&ev);
+            draft.update(|d| f(&mut d.scopes, on));
+            error.set(None);
+            on_change();
+        }
+    };
+    view! {
+        <label for="consent-date">"同意した日"</label>
+        <input id="consent-date" type="date" max=move || local_date(now_millis())
+            prop:value=move || draft.with(|d| d.obtained_on.clone())
+            on:input=move |ev| {
+                draft.update(|d| d.obtained_on = event_target_value(&ev));
+                error.set(None);
+                on_change();
+            }/>
+        {error_at("date")}
+        <fieldset class="chip-group">
+            <legend>"同意の方法"</legend>
+            {ConsentMethod::ALL.into_iter().map(|m| view! {
+                <button type="button" class="chip"
+                    aria-pressed=move || (draft.with(|d| d.method) == Some(m)).to_string()
+                    on:click=move |_| {
+                        draft.update(|d| d.method = Some(m));
+                        error.set(None);
+                        on_change();
+                    }>
+                    {m.label_ja()}
+                </button>
+            }).collect_view()}
+            {error_at("method")}
+        </fieldset>
+        <fieldset>
+            <legend>"同意の範囲"</legend>
+            <label class="checkbox">
+                <input type="checkbox" prop:checked=move || draft.with(|d| d.scopes.record)
+                    on:change=set_scope(|s, on| s.record = on)/>
+                "記録すること（見守りの情報を残す）"
+            </label>
+            <label class="checkbox">
+                <input type="checkbox" prop:checked=move || draft.with(|d| d.scopes.share_partners)
+                    on:change=set_scope(|s, on| s.share_partners = on)/>
+                "協力法人（社会福祉法人など）に伝えること"
+            </label>
+            <label class="checkbox">
+                <input type="checkbox" prop:checked=move || draft.with(|d| d.scopes.share_disaster)
+                    on:change=set_scope(|s, on| s.share_disaster = on)/>
+                "災害のときに支援機関に伝えること"
+            </label>
+            {error_at("scopes")}
+        </fieldset>
+    }
+}
+
+#[component]
+pub fn ConsentPage() -> impl IntoView {
+    let state = use_app_state();
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id")).and_then(|id| PersonId::parse(&id)));
+    let person = Memo::new(move |_| id.get().and_then(|id| state.person(&id)));
+    let may_record = move || {
+        state
+            .session
+            .with(|s| s.user().is_some_and(|u| matches!(u.role, Role::Commissioner | Role::Coordinator | Role::Admin)))
+    };
+    let back = move || {
+        let person = id.get().map(|i| i.0).unwrap_or_default();
+        match query.with(|q| q.get("back")).as_deref() {
+            Some("inquiry") => format!("/persons/{person}/inquiry"),
+            _ => format!("/persons/{person}"),
+        }
+    };
+    let draft = RwSignal::new(ConsentDraft::today());
+    let error = RwSignal::new(None::<(&'static str, &'static str)>);
+    let save_error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let draft_key = move || id.get_untracked().map(|i| actions::consent_draft_key(&i));
+    leptos::task::spawn_local(async move {
+        if let Some(key) = draft_key() {
+            if let Some(d) = actions::load_draft::<ConsentDraft>(key).await {
+                draft.set(d);
+            }
+        }
+    });
+    let keep_draft = move || {
+        if let Some(key) = draft_key() {
+            actions::save_draft(key, draft.get_untracked());
+        }
+    };
+    let navigate = use_navigate();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(person) = id.get_untracked() else { return };
+        let input = match draft.get_untracked().input() {
+            Ok(i) => i,
+            Err(e) => {
+                error.set(Some(e));
+                return;
+            }
+        };
+        busy.set(true);
+        let navigate = navigate.clone();
+        let to = back();
+        leptos::task::spawn_local(async move {
+            match actions::record_consent(state, person, input).await {
+                Ok(()) => navigate(&to, Default::default()),
+                Err(e) => save_error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    // The form sits inside <Show>, whose children are built again each time it shows.
+    let on_submit = StoredValue::new_local(on_submit);
+    view! {
+        <section class="page">
+            <p class="back"><a href=back>"← もどる"</a></p>
+            <h1>"同意を記録する"</h1>
+            <Show when=move || person.with(Option::is_some) fallback=|| view! {
+                <p>"この方の情報はこの端末にありません。"</p>
+            }>
+                <p class="lead">{move || person.with(|p| p.as_ref().map(|p| format!("{}さんの同意", p.name)))}
+                    "。ご本人（または代理の方）に説明し、同意を得た内容を記録します。今の同意に代わります。"</p>
+                <Show when=may_record fallback=|| view! {
+                    <p class="notice">"同意の記録は、民生委員か社協の担当者が行います。"</p>
+                }>
+                    <form on:submit=move |ev| on_submit.with_value(|f| f(ev)) novalidate>
+                        <ConsentFields draft error on_change=keep_draft/>
+                        <div class="save-bar">
+                            <button class="button primary" type="submit" disabled=move || busy.get()>"同意を記録する"</button>
+                            <Show when=move || save_error.get().is_some()>
+                                <p class="field-error" role="alert">{move || save_error.get().unwrap_or_default()}</p>
+                            </Show>
+                        </div>
+                    </form>
+                </Show>
+            </Show>
+        </section>
+    }
+}
