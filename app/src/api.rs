@@ -5,8 +5,8 @@
 pub mod admin;
 
 use crate::domain::{
-    Check, ConsentInput, EpochMillis, FieldEdit, FieldRequest, NewCheck, NewRequest, Person, PersonFields, PersonId,
-    User, Version,
+    ActivityReport, Check, ConsentInput, EpochMillis, FieldEdit, FieldRequest, NewCheck, NewRequest, Person,
+    PersonFields, PersonId, User, Version,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -50,6 +50,8 @@ pub enum Mutation {
     /// A 気になる方 registered by a 民生委員 in their own area, with the consent obtained. The
     /// person id is made on the device so checks can be recorded before it is sent.
     RegisterPerson { id: Uuid, person_id: PersonId, person: PersonFields, consent: ConsentInput },
+    /// A 民生委員's monthly 活動記録; a later one for the same month replaces it.
+    SubmitActivityReport { id: Uuid, report: ActivityReport },
 }
 
 impl Mutation {
@@ -58,7 +60,8 @@ impl Mutation {
             Mutation::CreateCheck { check } => check.id.0,
             Mutation::EditPerson { id, .. }
             | Mutation::RecordConsent { id, .. }
-            | Mutation::RegisterPerson { id, .. } => *id,
+            | Mutation::RegisterPerson { id, .. }
+            | Mutation::SubmitActivityReport { id, .. } => *id,
             Mutation::RaiseRequest { request } => request.id,
         }
     }

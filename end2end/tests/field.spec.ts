@@ -23,12 +23,6 @@ test.afterAll(async () => {
 
 const signedIn = (context: BrowserContext, login: string) => signedInPage(context, server.url, login);
 
-/** The persons a user may see, as the API gives them. */
-async function personsOf(cookie: string): Promise<any[]> {
-  const ids = (await server.pull(cookie)).scope.map((s: any) => s.id);
-  return (await server.api(cookie, "POST", "/sync/persons", { ids })).persons;
-}
-
 function katakana(hiragana: string): string {
   return hiragana.replace(/[\u3041-\u3096]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0x60));
 }
@@ -36,7 +30,7 @@ function katakana(hiragana: string): string {
 test("the home list puts overdue people first, in words, and finds people by kana and area", async ({ browser }) => {
   // 鈴木さん's history, made through the API as a phone would have pushed it.
   const cookie = await server.signIn("suzuki");
-  const persons = await personsOf(cookie);
+  const persons = await server.persons(cookie);
   const [late, today, recent] = persons;
   const at = (p: any, daysAgo: number) => ({
     type: "create_check",

@@ -154,6 +154,13 @@ test("a coordinator registers a person with consent, withdraws it, and reads the
     await expect(audit.getByRole("cell", { name: action, exact: true }).first()).toBeVisible();
   }
   await shoot(desk, "16-person-detail");
+  // The other management screens pass the same accessibility rules.
+  for (const [menu, shot] of [["地域", "18-areas"], ["協力法人", "19-organizations"]]) {
+    await desk.getByRole("link", { name: "管理", exact: true }).click();
+    await openAdmin(desk, menu);
+    await expect(desk.getByRole("heading", { level: 1 })).toContainText(menu);
+    await shoot(desk, shot);
+  }
   expect(problems).toEqual([]);
   await office.close();
 });

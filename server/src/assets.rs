@@ -59,6 +59,12 @@ impl Assets {
         if let Some(split) = lookup("split") {
             precache.push(format!("/pkg/__wasm_split.{split}.js"));
         }
+        // The field screens' own chunk must open offline: precache every chunk but the
+        // management screens' (`app::ui::field_screens`).
+        if let Some(manifest) = lookup("manifest") {
+            let path = site_root.join(format!("pkg/__wasm_split_manifest.{manifest}.json"));
+            precache.extend(field_chunks(std::fs::read_to_string(path).ok().as_deref()));
+        }
         let template = std::fs::read_to_string(site_root.join("sw.js")).ok();
         let mut digest = Sha256::new();
         digest.update(hashes.as_deref().unwrap_or("unhashed"));
@@ -72,5 +78,32 @@ impl Assets {
             format!("const VERSION = \"{version}\";\nconst PRECACHE = {list};\n{t}")
         });
         Self { hashed, css_href: css, precache, version, service_worker }
+    }
+}
+
+/// The chunk files of every split point except the management screens', from wasm-split's
+/// manifest (`{"split point": ["chunk file stem", …]}`).
+fn field_chunks(manifest: Option<&str>) -> Vec<String> {
+    let Some(map) =
+        manifest.and_then(|m| serde_json::from_str::<std::collections::BTreeMap<String, Vec<String>>>(m).ok())
+    else {
+        return Vec::new();
+    };
+    map.into_iter()
+        .filter(|(point, _)| !point.starts_with("admin_screen"))
+        .flat_map(|(_, files)| files)
+        .map(|f| format!("/pkg/{f}.wasm"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn field_chunks_are_precached_and_the_management_chunk_is_not() {
+        let manifest =
+            r#"{"admin_screen_1": ["split_admin_screen_1.AAA"], "field_screen_2": ["split_field_screen_2.BBB"]}"#;
+        assert_eq!(super::field_chunks(Some(manifest)), vec!["/pkg/split_field_screen_2.BBB.wasm".to_owned()]);
+        assert!(super::field_chunks(None).is_empty());
+        assert!(super::field_chunks(Some("not json")).is_empty());
     }
 }

@@ -124,6 +124,10 @@ fn ids(v: &Value, key: &str) -> Vec<String> {
 
 fn no_check(_: &World, _: Role, _: Case, _: &Value) {}
 
+const REPORT: &str = r#"{"month":"2026-11","visits":3,"phone_calls":1,"other_contacts":0,
+    "consultations":{"elderly":1,"disability":0,"children":0,"other":0},
+    "liaison":{"council":1,"municipality":0,"care_center":0,"other_bodies":0},"days_active":3}"#;
+
 fn consent_body() -> Value {
     json!({"consent": {"obtained_on": "2026-04-01", "method": "written",
         "scopes": {"record": true, "share_partners": true, "share_disaster": true}}})
@@ -497,6 +501,22 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
                 )
             }
         }
+        ("GET", "/activity-reports") => Row {
+            // Figures only, and only the asking coordinator's municipality (the other one's
+            // commissioner submitted too, in the fixture).
+            check: |w, _, _, body| {
+                let users: Vec<String> =
+                    body.as_array().unwrap().iter().map(|r| r["user"]["id"].as_str().unwrap().to_owned()).collect();
+                assert!(!users.contains(&w.elsewhere_user), "{body}");
+                assert!(users.contains(&"u-suzuki".to_owned()), "{body}");
+            },
+            ..r(
+                Method::GET,
+                "/api/v1/activity-reports?month=2026-11".into(),
+                None,
+                gate(&MANAGERS, Expect::Ok(200), Expect::Ok(200)),
+            )
+        },
         ("GET", "/conflicts") => Row {
             check: |w, _, case, body| {
                 let conflicts = ids(body, "id");
@@ -564,6 +584,12 @@ async fn build_world(app: &TestApp) -> World {
             "INSERT INTO devices (id, user_id, token_hash, created_at, last_seen_at) VALUES
                 ('dev-other', 'u-other', 'not-a-real-hash', 0, 0)",
             vec![],
+        ),
+        // 活動記録 for November from a 民生委員 here and the other municipality's user.
+        (
+            "INSERT INTO activity_reports (user_id, month, report, submitted_at) VALUES
+                ('u-suzuki', '2026-11', ?, 0), ('u-other', '2026-11', ?, 0)",
+            vec![REPORT, REPORT],
         ),
         (
             "INSERT INTO requests (id, person_id, raised_by, need, status, organization_id, created_at, updated_at)

@@ -239,6 +239,14 @@ pub struct RouteRequest {
     pub organization_id: Option<String>,
 }
 
+/// A 民生委員's 活動記録 for a month, as submitted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivitySummary {
+    pub user: UserBrief,
+    pub report: crate::domain::ActivityReport,
+    pub submitted_at: EpochMillis,
+}
+
 /// Two people changed the same field differently while offline: both values, for a coordinator.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConflictSummary {

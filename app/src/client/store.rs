@@ -183,7 +183,7 @@ pub async fn persons() -> Result<Vec<Person>, StoreError> {
                     server.push(registered_here(person_id, person, consent, &areas));
                 }
             }
-            Mutation::CreateCheck { .. } | Mutation::RaiseRequest { .. } => {}
+            Mutation::CreateCheck { .. } | Mutation::RaiseRequest { .. } | Mutation::SubmitActivityReport { .. } => {}
         }
     }
     Ok(server
@@ -442,7 +442,8 @@ pub async fn settle(entries: &[(OutboxEntry, Settled)]) -> Result<(), StoreError
             (
                 Mutation::EditPerson { id, .. }
                 | Mutation::RecordConsent { id, .. }
-                | Mutation::RegisterPerson { id, .. },
+                | Mutation::RegisterPerson { id, .. }
+                | Mutation::SubmitActivityReport { id, .. },
                 Settled::Refused(why),
             ) => {
                 let kept = RefusedEdit { id: id.to_string(), mutation: entry.mutation.clone(), reason: why.clone() };
@@ -453,7 +454,10 @@ pub async fn settle(entries: &[(OutboxEntry, Settled)]) -> Result<(), StoreError
                 refused.put(&RefusedEdit { id, mutation: entry.mutation.clone(), reason: why.clone() }).serde()?;
             }
             (
-                Mutation::EditPerson { .. } | Mutation::RecordConsent { .. } | Mutation::RegisterPerson { .. },
+                Mutation::EditPerson { .. }
+                | Mutation::RecordConsent { .. }
+                | Mutation::RegisterPerson { .. }
+                | Mutation::SubmitActivityReport { .. },
                 Settled::Stored,
             ) => {}
         }

@@ -199,6 +199,14 @@ pub async fn refresh_from_store(state: AppState) {
         state.persons.set(persons);
     }
     if let Ok(edits) = store::refused_edits().await {
+        let reports: Vec<(String, String)> = edits
+            .iter()
+            .filter_map(|r| match &r.mutation {
+                Mutation::SubmitActivityReport { report, .. } => Some((report.month.clone(), r.reason.clone())),
+                _ => None,
+            })
+            .collect();
+        state.refused_reports.set(reports);
         let changes = edits
             .into_iter()
             .filter_map(|r| {
@@ -213,7 +221,7 @@ pub async fn refresh_from_store(state: AppState) {
                     Mutation::RegisterPerson { person_id, person, .. } => {
                         (person_id, format!("{}さんの登録", person.name))
                     }
-                    Mutation::CreateCheck { .. } => return None,
+                    Mutation::CreateCheck { .. } | Mutation::SubmitActivityReport { .. } => return None,
                 };
                 Some(RefusedChange { person_id, what, reason: r.reason })
             })
@@ -221,7 +229,8 @@ pub async fn refresh_from_store(state: AppState) {
         state.refused_changes.set(changes);
     }
     if let Ok(checks) = store::checks().await {
-        let refused_edits = state.refused_changes.with_untracked(Vec::len);
+        let refused_edits =
+            state.refused_changes.with_untracked(Vec::len) + state.refused_reports.with_untracked(Vec::len);
         let refused = (checks.iter().filter(|c| c.sync == SyncState::Rejected).count() + refused_edits) as u32;
         state.sync.update(|s| s.refused = refused);
         state.checks.set(checks);

@@ -3,6 +3,7 @@
 //! They are the vocabulary of the data path: the client store keeps them in IndexedDB,
 //! the sync client sends them as JSON, the server validates and stores them.
 
+pub mod activity;
 mod check;
 mod consent;
 pub mod due;
@@ -13,6 +14,7 @@ mod request;
 pub mod text;
 mod user;
 
+pub use activity::{ActivityReport, BySubject, Liaison};
 pub use check::{
     concern_is_named, Check, CheckId, CheckMethod, CheckNote, CheckOutcome, Concern, GeoStamp, NewCheck, SyncState,
 };

@@ -52,6 +52,25 @@ pub async fn register_person(state: AppState, person: PersonFields, consent: Con
     }
 }
 
+/// Submits a month's 活動記録 (queued like everything else). `Ok` means it is durable in IndexedDB.
+pub async fn submit_activity_report(state: AppState, report: crate::domain::ActivityReport) -> Result<(), String> {
+    #[cfg(feature = "csr")]
+    return imp::submit_activity_report(state, report).await;
+    #[cfg(not(feature = "csr"))]
+    {
+        let _ = (state, report);
+        Err(String::new())
+    }
+}
+
+/// Opens the browser's print dialog.
+pub fn print() {
+    #[cfg(feature = "csr")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.print();
+    }
+}
+
 /// The form key of the registration form's draft.
 pub const REGISTER_DRAFT_KEY: &str = "register-person";
 
@@ -433,6 +452,18 @@ mod imp {
         let draft = super::consent_draft_key(&person);
         let mutation = Mutation::RecordConsent { id: new_uuid()?, person_id: person, consent };
         store::queue(vec![mutation], &draft).await.map_err(stored_or_say)?;
+        sync::refresh_from_store(state).await;
+        sync::request(state);
+        Ok(())
+    }
+
+    pub async fn submit_activity_report(state: AppState, report: crate::domain::ActivityReport) -> Result<(), String> {
+        let report = report.validate().map_err(|e| e.message_ja.to_owned())?;
+        let (draft, sent) = (format!("activity:{}", report.month), format!("activity-sent:{}", report.month));
+        let mutation = Mutation::SubmitActivityReport { id: new_uuid()?, report: report.clone() };
+        store::queue(vec![mutation], &draft).await.map_err(stored_or_say)?;
+        // What was submitted, so the screen can say so next time (wiped with everything else).
+        let _ = store::put_draft(&sent, &report).await;
         sync::refresh_from_store(state).await;
         sync::request(state);
         Ok(())

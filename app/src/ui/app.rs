@@ -1,14 +1,11 @@
 use super::admin::{admin_screen, AdminScreen, ManagerOnly};
 use super::chrome::{AppHeader, BootScreen, UpdateBanner};
-use super::consent_form::ConsentPage;
 use super::enroll::EnrollPage;
-use super::inquiry_form::InquiryPage;
+use super::field_screens::{field_screen, FieldScreen};
 use super::my_requests::MyRequestsPage;
 use super::person_list::PersonListPage;
 use super::person_page::PersonPage;
 use super::recent_checks::RecentChecksPage;
-use super::register_person::RegisterPersonPage;
-use super::requests::RequestsPage;
 use super::settings::SettingsPage;
 use super::sign_in::SignInPage;
 use super::state::{use_app_state, AppState, SessionState};
@@ -36,14 +33,15 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=Home/>
                         <Route path=path!("/login") view=SignInPage/>
                         <Route path=path!("/persons") view=move || view! { <SignedIn><PersonListPage/></SignedIn> }/>
-                        <Route path=path!("/persons/new") view=move || view! { <SignedIn><RegisterPersonPage/></SignedIn> }/>
+                        <Route path=path!("/persons/new") view=move || view! { <Field screen=FieldScreen::Register/> }/>
                         <Route path=path!("/persons/:id") view=move || view! { <SignedIn><PersonPage/></SignedIn> }/>
-                        <Route path=path!("/persons/:id/consent") view=move || view! { <SignedIn><ConsentPage/></SignedIn> }/>
-                        <Route path=path!("/persons/:id/inquiry") view=move || view! { <SignedIn><InquiryPage/></SignedIn> }/>
+                        <Route path=path!("/persons/:id/consent") view=move || view! { <Field screen=FieldScreen::Consent/> }/>
+                        <Route path=path!("/persons/:id/inquiry") view=move || view! { <Field screen=FieldScreen::Inquiry/> }/>
                         <Route path=path!("/checks") view=move || view! { <SignedIn><RecentChecksPage/></SignedIn> }/>
                         <Route path=path!("/settings") view=move || view! { <SignedIn><SettingsPage/></SignedIn> }/>
+                        <Route path=path!("/activity") view=move || view! { <Field screen=FieldScreen::Activity/> }/>
                         <Route path=path!("/my-requests") view=move || view! { <SignedIn><MyRequestsPage/></SignedIn> }/>
-                        <Route path=path!("/requests") view=move || view! { <SignedIn><RequestsPage/></SignedIn> }/>
+                        <Route path=path!("/requests") view=move || view! { <SignedIn><OfficeScreen screen=AdminScreen::Requests/></SignedIn> }/>
                         <Route path=path!("/enroll") view=EnrollPage/>
                         <Route path=path!("/admin") view=move || view! { <Admin screen=AdminScreen::Home/> }/>
                         <Route path=path!("/admin/persons") view=move || view! { <Admin screen=AdminScreen::Persons/> }/>
@@ -53,6 +51,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/areas") view=move || view! { <Admin screen=AdminScreen::Areas/> }/>
                         <Route path=path!("/admin/organizations") view=move || view! { <Admin screen=AdminScreen::Organizations/> }/>
                         <Route path=path!("/admin/devices") view=move || view! { <Admin screen=AdminScreen::Devices/> }/>
+                        <Route path=path!("/admin/activity") view=move || view! { <Admin screen=AdminScreen::Activity/> }/>
                         <Route path=path!("/admin/conflicts") view=move || view! { <Admin screen=AdminScreen::Conflicts/> }/>
                     </Routes>
                 </main>
@@ -80,26 +79,42 @@ fn Home() -> impl IntoView {
 /// A management screen, loaded on first use (see [`admin_screen`]).
 #[component]
 fn Admin(screen: AdminScreen) -> impl IntoView {
+    view! { <Manager><OfficeScreen screen/></Manager> }
+}
+
+/// An online-only screen from the management chunk: fetched on first use; offline there is
+/// nothing to fetch, and the screen says so.
+#[component]
+fn OfficeScreen(screen: AdminScreen) -> impl IntoView {
     view! {
-        <Manager>
-            <Suspense fallback=|| view! { <p class="page loading" role="status">"読み込み中…"</p> }>
-                {move || Suspend::new(async move {
-                    // The management screens are fetched on first use; offline there is nothing to fetch.
-                    if super::actions::online() {
-                        admin_screen(screen).await
-                    } else {
-                        view! {
-                            <section class="page">
-                                <p class="notice" role="status">
-                                    "オフラインのため表示できません。電波のある場所でもう一度お試しください。"
-                                </p>
-                            </section>
-                        }
-                        .into_any()
+        <Suspense fallback=|| view! { <p class="page loading" role="status">"読み込み中…"</p> }>
+            {move || Suspend::new(async move {
+                if super::actions::online() {
+                    admin_screen(screen).await
+                } else {
+                    view! {
+                        <section class="page">
+                            <p class="notice" role="status">
+                                "オフラインのため表示できません。電波のある場所でもう一度お試しください。"
+                            </p>
+                        </section>
                     }
-                })}
+                    .into_any()
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A field screen from the split-off chunk (precached by the service worker, so offline too).
+#[component]
+fn Field(screen: FieldScreen) -> impl IntoView {
+    view! {
+        <SignedIn>
+            <Suspense fallback=|| view! { <p class="page loading" role="status">"読み込み中…"</p> }>
+                {move || Suspend::new(async move { field_screen(screen).await })}
             </Suspense>
-        </Manager>
+        </SignedIn>
     }
 }
 

@@ -36,6 +36,13 @@ pub fn AppHeader() -> impl IntoView {
                             <A href="/requests">"依頼"</A>
                             <A href="/settings">"設定"</A>
                         }.into_any(),
+                        Some(Role::Commissioner) => view! {
+                            <A href="/persons">"担当の方"</A>
+                            <A href="/checks">"記録一覧"</A>
+                            <A href="/my-requests">"依頼"</A>
+                            <A href="/activity">"活動記録"</A>
+                            <A href="/settings">"設定"</A>
+                        }.into_any(),
                         Some(Role::PartnerStaff) => view! {
                             <A href="/requests">"依頼一覧"</A>
                             <A href="/settings">"設定"</A>

@@ -1,19 +1,21 @@
 //! The screens, named for what the user sees.
 
 pub mod actions;
+mod activity_report;
 mod admin;
 mod app;
 mod check_form;
 mod chrome;
 mod consent_form;
 mod enroll;
+mod field_screens;
 mod inquiry_form;
 mod my_requests;
 mod person_list;
 mod person_page;
 mod recent_checks;
 mod register_person;
-mod requests;
+pub(crate) mod requests;
 mod settings;
 mod sign_in;
 pub mod state;

@@ -139,16 +139,12 @@ pub fn RegisterPersonPage() -> impl IntoView {
         }
         save_error.set(None);
         let f = form.get_untracked();
-        let Some((lat, lng)) = position(&f) else {
-            error.set(Some(("location", "「今いる場所を使う」で位置を記録してください。".into())));
-            return;
-        };
         let Ok(days) = f.interval.trim().parse::<u32>() else {
             error.set(Some(("interval", "見守りの間隔は1〜365日で入力してください。".into())));
             return;
         };
-        let fields = PersonFields {
-            small_area_id: f.small_area_id.clone(),
+        let fields = |area: String, (lat, lng): (f64, f64)| PersonFields {
+            small_area_id: area,
             name: f.name.clone(),
             kana: f.kana.clone(),
             address: f.address.clone(),
@@ -162,7 +158,20 @@ pub fn RegisterPersonPage() -> impl IntoView {
             notes: String::new(),
             active: true,
         };
-        let fields = match fields.validate() {
+        // The typed fields first, in the order they are on the screen; then the area and the place.
+        if let Err(e) = fields("unchosen".into(), (39.7, 140.1)).validate() {
+            error.set(Some((field_of(e.code), e.message_ja.into())));
+            return;
+        }
+        if f.small_area_id.is_empty() {
+            error.set(Some(("area", "小地域を選んでください。".into())));
+            return;
+        }
+        let Some(place) = position(&f) else {
+            error.set(Some(("location", "「今いる場所を使う」で位置を記録してください。".into())));
+            return;
+        };
+        let fields = match fields(f.small_area_id.clone(), place).validate() {
             Ok(v) => v,
             Err(e) => {
                 error.set(Some((field_of(e.code), e.message_ja.into())));

@@ -67,6 +67,8 @@ pub struct AppState {
     pub refused_changes: RwSignal<Vec<RefusedChange>>,
     /// Requests on the persons held, newest change first (unsent ones included).
     pub requests: RwSignal<Vec<FieldRequest>>,
+    /// 活動記録 the server refused: (month, reason).
+    pub refused_reports: RwSignal<Vec<(String, String)>>,
     /// Small areas this user may register a person in.
     pub areas: RwSignal<Vec<SmallArea>>,
     pub sync: RwSignal<SyncStatus>,
@@ -85,6 +87,7 @@ impl AppState {
             refused_changes: RwSignal::new(Vec::new()),
             requests: RwSignal::new(Vec::new()),
             areas: RwSignal::new(Vec::new()),
+            refused_reports: RwSignal::new(Vec::new()),
             sync: RwSignal::new(SyncStatus {
                 pending: 0,
                 refused: 0,

@@ -124,6 +124,12 @@ export class TestServer {
     return text ? JSON.parse(text) : null;
   }
 
+  /** The full records of everyone the user may see (the scope manifest, then a fetch). */
+  async persons(cookie: string): Promise<any[]> {
+    const ids = (await this.pull(cookie)).scope.map((s: any) => s.id);
+    return (await this.api(cookie, "POST", "/sync/persons", { ids })).persons;
+  }
+
   /** Every check the user may see, in server order, following the cursor through all pages. */
   async allChecks(cookie: string): Promise<any[]> {
     const out: any[] = [];

@@ -47,7 +47,7 @@ export async function storeCounts(page: Page): Promise<Record<string, number>> {
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const db = open.result;
-          const names = ["meta", "persons", "checks", "outbox", "refused", "drafts"];
+          const names = ["meta", "persons", "checks", "outbox", "refused", "drafts", "requests"];
           const tx = db.transaction(names, "readonly");
           const out: Record<string, number> = {};
           for (const n of names) {
@@ -64,7 +64,7 @@ export async function storeCounts(page: Page): Promise<Record<string, number>> {
 }
 
 /** Nothing personal left: every store of the device database is empty. */
-export const EMPTY_STORE = { meta: 0, persons: 0, checks: 0, outbox: 0, refused: 0, drafts: 0 };
+export const EMPTY_STORE = { meta: 0, persons: 0, checks: 0, outbox: 0, refused: 0, drafts: 0, requests: 0 };
 
 /** Today's date as the app shows it (`11月24日`), in Japan time, `offsetDays` from now. */
 export function jaDate(offsetDays = 0): string {

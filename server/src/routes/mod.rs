@@ -4,6 +4,7 @@
 //!
 //! [`Authenticated`]: crate::auth::Authenticated
 
+mod activity;
 mod conflicts;
 mod devices;
 pub mod manage;
@@ -49,6 +50,7 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::DELETE, "/devices/{id}", delete(devices::revoke)),
         (Method::GET, "/requests", get(requests::list)),
         (Method::PUT, "/requests/{id}", put(requests::route)),
+        (Method::GET, "/activity-reports", get(activity::list)),
         (Method::GET, "/conflicts", get(conflicts::list)),
         (Method::POST, "/conflicts/{id}/resolve", post(conflicts::resolve)),
     ]

@@ -103,6 +103,9 @@ pub async fn push(
             Mutation::RegisterPerson { id, person_id, person, consent } => {
                 register_person(&state, &mut tx, &session, id, person_id, person, consent, now).await?
             }
+            Mutation::SubmitActivityReport { id, report } => {
+                submit_activity_report(&state, &mut tx, &session, id, report, now).await?
+            }
         };
         results.push(result);
         if index + 1 == half {
@@ -349,6 +352,38 @@ async fn record_consent(
     let actor = Actor { user: &session.user, device_id: &session.device_id };
     let scopes = consent.scopes.as_text();
     state.storage.audit(&mut **tx, actor, AuditAction::ConsentRecord, Some(&person), &scopes, now).await?;
+    Ok(MutationResult::Applied { id })
+}
+
+/// A 民生委員's monthly 活動記録. Only 民生委員 keep one.
+async fn submit_activity_report(
+    state: &AppState,
+    tx: &mut Transaction<'static, Any>,
+    session: &Session,
+    id: Uuid,
+    report: app::domain::ActivityReport,
+    now: EpochMillis,
+) -> Result<MutationResult, ApiError> {
+    if let Some(seen) = seen_before(state, tx, session, id).await? {
+        return Ok(seen);
+    }
+    if session.user.role != Role::Commissioner {
+        return Ok(MutationResult::Rejected {
+            id,
+            error: error_body(
+                "forbidden",
+                "only commissioners keep an activity record",
+                "活動記録は民生委員が提出します。",
+            ),
+        });
+    }
+    let report = match report.validate() {
+        Ok(r) => r,
+        Err(e) => return Ok(rejected(id, e)),
+    };
+    let writer = Writer { user: &session.user.id.0, device: &session.device_id };
+    state.storage.claim_mutation(tx, id, writer, now).await?;
+    state.storage.put_activity_report(tx, &report, writer, now).await?;
     Ok(MutationResult::Applied { id })
 }
 

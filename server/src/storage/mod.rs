@@ -4,6 +4,7 @@
 //! in SQL, so a handler cannot forget to filter. SQL is written once with `?` placeholders;
 //! [`Storage::sql`] renumbers them to `$1…` for PostgreSQL.
 
+mod activity;
 mod areas;
 mod audit;
 mod checks;

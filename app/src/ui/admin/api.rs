@@ -3,7 +3,7 @@
 //! here touches the device store. The server build has inert versions, as in `ui::actions`.
 
 use crate::api::admin::{
-    AreaTree, AuditEntry, ConflictChoice, ConflictSummary, DeviceInfo, Invite, NewOrganizationRequest,
+    ActivitySummary, AreaTree, AuditEntry, ConflictChoice, ConflictSummary, DeviceInfo, Invite, NewOrganizationRequest,
     NewPersonRequest, NewSmallAreaRequest, NewUserRequest, Organization, PersonDetail, PersonSummary,
     RecordConsentRequest, RequestSummary, ResolveConflictRequest, RouteRequest, SetAreasRequest, SetAssignmentsRequest,
     SmallArea, UpdatePersonRequest, UserSummary,
@@ -137,6 +137,13 @@ pub async fn revoke_device(id: &str) -> Result<(), Failure> {
 
 pub async fn requests() -> Result<Vec<RequestSummary>, Failure> {
     get("/requests").await
+}
+
+pub async fn activity_reports(month: String) -> Result<Vec<ActivitySummary>, Failure> {
+    // A month is `YYYY-MM` from a month input; anything else asks for a month that does not exist.
+    let ok = month.len() == 7 && month.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+    let month = if ok { month.as_str() } else { "0000-00" };
+    get(&format!("/activity-reports?month={month}")).await
 }
 
 pub async fn route_request(id: &str, req: &RouteRequest) -> Result<RequestSummary, Failure> {

@@ -1,6 +1,7 @@
 //! The management screens for 社協 coordinators and admins (`/admin/…`). They work online only:
 //! coordinators work in the office, and nothing here is kept on the device.
 
+mod activity;
 pub mod api;
 mod areas;
 mod conflicts;
@@ -15,6 +16,7 @@ mod widgets;
 
 pub use widgets::{Fetch, FetchStatus, ManagerOnly};
 
+use activity::ActivityAdminPage;
 use areas::AreasPage;
 use conflicts::ConflictsPage;
 use devices::DevicesPage;
@@ -38,6 +40,9 @@ pub enum AdminScreen {
     Organizations,
     Devices,
     Conflicts,
+    Activity,
+    /// 依頼一覧: coordinators route requests, partner staff report progress (not managers only).
+    Requests,
 }
 
 /// Every management screen, behind one split point: `cargo leptos build --split` moves all of
@@ -55,5 +60,7 @@ pub fn admin_screen(screen: AdminScreen) -> AnyView {
         AdminScreen::Organizations => view! { <OrganizationsPage/> }.into_any(),
         AdminScreen::Devices => view! { <DevicesPage/> }.into_any(),
         AdminScreen::Conflicts => view! { <ConflictsPage/> }.into_any(),
+        AdminScreen::Activity => view! { <ActivityAdminPage/> }.into_any(),
+        AdminScreen::Requests => view! { <crate::ui::requests::RequestsPage/> }.into_any(),
     }
 }

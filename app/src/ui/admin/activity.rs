@@ -1,0 +1,80 @@
+//! 活動記録の集計: the month's records from the municipality's 民生委員, side by side with totals,
+//! for the report to the municipality. Figures only: no person is named.
+
+use super::api;
+use super::widgets::{Fetch, FetchStatus};
+use crate::api::admin::ActivitySummary;
+use crate::domain::activity::month_of;
+use crate::domain::ActivityReport;
+use crate::ui::time::{format_full, local_date, now_millis};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// Column heading and figure, in the order of the paper form.
+const COLUMNS: [(&str, fn(&ActivityReport) -> u32); 8] = [
+    ("訪問", |r| r.visits),
+    ("電話", |r| r.phone_calls),
+    ("相談 高齢者", |r| r.consultations.elderly),
+    ("相談 障害者", |r| r.consultations.disability),
+    ("相談 子ども", |r| r.consultations.children),
+    ("相談 その他", |r| r.consultations.other),
+    ("連絡調整", |r| r.liaison.council + r.liaison.municipality + r.liaison.care_center + r.liaison.other_bodies),
+    ("活動日数", |r| r.days_active),
+];
+
+#[component]
+pub fn ActivityAdminPage() -> impl IntoView {
+    let month = RwSignal::new(month_of(&local_date(now_millis())).to_owned());
+    let fetch = Fetch::new();
+    let reports = RwSignal::new(Vec::<ActivitySummary>::new());
+    Effect::new(move |_| {
+        let m = month.get();
+        fetch.run(api::activity_reports(m), move |v| reports.set(v));
+    });
+    view! {
+        <section class="page admin-page">
+            <p class="back"><A href="/admin">"← 管理"</A></p>
+            <h1>"活動記録の集計"</h1>
+            <label for="activity-month">"対象の月"</label>
+            <input id="activity-month" type="month" prop:value=move || month.get()
+                on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    if !v.is_empty() {
+                        month.set(v);
+                    }
+                }/>
+            <FetchStatus fetch/>
+            <Show when=move || fetch.loaded() && reports.with(Vec::is_empty)>
+                <p class="empty">"この月の活動記録はまだ提出されていません。"</p>
+            </Show>
+            <Show when=move || !reports.with(Vec::is_empty)>
+                <table class="table" data-testid="activity-reports">
+                    <thead>
+                        <tr>
+                            <th scope="col">"民生委員"</th>
+                            {COLUMNS.iter().map(|(h, _)| view! { <th scope="col">{*h}</th> }).collect_view()}
+                            <th scope="col">"提出"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || reports.get().into_iter().map(|s| view! {
+                            <tr>
+                                <th scope="row">{s.user.display_name.clone()}</th>
+                                {COLUMNS.iter().map(|(_, f)| view! { <td>{f(&s.report)}</td> }).collect_view()}
+                                <td>{format_full(s.submitted_at)}</td>
+                            </tr>
+                        }).collect_view()}
+                        <tr class="total">
+                            <th scope="row">"合計"</th>
+                            {move || COLUMNS.iter().map(|(_, f)| {
+                                let sum: u32 = reports.with(|v| v.iter().map(|s| f(&s.report)).sum());
+                                view! { <td>{sum}</td> }
+                            }).collect_view()}
+                            <td></td>
+                        </tr>
+                    </tbody>
+                </table>
+            </Show>
+        </section>
+    }
+}

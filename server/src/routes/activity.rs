@@ -1,0 +1,39 @@
+//! 活動記録 as submitted, for the coordinator who compiles them for the municipality.
+
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::extract::ApiQuery;
+use crate::startup::AppState;
+use app::api::admin::ActivitySummary;
+use app::domain::{ActivityReport, BySubject, Liaison, Role};
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonthQuery {
+    month: String,
+}
+
+/// The month's records from the municipality's 民生委員 (figures only: no person is named).
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiQuery(q): ApiQuery<MonthQuery>,
+) -> Result<Json<Vec<ActivitySummary>>, ApiError> {
+    let session = auth.allow(&[Role::Coordinator, Role::Admin])?;
+    // The same rule as a submitted record's month.
+    let probe = ActivityReport {
+        month: q.month,
+        visits: 0,
+        phone_calls: 0,
+        other_contacts: 0,
+        consultations: BySubject::default(),
+        liaison: Liaison::default(),
+        days_active: 0,
+        note: String::new(),
+    };
+    let month = probe.validate()?.month;
+    Ok(Json(state.storage.activity_reports(&session.municipality_id, &month).await?))
+}

@@ -1,0 +1,67 @@
+//! 活動記録: 民生委員's monthly activity records as submitted.
+
+use super::versions::Writer;
+use super::{Storage, StorageError};
+use app::api::admin::{ActivitySummary, UserBrief};
+use app::domain::{ActivityReport, EpochMillis, Role, UserId};
+use sqlx::{Any, Row, Transaction};
+
+impl Storage {
+    /// Stores a month's record; a later submission for the same month replaces the earlier one.
+    pub async fn put_activity_report(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        report: &ActivityReport,
+        writer: Writer<'_>,
+        now: EpochMillis,
+    ) -> Result<(), StorageError> {
+        let body = serde_json::to_string(report).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        sqlx::query(&self.sql(
+            "INSERT INTO activity_reports (user_id, month, report, submitted_at, device_id) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (user_id, month) DO UPDATE SET report = excluded.report,
+                submitted_at = excluded.submitted_at, device_id = excluded.device_id",
+        ))
+        .bind(writer.user)
+        .bind(&report.month)
+        .bind(body)
+        .bind(now)
+        .bind(writer.device)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// The records submitted for a month by the municipality's 民生委員, by name.
+    pub async fn activity_reports(
+        &self,
+        municipality: &str,
+        month: &str,
+    ) -> Result<Vec<ActivitySummary>, StorageError> {
+        let rows = sqlx::query(&self.sql(
+            "SELECT u.id, u.login, u.display_name, u.role, a.report, a.submitted_at
+             FROM activity_reports a JOIN users u ON u.id = a.user_id
+             WHERE u.municipality_id = ? AND a.month = ? ORDER BY u.display_name, u.id",
+        ))
+        .bind(municipality)
+        .bind(month)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let role: String = r.try_get("role")?;
+                let report: String = r.try_get("report")?;
+                Ok(ActivitySummary {
+                    user: UserBrief {
+                        id: UserId(r.try_get("id")?),
+                        login: r.try_get("login")?,
+                        display_name: r.try_get("display_name")?,
+                        role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("role {role}").into()))?,
+                    },
+                    report: serde_json::from_str(&report).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+                    submitted_at: r.try_get("submitted_at")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+}
