@@ -207,13 +207,13 @@ pub fn RegisterPersonPage() -> impl IntoView {
                 <form on:submit=move |ev| on_submit.with_value(|f| f(ev)) novalidate>
                     <p class="hint">"わかる範囲で入力してください。あとで社協が補います。"</p>
                     <label for="reg-name">"氏名"</label>
-                    <input id="reg-name" autocomplete="off" prop:value=name on:input=on_name/>
+                    <input id="reg-name" type="text" autocomplete="off" prop:value=name on:input=on_name/>
                     {error_at("name")}
                     <label for="reg-kana">"ふりがな"</label>
-                    <input id="reg-kana" autocomplete="off" prop:value=kana on:input=on_kana/>
+                    <input id="reg-kana" type="text" autocomplete="off" prop:value=kana on:input=on_kana/>
                     {error_at("kana")}
                     <label for="reg-address">"住所"</label>
-                    <input id="reg-address" autocomplete="off" prop:value=address on:input=on_address/>
+                    <input id="reg-address" type="text" autocomplete="off" prop:value=address on:input=on_address/>
                     {error_at("address")}
                     <label for="reg-phone">"電話番号（任意）"</label>
                     <input id="reg-phone" type="tel" inputmode="tel" autocomplete="off" prop:value=phone on:input=on_phone/>
