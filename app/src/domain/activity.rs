@@ -2,7 +2,9 @@
 //! for the month (visits, phone calls, consultations by subject, days active), may be corrected
 //! by hand (not everything a 民生委員 does goes through the app), and are submitted once a month.
 
-use super::{Check, CheckMethod, EpochMillis, FieldRequest, HouseholdType, Person, PersonId, UserId, ValidationError};
+use super::{
+    Check, CheckMethod, EpochMillis, FieldRequest, HouseholdType, Need, Person, PersonId, UserId, ValidationError,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 
@@ -43,6 +45,14 @@ pub struct Liaison {
     pub other_bodies: u32,
 }
 
+/// 相談の内容: how many consultations were about one kind of need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeedCount {
+    pub need: Need,
+    pub count: u32,
+}
+
 /// One month's record, as counted and then corrected by the 民生委員.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -57,6 +67,9 @@ pub struct ActivityReport {
     pub other_contacts: u32,
     /// 相談・支援件数, by subject
     pub consultations: BySubject,
+    /// 相談の内容: one line per need of the checklist, in its order.
+    #[serde(default)]
+    pub contents: Vec<NeedCount>,
     pub liaison: Liaison,
     /// 活動日数
     pub days_active: u32,
@@ -96,6 +109,7 @@ impl ActivityReport {
             phone_calls: 0,
             other_contacts: 0,
             consultations: BySubject::default(),
+            contents: Need::ALL.into_iter().map(|need| NeedCount { need, count: 0 }).collect(),
             liaison: Liaison::default(),
             days_active: 0,
             note: String::new(),
@@ -122,6 +136,9 @@ impl ActivityReport {
             days.insert(day);
             let h = household.get(&q.person_id).copied().unwrap_or(HouseholdType::Other);
             *subject_of(h)(&mut r.consultations) += 1;
+            if let Some(line) = r.contents.iter_mut().find(|c| c.need == q.need) {
+                line.count += 1;
+            }
             // Every request is passed to 社協, which routes it.
             r.liaison.council += 1;
         }
@@ -158,7 +175,12 @@ impl ActivityReport {
             l.care_center,
             l.other_bodies,
         ];
-        if figures.iter().any(|&n| n > MAX_COUNT) {
+        let mut needs: Vec<Need> = self.contents.iter().map(|c| c.need).collect();
+        needs.sort();
+        needs.dedup();
+        if figures.iter().chain(self.contents.iter().map(|c| &c.count)).any(|&n| n > MAX_COUNT)
+            || needs.len() != self.contents.len()
+        {
             return Err(ValidationError {
                 code: "invalid_count",
                 detail: format!("each figure is at most {MAX_COUNT}"),
@@ -266,6 +288,9 @@ mod tests {
         assert_eq!((r.visits, r.phone_calls, r.other_contacts), (2, 1, 1));
         assert_eq!(r.consultations, BySubject { elderly: 1, disability: 0, children: 1, other: 1 });
         assert_eq!(r.liaison.council, 3);
+        let snow = r.contents.iter().find(|c| c.need == Need::SnowRemoval).unwrap();
+        assert_eq!(snow.count, 3, "every request here is about snow");
+        assert_eq!(r.contents.len(), Need::ALL.len(), "one line per need, zeros included");
         assert_eq!(r.days_active, 5, "11/1, 11/3, 11/4, 11/11, 11/12");
     }
 
@@ -280,6 +305,9 @@ mod tests {
         }
         let r = ActivityReport { visits: 10_000, ..ok.clone() };
         assert_eq!(r.validate().unwrap_err().code, "invalid_count");
+        let mut twice = ok.clone();
+        twice.contents.push(twice.contents[0]);
+        assert_eq!(twice.validate().unwrap_err().code, "invalid_count", "a need listed twice");
         let r = ActivityReport { days_active: 32, ..ok.clone() };
         assert_eq!(r.validate().unwrap_err().code, "invalid_days_active");
         let r = ActivityReport { note: "  雪の多い月だった ".into(), ..ok };

@@ -14,7 +14,7 @@ mod request;
 pub mod text;
 mod user;
 
-pub use activity::{ActivityReport, BySubject, Liaison};
+pub use activity::{ActivityReport, BySubject, Liaison, NeedCount};
 pub use check::{
     concern_is_named, Check, CheckId, CheckMethod, CheckNote, CheckOutcome, Concern, GeoStamp, NewCheck, SyncState,
 };

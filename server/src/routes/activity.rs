@@ -30,6 +30,7 @@ pub async fn list(
         phone_calls: 0,
         other_contacts: 0,
         consultations: BySubject::default(),
+        contents: Vec::new(),
         liaison: Liaison::default(),
         days_active: 0,
         note: String::new(),

@@ -5,7 +5,7 @@ use super::api;
 use super::widgets::{Fetch, FetchStatus};
 use crate::api::admin::ActivitySummary;
 use crate::domain::activity::month_of;
-use crate::domain::ActivityReport;
+use crate::domain::{ActivityReport, Need};
 use crate::ui::time::{format_full, local_date, now_millis};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -75,6 +75,17 @@ pub fn ActivityAdminPage() -> impl IntoView {
                             }).collect_view()}
                             <td></td>
                         </tr>
+                    </tbody>
+                </table>
+                <table class="table" data-testid="activity-contents">
+                    <caption>"相談の内容（合計）"</caption>
+                    <tbody>
+                        {move || Need::ALL.into_iter().map(|need| {
+                            let sum: u32 = reports.with(|v| {
+                                v.iter().flat_map(|s| s.report.contents.iter()).filter(|c| c.need == need).map(|c| c.count).sum()
+                            });
+                            view! { <tr><th scope="row">{need.label_ja()}</th><td>{sum}</td></tr> }
+                        }).collect_view()}
                     </tbody>
                 </table>
             </Show>
