@@ -125,8 +125,7 @@ pub fn ActivityReportPage() -> impl IntoView {
     let this_month = month_of(&local_date(now_millis())).to_owned();
     let month = RwSignal::new(this_month.clone());
     let counted = Memo::new(move |_| {
-        let me = state.session.with(|s| s.user().map(|u| u.id.clone()));
-        let Some(me) = me else { return None };
+        let me = state.session.with(|s| s.user().map(|u| u.id.clone()))?;
         let m = month.get();
         Some(state.checks.with(|cs| {
             state.requests.with(|rs| state.persons.with(|ps| ActivityReport::count(&m, &me, cs, rs, ps, local_date)))
