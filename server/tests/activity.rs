@@ -24,7 +24,7 @@ async fn a_monthly_record_is_submitted_corrected_and_read_by_the_coordinator(app
     let suzuki = app.signed_in("suzuki").await;
     let tanaka = app.signed_in("tanaka").await;
     let first = report("2026-11", 12);
-    let (_, res) = app.push_mutations(&suzuki, &[first.clone()], None).await;
+    let (_, res) = app.push_mutations(&suzuki, std::slice::from_ref(&first), None).await;
     assert_eq!(statuses(&res), ["applied"]);
     let (_, res) = app.push_mutations(&suzuki, &[first], None).await;
     assert_eq!(statuses(&res), ["duplicate"], "a retry is stored once");

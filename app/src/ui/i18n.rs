@@ -224,7 +224,7 @@ mod tests {
     #[test]
     fn english_refusals_by_code_else_the_japanese() {
         // Only the English side is looked up here, whatever the global locale is.
-        let en = |code: &str| crate::_rust_i18n_try_translate("en", &format!("error.{code}"));
+        let en = |code: &str| crate::_rust_i18n_try_translate("en", format!("error.{code}"));
         assert_eq!(en("concern_unnamed").as_deref(), Some("Choose what you noticed, or write a note."));
         assert!(en("no_such_code").is_none());
     }
