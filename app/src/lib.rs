@@ -14,6 +14,10 @@ pub mod domain;
 pub mod shell;
 pub mod ui;
 
+// The field screens' texts, Japanese and English (`app/locales/app.yml`), embedded at compile
+// time. Japanese is the default and fills any gap.
+rust_i18n::i18n!("locales", fallback = "ja");
+
 /// Browser entry point. The name is the one leptos's loader script calls.
 ///
 /// The server's shell is a static boot screen with no per-route content, so there is nothing for
@@ -27,5 +31,6 @@ pub fn hydrate() {
         body.set_inner_html("");
     }
     ui::restore_text_size();
+    ui::restore_language();
     leptos::mount::mount_to_body(ui::App);
 }

@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use leptos_meta::MetaTags;
 
 pub fn shell(options: LeptosOptions, css_href: String) -> impl IntoView {
+    // The server speaks Japanese; the browser switches to the user's choice before it mounts.
+    rust_i18n::set_locale("ja");
     view! {
         <!DOCTYPE html>
         <html lang="ja">

@@ -48,9 +48,14 @@ test("the month's record is counted, corrected offline, printed and submitted", 
   await expect(page.getByLabel("活動日数")).toHaveValue("1");
   await expect(page.getByLabel("社会福祉協議会")).toHaveValue("1");
   const subjects = ["高齢者に関すること", "障害者に関すること", "子どもに関すること", "その他"];
+  const bySubject = page.locator(".sheet-table").filter({ hasText: "相談・支援（分野別）" });
   let consultations = 0;
-  for (const s of subjects) consultations += Number(await page.getByLabel(s, { exact: true }).inputValue());
+  for (const s of subjects) consultations += Number(await bySubject.getByLabel(s, { exact: true }).inputValue());
   expect(consultations).toBe(1);
+  // What it was about: the one request, about shopping.
+  const contents = page.getByTestId("activity-contents");
+  await expect(contents.getByLabel("買い物")).toHaveValue("1");
+  await expect(contents.getByLabel("除雪")).toHaveValue("0");
 
   // Corrected by hand (a visit made without the app), kept across a reload.
   await page.getByLabel("訪問").fill("3");

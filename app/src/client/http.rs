@@ -9,6 +9,7 @@ use crate::api::{
     SignInRequest, SignInResponse, API_PREFIX, CSRF_HEADER,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
+use rust_i18n::t;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use web_sys::RequestCredentials;
@@ -28,16 +29,14 @@ pub enum ApiFailure {
 }
 
 impl ApiFailure {
-    pub fn message_ja(&self) -> String {
+    /// What the user is told, in their language (see `ui::i18n`).
+    pub fn message(&self) -> String {
         match self {
-            ApiFailure::Offline => "オフラインです。電波のある場所で自動的に送信します。".into(),
-            ApiFailure::Unauthenticated => "サインインの有効期限が切れました。もう一度サインインしてください。".into(),
-            ApiFailure::Revoked => {
-                "この端末は利用できなくなりました。端末内の記録は消去しました。必要なら社協の担当者にご連絡ください。"
-                    .into()
-            }
-            ApiFailure::Refused(body) => body.message_ja.clone(),
-            ApiFailure::Server(_) => "サーバーに接続できません。しばらくしてから自動でやり直します。".into(),
+            ApiFailure::Offline => t!("api.offline").into_owned(),
+            ApiFailure::Unauthenticated => t!("api.unauthenticated").into_owned(),
+            ApiFailure::Revoked => t!("api.revoked").into_owned(),
+            ApiFailure::Refused(body) => crate::ui::i18n::error_text(&body.code, &body.message_ja),
+            ApiFailure::Server(_) => t!("api.server").into_owned(),
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::domain::{PersonId, SyncState};
 use crate::ui::state::{AppState, RefusedChange, SessionState, SyncPhase};
 use crate::ui::time::now_millis;
 use leptos::prelude::*;
+use rust_i18n::t;
 use std::cell::Cell;
 use std::collections::HashSet;
 
@@ -64,15 +65,15 @@ async fn run_once(state: AppState) {
         Err(Failure::Api(ApiFailure::Revoked)) => {
             // Revoked (a lost phone) or signed out elsewhere: nothing personal may stay here.
             if let Err(e) = store::wipe().await {
-                SyncPhase::Failed(format!("端末の記録を消去できませんでした（{}）", e.0))
+                SyncPhase::Failed(t!("sync.store_wipe_failed", e = e.0).into_owned())
             } else {
-                state.notice.set(Some(ApiFailure::Revoked.message_ja()));
+                state.notice.set(Some(ApiFailure::Revoked.message()));
                 state.session.set(SessionState::SignedOut);
                 SyncPhase::NeedsSignIn
             }
         }
-        Err(Failure::Api(other)) => SyncPhase::Failed(other.message_ja()),
-        Err(Failure::Store(e)) => SyncPhase::Failed(format!("端末への保存に失敗しました（{}）", e.0)),
+        Err(Failure::Api(other)) => SyncPhase::Failed(other.message()),
+        Err(Failure::Store(e)) => SyncPhase::Failed(t!("sync.store_failed", e = e.0).into_owned()),
     };
     refresh_from_store(state).await;
     state.sync.update(|s| s.phase = phase);
@@ -128,7 +129,7 @@ async fn push_batch(state: AppState, batch: Vec<OutboxEntry>) -> Result<(), Fail
                     Settled::Stored
                 }
                 MutationResult::Rejected { error, .. } | MutationResult::Malformed { error, .. } => {
-                    Settled::Refused(error.message_ja.clone())
+                    Settled::Refused(crate::ui::i18n::error_text(&error.code, &error.message_ja))
                 }
             };
             Some((entry, settled))
@@ -211,15 +212,23 @@ pub async fn refresh_from_store(state: AppState) {
             .into_iter()
             .filter_map(|r| {
                 let (person_id, what) = match r.mutation {
-                    Mutation::EditPerson { person_id, edits, .. } => {
-                        (person_id, edits.iter().map(|e| format!("「{}」", e.change.field().label_ja())).collect())
-                    }
-                    Mutation::RaiseRequest { request } => {
-                        (request.person_id, format!("依頼「{}」", request.need.label_ja()))
-                    }
-                    Mutation::RecordConsent { person_id, .. } => (person_id, "同意の記録".to_owned()),
+                    Mutation::EditPerson { person_id, edits, .. } => (
+                        person_id,
+                        edits
+                            .iter()
+                            .map(|e| {
+                                t!("refused.field", field = crate::ui::i18n::person_field(e.change.field()))
+                                    .into_owned()
+                            })
+                            .collect(),
+                    ),
+                    Mutation::RaiseRequest { request } => (
+                        request.person_id,
+                        t!("refused.request", need = crate::ui::i18n::need(request.need)).into_owned(),
+                    ),
+                    Mutation::RecordConsent { person_id, .. } => (person_id, t!("refused.consent").into_owned()),
                     Mutation::RegisterPerson { person_id, person, .. } => {
-                        (person_id, format!("{}さんの登録", person.name))
+                        (person_id, t!("refused.register", name = person.name).into_owned())
                     }
                     Mutation::CreateCheck { .. } | Mutation::SubmitActivityReport { .. } => return None,
                 };

@@ -222,6 +222,7 @@ mod imp {
     use crate::ui::state::{SessionState, SyncPhase};
     use crate::ui::time::now_millis;
     use leptos::prelude::*;
+    use rust_i18n::t;
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
 
@@ -242,7 +243,7 @@ mod imp {
                 Err(e) => {
                     state
                         .sync
-                        .update(|s| s.phase = SyncPhase::Failed(format!("端末の保存領域を開けません（{}）", e.0)));
+                        .update(|s| s.phase = SyncPhase::Failed(t!("actions.store_open_failed", e = e.0).into_owned()));
                     SessionState::SignedOut
                 }
             };
@@ -273,29 +274,22 @@ mod imp {
         }
         let user = http::me().await.ok().flatten()?;
         store::set_session(&user).await.ok()?;
-        state.notice.set(Some(
-            "この端末に保存していた記録が消えていたため、サーバーから取り直しています。未送信だった記録は失われた可能性があります。"
-                .into(),
-        ));
+        state.notice.set(Some(t!("actions.store_evicted").into_owned()));
         Some(user)
     }
 
     pub async fn sign_in(state: AppState, login: String, password: String) -> Result<(), String> {
         let res = http::sign_in(&login, &password).await.map_err(|e| match e {
-            http::ApiFailure::Offline => {
-                "サインインには電波が必要です。電波のある場所でもう一度お試しください。".to_owned()
-            }
-            other => other.message_ja(),
+            http::ApiFailure::Offline => t!("actions.sign_in_offline").into_owned(),
+            other => other.message(),
         })?;
         signed_in(state, res).await
     }
 
     pub async fn enroll(state: AppState, code: String) -> Result<(), String> {
         let res = http::enroll(&code).await.map_err(|e| match e {
-            http::ApiFailure::Offline => {
-                "端末の登録には電波が必要です。電波のある場所でもう一度お試しください。".to_owned()
-            }
-            other => other.message_ja(),
+            http::ApiFailure::Offline => t!("actions.enroll_offline").into_owned(),
+            other => other.message(),
         })?;
         signed_in(state, res).await
     }
@@ -337,30 +331,30 @@ mod imp {
             .and_then(|w| w.crypto().ok())
             .map(|c| c.random_uuid())
             .and_then(|s| uuid::Uuid::parse_str(&s).ok())
-            .ok_or_else(|| "この端末では記録を作れません（ブラウザが古い可能性があります）。".to_owned())
+            .ok_or_else(|| t!("actions.no_uuid").into_owned())
     }
 
     pub async fn save_person_edit(state: AppState, person: PersonId, changes: Vec<FieldValue>) -> Result<(), String> {
         if changes.is_empty() {
             return Ok(());
         }
-        let server =
-            store::server_person(&person).await.map_err(|e| e.0)?.ok_or("この方の情報がこの端末にありません。")?;
+        let server = store::server_person(&person)
+            .await
+            .map_err(|e| e.0)?
+            .ok_or_else(|| t!("form.person_not_here").into_owned())?;
         let edits = changes
             .into_iter()
             .map(|change| FieldEdit { base: server.field_versions.get(&change.field()).copied().unwrap_or(0), change })
             .collect();
         let mutation = Mutation::EditPerson { id: new_uuid()?, person_id: person, edits };
-        store::save_edit(mutation)
-            .await
-            .map_err(|e| format!("端末に保存できませんでした。空き容量を確認してください。（{}）", e.0))?;
+        store::save_edit(mutation).await.map_err(|e| t!("actions.save_failed", e = e.0).into_owned())?;
         sync::refresh_from_store(state).await;
         sync::request(state);
         Ok(())
     }
 
     pub async fn sign_out(state: AppState) -> Result<(), String> {
-        http::sign_out().await.map_err(|e| e.message_ja())?;
+        http::sign_out().await.map_err(|e| e.message())?;
         store::wipe().await.map_err(|e| e.0)?;
         state.session.set(SessionState::SignedOut);
         sync::refresh_from_store(state).await;
@@ -378,7 +372,8 @@ mod imp {
         if let Some(p) = &perf {
             let _ = p.mark("mimamori-save-start");
         }
-        let user = state.session.get_untracked().user().cloned().ok_or("サインインしてください。")?;
+        let user =
+            state.session.get_untracked().user().cloned().ok_or_else(|| t!("actions.sign_in_first").into_owned())?;
         let uuid = new_uuid()?;
         let CheckDetails { note, method, concerns, location, kind, needs, requests } = details;
         let new = NewCheck {
@@ -430,7 +425,7 @@ mod imp {
         let queued = 1 + also.len() as u32;
         store::save_new_check(&check, Mutation::CreateCheck { check: new }, also, &draft_key)
             .await
-            .map_err(|e| format!("端末に保存できませんでした。空き容量を確認してください。（{}）", e.0))?;
+            .map_err(|e| t!("actions.save_failed", e = e.0).into_owned())?;
         if let Some(p) = &perf {
             let _ = p.measure_with_start_mark("mimamori-save", "mimamori-save-start");
         }
@@ -444,11 +439,11 @@ mod imp {
     }
 
     fn stored_or_say(e: store::StoreError) -> String {
-        format!("端末に保存できませんでした。空き容量を確認してください。（{}）", e.0)
+        t!("actions.save_failed", e = e.0).into_owned()
     }
 
     pub async fn record_consent(state: AppState, person: PersonId, consent: ConsentInput) -> Result<(), String> {
-        consent.validate(&crate::ui::time::local_date(now_millis())).map_err(|e| e.message_ja.to_owned())?;
+        consent.validate(&crate::ui::time::local_date(now_millis())).map_err(|e| crate::ui::i18n::validation(&e))?;
         let draft = super::consent_draft_key(&person);
         let mutation = Mutation::RecordConsent { id: new_uuid()?, person_id: person, consent };
         store::queue(vec![mutation], &draft).await.map_err(stored_or_say)?;
@@ -458,7 +453,7 @@ mod imp {
     }
 
     pub async fn submit_activity_report(state: AppState, report: crate::domain::ActivityReport) -> Result<(), String> {
-        let report = report.validate().map_err(|e| e.message_ja.to_owned())?;
+        let report = report.validate().map_err(|e| crate::ui::i18n::validation(&e))?;
         let (draft, sent) = (format!("activity:{}", report.month), format!("activity-sent:{}", report.month));
         let mutation = Mutation::SubmitActivityReport { id: new_uuid()?, report: report.clone() };
         store::queue(vec![mutation], &draft).await.map_err(stored_or_say)?;
@@ -474,8 +469,8 @@ mod imp {
         person: PersonFields,
         consent: ConsentInput,
     ) -> Result<PersonId, String> {
-        let person = person.validate().map_err(|e| e.message_ja.to_owned())?;
-        consent.validate(&crate::ui::time::local_date(now_millis())).map_err(|e| e.message_ja.to_owned())?;
+        let person = person.validate().map_err(|e| crate::ui::i18n::validation(&e))?;
+        consent.validate(&crate::ui::time::local_date(now_millis())).map_err(|e| crate::ui::i18n::validation(&e))?;
         // Made here so the person can be checked before the server has heard of them.
         let person_id = PersonId(format!("p-{}", new_uuid()?.simple()));
         let mutation = Mutation::RegisterPerson { id: new_uuid()?, person_id: person_id.clone(), person, consent };
@@ -486,7 +481,7 @@ mod imp {
     }
 
     pub async fn current_position() -> Result<GeoStamp, String> {
-        let unavailable = || "この端末では位置情報を使えません。".to_owned();
+        let unavailable = || t!("actions.no_geolocation").into_owned();
         let geo = web_sys::window().ok_or_else(unavailable)?.navigator().geolocation().map_err(|_| unavailable())?;
         let promise = js_sys::Promise::new(&mut |resolve, reject| {
             if geo.get_current_position_with_error_callback(&resolve, Some(&reject)).is_err() {
@@ -502,15 +497,15 @@ mod imp {
         let get = |v: &JsValue, k: &str| js_sys::Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
         let position = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|e| {
             if get(&e, "code").as_f64() == Some(1.0) {
-                "位置情報の利用が許可されていません。端末の設定で許可してください。".to_owned()
+                t!("actions.geolocation_denied").into_owned()
             } else {
-                "現在地を取得できませんでした。屋外で もう一度お試しください。".to_owned()
+                t!("actions.geolocation_failed").into_owned()
             }
         })?;
         let coords = get(&position, "coords");
-        let n = |k: &str| get(&coords, k).as_f64().ok_or_else(|| "現在地を取得できませんでした。".to_owned());
+        let n = |k: &str| get(&coords, k).as_f64().ok_or_else(|| t!("actions.geolocation_unread").into_owned());
         GeoStamp { lat: n("latitude")?, lng: n("longitude")?, accuracy_m: n("accuracy")?.min(100_000.0) }
             .validate()
-            .map_err(|e| e.message_ja.to_owned())
+            .map_err(|e| crate::ui::i18n::validation(&e))
     }
 }

@@ -3,93 +3,62 @@
 
 use super::actions;
 use super::state::use_app_state;
-use super::time::{local_date, now_millis};
+use super::time::{local_date, month as month_label, now_millis};
 use crate::domain::activity::month_of;
-use crate::domain::ActivityReport;
+use super::i18n;
+use crate::domain::{ActivityReport, Need, NeedCount};
 use leptos::prelude::*;
+use rust_i18n::t;
 
 /// One figure of the record: its label, and how to read and write it.
 struct Figure {
+    /// Also names its label, `activity.figure.<id>` in the locale file.
     id: &'static str,
-    label: &'static str,
+    /// `activity.unit.<unit>`: times, days, cases.
     unit: &'static str,
     get: fn(&ActivityReport) -> u32,
     set: fn(&mut ActivityReport, u32),
 }
 
 const CONTACTS: [Figure; 4] = [
-    Figure { id: "visits", label: "訪問", unit: "回", get: |r| r.visits, set: |r, v| r.visits = v },
-    Figure { id: "phone", label: "電話", unit: "回", get: |r| r.phone_calls, set: |r, v| r.phone_calls = v },
-    Figure {
-        id: "other",
-        label: "声かけ・外からの見守り",
-        unit: "回",
-        get: |r| r.other_contacts,
-        set: |r, v| r.other_contacts = v,
-    },
-    Figure { id: "days", label: "活動日数", unit: "日", get: |r| r.days_active, set: |r, v| r.days_active = v },
+    Figure { id: "visits", unit: "times", get: |r| r.visits, set: |r, v| r.visits = v },
+    Figure { id: "phone", unit: "times", get: |r| r.phone_calls, set: |r, v| r.phone_calls = v },
+    Figure { id: "other", unit: "times", get: |r| r.other_contacts, set: |r, v| r.other_contacts = v },
+    Figure { id: "days", unit: "days", get: |r| r.days_active, set: |r, v| r.days_active = v },
 ];
 
 const SUBJECTS: [Figure; 4] = [
-    Figure {
-        id: "elderly",
-        label: "高齢者に関すること",
-        unit: "件",
-        get: |r| r.consultations.elderly,
-        set: |r, v| r.consultations.elderly = v,
-    },
+    Figure { id: "elderly", unit: "cases", get: |r| r.consultations.elderly, set: |r, v| r.consultations.elderly = v },
     Figure {
         id: "disability",
-        label: "障害者に関すること",
-        unit: "件",
+        unit: "cases",
         get: |r| r.consultations.disability,
         set: |r, v| r.consultations.disability = v,
     },
     Figure {
         id: "children",
-        label: "子どもに関すること",
-        unit: "件",
+        unit: "cases",
         get: |r| r.consultations.children,
         set: |r, v| r.consultations.children = v,
     },
     Figure {
         id: "subject-other",
-        label: "その他",
-        unit: "件",
+        unit: "cases",
         get: |r| r.consultations.other,
         set: |r, v| r.consultations.other = v,
     },
 ];
 
 const LIAISON: [Figure; 4] = [
-    Figure {
-        id: "council",
-        label: "社会福祉協議会",
-        unit: "回",
-        get: |r| r.liaison.council,
-        set: |r, v| r.liaison.council = v,
-    },
+    Figure { id: "council", unit: "times", get: |r| r.liaison.council, set: |r, v| r.liaison.council = v },
     Figure {
         id: "municipality",
-        label: "行政（市町村）",
-        unit: "回",
+        unit: "times",
         get: |r| r.liaison.municipality,
         set: |r, v| r.liaison.municipality = v,
     },
-    Figure {
-        id: "care-center",
-        label: "地域包括支援センター",
-        unit: "回",
-        get: |r| r.liaison.care_center,
-        set: |r, v| r.liaison.care_center = v,
-    },
-    Figure {
-        id: "bodies",
-        label: "その他の関係機関",
-        unit: "回",
-        get: |r| r.liaison.other_bodies,
-        set: |r, v| r.liaison.other_bodies = v,
-    },
+    Figure { id: "care-center", unit: "times", get: |r| r.liaison.care_center, set: |r, v| r.liaison.care_center = v },
+    Figure { id: "bodies", unit: "times", get: |r| r.liaison.other_bodies, set: |r, v| r.liaison.other_bodies = v },
 ];
 
 fn draft_key(month: &str) -> String {
@@ -98,14 +67,6 @@ fn draft_key(month: &str) -> String {
 
 fn sent_key(month: &str) -> String {
     format!("activity-sent:{month}")
-}
-
-/// `YYYY-MM` → `2026年11月`.
-fn month_ja(month: &str) -> String {
-    match (month.get(..4), month.get(5..7).and_then(|m| m.parse::<u32>().ok())) {
-        (Some(y), Some(m)) => format!("{y}年{m}月"),
-        _ => month.to_owned(),
-    }
 }
 
 /// The month before `month` (`2026-01` → `2025-12`).
@@ -175,33 +136,34 @@ pub fn ActivityReportPage() -> impl IntoView {
         });
     };
     let last_month = previous(&this_month);
-    let months = [(last_month.clone(), "先月"), (this_month.clone(), "今月")];
+    let months = [(last_month.clone(), t!("activity.last_month")), (this_month.clone(), t!("activity.this_month"))];
     let name = move || state.session.with(|s| s.user().map(|u| u.display_name.clone()).unwrap_or_default());
     view! {
         <section class="page activity">
-            <h1 class="no-print">"活動記録"</h1>
-            <div class="chip-group no-print" role="group" aria-label="対象の月">
+            <h1 class="no-print">{t!("nav.activity")}</h1>
+            <div class="chip-group no-print" role="group" aria-label=t!("activity.month")>
                 {months.into_iter().map(|(m, label)| {
                     let value = m.clone();
                     view! {
                         <button type="button" class="chip"
                             aria-pressed=move || (month.get() == m).to_string()
                             on:click=move |_| { done.set(false); month.set(value.clone()); }>
-                            {format!("{label}（{}）", month_ja(&m))}
+                            {t!("activity.month_chip", label = label, month = month_label(&m))}
                         </button>
                     }
                 }).collect_view()}
             </div>
-            <p class="hint no-print">"この端末の記録から数えました。アプリの外での活動も含めて、正しい数に直してから提出してください。"</p>
+            <p class="hint no-print">{t!("activity.hint")}</p>
             {move || report.get().map(|r| view! {
                 <form class="activity-sheet" on:submit=submit novalidate>
-                    <h2 class="sheet-title">{format!("民生委員・児童委員 活動記録　{}", month_ja(&r.month))}</h2>
-                    <p class="sheet-who">{format!("氏名：{}", name())}</p>
-                    <FigureTable caption="訪問・連絡" figures=&CONTACTS report on_change=keep/>
-                    <FigureTable caption="相談・支援（分野別）" figures=&SUBJECTS report on_change=keep/>
-                    <p class="sheet-total">{move || format!("相談・支援 合計 {}件", report.with(|r| r.as_ref().map(|r| r.consultations.total()).unwrap_or(0)))}</p>
-                    <FigureTable caption="連絡調整" figures=&LIAISON report on_change=keep/>
-                    <label for="activity-note">"特記事項"</label>
+                    <h2 class="sheet-title">{t!("activity.sheet_title", month = month_label(&r.month))}</h2>
+                    <p class="sheet-who">{t!("activity.who", name = name())}</p>
+                    <FigureTable caption=t!("activity.contacts").into_owned() figures=&CONTACTS report on_change=keep/>
+                    <FigureTable caption=t!("activity.subjects").into_owned() figures=&SUBJECTS report on_change=keep/>
+                    <p class="sheet-total">{move || t!("activity.total", n = report.with(|r| r.as_ref().map(|r| r.consultations.total()).unwrap_or(0)))}</p>
+                    <ContentsTable report on_change=keep/>
+                    <FigureTable caption=t!("activity.liaison").into_owned() figures=&LIAISON report on_change=keep/>
+                    <label for="activity-note">{t!("activity.note")}</label>
                     <textarea id="activity-note" rows="3" maxlength="1000"
                         prop:value=move || report.with(|r| r.as_ref().map(|r| r.note.clone()).unwrap_or_default())
                         on:input=move |ev| {
@@ -210,21 +172,21 @@ pub fn ActivityReportPage() -> impl IntoView {
                             keep();
                         }></textarea>
                     {move || state.refused_reports.with(|v| v.iter().find(|(m, _)| *m == month.get()).map(|(_, why)| view! {
-                        <p class="field-error" role="alert">{format!("提出できませんでした：{why}")}</p>
+                        <p class="field-error" role="alert">{t!("activity.refused", why = why)}</p>
                     }))}
                     <Show when=move || error.get().is_some()>
                         <p class="field-error" role="alert">{move || error.get().unwrap_or_default()}</p>
                     </Show>
                     <div class="actions no-print">
-                        <button class="button primary" type="submit" disabled=move || busy.get()>"社協に提出する"</button>
-                        <button class="button secondary" type="button" on:click=move |_| actions::print()>"印刷する（A4）"</button>
-                        <button class="button secondary" type="button" on:click=recount>"記録から数え直す"</button>
+                        <button class="button primary" type="submit" disabled=move || busy.get()>{t!("activity.submit")}</button>
+                        <button class="button secondary" type="button" on:click=move |_| actions::print()>{t!("activity.print")}</button>
+                        <button class="button secondary" type="button" on:click=recount>{t!("activity.recount")}</button>
                     </div>
                     <Show when=move || done.get()>
-                        <p class="saved no-print" role="status" data-testid="activity-saved">"提出しました。電波があれば自動で送信します。"</p>
+                        <p class="saved no-print" role="status" data-testid="activity-saved">{t!("activity.saved")}</p>
                     </Show>
                     <Show when=move || !done.get() && sent.with(|s| s.as_ref().is_some_and(|s| s.month == month.get()))>
-                        <p class="hint no-print" data-testid="activity-sent">"この月は提出済みです。直して もう一度提出すると、前のものと置き換わります。"</p>
+                        <p class="hint no-print" data-testid="activity-sent">{t!("activity.sent")}</p>
                     </Show>
                 </form>
             })}
@@ -235,7 +197,7 @@ pub fn ActivityReportPage() -> impl IntoView {
 /// A group of figures: each a number the 民生委員 can correct.
 #[component]
 fn FigureTable(
-    caption: &'static str,
+    caption: String,
     figures: &'static [Figure],
     report: RwSignal<Option<ActivityReport>>,
     on_change: impl Fn() + Copy + Send + Sync + 'static,
@@ -249,7 +211,7 @@ fn FigureTable(
                     let (get, set) = (f.get, f.set);
                     view! {
                         <tr>
-                            <th scope="row"><label for=input_id.clone()>{f.label}</label></th>
+                            <th scope="row"><label for=input_id.clone()>{t!(format!("activity.figure.{}", f.id))}</label></th>
                             <td>
                                 <input id=input_id type="number" inputmode="numeric" min="0" max="9999"
                                     prop:value=move || report.with(|r| r.as_ref().map(get).unwrap_or(0).to_string())
@@ -259,7 +221,50 @@ fn FigureTable(
                                         report.update(|r| if let Some(r) = r { set(r, v); });
                                         on_change();
                                     }/>
-                                <span class="unit">{f.unit}</span>
+                                <span class="unit">{t!(format!("activity.unit.{}", f.unit))}</span>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// 相談の内容: one line per need of the checklist, each correctable.
+#[component]
+fn ContentsTable(report: RwSignal<Option<ActivityReport>>, on_change: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    view! {
+        <table class="sheet-table" data-testid="activity-contents">
+            <caption>{t!("activity.contents")}</caption>
+            <tbody>
+                {Need::ALL.into_iter().map(|need| {
+                    let input_id = format!("content-{}", need.as_str());
+                    let count = move || {
+                        report.with(|r| {
+                            r.as_ref().and_then(|r| r.contents.iter().find(|c| c.need == need)).map(|c| c.count).unwrap_or(0)
+                        })
+                    };
+                    view! {
+                        <tr>
+                            <th scope="row"><label for=input_id.clone()>{i18n::need(need)}</label></th>
+                            <td>
+                                <input id=input_id type="number" inputmode="numeric" min="0" max="9999"
+                                    prop:value=move || count().to_string()
+                                    on:input=move |ev| {
+                                        let v = event_target_value(&ev).trim().parse::<u32>().unwrap_or(0).min(9999);
+                                        report.update(|r| if let Some(r) = r {
+                                            match r.contents.iter_mut().find(|c| c.need == need) {
+                                                Some(c) => c.count = v,
+                                                None => {
+                                                    r.contents.push(NeedCount { need, count: v });
+                                                    r.contents.sort_by_key(|c| c.need);
+                                                }
+                                            }
+                                        });
+                                        on_change();
+                                    }/>
+                                <span class="unit">{t!("activity.unit.cases")}</span>
                             </td>
                         </tr>
                     }

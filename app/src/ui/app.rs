@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use leptos_meta::provide_meta_context;
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::path;
+use rust_i18n::t;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -87,7 +88,7 @@ fn Admin(screen: AdminScreen) -> impl IntoView {
 #[component]
 fn OfficeScreen(screen: AdminScreen) -> impl IntoView {
     view! {
-        <Suspense fallback=|| view! { <p class="page loading" role="status">"読み込み中…"</p> }>
+        <Suspense fallback=|| view! { <p class="page loading" role="status">{t!("app.loading")}</p> }>
             {move || Suspend::new(async move {
                 if super::actions::online() {
                     admin_screen(screen).await
@@ -95,7 +96,7 @@ fn OfficeScreen(screen: AdminScreen) -> impl IntoView {
                     view! {
                         <section class="page">
                             <p class="notice" role="status">
-                                "オフラインのため表示できません。電波のある場所でもう一度お試しください。"
+                                {t!("app.office_offline")}
                             </p>
                         </section>
                     }
@@ -111,7 +112,7 @@ fn OfficeScreen(screen: AdminScreen) -> impl IntoView {
 fn Field(screen: FieldScreen) -> impl IntoView {
     view! {
         <SignedIn>
-            <Suspense fallback=|| view! { <p class="page loading" role="status">"読み込み中…"</p> }>
+            <Suspense fallback=|| view! { <p class="page loading" role="status">{t!("app.loading")}</p> }>
                 {move || Suspend::new(async move { field_screen(screen).await })}
             </Suspense>
         </SignedIn>
@@ -144,8 +145,8 @@ fn SignedIn(children: ChildrenFn) -> impl IntoView {
 fn NotFound() -> impl IntoView {
     view! {
         <section class="page">
-            <h1>"ページが見つかりません"</h1>
-            <p><a class="button" href="/">"はじめの画面へ"</a></p>
+            <h1>{t!("app.not_found")}</h1>
+            <p><a class="button" href="/">{t!("app.to_start")}</a></p>
         </section>
     }
 }

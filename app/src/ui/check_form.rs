@@ -4,9 +4,11 @@
 //! What is typed is kept as a draft on the device until it is saved.
 
 use super::actions::{self, CheckDetails};
+use super::i18n;
 use super::state::use_app_state;
 use crate::domain::{concern_is_named, CheckMethod, CheckNote, CheckOutcome, Concern, GeoStamp, Person, PersonId};
 use leptos::prelude::*;
+use rust_i18n::t;
 use serde::{Deserialize, Serialize};
 
 /// The form as typed so far, kept in the device's `drafts` store.
@@ -64,9 +66,9 @@ pub fn CheckForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
     });
     let keep_draft = move || actions::save_draft(draft_key.get_value(), form.draft());
     let stamp = RwSignal::new(None::<GeoStamp>);
-    let outcome_error = RwSignal::new(None::<&'static str>);
-    let note_error = RwSignal::new(None::<&'static str>);
-    let concern_error = RwSignal::new(None::<&'static str>);
+    let outcome_error = RwSignal::new(None::<String>);
+    let note_error = RwSignal::new(None::<String>);
+    let concern_error = RwSignal::new(None::<String>);
     let save_error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
     let busy = RwSignal::new(false);
@@ -79,9 +81,9 @@ pub fn CheckForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
         saved.set(false);
         save_error.set(None);
         let chosen = form.outcome.get_untracked();
-        outcome_error.set(chosen.is_none().then_some("確認の結果を選んでください。"));
+        outcome_error.set(chosen.is_none().then(|| t!("check.choose_outcome").into_owned()));
         let parsed = CheckNote::parse(&form.note.get_untracked());
-        note_error.set(parsed.as_ref().err().map(|e| e.message_ja));
+        note_error.set(parsed.as_ref().err().map(i18n::validation));
         let (Some(chosen), Ok(note)) = (chosen, parsed) else { return };
         let details = CheckDetails {
             note,
@@ -91,7 +93,7 @@ pub fn CheckForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
             ..CheckDetails::default()
         };
         if let Err(e) = concern_is_named(chosen, &details.concerns, details.note.as_ref()) {
-            concern_error.set(Some(e.message_ja));
+            concern_error.set(Some(i18n::validation(&e)));
             return;
         }
         busy.set(true);
@@ -112,7 +114,7 @@ pub fn CheckForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
     let shows_concerns = move || matches!(outcome.get(), Some(o) if o != CheckOutcome::AllWell);
     view! {
         <form class="check-form" on:submit=on_submit novalidate>
-            <OutcomeButtons legend="見守りの結果" outcome error=outcome_error on_change=move || {
+            <OutcomeButtons legend=t!("check.legend").into_owned() outcome error=outcome_error on_change=move || {
                 concern_error.set(None);
                 saved.set(false);
                 keep_draft();
@@ -120,14 +122,14 @@ pub fn CheckForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
             <Show when=move || outcome.get() == Some(CheckOutcome::Emergency)>
                 <EmergencyCalls person/>
             </Show>
-            <p class="optional-heading">"くわしく（任意）"</p>
+            <p class="optional-heading">{t!("check.details")}</p>
             <Show when=shows_concerns>
                 <ConcernChips concerns=form.concerns error=concern_error on_change=keep_draft/>
             </Show>
             <MethodChips method=form.method on_change=keep_draft/>
-            <label for="note">"メモ（任意）"</label>
+            <label for="note">{t!("check.note")}</label>
             <textarea id="note" rows="3" maxlength="1000"
-                placeholder="気づいたこと（例：新聞がたまっている）"
+                placeholder=t!("check.note_placeholder")
                 prop:value=move || form.note.get()
                 on:input=move |ev| {
                     form.note.set(event_target_value(&ev));
@@ -142,9 +144,9 @@ pub fn CheckForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
             // Sticks to the bottom of the screen while the form is in view: the usual check is
             // person → outcome → save, without scrolling past the optional details.
             <div class="save-bar">
-                <button class="button primary" type="submit" disabled=move || busy.get()>"記録する"</button>
+                <button class="button primary" type="submit" disabled=move || busy.get()>{t!("check.save")}</button>
                 <Show when=move || saved.get()>
-                    <p class="saved" role="status" data-testid="saved">"保存しました。電波があれば自動で送信します。"</p>
+                    <p class="saved" role="status" data-testid="saved">{t!("check.saved")}</p>
                 </Show>
                 <Show when=move || save_error.get().is_some()>
                     <p class="field-error" role="alert">{move || save_error.get().unwrap_or_default()}</p>
@@ -157,9 +159,9 @@ pub fn CheckForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
 /// 変わりなし / 気になる / 不在 / 緊急: one must be chosen.
 #[component]
 pub(super) fn OutcomeButtons(
-    legend: &'static str,
+    legend: String,
     outcome: RwSignal<Option<CheckOutcome>>,
-    error: RwSignal<Option<&'static str>>,
+    error: RwSignal<Option<String>>,
     on_change: impl Fn() + Copy + 'static,
 ) -> impl IntoView {
     view! {
@@ -176,7 +178,7 @@ pub(super) fn OutcomeButtons(
                             error.set(None);
                             on_change();
                         }>
-                        {o.label_ja()}
+                        {i18n::outcome(o)}
                     </button>
                 }).collect_view()}
             </div>
@@ -195,7 +197,7 @@ pub(super) fn MethodChips(
 ) -> impl IntoView {
     view! {
         <fieldset class="chip-group">
-            <legend>"確認の方法"</legend>
+            <legend>{t!("check.method")}</legend>
             {CheckMethod::ALL.into_iter().map(|m| view! {
                 <button type="button" class="chip"
                     aria-pressed=move || (method.get() == Some(m)).to_string()
@@ -203,7 +205,7 @@ pub(super) fn MethodChips(
                         method.update(|v| *v = if *v == Some(m) { None } else { Some(m) });
                         on_change();
                     }>
-                    {m.label_ja()}
+                    {i18n::method(m)}
                 </button>
             }).collect_view()}
         </fieldset>
@@ -214,12 +216,12 @@ pub(super) fn MethodChips(
 #[component]
 fn ConcernChips(
     concerns: RwSignal<Vec<Concern>>,
-    error: RwSignal<Option<&'static str>>,
+    error: RwSignal<Option<String>>,
     on_change: impl Fn() + Copy + 'static,
 ) -> impl IntoView {
     view! {
         <fieldset class="chip-group" data-testid="concern-chips">
-            <legend>"気づいたこと"</legend>
+            <legend>{t!("check.concerns")}</legend>
             {Concern::ALL.into_iter().map(|c| view! {
                 <button type="button" class="chip"
                     aria-pressed=move || concerns.with(|v| v.contains(&c)).to_string()
@@ -230,7 +232,7 @@ fn ConcernChips(
                         error.set(None);
                         on_change();
                     }>
-                    {c.label_ja()}
+                    {i18n::concern(c)}
                 </button>
             }).collect_view()}
             <Show when=move || error.get().is_some()>
@@ -249,25 +251,25 @@ pub(super) fn EmergencyCalls(person: Memo<Option<Person>>) -> impl IntoView {
             let mut v = Vec::new();
             if let Some(p) = p {
                 if let Some(phone) = &p.phone {
-                    v.push((format!("{}さんに電話", p.name), tel(phone)));
+                    v.push((t!("check.call_person", name = p.name).into_owned(), tel(phone)));
                 }
                 for c in &p.emergency_contacts {
                     let who =
                         if c.relation.is_empty() { c.name.clone() } else { format!("{}（{}）", c.name, c.relation) };
-                    v.push((format!("{who}に電話"), tel(&c.phone)));
+                    v.push((t!("check.call_contact", who = who).into_owned(), tel(&c.phone)));
                 }
             }
             v
         })
     };
     view! {
-        <div class="emergency" role="region" aria-label="緊急の連絡" data-testid="emergency-calls">
-            <p class="emergency-lead">"命に関わるときは、まず119番へ。"</p>
-            <a class="button call call-119" href="tel:119">"119に電話（救急・消防）"</a>
+        <div class="emergency" role="region" aria-label=t!("check.emergency_region") data-testid="emergency-calls">
+            <p class="emergency-lead">{t!("check.emergency_lead")}</p>
+            <a class="button call call-119" href="tel:119">{t!("check.call_119")}</a>
             {move || calls().into_iter().map(|(label, href)| view! {
                 <a class="button call" href=href>{label}</a>
             }).collect_view()}
-            <p class="emergency-note">"記録すると、次の送信で社協の担当者に最優先で知らせます。"</p>
+            <p class="emergency-note">{t!("check.emergency_note")}</p>
         </div>
     }
 }
@@ -299,12 +301,12 @@ pub(super) fn LocationStamp(stamp: RwSignal<Option<GeoStamp>>) -> impl IntoView 
     view! {
         <label class="checkbox">
             <input type="checkbox" prop:checked=move || wanted.get() on:change=on_change/>
-            "今いる場所を記録に残す"
+            {t!("check.stamp")}
         </label>
         <Show when=move || wanted.get()>
             <p class="hint" role="status">{move || match stamp.get() {
-                Some(s) => format!("位置を取得しました（誤差 約{}m）", s.accuracy_m.round() as i64),
-                None => "位置を取得しています…".to_owned(),
+                Some(s) => t!("check.stamped", m = s.accuracy_m.round() as i64).into_owned(),
+                None => t!("check.stamping").into_owned(),
             }}</p>
         </Show>
         <Show when=move || error.get().is_some()>

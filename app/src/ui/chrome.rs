@@ -2,20 +2,21 @@
 
 use super::actions;
 use super::state::{use_app_state, SessionState, SyncPhase};
-use super::time::format_datetime;
+use super::time::datetime;
 use crate::domain::Role;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
+use rust_i18n::t;
 
 /// Shown by the server and until the device store is read. No personal data, ever.
 #[component]
 pub fn BootScreen() -> impl IntoView {
     view! {
         <div class="boot" aria-busy="true">
-            <p class="boot-name">"みまもり"</p>
-            <p>"読み込み中…"</p>
-            <noscript>"このアプリを使うには JavaScript を有効にしてください。"</noscript>
+            <p class="boot-name">{t!("app.name")}</p>
+            <p>{t!("app.loading")}</p>
+            <noscript>{t!("app.needs_js")}</noscript>
         </div>
     }
 }
@@ -26,32 +27,32 @@ pub fn AppHeader() -> impl IntoView {
     let user = move || state.session.with(|s| s.user().cloned());
     view! {
         <header class="app-header">
-            <a class="brand" href="/">"みまもり"</a>
+            <a class="brand" href="/">{t!("app.name")}</a>
             <Show when=move || user().is_some()>
-                <nav class="nav" aria-label="メニュー">
+                <nav class="nav" aria-label=t!("nav.label")>
                     {move || match user().map(|u| u.role) {
                         Some(r) if r.is_manager() => view! {
-                            <A href="/admin">"管理"</A>
-                            <A href="/checks">"記録一覧"</A>
-                            <A href="/requests">"依頼"</A>
-                            <A href="/settings">"設定"</A>
+                            <A href="/admin">{t!("nav.admin")}</A>
+                            <A href="/checks">{t!("nav.checks")}</A>
+                            <A href="/requests">{t!("nav.requests")}</A>
+                            <A href="/settings">{t!("nav.settings")}</A>
                         }.into_any(),
                         Some(Role::Commissioner) => view! {
-                            <A href="/persons">"担当の方"</A>
-                            <A href="/checks">"記録一覧"</A>
-                            <A href="/my-requests">"依頼"</A>
-                            <A href="/activity">"活動記録"</A>
-                            <A href="/settings">"設定"</A>
+                            <A href="/persons">{t!("nav.persons")}</A>
+                            <A href="/checks">{t!("nav.checks")}</A>
+                            <A href="/my-requests">{t!("nav.requests")}</A>
+                            <A href="/activity">{t!("nav.activity")}</A>
+                            <A href="/settings">{t!("nav.settings")}</A>
                         }.into_any(),
                         Some(Role::PartnerStaff) => view! {
-                            <A href="/requests">"依頼一覧"</A>
-                            <A href="/settings">"設定"</A>
+                            <A href="/requests">{t!("nav.request_list")}</A>
+                            <A href="/settings">{t!("nav.settings")}</A>
                         }.into_any(),
                         _ => view! {
-                            <A href="/persons">"担当の方"</A>
-                            <A href="/checks">"記録一覧"</A>
-                            <A href="/my-requests">"依頼"</A>
-                            <A href="/settings">"設定"</A>
+                            <A href="/persons">{t!("nav.persons")}</A>
+                            <A href="/checks">{t!("nav.checks")}</A>
+                            <A href="/my-requests">{t!("nav.requests")}</A>
+                            <A href="/settings">{t!("nav.settings")}</A>
                         }.into_any(),
                     }}
                 </nav>
@@ -59,7 +60,7 @@ pub fn AppHeader() -> impl IntoView {
         </header>
         <Show when=move || user().is_some()>
             // A landmark of its own, so screen readers can jump to where sending stands.
-            <div role="region" aria-label="送信の状況">
+            <div role="region" aria-label=t!("sync.region")>
                 <SyncBar/>
                 <Notice/>
             </div>
@@ -76,7 +77,7 @@ fn Notice() -> impl IntoView {
         <Show when=move || state.notice.with(Option::is_some)>
             <div class="notice-banner" role="alert" data-testid="notice">
                 <p>{move || state.notice.get().unwrap_or_default()}</p>
-                <button class="button small" type="button" on:click=move |_| state.notice.set(None)>"閉じる"</button>
+                <button class="button small" type="button" on:click=move |_| state.notice.set(None)>{t!("notice.close")}</button>
             </div>
         </Show>
     }
@@ -91,24 +92,16 @@ fn SyncBar() -> impl IntoView {
     let text = move || {
         let s = status();
         match s.phase {
-            SyncPhase::Syncing => "送信中…".to_owned(),
-            SyncPhase::Offline => "オフライン：電波が戻ると自動で送信します".to_owned(),
-            SyncPhase::NeedsSignIn => "サインインが必要です（記録は端末に残っています）".to_owned(),
+            SyncPhase::Syncing => t!("sync.syncing").into_owned(),
+            SyncPhase::Offline => t!("sync.offline").into_owned(),
+            SyncPhase::NeedsSignIn => t!("sync.needs_sign_in").into_owned(),
             SyncPhase::Failed(msg) => msg,
-            SyncPhase::Idle if s.dropped > 0 => format!(
-                "担当から外れた方の、送信できなかった記録 {} 件を端末から消去しました。必要なら社協の担当者にご連絡ください。",
-                s.dropped
-            ),
-            SyncPhase::Idle if s.refused > 0 => {
-                format!(
-                    "送信できなかった記録が {} 件あります。記録の横に理由があります。わからないときは社協の担当者にご相談ください。",
-                    s.refused
-                )
-            }
+            SyncPhase::Idle if s.dropped > 0 => t!("sync.dropped", n = s.dropped).into_owned(),
+            SyncPhase::Idle if s.refused > 0 => t!("sync.refused", n = s.refused).into_owned(),
             SyncPhase::Idle => match s.last_synced {
-                Some(t) if s.pending == 0 => format!("すべて送信済み（{}）", format_datetime(t)),
-                Some(_) | None if s.pending > 0 => "送信を待っています".to_owned(),
-                _ => "まだ同期していません".to_owned(),
+                Some(at) if s.pending == 0 => t!("sync.all_sent", when = datetime(at)).into_owned(),
+                Some(_) | None if s.pending > 0 => t!("sync.waiting").into_owned(),
+                _ => t!("sync.never").into_owned(),
             },
         }
     };
@@ -128,12 +121,12 @@ fn SyncBar() -> impl IntoView {
         <div class=class role="status" aria-live="polite" data-testid="sync-bar">
             <Show when=move || { pending() > 0 }>
                 <span class="pending-count" data-testid="pending-count">
-                    "未送信 " <strong>{pending}</strong> " 件"
+                    {t!("sync.pending_before")} <strong>{pending}</strong> {t!("sync.pending_after")}
                 </span>
             </Show>
             <span class="sync-text">{text}</span>
             <Show when=needs_sign_in>
-                <a class="button small" href="/login">"サインイン"</a>
+                <a class="button small" href="/login">{t!("sync.sign_in")}</a>
             </Show>
         </div>
     }
@@ -146,8 +139,8 @@ pub fn UpdateBanner() -> impl IntoView {
     view! {
         <Show when=move || state.update_ready.get()>
             <div class="update-banner" role="alert" data-testid="update-banner">
-                <span>"新しいバージョンがあります"</span>
-                <button class="button" on:click=|_| actions::apply_update()>"更新する"</button>
+                <span>{t!("update.ready")}</span>
+                <button class="button" on:click=|_| actions::apply_update()>{t!("update.apply")}</button>
             </div>
         </Show>
     }
@@ -184,12 +177,11 @@ pub fn SignOutButton() -> impl IntoView {
         <div class="sign-out">
             <Show when=move || { confirming.get() && pending() > 0 }>
                 <p class="warning" role="alert">
-                    "未送信の記録が " {pending} " 件あります。サインアウトすると、この端末から消えます。"
-                    "電波のある場所で送信してからサインアウトしてください。"
+                    {move || t!("sign_out.warning", n = pending())}
                 </p>
             </Show>
             <button class="button secondary" on:click=on_click>
-                {move || if confirming.get() && pending() > 0 { "それでもサインアウトする" } else { "サインアウト" }}
+                {move || if confirming.get() && pending() > 0 { t!("sign_out.anyway") } else { t!("sign_out.button") }}
             </button>
             <Show when=move || error.get().is_some()>
                 <p class="field-error" role="alert">{move || error.get().unwrap_or_default()}</p>

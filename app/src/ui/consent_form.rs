@@ -2,11 +2,13 @@
 //! it on a visit (offline too); it replaces the consent in force once sent.
 
 use super::actions;
+use super::i18n;
 use super::state::use_app_state;
 use super::time::{local_date, now_millis};
 use crate::domain::{ConsentInput, ConsentMethod, ConsentScopes, PersonId, Role};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use rust_i18n::t;
 use serde::{Deserialize, Serialize};
 
 /// A consent as typed (kept as a draft).
@@ -27,12 +29,12 @@ impl ConsentDraft {
     }
 
     /// The consent, or the message to show next to the field that is wrong.
-    pub fn input(&self) -> Result<ConsentInput, (&'static str, &'static str)> {
-        let method = self.method.ok_or(("method", "同意の方法を選んでください。"))?;
+    pub fn input(&self) -> Result<ConsentInput, (&'static str, String)> {
+        let method = self.method.ok_or_else(|| ("method", t!("consent.choose_method").into_owned()))?;
         let input = ConsentInput { obtained_on: self.obtained_on.clone(), method, scopes: self.scopes };
         input
             .validate(&local_date(now_millis()))
-            .map_err(|e| (if e.code == "invalid_consent_date" { "date" } else { "scopes" }, e.message_ja))?;
+            .map_err(|e| (if e.code == "invalid_consent_date" { "date" } else { "scopes" }, i18n::validation(&e)))?;
         Ok(input)
     }
 }
@@ -41,7 +43,7 @@ impl ConsentDraft {
 #[component]
 pub(super) fn ConsentFields(
     draft: RwSignal<ConsentDraft>,
-    error: RwSignal<Option<(&'static str, &'static str)>>,
+    error: RwSignal<Option<(&'static str, String)>>,
     on_change: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let error_at = move |field: &'static str| {
@@ -58,7 +60,7 @@ pub(super) fn ConsentFields(
         }
     };
     view! {
-        <label for="consent-date">"同意した日"</label>
+        <label for="consent-date">{t!("consent.date")}</label>
         <input id="consent-date" type="date" max=move || local_date(now_millis())
             prop:value=move || draft.with(|d| d.obtained_on.clone())
             on:input=move |ev| {
@@ -68,7 +70,7 @@ pub(super) fn ConsentFields(
             }/>
         {error_at("date")}
         <fieldset class="chip-group">
-            <legend>"同意の方法"</legend>
+            <legend>{t!("consent.method")}</legend>
             {ConsentMethod::ALL.into_iter().map(|m| view! {
                 <button type="button" class="chip"
                     aria-pressed=move || (draft.with(|d| d.method) == Some(m)).to_string()
@@ -77,27 +79,27 @@ pub(super) fn ConsentFields(
                         error.set(None);
                         on_change();
                     }>
-                    {m.label_ja()}
+                    {i18n::consent_method(m)}
                 </button>
             }).collect_view()}
             {error_at("method")}
         </fieldset>
         <fieldset>
-            <legend>"同意の範囲"</legend>
+            <legend>{t!("consent.scopes")}</legend>
             <label class="checkbox">
                 <input type="checkbox" prop:checked=move || draft.with(|d| d.scopes.record)
                     on:change=set_scope(|s, on| s.record = on)/>
-                "記録すること（見守りの情報を残す）"
+                {t!("consent.scope_record")}
             </label>
             <label class="checkbox">
                 <input type="checkbox" prop:checked=move || draft.with(|d| d.scopes.share_partners)
                     on:change=set_scope(|s, on| s.share_partners = on)/>
-                "協力法人（社会福祉法人など）に伝えること"
+                {t!("consent.scope_partners")}
             </label>
             <label class="checkbox">
                 <input type="checkbox" prop:checked=move || draft.with(|d| d.scopes.share_disaster)
                     on:change=set_scope(|s, on| s.share_disaster = on)/>
-                "災害のときに支援機関に伝えること"
+                {t!("consent.scope_disaster")}
             </label>
             {error_at("scopes")}
         </fieldset>
@@ -124,7 +126,7 @@ pub fn ConsentPage() -> impl IntoView {
         }
     };
     let draft = RwSignal::new(ConsentDraft::today());
-    let error = RwSignal::new(None::<(&'static str, &'static str)>);
+    let error = RwSignal::new(None::<(&'static str, String)>);
     let save_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let draft_key = move || id.get_untracked().map(|i| actions::consent_draft_key(&i));
@@ -166,20 +168,19 @@ pub fn ConsentPage() -> impl IntoView {
     let on_submit = StoredValue::new_local(on_submit);
     view! {
         <section class="page">
-            <p class="back"><a href=back>"← もどる"</a></p>
-            <h1>"同意を記録する"</h1>
+            <p class="back"><a href=back>{t!("form.back")}</a></p>
+            <h1>{t!("person.record_consent")}</h1>
             <Show when=move || person.with(Option::is_some) fallback=|| view! {
-                <p>"この方の情報はこの端末にありません。"</p>
+                <p>{t!("form.person_not_here")}</p>
             }>
-                <p class="lead">{move || person.with(|p| p.as_ref().map(|p| format!("{}さんの同意", p.name)))}
-                    "。ご本人（または代理の方）に説明し、同意を得た内容を記録します。今の同意に代わります。"</p>
+                <p class="lead">{move || person.with(|p| p.as_ref().map(|p| t!("consent.lead", name = p.name).into_owned()))}</p>
                 <Show when=may_record fallback=|| view! {
-                    <p class="notice">"同意の記録は、民生委員か社協の担当者が行います。"</p>
+                    <p class="notice">{t!("consent.who")}</p>
                 }>
                     <form on:submit=move |ev| on_submit.with_value(|f| f(ev)) novalidate>
                         <ConsentFields draft error on_change=keep_draft/>
                         <div class="save-bar">
-                            <button class="button primary" type="submit" disabled=move || busy.get()>"同意を記録する"</button>
+                            <button class="button primary" type="submit" disabled=move || busy.get()>{t!("person.record_consent")}</button>
                             <Show when=move || save_error.get().is_some()>
                                 <p class="field-error" role="alert">{move || save_error.get().unwrap_or_default()}</p>
                             </Show>

@@ -5,6 +5,7 @@ use super::actions;
 use super::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
+use rust_i18n::t;
 
 #[component]
 pub fn EnrollPage() -> impl IntoView {
@@ -22,7 +23,7 @@ pub fn EnrollPage() -> impl IntoView {
         }
         let c = code.get_untracked().trim().to_owned();
         if c.is_empty() {
-            error.set(Some("招待コードを入力してください。".into()));
+            error.set(Some(t!("enroll.missing").into_owned()));
             return;
         }
         busy.set(true);
@@ -39,11 +40,11 @@ pub fn EnrollPage() -> impl IntoView {
     };
     view! {
         <section class="page enroll">
-            <h1>"端末の登録"</h1>
-            <p>"社協からもらった招待コードで、このスマートフォンを見守りに使えるようにします。パスワードはいりません。"</p>
+            <h1>{t!("enroll.title")}</h1>
+            <p>{t!("enroll.lead")}</p>
             <form on:submit=on_submit novalidate data-testid="enroll-form">
-                <label for="enroll-code">"招待コード"</label>
-                <p class="hint" id="enroll-code-hint">"QRコードから開いたときは入力済みです。例：ABCD-EFGH-JKMN"</p>
+                <label for="enroll-code">{t!("enroll.code")}</label>
+                <p class="hint" id="enroll-code-hint">{t!("enroll.hint")}</p>
                 <input id="enroll-code" class="code-input" type="text" autocomplete="one-time-code" autocapitalize="characters"
                     spellcheck="false" aria-describedby="enroll-code-hint"
                     prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/>
@@ -51,10 +52,10 @@ pub fn EnrollPage() -> impl IntoView {
                     <p class="field-error" role="alert" data-testid="enroll-error">{move || error.get().unwrap_or_default()}</p>
                 </Show>
                 <button class="button primary big" type="submit" disabled=move || busy.get()>
-                    {move || if busy.get() { "登録中…" } else { "この端末を登録する" }}
+                    {move || if busy.get() { t!("enroll.busy") } else { t!("enroll.submit") }}
                 </button>
             </form>
-            <p class="hint">"コードの期限が切れたときや、うまくいかないときは、社協の担当者に新しいコードをお願いしてください。"</p>
+            <p class="hint">{t!("enroll.expired")}</p>
         </section>
     }
 }

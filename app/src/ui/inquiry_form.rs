@@ -5,12 +5,14 @@
 
 use super::actions::{self, CheckDetails, RequestAsk};
 use super::check_form::{EmergencyCalls, MethodChips, OutcomeButtons};
+use super::i18n;
 use super::state::use_app_state;
 use crate::domain::{
     need_text, needs_fit, CheckKind, CheckMethod, CheckNote, CheckOutcome, Need, NeedNote, Person, PersonId, Role,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use rust_i18n::t;
 use serde::{Deserialize, Serialize};
 
 /// One need as ticked and typed.
@@ -52,9 +54,9 @@ pub fn InquiryPage() -> impl IntoView {
             Some(id) => view! { <InquiryForm id person/> }.into_any(),
             None => view! {
                 <section class="page">
-                    <h1>"見つかりません"</h1>
-                    <p>"この方の情報はこの端末にありません。"</p>
-                    <p><a class="button" href="/persons">"担当の方の一覧へ"</a></p>
+                    <h1>{t!("person.not_found")}</h1>
+                    <p>{t!("form.person_not_here")}</p>
+                    <p><a class="button" href="/persons">{t!("person.to_list")}</a></p>
                 </section>
             }.into_any(),
         }}
@@ -86,9 +88,9 @@ fn InquiryForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
         }
     });
     let keep_draft = move || actions::save_draft(draft_key.get_value(), draft());
-    let outcome_error = RwSignal::new(None::<&'static str>);
-    let needs_error = RwSignal::new(None::<&'static str>);
-    let note_error = RwSignal::new(None::<&'static str>);
+    let outcome_error = RwSignal::new(None::<String>);
+    let needs_error = RwSignal::new(None::<String>);
+    let note_error = RwSignal::new(None::<String>);
     let save_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let shares = move || person.with(|p| p.as_ref().is_some_and(|p| p.consent.share_partners));
@@ -101,9 +103,9 @@ fn InquiryForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
         }
         save_error.set(None);
         let chosen = outcome.get_untracked();
-        outcome_error.set(chosen.is_none().then_some("ご様子を選んでください。"));
+        outcome_error.set(chosen.is_none().then(|| t!("inquiry.choose_outcome").into_owned()));
         let parsed = CheckNote::parse(&note.get_untracked());
-        note_error.set(parsed.as_ref().err().map(|e| e.message_ja));
+        note_error.set(parsed.as_ref().err().map(i18n::validation));
         let ticked = needs.get_untracked();
         let mut heard = Vec::with_capacity(ticked.len());
         let mut requests = Vec::new();
@@ -118,13 +120,13 @@ fn InquiryForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
                     heard.push(NeedNote { need: n.need, note: text });
                 }
                 Err(e) => {
-                    needs_error.set(Some(e.message_ja));
+                    needs_error.set(Some(i18n::validation(&e)));
                     return;
                 }
             }
         }
         if let Err(e) = needs_fit(CheckKind::Inquiry, &heard) {
-            needs_error.set(Some(e.message_ja));
+            needs_error.set(Some(i18n::validation(&e)));
             return;
         }
         let (Some(chosen), Ok(note_value)) = (chosen, parsed) else { return };
@@ -152,18 +154,18 @@ fn InquiryForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
     let back = move || format!("/persons/{}", id.get_value().as_str());
     view! {
         <section class="page inquiry">
-            <p class="back"><a href=back>{move || format!("← {}さん", name())}</a></p>
-            <h1>"御用聞き " <span class="person-name">{move || format!("{}さん", name())}</span></h1>
+            <p class="back"><a href=back>{move || t!("form.back_to", name = name())}</a></p>
+            <h1>{t!("kind.inquiry")} " " <span class="person-name">{move || t!("form.person_name", name = name())}</span></h1>
             <form class="check-form" on:submit=on_submit novalidate>
-                <OutcomeButtons legend="ご様子" outcome error=outcome_error on_change=keep_draft/>
+                <OutcomeButtons legend=t!("inquiry.legend").into_owned() outcome error=outcome_error on_change=keep_draft/>
                 <Show when=move || outcome.get() == Some(CheckOutcome::Emergency)>
                     <EmergencyCalls person/>
                 </Show>
                 <MethodChips method on_change=keep_draft/>
                 <NeedsChecklist needs error=needs_error shares on_change=keep_draft person=id.get_value()/>
-                <label for="inquiry-note">"メモ（任意）"</label>
+                <label for="inquiry-note">{t!("check.note")}</label>
                 <textarea id="inquiry-note" rows="3" maxlength="1000"
-                    placeholder="話したこと、気づいたこと"
+                    placeholder=t!("inquiry.note_placeholder")
                     prop:value=move || note.get()
                     on:input=move |ev| {
                         note.set(event_target_value(&ev));
@@ -176,8 +178,8 @@ fn InquiryForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
                 <div class="save-bar">
                     <button class="button primary" type="submit" disabled=move || busy.get()>
                         {move || match needs.with(|n| n.iter().filter(|n| n.request).count()) {
-                            0 => "記録する".to_owned(),
-                            k => format!("記録して 依頼{k}件を送る"),
+                            0 => t!("check.save").into_owned(),
+                            k => t!("inquiry.save_with_requests", k = k).into_owned(),
                         }}
                     </button>
                     <Show when=move || save_error.get().is_some()>
@@ -193,7 +195,7 @@ fn InquiryForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
 #[component]
 fn NeedsChecklist(
     needs: RwSignal<Vec<NeedDraft>>,
-    error: RwSignal<Option<&'static str>>,
+    error: RwSignal<Option<String>>,
     shares: impl Fn() -> bool + Copy + Send + Sync + 'static,
     on_change: impl Fn() + Copy + Send + Sync + 'static,
     person: PersonId,
@@ -222,18 +224,18 @@ fn NeedsChecklist(
     };
     view! {
         <fieldset class="needs" data-testid="needs">
-            <legend>"困りごと（あてはまるものすべて）"</legend>
+            <legend>{t!("inquiry.needs")}</legend>
             <div class="chip-group">
                 {Need::ALL.into_iter().map(|n| view! {
                     <button type="button" class="chip"
                         aria-pressed=move || needs.with(|v| v.iter().any(|d| d.need == n)).to_string()
                         on:click=move |_| toggle(n)>
-                        {n.label_ja()}
+                        {i18n::need(n)}
                     </button>
                 }).collect_view()}
             </div>
             <Show when=move || needs.with(Vec::is_empty)>
-                <p class="hint">"困りごとがなければ、選ばずに記録できます。"</p>
+                <p class="hint">{t!("inquiry.no_needs_hint")}</p>
             </Show>
             <For each=move || needs.with(|v| v.iter().map(|n| n.need).collect::<Vec<_>>()) key=|n| *n let:need>
                 <NeedDetail need needs shares edit person=person.get_value()/>
@@ -266,8 +268,8 @@ fn NeedDetail(
     let consent_href = StoredValue::new(format!("/persons/{}/consent?back=inquiry", person.as_str()));
     view! {
         <div class="need-detail" data-testid=format!("need-{}", need.as_str())>
-            <label for=note_id.clone()>{format!("{}の内容", need.label_ja())}
-                {(need == Need::Other).then_some("（必須）")}</label>
+            <label for=note_id.clone()>{t!("inquiry.need_detail", need = i18n::need(need))}
+                {(need == Need::Other).then(|| t!("form.required"))}</label>
             <textarea id=note_id rows="2" maxlength="500"
                 prop:value=move || this().map(|n| n.note).unwrap_or_default()
                 on:input=move |ev| {
@@ -285,16 +287,16 @@ fn NeedDetail(
                             }
                         });
                     }/>
-                "相談・依頼として社協に伝える"
+                {t!("inquiry.as_request")}
             </label>
             <Show when=requested>
                 <Show when=shares fallback=move || view! {
                     <div class="notice consent-gate" role="note" data-testid="consent-gate">
-                        <p>"この方の同意には「協力法人への提供」が含まれていないため、協力法人にはつなげません。依頼は社協が受け付けます。"</p>
+                        <p>{t!("inquiry.consent_gate")}</p>
                         <Show when=editor fallback=|| view! {
-                            <p>"協力法人の手助けを希望されるときは、民生委員か社協に同意の確認を頼んでください。"</p>
+                            <p>{t!("inquiry.consent_ask")}</p>
                         }>
-                            <a class="button secondary" href=move || consent_href.get_value()>"同意を記録する"</a>
+                            <a class="button secondary" href=move || consent_href.get_value()>{t!("person.record_consent")}</a>
                         </Show>
                     </div>
                 }>
@@ -304,7 +306,7 @@ fn NeedDetail(
                                 let on = event_target_checked(&ev);
                                 edit(need, &|n| n.to_partner = on);
                             }/>
-                        "協力法人（社会福祉法人など）の手助けを希望"
+                        {t!("inquiry.to_partner")}
                     </label>
                 </Show>
             </Show>

@@ -9,6 +9,7 @@ mod chrome;
 mod consent_form;
 mod enroll;
 mod field_screens;
+pub mod i18n;
 mod inquiry_form;
 mod my_requests;
 mod person_list;
@@ -26,4 +27,9 @@ pub use app::App;
 /// Applies the user's saved text size before the first screen.
 pub fn restore_text_size() {
     settings::TextSize::restore();
+}
+
+/// Applies the user's saved language (Japanese unless English was chosen) before the first screen.
+pub fn restore_language() {
+    i18n::Lang::restore();
 }

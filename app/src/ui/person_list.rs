@@ -3,11 +3,13 @@
 //! distance from here when the user allows location. Works offline: nothing here asks the network.
 
 use super::actions;
+use super::i18n;
 use super::state::use_app_state;
 use super::time::{days_ago_label, local_offset_minutes, now_millis};
-use crate::domain::due::{distance_label, distance_m, matches};
+use crate::domain::due::{distance_m, matches};
 use crate::domain::{Check, Due, GeoStamp, Person, PersonId};
 use leptos::prelude::*;
+use rust_i18n::t;
 use std::collections::HashMap;
 
 /// One row of the list: the person, their newest check and where they stand.
@@ -71,38 +73,38 @@ pub fn PersonListPage() -> impl IntoView {
     let attention = move || rows.with(|rs| rs.iter().filter(|r| r.due.needs_attention()).count());
     view! {
         <section class="page">
-            <h1>"担当の方 " <span class="count">{count} "人"</span></h1>
+            <h1>{t!("persons.title")} " " <span class="count">{move || t!("persons.count", n = count())}</span></h1>
             <Show
                 when=move || { count() > 0 }
                 fallback=move || view! {
                     <p class="empty">{move || if state.sync.with(|s| s.last_synced.is_some()) {
-                        "担当の方はいません。"
+                        t!("persons.none")
                     } else {
                         // Not yet received is not the same as nobody: never show an empty list as if it were true.
-                        "担当の方の情報をまだ受け取っていません。電波のある場所で開くと表示されます。"
+                        t!("persons.not_received")
                     }}</p>
                 }
             >
                 <p class="summary" data-testid="attention-summary">
                     {move || match attention() {
-                        0 => "確認の時期を過ぎた方はいません。".to_owned(),
-                        n => format!("確認の時期を過ぎた方・今日が目安の方：{n}人"),
+                        0 => t!("persons.attention_none").into_owned(),
+                        n => t!("persons.attention", n = n).into_owned(),
                     }}
                 </p>
                 // Folded by default so the list itself starts near the top of a phone screen; the
                 // summary says when a filter is on, so a short list is never a mystery.
                 <details class="list-tools">
                     <summary>
-                        "探す・絞り込む・距離"
-                        {move || (!query.get().trim().is_empty() || !area.get().is_empty()).then_some("（絞り込み中）")}
+                        {t!("persons.tools")}
+                        {move || (!query.get().trim().is_empty() || !area.get().is_empty()).then(|| t!("persons.filtered"))}
                     </summary>
-                    <label for="person-search">"名前・ふりがなで探す"</label>
+                    <label for="person-search">{t!("persons.search")}</label>
                     <input id="person-search" type="search" autocomplete="off" enterkeyhint="search"
                         prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
                     <Show when=move || areas.with(|a| a.len() > 1)>
-                        <label for="area-filter">"地域（町内会・自治会）"</label>
+                        <label for="area-filter">{t!("persons.area")}</label>
                         <select id="area-filter" on:change=move |ev| area.set(event_target_value(&ev))>
-                            <option value="" selected=move || area.get().is_empty()>"すべての地域"</option>
+                            <option value="" selected=move || area.get().is_empty()>{t!("persons.all_areas")}</option>
                             {move || areas.get().into_iter().map(|a| {
                                 let chosen = area.get_untracked() == a;
                                 let label = a.clone();
@@ -113,7 +115,7 @@ pub fn PersonListPage() -> impl IntoView {
                     <DistanceButton here/>
                 </details>
                 <Show when=move || !shown().is_empty() fallback=|| view! {
-                    <p class="empty" data-testid="no-match">"条件に合う方はいません。"</p>
+                    <p class="empty" data-testid="no-match">{t!("persons.no_match")}</p>
                 }>
                     <ul class="person-list">
                         <For each=shown key=|r| (r.person.id.clone(), r.last.as_ref().map(|c| c.id), r.due, r.distance.map(|d| d as i64)) let:row>
@@ -124,7 +126,7 @@ pub fn PersonListPage() -> impl IntoView {
             </Show>
             // 民生委員 meet people of concern at the door: registering one is part of the round.
             <Show when=move || !state.areas.with(Vec::is_empty)>
-                <a class="button secondary" href="/persons/new">"気になる方を登録する"</a>
+                <a class="button secondary" href="/persons/new">{t!("persons.register")}</a>
             </Show>
         </section>
     }
@@ -148,7 +150,7 @@ fn DistanceButton(here: RwSignal<Option<GeoStamp>>) -> impl IntoView {
     };
     view! {
         <button class="button secondary" type="button" on:click=locate disabled=move || busy.get()>
-            {move || if busy.get() { "現在地を確認中…" } else if here.with(Option::is_some) { "距離を更新する" } else { "現在地からの距離を表示" }}
+            {move || if busy.get() { t!("persons.locating") } else if here.with(Option::is_some) { t!("persons.update_distance") } else { t!("persons.show_distance") }}
         </button>
         <Show when=move || error.get().is_some()>
             <p class="field-error" role="alert">{move || error.get().unwrap_or_default()}</p>
@@ -161,9 +163,10 @@ fn PersonRow(row: Row) -> impl IntoView {
     let Row { person, last, due, distance } = row;
     let href = format!("/persons/{}", person.id.as_str());
     // 「記録なし」 already says there is no check; only a real one needs words.
-    let last_text = last
-        .as_ref()
-        .map(|c| format!("最終確認 {}（{}）", days_ago_label(c.recorded_at, now_millis()), c.outcome.label_ja()));
+    let last_text = last.as_ref().map(|c| {
+        t!("persons.last_check", when = days_ago_label(c.recorded_at, now_millis()), outcome = i18n::outcome(c.outcome))
+            .into_owned()
+    });
     view! {
         <li>
             <a class=format!("person-row due-{}", due.as_str()) href=href data-testid="person-row">
@@ -171,10 +174,10 @@ fn PersonRow(row: Row) -> impl IntoView {
                 <span class="person-kana">{person.kana}</span>
                 <span class="person-meta">
                     {person.small_area}
-                    {distance.map(|d| view! { <span class="distance" data-testid="distance">{format!("・{}", distance_label(d))}</span> })}
+                    {distance.map(|d| view! { <span class="distance" data-testid="distance">{i18n::distance(d)}</span> })}
                 </span>
                 <span class="person-last">
-                    <span class=format!("tag due-tag due-tag-{}", due.as_str()) data-testid="due">{due.label_ja()}</span>
+                    <span class=format!("tag due-tag due-tag-{}", due.as_str()) data-testid="due">{i18n::due(due)}</span>
                     {last_text}
                 </span>
             </a>

@@ -2,12 +2,14 @@
 
 use super::actions;
 use super::check_form::CheckForm;
+use super::i18n;
 use super::my_requests::RequestItem;
 use super::state::use_app_state;
-use super::time::format_datetime;
+use super::time::datetime;
 use crate::domain::{Check, CheckKind, FieldValue, Person, PersonId, Role, SyncState};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use rust_i18n::t;
 
 #[component]
 pub fn PersonPage() -> impl IntoView {
@@ -24,9 +26,9 @@ pub fn PersonPage() -> impl IntoView {
             Some(id) => view! { <PersonDetail id person/> }.into_any(),
             None => view! {
                 <section class="page">
-                    <h1>"見つかりません"</h1>
-                    <p>"この方の情報はこの端末にありません。担当から外れたか、まだ受け取っていない可能性があります。"</p>
-                    <p><a class="button" href="/persons">"担当の方の一覧へ"</a></p>
+                    <h1>{t!("person.not_found")}</h1>
+                    <p>{t!("person.not_here")}</p>
+                    <p><a class="button" href="/persons">{t!("person.to_list")}</a></p>
                 </section>
             }.into_any(),
         }}
@@ -52,8 +54,8 @@ fn PersonDetail(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
     // Where a form that led here said what it saved.
     let query = use_query_map();
     let saved = move || match query.with(|q| q.get("saved")).as_deref() {
-        Some("inquiry") => Some("御用聞きを保存しました。電波があれば自動で送信します。"),
-        Some("registered") => Some("登録しました。電波があれば自動で送信します。続けて見守りを記録できます。"),
+        Some("inquiry") => Some(t!("person.saved_inquiry")),
+        Some("registered") => Some(t!("person.saved_registered")),
         _ => None,
     };
     let inquiry_href = format!("/persons/{}/inquiry", id.as_str());
@@ -64,7 +66,7 @@ fn PersonDetail(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
     };
     view! {
         <section class="page person">
-            <p class="back"><a href="/persons">"← 担当の方"</a></p>
+            <p class="back"><a href="/persons">{t!("person.back")}</a></p>
             <h1>{field(|p| p.name.clone())}</h1>
             <p class="person-kana">{field(|p| p.kana.clone())}</p>
             <p class="person-address">{field(|p| format!("{}（{}・{}）", p.address, p.district, p.small_area))}</p>
@@ -73,37 +75,37 @@ fn PersonDetail(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
             <RefusedChanges id=id.clone()/>
             // The check comes first: it is what a visit is for, and it should not need scrolling.
             <CheckForm id=id.clone() person/>
-            <a class="button secondary inquiry-link" href=inquiry_href>"御用聞き（困りごとを聞く）"</a>
-            <h2>"相談・依頼 " <span class="count">{move || format!("対応中 {}件", open_requests())}</span></h2>
-            <Show when=move || !requests.with(Vec::is_empty) fallback=|| view! { <p class="empty">"相談・依頼はありません。"</p> }>
+            <a class="button secondary inquiry-link" href=inquiry_href>{t!("person.inquiry")}</a>
+            <h2>{t!("person.requests")} " " <span class="count">{move || t!("person.open_requests", n = open_requests())}</span></h2>
+            <Show when=move || !requests.with(Vec::is_empty) fallback=|| view! { <p class="empty">{t!("person.no_requests")}</p> }>
                 <ul class="cards" data-testid="person-requests">
                     <For each=move || requests.get() key=|r| (r.id.clone(), r.status, r.updated_at, r.pending) let:r>
                         <RequestItem request=r with_person=false/>
                     </For>
                 </ul>
             </Show>
-            <h2>"連絡先・同意"</h2>
+            <h2>{t!("person.contact")}</h2>
             {move || tel().map(|phone| view! {
-                <a class="button" href=format!("tel:{}", phone.replace('-', ""))>"電話をかける"</a>
+                <a class="button" href=format!("tel:{}", phone.replace('-', ""))>{t!("person.call")}</a>
             })}
             <dl class="facts">
-                <dt>"確認の目安"</dt><dd>{field(|p| format!("{}日ごと", p.check_interval_days))}</dd>
-                <dt>"電話"</dt><dd data-testid="person-phone">{field(|p| p.phone.clone().unwrap_or_else(|| "（なし）".into()))}</dd>
-                <dt>"緊急連絡先"</dt><dd>{field(|p| if p.emergency_contacts.is_empty() {
-                    "（なし）".to_owned()
+                <dt>{t!("person.interval")}</dt><dd>{field(|p| t!("person.every_days", n = p.check_interval_days).into_owned())}</dd>
+                <dt>{t!("person.phone")}</dt><dd data-testid="person-phone">{field(|p| p.phone.clone().unwrap_or_else(|| t!("person.none").into_owned()))}</dd>
+                <dt>{t!("person.emergency_contacts")}</dt><dd>{field(|p| if p.emergency_contacts.is_empty() {
+                    t!("person.none").into_owned()
                 } else {
                     p.emergency_contacts.iter().map(|c| format!("{} {} {}", c.name, c.relation, c.phone)).collect::<Vec<_>>().join("／")
                 })}</dd>
-                <dt>"避難時の支援"</dt><dd>{field(|p| if p.needs_evacuation_help { "必要" } else { "不要" }.into())}</dd>
-                <dt>"本人同意"</dt><dd data-testid="consent-summary">{field(consent_summary)}</dd>
-                <dt>"メモ"</dt><dd class="notes" data-testid="person-notes">{field(|p| p.notes.clone())}</dd>
+                <dt>{t!("person.evacuation")}</dt><dd>{field(|p| if p.needs_evacuation_help { t!("person.needed") } else { t!("person.not_needed") }.into_owned())}</dd>
+                <dt>{t!("person.consent")}</dt><dd data-testid="consent-summary">{field(consent_summary)}</dd>
+                <dt>{t!("person.notes")}</dt><dd class="notes" data-testid="person-notes">{field(|p| p.notes.clone())}</dd>
             </dl>
             <Show when=may_edit>
-                <a class="button secondary" href=consent_href.clone()>"同意を記録する"</a>
+                <a class="button secondary" href=consent_href.clone()>{t!("person.record_consent")}</a>
                 <EditForm id=id.clone() person/>
             </Show>
-            <h2>"これまでの記録"</h2>
-            <Show when=move || !history.with(Vec::is_empty) fallback=|| view! { <p class="empty">"まだ記録がありません。"</p> }>
+            <h2>{t!("person.history")}</h2>
+            <Show when=move || !history.with(Vec::is_empty) fallback=|| view! { <p class="empty">{t!("person.no_history")}</p> }>
                 <ol class="history" data-testid="history">
                     <For each=move || history.get() key=|c| (c.id, c.sync) let:check>
                         <HistoryItem check/>
@@ -117,27 +119,27 @@ fn PersonDetail(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
 #[component]
 fn HistoryItem(check: Check) -> impl IntoView {
     let (badge, badge_class) = match check.sync {
-        SyncState::Pending => ("未送信", "tag pending-tag"),
-        SyncState::Synced => ("送信済み", "tag synced-tag"),
-        SyncState::Rejected => ("送信できませんでした", "tag rejected-tag"),
+        SyncState::Pending => (t!("history.pending"), "tag pending-tag"),
+        SyncState::Synced => (t!("history.synced"), "tag synced-tag"),
+        SyncState::Rejected => (t!("history.rejected"), "tag rejected-tag"),
     };
     view! {
         <li class="history-item" data-testid="history-item">
-            <span class=format!("outcome-badge outcome-{}", check.outcome.as_str())>{check.outcome.label_ja()}</span>
-            <span class="when">{format_datetime(check.recorded_at)}</span>
+            <span class=format!("outcome-badge outcome-{}", check.outcome.as_str())>{i18n::outcome(check.outcome)}</span>
+            <span class="when">{datetime(check.recorded_at)}</span>
             <span class=badge_class>{badge}</span>
             <span class="who">{check.author_name.clone()}</span>
-            {(check.kind == CheckKind::Inquiry).then(|| view! { <span class="tag kind-tag">"御用聞き"</span> })}
-            {check.method.map(|m| view! { <span class="method">{m.label_ja()}</span> })}
+            {(check.kind == CheckKind::Inquiry).then(|| view! { <span class="tag kind-tag">{t!("kind.inquiry")}</span> })}
+            {check.method.map(|m| view! { <span class="method">{i18n::method(m)}</span> })}
             {(!check.needs.is_empty()).then(|| view! {
                 <ul class="needs-heard">
                     {check.needs.iter().map(|n| view! {
-                        <li>{if n.note.is_empty() { n.need.label_ja().to_owned() } else { format!("{}：{}", n.need.label_ja(), n.note) }}</li>
+                        <li>{if n.note.is_empty() { i18n::need(n.need) } else { t!("history.need_note", need = i18n::need(n.need), note = n.note).into_owned() }}</li>
                     }).collect_view()}
                 </ul>
             })}
             {(!check.concerns.is_empty()).then(|| view! {
-                <p class="concerns">{check.concerns.iter().map(|c| c.label_ja()).collect::<Vec<_>>().join("・")}</p>
+                <p class="concerns">{check.concerns.iter().map(|c| i18n::concern(*c)).collect::<Vec<_>>().join(&t!("list.sep"))}</p>
             })}
             {check.note.clone().map(|n| view! { <p class="note">{n}</p> })}
             {check.rejection.clone().map(|r| view! { <p class="field-error">{r}</p> })}
@@ -149,12 +151,12 @@ fn HistoryItem(check: Check) -> impl IntoView {
 fn consent_summary(p: &Person) -> String {
     let c = &p.consent;
     if !c.record {
-        return "同意なし（記録・共有はできません）".into();
+        return t!("consent.none").into_owned();
     }
-    let mut parts = vec!["記録に同意"];
-    parts.push(if c.share_partners { "協力法人と共有可" } else { "協力法人とは共有しない" });
-    parts.push(if c.share_disaster { "災害時の共有可" } else { "災害時の共有なし" });
-    parts.join("・")
+    let mut parts = vec![t!("consent.record")];
+    parts.push(if c.share_partners { t!("consent.partners_yes") } else { t!("consent.partners_no") });
+    parts.push(if c.share_disaster { t!("consent.disaster_yes") } else { t!("consent.disaster_no") });
+    parts.join(&t!("list.sep"))
 }
 
 /// Says plainly when this person's record holds two disagreeing values.
@@ -162,13 +164,18 @@ fn consent_summary(p: &Person) -> String {
 fn ConflictNotice(person: Memo<Option<Person>>) -> impl IntoView {
     let fields = move || {
         person.with(|p| {
-            p.as_ref().map(|p| p.conflicts.iter().map(|f| format!("「{}」", f.label_ja())).collect::<String>())
+            p.as_ref().map(|p| {
+                p.conflicts
+                    .iter()
+                    .map(|f| t!("person.conflict_field", field = i18n::person_field(*f)).into_owned())
+                    .collect::<String>()
+            })
         })
     };
     view! {
         <Show when=move || fields().is_some_and(|f| !f.is_empty())>
             <p class="notice" role="status" data-testid="conflict-notice">
-                {fields} "は、別の方の変更と食い違っています。社協の担当者がどちらにするか決めるまで、今の内容を表示しています。"
+                {fields} {t!("person.conflict")}
             </p>
         </Show>
     }
@@ -211,7 +218,7 @@ fn EditForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
                 Ok(_) => {}
                 Err(e) => {
                     // What was typed stays in the form.
-                    error.set(Some(e.message_ja.to_owned()));
+                    error.set(Some(i18n::validation(&e)));
                     return;
                 }
             }
@@ -230,31 +237,31 @@ fn EditForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
     view! {
         <section class="edit-person">
             <Show when=move || open.get() fallback=move || view! {
-                <button class="button secondary" type="button" on:click=start>"連絡先・メモを変更する"</button>
+                <button class="button secondary" type="button" on:click=start>{t!("person.edit")}</button>
             }>
                 <form on:submit=on_submit novalidate>
-                    <label for="edit-phone">"電話番号"</label>
+                    <label for="edit-phone">{t!("person.edit_phone")}</label>
                     <input id="edit-phone" type="tel" inputmode="tel" autocomplete="off"
                         prop:value=move || phone.get() on:input=move |ev| phone.set(event_target_value(&ev))/>
-                    <label for="edit-notes">"メモ"</label>
+                    <label for="edit-notes">{t!("person.notes")}</label>
                     <textarea id="edit-notes" rows="4" maxlength="2000"
                         prop:value=move || notes.get() on:input=move |ev| notes.set(event_target_value(&ev))></textarea>
                     <label class="checkbox">
                         <input type="checkbox" prop:checked=move || evacuation.get()
                             on:change=move |ev| evacuation.set(event_target_checked(&ev))/>
-                        "避難時に支援が必要"
+                        {t!("person.edit_evacuation")}
                     </label>
                     <Show when=move || error.get().is_some()>
                         <p class="field-error" role="alert">{move || error.get().unwrap_or_default()}</p>
                     </Show>
                     <div class="actions">
-                        <button class="button primary" type="submit">"変更を保存"</button>
-                        <button class="button secondary" type="button" on:click=move |_| open.set(false)>"やめる"</button>
+                        <button class="button primary" type="submit">{t!("person.edit_save")}</button>
+                        <button class="button secondary" type="button" on:click=move |_| open.set(false)>{t!("form.cancel")}</button>
                     </div>
                 </form>
             </Show>
             <Show when=move || saved.get()>
-                <p class="saved" role="status" data-testid="edit-saved">"保存しました。電波があれば自動で送信します。"</p>
+                <p class="saved" role="status" data-testid="edit-saved">{t!("check.saved")}</p>
             </Show>
         </section>
     }
@@ -269,7 +276,7 @@ fn RefusedChanges(id: PersonId) -> impl IntoView {
     view! {
         {move || mine().into_iter().map(|c| view! {
             <p class="field-error" role="alert" data-testid="refused-change">
-                {format!("{}の変更は保存できませんでした：{}", c.what, c.reason)}
+                {t!("person.refused_change", what = c.what, reason = c.reason)}
             </p>
         }).collect_view()}
     }

@@ -1,10 +1,12 @@
 //! 記録一覧: what the network found, newest first, concerns and emergencies marked.
 
 use super::chrome::SignOutButton;
+use super::i18n;
 use super::state::use_app_state;
-use super::time::{format_datetime, now_millis, DAY_MS};
+use super::time::{datetime, now_millis, DAY_MS};
 use crate::domain::{Check, CheckOutcome};
 use leptos::prelude::*;
+use rust_i18n::t;
 
 #[component]
 pub fn RecentChecksPage() -> impl IntoView {
@@ -42,21 +44,21 @@ pub fn RecentChecksPage() -> impl IntoView {
     };
     view! {
         <section class="page">
-            <h1>"記録一覧"</h1>
+            <h1>{t!("checks.title")}</h1>
             <p class="summary">
-                "記録 " <strong data-testid="check-total">{move || state.checks.with(Vec::len)}</strong> " 件"
-                "（うち 気になる・緊急 " <strong>{needs_attention}</strong> " 件）"
+                {t!("checks.total_before")} <strong data-testid="check-total">{move || state.checks.with(Vec::len)}</strong> {t!("checks.total_after")}
+                {t!("checks.attention_before")} <strong>{needs_attention}</strong> {t!("checks.attention_after")}
             </p>
             <Show when=move || !urgent().is_empty()>
-                <h2>"この1週間の 緊急・気になる"</h2>
+                <h2>{t!("checks.urgent")}</h2>
                 <ol class="history urgent" data-testid="urgent-checks">
                     <For each=urgent key=|c| (c.id, c.sync) let:check>
                         <RecentCheck check/>
                     </For>
                 </ol>
-                <h2>"すべての記録"</h2>
+                <h2>{t!("checks.all")}</h2>
             </Show>
-            <Show when=move || !rows().is_empty() fallback=|| view! { <p class="empty">"まだ記録がありません。"</p> }>
+            <Show when=move || !rows().is_empty() fallback=|| view! { <p class="empty">{t!("person.no_history")}</p> }>
                 <ol class="history" data-testid="recent-checks">
                     <For each=rows key=|c| (c.id, c.sync) let:check>
                         <RecentCheck check/>
@@ -71,16 +73,16 @@ pub fn RecentChecksPage() -> impl IntoView {
 #[component]
 fn RecentCheck(check: Check) -> impl IntoView {
     let state = use_app_state();
-    let name = state.person(&check.person_id).map(|p| p.name).unwrap_or_else(|| "（担当外の方）".into());
+    let name = state.person(&check.person_id).map(|p| p.name).unwrap_or_else(|| t!("checks.not_yours").into_owned());
     let href = format!("/persons/{}", check.person_id.as_str());
     view! {
         <li class="history-item" data-testid="recent-check">
-            <span class=format!("outcome-badge outcome-{}", check.outcome.as_str())>{check.outcome.label_ja()}</span>
+            <span class=format!("outcome-badge outcome-{}", check.outcome.as_str())>{i18n::outcome(check.outcome)}</span>
             <a class="who-for" href=href>{name}</a>
-            <span class="when">{format_datetime(check.recorded_at)}</span>
-            <span class="who">{format!("記録：{}", check.author_name)}</span>
+            <span class="when">{datetime(check.recorded_at)}</span>
+            <span class="who">{t!("checks.by", name = check.author_name)}</span>
             {(!check.concerns.is_empty()).then(|| view! {
-                <p class="concerns">{check.concerns.iter().map(|c| c.label_ja()).collect::<Vec<_>>().join("・")}</p>
+                <p class="concerns">{check.concerns.iter().map(|c| i18n::concern(*c)).collect::<Vec<_>>().join(&t!("list.sep"))}</p>
             })}
             {check.note.clone().map(|n| view! { <p class="note">{n}</p> })}
         </li>

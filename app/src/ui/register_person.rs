@@ -3,10 +3,12 @@
 
 use super::actions;
 use super::consent_form::{ConsentDraft, ConsentFields};
+use super::i18n;
 use super::state::use_app_state;
 use crate::domain::{GeoStamp, HouseholdType, PersonFields};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use rust_i18n::t;
 use serde::{Deserialize, Serialize};
 
 /// The form as typed (kept as a draft): text stays text until saved.
@@ -59,7 +61,7 @@ pub fn RegisterPersonPage() -> impl IntoView {
     let form = RwSignal::new(RegisterDraft::default());
     let consent = RwSignal::new(ConsentDraft::today());
     let error = RwSignal::new(None::<(&'static str, String)>);
-    let consent_error = RwSignal::new(None::<(&'static str, &'static str)>);
+    let consent_error = RwSignal::new(None::<(&'static str, String)>);
     let save_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let locating = RwSignal::new(false);
@@ -140,7 +142,10 @@ pub fn RegisterPersonPage() -> impl IntoView {
         save_error.set(None);
         let f = form.get_untracked();
         let Ok(days) = f.interval.trim().parse::<u32>() else {
-            error.set(Some(("interval", "見守りの間隔は1〜365日で入力してください。".into())));
+            error.set(Some((
+                "interval",
+                i18n::error_text("invalid_check_interval", "見守りの間隔は1〜365日で入力してください。"),
+            )));
             return;
         };
         let fields = |area: String, (lat, lng): (f64, f64)| PersonFields {
@@ -160,21 +165,21 @@ pub fn RegisterPersonPage() -> impl IntoView {
         };
         // The typed fields first, in the order they are on the screen; then the area and the place.
         if let Err(e) = fields("unchosen".into(), (39.7, 140.1)).validate() {
-            error.set(Some((field_of(e.code), e.message_ja.into())));
+            error.set(Some((field_of(e.code), i18n::validation(&e))));
             return;
         }
         if f.small_area_id.is_empty() {
-            error.set(Some(("area", "小地域を選んでください。".into())));
+            error.set(Some(("area", i18n::error_text("small_area_not_found", "小地域を選んでください。"))));
             return;
         }
         let Some(place) = position(&f) else {
-            error.set(Some(("location", "「今いる場所を使う」で位置を記録してください。".into())));
+            error.set(Some(("location", t!("register.need_location").into_owned())));
             return;
         };
         let fields = match fields(f.small_area_id.clone(), place).validate() {
             Ok(v) => v,
             Err(e) => {
-                error.set(Some((field_of(e.code), e.message_ja.into())));
+                error.set(Some((field_of(e.code), i18n::validation(&e))));
                 return;
             }
         };
@@ -199,66 +204,66 @@ pub fn RegisterPersonPage() -> impl IntoView {
     let on_submit = StoredValue::new_local(on_submit);
     view! {
         <section class="page register">
-            <p class="back"><a href="/persons">"← 担当の方"</a></p>
-            <h1>"気になる方を登録する"</h1>
+            <p class="back"><a href="/persons">{t!("person.back")}</a></p>
+            <h1>{t!("persons.register")}</h1>
             <Show when=move || !state.areas.with(Vec::is_empty) fallback=|| view! {
-                <p class="notice">"登録できるのは、担当区域をもつ民生委員と社協の担当者です。一度電波のある場所で送信・受信すると、担当区域がこの端末に届きます。"</p>
+                <p class="notice">{t!("register.who")}</p>
             }>
                 <form on:submit=move |ev| on_submit.with_value(|f| f(ev)) novalidate>
-                    <p class="hint">"わかる範囲で入力してください。あとで社協が補います。"</p>
-                    <label for="reg-name">"氏名"</label>
+                    <p class="hint">{t!("register.hint")}</p>
+                    <label for="reg-name">{t!("register.name")}</label>
                     <input id="reg-name" type="text" autocomplete="off" prop:value=name on:input=on_name/>
                     {error_at("name")}
-                    <label for="reg-kana">"ふりがな"</label>
+                    <label for="reg-kana">{t!("register.kana")}</label>
                     <input id="reg-kana" type="text" autocomplete="off" prop:value=kana on:input=on_kana/>
                     {error_at("kana")}
-                    <label for="reg-address">"住所"</label>
+                    <label for="reg-address">{t!("field.address")}</label>
                     <input id="reg-address" type="text" autocomplete="off" prop:value=address on:input=on_address/>
                     {error_at("address")}
-                    <label for="reg-phone">"電話番号（任意）"</label>
+                    <label for="reg-phone">{t!("register.phone")}</label>
                     <input id="reg-phone" type="tel" inputmode="tel" autocomplete="off" prop:value=phone on:input=on_phone/>
                     {error_at("phone")}
-                    <label for="reg-area">"小地域"</label>
+                    <label for="reg-area">{t!("register.area")}</label>
                     <select id="reg-area" prop:value=move || form.with(|f| f.small_area_id.clone())
                         on:change=move |ev| {
                             form.update(|f| f.small_area_id = event_target_value(&ev));
                             error.set(None);
                             keep_draft();
                         }>
-                        <option value="">"選んでください"</option>
+                        <option value="">{t!("register.choose")}</option>
                         {move || state.areas.get().into_iter().map(|a| view! {
                             <option value=a.id.clone() selected=form.with_untracked(|f| f.small_area_id == a.id)>{a.name}</option>
                         }).collect_view()}
                     </select>
                     {error_at("area")}
                     <fieldset class="chip-group">
-                        <legend>"世帯の状況"</legend>
+                        <legend>{t!("field.household_type")}</legend>
                         {HouseholdType::ALL.into_iter().map(|h| view! {
                             <button type="button" class="chip"
                                 aria-pressed=move || (form.with(|f| f.household) == h).to_string()
                                 on:click=move |_| { form.update(|f| f.household = h); keep_draft(); }>
-                                {h.label_ja()}
+                                {i18n::household(h)}
                             </button>
                         }).collect_view()}
                     </fieldset>
-                    <label for="reg-interval">"見守りの目安（何日ごと）"</label>
+                    <label for="reg-interval">{t!("register.interval")}</label>
                     <input id="reg-interval" type="number" inputmode="numeric" min="1" max="365"
                         prop:value=interval on:input=on_interval/>
                     {error_at("interval")}
-                    <p class="label">"位置"</p>
+                    <p class="label">{t!("register.location")}</p>
                     <button class="button secondary" type="button" on:click=locate disabled=move || locating.get()>
-                        {move || if locating.get() { "位置を取得しています…" } else { "今いる場所を使う" }}
+                        {move || if locating.get() { t!("check.stamping") } else { t!("register.use_here") }}
                     </button>
                     <p class="hint" role="status">{move || match form.with(|f| f.location) {
-                        Some(p) => format!("位置を記録しました（誤差 約{}m）", p.accuracy_m.round() as i64),
-                        None => "お宅の前で押すと、地図に正しく載ります。押さないときは小地域の中ほどに置きます。".to_owned(),
+                        Some(p) => t!("register.located", m = p.accuracy_m.round() as i64).into_owned(),
+                        None => t!("register.location_hint").into_owned(),
                     }}</p>
                     {error_at("location")}
-                    <h2>"本人同意"</h2>
+                    <h2>{t!("person.consent")}</h2>
                     <ConsentFields draft=consent error=consent_error on_change=keep_draft/>
                     {error_at("form")}
                     <div class="save-bar">
-                        <button class="button primary" type="submit" disabled=move || busy.get()>"登録する"</button>
+                        <button class="button primary" type="submit" disabled=move || busy.get()>{t!("register.submit")}</button>
                         <Show when=move || save_error.get().is_some()>
                             <p class="field-error" role="alert">{move || save_error.get().unwrap_or_default()}</p>
                         </Show>

@@ -1,10 +1,12 @@
-//! 設定: text size, where syncing stands (with a button to sync now), and signing out.
+//! 設定: text size, language, where syncing stands (with a button to sync now), and signing out.
 
 use super::actions;
 use super::chrome::SignOutButton;
+use super::i18n::Lang;
 use super::state::{use_app_state, SyncPhase};
-use super::time::format_datetime;
+use super::time::datetime;
 use leptos::prelude::*;
+use rust_i18n::t;
 
 /// Text size on top of the phone's own setting. Kept in `localStorage` (not personal data, so it
 /// outlives a sign-out) and applied to `<html data-text-size>` before the first screen.
@@ -19,12 +21,8 @@ impl TextSize {
     pub const ALL: [TextSize; 3] = [TextSize::Normal, TextSize::Large, TextSize::Largest];
     const KEY: &'static str = "mimamori.text-size";
 
-    fn label_ja(self) -> &'static str {
-        match self {
-            TextSize::Normal => "標準",
-            TextSize::Large => "大きめ",
-            TextSize::Largest => "とても大きく",
-        }
+    fn label(self) -> String {
+        t!(format!("settings.text_size.{}", self.as_str())).into_owned()
     }
 
     fn as_str(self) -> &'static str {
@@ -56,7 +54,7 @@ impl TextSize {
     }
 }
 
-fn stored(key: &str) -> Option<String> {
+pub(super) fn stored(key: &str) -> Option<String> {
     #[cfg(feature = "csr")]
     return web_sys::window()?.local_storage().ok()??.get_item(key).ok()?;
     #[cfg(not(feature = "csr"))]
@@ -66,7 +64,7 @@ fn stored(key: &str) -> Option<String> {
     }
 }
 
-fn store(key: &str, value: &str) {
+pub(super) fn store(key: &str, value: &str) {
     #[cfg(feature = "csr")]
     if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
         let _ = s.set_item(key, value);
@@ -79,38 +77,49 @@ fn store(key: &str, value: &str) {
 pub fn SettingsPage() -> impl IntoView {
     let state = use_app_state();
     let size = RwSignal::new(TextSize::restore());
+    let lang = Lang::current();
     let status = move || state.sync.get();
-    let last = move || status().last_synced.map(format_datetime).unwrap_or_else(|| "まだ同期していません".into());
+    let last = move || status().last_synced.map(datetime).unwrap_or_else(|| t!("sync.never").into_owned());
     let persisted = move || match status().persisted {
-        Some(true) => "この端末に保存した記録は、ブラウザが勝手に消さない設定になっています。",
-        Some(false) => "ブラウザが空き容量不足のときに記録を消すことがあります。こまめに送信してください。",
-        None => "確認中です。",
+        Some(true) => t!("settings.persisted.yes"),
+        Some(false) => t!("settings.persisted.no"),
+        None => t!("settings.persisted.unknown"),
     };
     let syncing = move || status().phase == SyncPhase::Syncing;
     view! {
         <section class="page settings">
-            <h1>"設定"</h1>
+            <h1>{t!("settings.title")}</h1>
             <fieldset class="chip-group text-size">
-                <legend>"文字の大きさ"</legend>
+                <legend>{t!("settings.text_size")}</legend>
                 {TextSize::ALL.into_iter().map(|s| view! {
                     <button type="button" class="chip"
                         aria-pressed=move || (size.get() == s).to_string()
                         on:click=move |_| { s.choose(); size.set(s); }>
-                        {s.label_ja()}
+                        {s.label()}
                     </button>
                 }).collect_view()}
             </fieldset>
-            <h2>"送信の状況"</h2>
+            <fieldset class="chip-group language">
+                <legend>"言語 / Language"</legend>
+                {Lang::ALL.into_iter().map(|l| view! {
+                    <button type="button" class="chip" lang=l.as_str()
+                        aria-pressed=(lang == l).to_string()
+                        on:click=move |_| if l != lang { l.choose() }>
+                        {l.own_name()}
+                    </button>
+                }).collect_view()}
+            </fieldset>
+            <h2>{t!("sync.region")}</h2>
             <dl class="facts">
-                <dt>"未送信の記録"</dt><dd data-testid="settings-pending">{move || format!("{} 件", status().pending)}</dd>
-                <dt>"最後に同期した時刻"</dt><dd>{last}</dd>
-                <dt>"端末の保存"</dt><dd>{persisted}</dd>
+                <dt>{t!("settings.pending")}</dt><dd data-testid="settings-pending">{move || t!("settings.pending_count", n = status().pending)}</dd>
+                <dt>{t!("settings.last_synced")}</dt><dd>{last}</dd>
+                <dt>{t!("settings.storage")}</dt><dd>{persisted}</dd>
             </dl>
             <button class="button secondary" type="button" disabled=syncing on:click=move |_| actions::sync_now(state)>
-                {move || if syncing() { "送信中…" } else { "今すぐ送信・受信する" }}
+                {move || if syncing() { t!("sync.syncing") } else { t!("settings.sync_now") }}
             </button>
-            <h2>"サインアウト"</h2>
-            <p>"サインアウトすると、この端末から担当の方の情報と記録がすべて消えます。"</p>
+            <h2>{t!("sign_out.title")}</h2>
+            <p>{t!("sign_out.explain")}</p>
             <SignOutButton/>
         </section>
     }

@@ -4,6 +4,7 @@ use super::actions;
 use super::state::use_app_state;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use rust_i18n::t;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -20,7 +21,7 @@ pub fn SignInPage() -> impl IntoView {
         }
         let (l, p) = (login.get_untracked(), password.get_untracked());
         if l.trim().is_empty() || p.is_empty() {
-            error.set(Some("IDとパスワードを入力してください。".into()));
+            error.set(Some(t!("sign_in.missing").into_owned()));
             return;
         }
         busy.set(true);
@@ -36,7 +37,7 @@ pub fn SignInPage() -> impl IntoView {
     };
     view! {
         <section class="page sign-in">
-            <h1>"サインイン"</h1>
+            <h1>{t!("sign_in.title")}</h1>
             {move || state.notice.get().map(|n| view! { <p class="notice" role="status" data-testid="sign-in-notice">{n}</p> })}
             <form on:submit=on_submit novalidate>
                 <label for="login">"ID"</label>
@@ -44,7 +45,7 @@ pub fn SignInPage() -> impl IntoView {
                     inputmode="email" required
                     prop:value=move || login.get()
                     on:input=move |ev| login.set(event_target_value(&ev))/>
-                <label for="password">"パスワード"</label>
+                <label for="password">{t!("sign_in.password")}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required
                     prop:value=move || password.get()
                     on:input=move |ev| password.set(event_target_value(&ev))/>
@@ -52,7 +53,7 @@ pub fn SignInPage() -> impl IntoView {
                     <p class="field-error" role="alert" data-testid="sign-in-error">{move || error.get().unwrap_or_default()}</p>
                 </Show>
                 <button class="button primary" type="submit" disabled=move || busy.get()>
-                    {move || if busy.get() { "サインイン中…" } else { "サインイン" }}
+                    {move || if busy.get() { t!("sign_in.busy") } else { t!("sign_in.title") }}
                 </button>
             </form>
         </section>

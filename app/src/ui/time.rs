@@ -1,6 +1,9 @@
-//! Times for people: local, in Japanese, relative where that reads better.
+//! Times for people: local, in Japanese (or English on the field screens), relative where that
+//! reads better.
 
+use super::i18n::Lang;
 use crate::domain::EpochMillis;
+use rust_i18n::t;
 
 pub const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -48,6 +51,51 @@ pub fn format_datetime(ms: EpochMillis) -> String {
     format!("{month}月{day}日 {}:{:02}", rem / 60, rem % 60)
 }
 
+/// [`format_datetime`] in the user's language: `11月22日 18:40` / `22 Nov 18:40`.
+pub fn datetime(ms: EpochMillis) -> String {
+    if Lang::current() == Lang::Ja {
+        return format_datetime(ms);
+    }
+    let local = ms + local_offset_minutes(ms) * 60_000;
+    let rem = local.rem_euclid(DAY_MS) / 60_000;
+    let (_, month, day) = civil_from_days(local.div_euclid(DAY_MS));
+    format!("{day} {} {}:{:02}", month_en(month), rem / 60, rem % 60)
+}
+
+/// `2026-04` → `2026年4月` / `April 2026`.
+pub fn month(ym: &str) -> String {
+    let mut parts = ym.splitn(2, '-').map(|p| p.parse::<u32>());
+    match (parts.next(), parts.next(), Lang::current()) {
+        (Some(Ok(y)), Some(Ok(m)), Lang::Ja) => format!("{y}年{m}月"),
+        (Some(Ok(y)), Some(Ok(m)), Lang::En) => format!("{} {y}", month_name_en(m)),
+        _ => ym.to_owned(),
+    }
+}
+
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+fn month_name_en(m: u32) -> &'static str {
+    MONTHS_EN.get((m as usize).wrapping_sub(1)).copied().unwrap_or("")
+}
+
+fn month_en(m: u32) -> &'static str {
+    let name = month_name_en(m);
+    name.get(..3).unwrap_or(name)
+}
+
 /// The device's local calendar day, `YYYY-MM-DD` (what `<input type="date">` uses).
 pub fn local_date(ms: EpochMillis) -> String {
     let local = ms + local_offset_minutes(ms) * 60_000;
@@ -71,14 +119,14 @@ pub fn format_full(ms: EpochMillis) -> String {
     format!("{} {}:{:02}", ja_date(&local_date(ms)), rem / 60, rem % 60)
 }
 
-/// `3日前`, `今日`, `昨日`.
+/// `3日前`, `今日`, `昨日` (or in English).
 pub fn days_ago_label(ms: EpochMillis, now: EpochMillis) -> String {
     let off = local_offset_minutes(now) * 60_000;
     let days = (now + off).div_euclid(DAY_MS) - (ms + off).div_euclid(DAY_MS);
     match days {
-        i64::MIN..=0 => "今日".into(),
-        1 => "昨日".into(),
-        n => format!("{n}日前"),
+        i64::MIN..=0 => t!("time.today").into_owned(),
+        1 => t!("time.yesterday").into_owned(),
+        n => t!("time.days_ago", n = n).into_owned(),
     }
 }
 
@@ -116,6 +164,7 @@ mod tests {
 
     #[test]
     fn relative_days_follow_the_local_calendar() {
+        rust_i18n::set_locale("ja"); // no test chooses English: the global locale is the server's
         let now = 1_795_340_400_000; // 18:40 JST
         assert_eq!(days_ago_label(now - 60_000, now), "今日");
         assert_eq!(days_ago_label(now - 19 * 60 * 60_000, now), "昨日"); // 23:40 the day before

@@ -10,11 +10,11 @@ use crate::ui::time::{format_full, local_date, now_millis};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// How one column reads its figure from a record.
-type Figure = fn(&ActivityReport) -> u32;
+/// A column: its heading and how to read its figure.
+type Column = (&'static str, fn(&ActivityReport) -> u32);
 
 /// Column heading and figure, in the order of the paper form.
-const COLUMNS: [(&str, Figure); 8] = [
+const COLUMNS: [Column; 8] = [
     ("訪問", |r| r.visits),
     ("電話", |r| r.phone_calls),
     ("相談 高齢者", |r| r.consultations.elderly),

@@ -1,0 +1,231 @@
+//! The field screens in Japanese (default) or English; the office screens (`ui/admin`, `ui/requests.rs`) stay Japanese-only.
+//!
+//! Texts live in `app/locales/{ja,en}.yml`, embedded at compile time by `rust_i18n::i18n!` in
+//! `lib.rs`. The choice is kept in `localStorage` (`mimamori.lang`) and applied before the first
+//! screen; switching reloads the page, so no text needs to be reactive to the language.
+
+use crate::domain::{
+    CheckMethod, CheckOutcome, Concern, ConsentMethod, Due, HouseholdType, Need, PersonField, RequestStatus, Role,
+    ValidationError,
+};
+use rust_i18n::t;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Ja,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Ja, Lang::En];
+    const KEY: &'static str = "mimamori.lang";
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+
+    /// Always in its own language, so it can be found by someone who cannot read the other.
+    pub fn own_name(self) -> &'static str {
+        match self {
+            Lang::Ja => "日本語",
+            Lang::En => "English",
+        }
+    }
+
+    /// The language in use now.
+    pub fn current() -> Lang {
+        if &*rust_i18n::locale() == "en" {
+            Lang::En
+        } else {
+            Lang::Ja
+        }
+    }
+
+    /// The saved choice (Japanese unless English was chosen), applied to the texts and to
+    /// `<html lang>`. Called once before the app mounts.
+    pub fn restore() -> Lang {
+        let lang = if super::settings::stored(Self::KEY).as_deref() == Some("en") { Lang::En } else { Lang::Ja };
+        lang.apply();
+        lang
+    }
+
+    /// Saves the choice and reloads, so every screen is drawn again in it (the service worker
+    /// serves the shell offline too).
+    pub fn choose(self) {
+        super::settings::store(Self::KEY, self.as_str());
+        self.apply();
+        #[cfg(feature = "csr")]
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+    }
+
+    fn apply(self) {
+        rust_i18n::set_locale(self.as_str());
+        #[cfg(feature = "csr")]
+        if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = html.set_attribute("lang", self.as_str());
+        }
+    }
+}
+
+/// A refusal in the user's language: English by its code where there is a translation, else
+/// the Japanese message as given.
+pub fn error_text(code: &str, message_ja: &str) -> String {
+    if Lang::current() == Lang::Ja {
+        return message_ja.to_owned();
+    }
+    let key = format!("error.{code}");
+    crate::_rust_i18n_try_translate("en", &key).map(|s| s.into_owned()).unwrap_or_else(|| message_ja.to_owned())
+}
+
+/// [`error_text`] of a [`ValidationError`].
+pub fn validation(e: &ValidationError) -> String {
+    error_text(e.code, e.message_ja)
+}
+
+fn label(prefix: &str, name: &str) -> String {
+    t!(format!("{prefix}.{name}")).into_owned()
+}
+
+pub fn outcome(o: CheckOutcome) -> String {
+    label("outcome", o.as_str())
+}
+pub fn method(m: CheckMethod) -> String {
+    label("method", m.as_str())
+}
+pub fn concern(c: Concern) -> String {
+    label("concern", c.as_str())
+}
+pub fn need(n: Need) -> String {
+    label("need", n.as_str())
+}
+pub fn request_status(s: RequestStatus) -> String {
+    label("request_status", s.as_str())
+}
+pub fn household(h: HouseholdType) -> String {
+    label("household", h.as_str())
+}
+pub fn consent_method(m: ConsentMethod) -> String {
+    label("consent_method", m.as_str())
+}
+pub fn person_field(f: PersonField) -> String {
+    label("field", f.as_str())
+}
+pub fn role(r: Role) -> String {
+    label("role", r.as_str())
+}
+
+/// Where a person stands, as the home list shows it: 「3日超過」 / "3 days overdue".
+pub fn due(d: Due) -> String {
+    match d {
+        Due::Overdue { days } => t!("due.overdue", days = days).into_owned(),
+        Due::NeverChecked => t!("due.never").into_owned(),
+        Due::Today => t!("due.today").into_owned(),
+        Due::Later { days: 1 } => t!("due.tomorrow").into_owned(),
+        Due::Later { days } => t!("due.later", days = days).into_owned(),
+    }
+}
+
+/// 「・約350m」 / " · about 350 m", after the area on the home list.
+pub fn distance(m: f64) -> String {
+    let label = crate::domain::due::distance_label(m);
+    t!("persons.distance", d = label.trim_start_matches('約')).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{CheckKind, PersonField};
+    use std::collections::BTreeSet;
+
+    fn keys(locale: &str) -> BTreeSet<String> {
+        crate::_rust_i18n_backend()
+            .messages_for_locale(locale)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, _)| k.into_owned())
+            .collect()
+    }
+
+    fn ja(key: &str) -> String {
+        crate::_rust_i18n_try_translate("ja", key).map(|s| s.into_owned()).unwrap_or_default()
+    }
+
+    #[test]
+    fn every_text_is_in_both_languages() {
+        let mut locales = rust_i18n::available_locales!();
+        locales.sort();
+        assert_eq!(locales, ["en", "ja"]);
+        let (ja, en) = (keys("ja"), keys("en"));
+        assert!(ja.len() > 100, "the Japanese texts were not embedded");
+        assert_eq!(ja.difference(&en).collect::<Vec<_>>(), Vec::<&String>::new(), "no English for these");
+        assert_eq!(en.difference(&ja).collect::<Vec<_>>(), Vec::<&String>::new(), "no Japanese for these");
+        for key in &en {
+            let text = crate::_rust_i18n_try_translate("en", key).unwrap_or_default();
+            assert!(!text.trim().is_empty() || key.ends_with("_after"), "empty English for {key}");
+        }
+    }
+
+    /// The Japanese on screen is what `label_ja()` says (the server and the end-to-end tests use it).
+    #[test]
+    fn japanese_labels_match_the_domain() {
+        for o in CheckOutcome::ALL {
+            assert_eq!(ja(&format!("outcome.{}", o.as_str())), o.label_ja());
+        }
+        for m in CheckMethod::ALL {
+            assert_eq!(ja(&format!("method.{}", m.as_str())), m.label_ja());
+        }
+        for c in Concern::ALL {
+            assert_eq!(ja(&format!("concern.{}", c.as_str())), c.label_ja());
+        }
+        for n in Need::ALL {
+            assert_eq!(ja(&format!("need.{}", n.as_str())), n.label_ja());
+        }
+        for s in RequestStatus::ALL {
+            assert_eq!(ja(&format!("request_status.{}", s.as_str())), s.label_ja());
+        }
+        for h in HouseholdType::ALL {
+            assert_eq!(ja(&format!("household.{}", h.as_str())), h.label_ja());
+        }
+        for m in ConsentMethod::ALL {
+            assert_eq!(ja(&format!("consent_method.{}", m.as_str())), m.label_ja());
+        }
+        for r in Role::ALL {
+            assert_eq!(ja(&format!("role.{}", r.as_str())), r.label_ja());
+        }
+        for f in PersonField::ALL {
+            assert_eq!(ja(&format!("field.{}", f.as_str())), f.label_ja());
+        }
+        for k in [CheckKind::Watch, CheckKind::Inquiry] {
+            assert_eq!(ja(&format!("kind.{}", k.as_str())), k.label_ja());
+        }
+        for d in
+            [Due::Overdue { days: 3 }, Due::NeverChecked, Due::Today, Due::Later { days: 1 }, Due::Later { days: 6 }]
+        {
+            let key = match d {
+                Due::Overdue { .. } => "due.overdue",
+                Due::NeverChecked => "due.never",
+                Due::Today => "due.today",
+                Due::Later { days: 1 } => "due.tomorrow",
+                Due::Later { .. } => "due.later",
+            };
+            let days = match d {
+                Due::Overdue { days } | Due::Later { days } => days.to_string(),
+                _ => String::new(),
+            };
+            assert_eq!(ja(key).replace("%{days}", &days), d.label_ja());
+        }
+    }
+
+    #[test]
+    fn english_refusals_by_code_else_the_japanese() {
+        // Only the English side is looked up here, whatever the global locale is.
+        let en = |code: &str| crate::_rust_i18n_try_translate("en", format!("error.{code}"));
+        assert_eq!(en("concern_unnamed").as_deref(), Some("Choose what you noticed, or write a note."));
+        assert!(en("no_such_code").is_none());
+    }
+}
