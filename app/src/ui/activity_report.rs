@@ -2,10 +2,10 @@
 //! correctable by hand, printable as one A4 page, and submitted to 社協 through sync.
 
 use super::actions;
+use super::i18n;
 use super::state::use_app_state;
 use super::time::{local_date, month as month_label, now_millis};
 use crate::domain::activity::month_of;
-use super::i18n;
 use crate::domain::{ActivityReport, Need, NeedCount};
 use leptos::prelude::*;
 use rust_i18n::t;
@@ -233,7 +233,10 @@ fn FigureTable(
 
 /// 相談の内容: one line per need of the checklist, each correctable.
 #[component]
-fn ContentsTable(report: RwSignal<Option<ActivityReport>>, on_change: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn ContentsTable(
+    report: RwSignal<Option<ActivityReport>>,
+    on_change: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     view! {
         <table class="sheet-table" data-testid="activity-contents">
             <caption>{t!("activity.contents")}</caption>
