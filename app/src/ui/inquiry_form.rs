@@ -6,12 +6,13 @@
 use super::actions::{self, CheckDetails, RequestAsk};
 use super::check_form::{EmergencyCalls, MethodChips, OutcomeButtons};
 use super::i18n;
+use super::person_page::person_route;
 use super::state::use_app_state;
 use crate::domain::{
     need_text, needs_fit, CheckKind, CheckMethod, CheckNote, CheckOutcome, Need, NeedNote, Person, PersonId, Role,
 };
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use rust_i18n::t;
 use serde::{Deserialize, Serialize};
 
@@ -43,24 +44,7 @@ impl Default for InquiryDraft {
 
 #[component]
 pub fn InquiryPage() -> impl IntoView {
-    let state = use_app_state();
-    let params = use_params_map();
-    let person = Memo::new(move |_| {
-        params.with(|p| p.get("id")).and_then(|id| PersonId::parse(&id)).and_then(|id| state.person(&id))
-    });
-    let shown = Memo::new(move |_| person.with(|p| p.as_ref().map(|p| p.id.clone())));
-    view! {
-        {move || match shown.get() {
-            Some(id) => view! { <InquiryForm id person/> }.into_any(),
-            None => view! {
-                <section class="page">
-                    <h1>{t!("person.not_found")}</h1>
-                    <p>{t!("form.person_not_here")}</p>
-                    <p><a class="button" href="/persons">{t!("person.to_list")}</a></p>
-                </section>
-            }.into_any(),
-        }}
-    }
+    person_route(|id, person| view! { <InquiryForm id person/> }.into_any())
 }
 
 #[component]

@@ -13,25 +13,29 @@ use rust_i18n::t;
 
 #[component]
 pub fn PersonPage() -> impl IntoView {
+    person_route(|id, person| view! { <PersonDetail id person/> }.into_any())
+}
+
+/// The person the URL names, from the device store, shown by `page`; a person this device does
+/// not hold is said so. `page` is built again only for a different person: a background sync that
+/// refreshes the person list must not reset a form the user is filling in.
+pub(super) fn person_route(page: fn(PersonId, Memo<Option<Person>>) -> AnyView) -> impl IntoView {
     let state = use_app_state();
     let params = use_params_map();
     let person = Memo::new(move |_| {
         params.with(|p| p.get("id")).and_then(|id| PersonId::parse(&id)).and_then(|id| state.person(&id))
     });
-    // Re-render the page only when it is a different person: a background sync that refreshes
-    // the person list must not reset a form the user is filling in.
     let shown = Memo::new(move |_| person.with(|p| p.as_ref().map(|p| p.id.clone())));
-    view! {
-        {move || match shown.get() {
-            Some(id) => view! { <PersonDetail id person/> }.into_any(),
-            None => view! {
-                <section class="page">
-                    <h1>{t!("person.not_found")}</h1>
-                    <p>{t!("person.not_here")}</p>
-                    <p><a class="button" href="/persons">{t!("person.to_list")}</a></p>
-                </section>
-            }.into_any(),
-        }}
+    move || match shown.get() {
+        Some(id) => page(id, person),
+        None => view! {
+            <section class="page">
+                <h1>{t!("person.not_found")}</h1>
+                <p>{t!("person.not_here")}</p>
+                <p><a class="button" href="/persons">{t!("person.to_list")}</a></p>
+            </section>
+        }
+        .into_any(),
     }
 }
 

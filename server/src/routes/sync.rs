@@ -199,10 +199,8 @@ async fn edit_person(
         id,
         error: error_body(code, message, message_ja),
     };
-    match state.storage.mutation_owner(&mut **tx, id).await? {
-        Some(owner) if owner == session.user.id.0 => return Ok(MutationResult::Duplicate { id }),
-        Some(_) => return Ok(rejected("id_conflict", "mutation id already used", "記録の番号が重複しています。")),
-        None => {}
+    if let Some(seen) = seen_before(state, tx, session, id).await? {
+        return Ok(seen);
     }
     if !PERSON_EDITORS.contains(&session.user.role) {
         return Ok(rejected("forbidden", "this role may not edit persons", "この方の情報を変更する権限がありません。"));
