@@ -32,6 +32,20 @@ pub struct SignInRequest {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SignInResponse {
     pub user: User,
+    /// An admin reset this password: the app asks for a new one before anything else works.
+    #[serde(default)]
+    pub must_change_password: bool,
+}
+
+/// Another device signed in or enrolled as this user after this one: the app tells its user, who
+/// may not know (an invite used by someone else, a password typed on a stranger's phone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceNotice {
+    pub id: String,
+    pub enrolled_at: EpochMillis,
+    /// `invite` or `password`.
+    pub how: String,
+    pub user_agent: Option<String>,
 }
 
 /// One change made on a device, in the order the device made it. Each carries a
@@ -138,6 +152,9 @@ pub struct PullResponse {
     /// The small areas this user may register a person in (a 民生委員's 担当区域).
     #[serde(default)]
     pub areas: Vec<admin::SmallArea>,
+    /// This user's live devices enrolled after the one asking (see [`DeviceNotice`]).
+    #[serde(default)]
+    pub new_devices: Vec<DeviceNotice>,
 }
 
 /// `POST /sync/persons`: the full records of persons the scope manifest named.

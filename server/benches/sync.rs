@@ -338,6 +338,9 @@ fn run_database(gen: &Runtime, db: Backend, opts: &Opts) -> Vec<String> {
         demo_history: false,
         secure_cookies: false,
         public_url: None,
+        sessions: Default::default(),
+        hash_concurrency: 2,
+        request_timeout: std::time::Duration::from_secs(30),
     };
     let started = server.block_on(async {
         let app = Application::build(config).await.map_err(|e| e.to_string())?;
@@ -901,8 +904,10 @@ async fn profile(ctx: &Ctx<'_>) -> Result<(), String> {
             let (scope, cursor) = (p.scope.as_slice(), p.cursor);
             let cell = match name {
                 "session_by_token_hash" => {
-                    timed(200, move |_| async move { storage.session_by_token_hash(hash, now_ms()).await.map(drop) })
-                        .await
+                    timed(200, move |_| async move {
+                        storage.session_by_token_hash(hash, now_ms(), &Default::default()).await.map(drop)
+                    })
+                    .await
                 }
                 "scope_manifest" => {
                     timed(200, move |_| async move { storage.scope_manifest(user).await.map(drop) }).await
@@ -963,7 +968,9 @@ async fn profile(ctx: &Ctx<'_>) -> Result<(), String> {
                     while Instant::now() < deadline {
                         let t = Instant::now();
                         let r = match which {
-                            "session_by_token_hash" => storage.session_by_token_hash(&p.hash, now_ms()).await.map(drop),
+                            "session_by_token_hash" => {
+                                storage.session_by_token_hash(&p.hash, now_ms(), &Default::default()).await.map(drop)
+                            }
                             "scope_manifest" => storage.scope_manifest(user).await.map(drop),
                             "checks_since(synced)" => storage.checks_since(user, p.cursor, PULL_PAGE).await.map(drop),
                             _ => {
@@ -1001,7 +1008,7 @@ struct Profiled {
 
 async fn profiled(storage: &Storage, login: &str) -> Result<Profiled, String> {
     let hash = hash_token(&bench_token(login));
-    let session = match storage.session_by_token_hash(&hash, now_ms()).await {
+    let session = match storage.session_by_token_hash(&hash, now_ms(), &Default::default()).await {
         Ok(SessionLookup::Live(s)) => s,
         _ => return Err(format!("no live session for {login}")),
     };

@@ -1,4 +1,8 @@
 //! Who is asking: session cookies, token hashing and password checks.
+//!
+//! Password hashing (argon2id, about 19 MiB and tens of milliseconds of a core each) goes through
+//! one [`HashGate`] per process, so a burst of sign-ins, wanted or not, queues instead of
+//! exhausting memory and CPU.
 
 use crate::error::ApiError;
 use crate::startup::AppState;
@@ -9,7 +13,7 @@ use app::domain::Role;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use axum::body::Body;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, Method, Request};
 use axum::middleware::Next;
@@ -20,10 +24,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
 
 pub const SESSION_COOKIE: &str = "mimamori_session";
-/// Field users go days without signal: a session outlives long offline spells.
-const SESSION_DAYS: i64 = 90;
 
 /// A new random session token (256 bits) and the hash that is stored for it.
 pub fn new_token() -> (String, String) {
@@ -38,13 +44,15 @@ pub fn hash_token(token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
 }
 
-pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
+/// The session cookie; it lives as long as the session may on the server (`max_ms`), which
+/// decides when it really ends.
+pub fn session_cookie(token: String, secure: bool, max_ms: i64) -> Cookie<'static> {
     Cookie::build((SESSION_COOKIE, token))
         .http_only(true)
         .secure(secure)
         .same_site(SameSite::Strict)
         .path("/")
-        .max_age(time_days(SESSION_DAYS))
+        .max_age(time::Duration::milliseconds(max_ms))
         .build()
 }
 
@@ -82,23 +90,94 @@ pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && real
 }
 
-/// The signed-in user and device, or a JSON 401.
+/// Bounds concurrent password hashing in this process, and counts it (for tests and figures).
+#[derive(Clone)]
+pub struct HashGate {
+    permits: Arc<Semaphore>,
+    running: Arc<AtomicUsize>,
+    peak: Arc<AtomicUsize>,
+    total: Arc<AtomicU64>,
+}
+
+/// How long a sign-in waits for its turn to hash before it is told the server is busy.
+const HASH_WAIT: Duration = Duration::from_secs(10);
+
+impl HashGate {
+    pub fn new(concurrency: usize) -> Self {
+        Self {
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            running: Default::default(),
+            peak: Default::default(),
+            total: Default::default(),
+        }
+    }
+
+    /// Runs `work` (a hash or a verification) on the blocking pool when a permit is free;
+    /// `Busy` (503) when none came free within [`HASH_WAIT`].
+    pub async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+        let permit = tokio::time::timeout(HASH_WAIT, self.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| ApiError::Busy)?
+            .map_err(|_| ApiError::Busy)?;
+        let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak.fetch_max(now, Ordering::SeqCst);
+        self.total.fetch_add(1, Ordering::SeqCst);
+        let result = tokio::task::spawn_blocking(work).await;
+        self.running.fetch_sub(1, Ordering::SeqCst);
+        drop(permit);
+        result.map_err(|e| ApiError::Internal(Box::new(e)))
+    }
+
+    /// The most hashes that ever ran at once.
+    pub fn peak(&self) -> usize {
+        self.peak.load(Ordering::SeqCst)
+    }
+
+    /// How many hashes ran in all.
+    pub fn total(&self) -> u64 {
+        self.total.load(Ordering::SeqCst)
+    }
+}
+
+/// The signed-in user and device, or a JSON 401. A user whose password an admin reset gets 403
+/// `password_change_required` everywhere but the few routes that take [`AnySession`].
 pub struct Authenticated(pub Session);
+
+/// A live session, even one that must change its password first: for `/me`, changing the
+/// password and signing out.
+pub struct AnySession(pub Session);
+
+async fn live_session(parts: &Parts, state: &AppState) -> Result<Session, ApiError> {
+    let jar = CookieJar::from_headers(&parts.headers);
+    let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()).ok_or(ApiError::Unauthenticated)?;
+    if token.is_empty() || token.len() > 128 {
+        return Err(ApiError::Unauthenticated);
+    }
+    match state.storage.session_by_token_hash(&hash_token(&token), now_millis(), &state.config.sessions).await? {
+        SessionLookup::Live(session) => Ok(session),
+        SessionLookup::Revoked => Err(ApiError::DeviceRevoked),
+        SessionLookup::Expired => Err(ApiError::SessionExpired),
+        SessionLookup::Unknown => Err(ApiError::Unauthenticated),
+    }
+}
 
 impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()).ok_or(ApiError::Unauthenticated)?;
-        if token.is_empty() || token.len() > 128 {
-            return Err(ApiError::Unauthenticated);
+        let session = live_session(parts, state).await?;
+        if session.must_change_password {
+            return Err(ApiError::PasswordChangeRequired);
         }
-        match state.storage.session_by_token_hash(&hash_token(&token), now_millis()).await? {
-            SessionLookup::Live(session) => Ok(Authenticated(session)),
-            SessionLookup::Revoked => Err(ApiError::DeviceRevoked),
-            SessionLookup::Unknown => Err(ApiError::Unauthenticated),
-        }
+        Ok(Authenticated(session))
+    }
+}
+
+impl FromRequestParts<AppState> for AnySession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(AnySession(live_session(parts, state).await?))
     }
 }
 
@@ -116,25 +195,32 @@ impl Authenticated {
 
 /// CSRF defence for cookie-authenticated writes, beside SameSite=Strict: every state-changing
 /// API request must carry [`CSRF_HEADER`] (a cross-site page cannot set it without a CORS
-/// preflight, which this server never grants), and an `Origin`, when sent, must be this host.
-pub async fn csrf_guard(req: Request<Body>, next: Next) -> Response {
+/// preflight, which this server never grants), and an `Origin`, when sent, must be this site,
+/// scheme included: `https://` when served over HTTPS (`MIMAMORI_SECURE_COOKIES`), else
+/// `http://`, with the request's host, or exactly `MIMAMORI_PUBLIC_URL`'s origin.
+pub async fn csrf_guard(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe {
         let headers = req.headers();
         let has_header = headers.get(CSRF_HEADER).is_some();
         let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-        let origin_ok = match headers.get(header::ORIGIN).map(|o| o.to_str().unwrap_or("")) {
+        let origin_ok = match headers.get(header::ORIGIN) {
             None => true,
-            Some(origin) => {
-                let origin_host = origin.split_once("://").map(|(_, h)| h);
-                origin_host.is_some() && origin_host == host
-            }
+            Some(origin) => origin.to_str().is_ok_and(|o| same_site(o, host, &state.config)),
         };
         if !has_header || !origin_ok {
             return ApiError::CrossSite.into_response();
         }
     }
     next.run(req).await
+}
+
+/// Whether a request's `Origin` is this site's.
+fn same_site(origin: &str, host: Option<&str>, config: &crate::config::Config) -> bool {
+    let scheme = if config.secure_cookies { "https" } else { "http" };
+    let own = host.map(|h| format!("{scheme}://{h}"));
+    let public = config.public_url.as_deref().map(|u| u.trim_end_matches('/'));
+    own.as_deref() == Some(origin) || public == Some(origin)
 }
 
 #[cfg(test)]
@@ -148,6 +234,23 @@ mod tests {
         assert!(verify_password("correct horse", Some(&h)));
         assert!(!verify_password("wrong", Some(&h)));
         assert!(!verify_password("correct horse", None));
+    }
+
+    #[test]
+    fn an_origin_must_match_scheme_and_host() {
+        let mut config = crate::config::Config::from_env().unwrap();
+        config.public_url = None;
+        config.secure_cookies = true;
+        assert!(same_site("https://mimamori.example.jp", Some("mimamori.example.jp"), &config));
+        assert!(!same_site("http://mimamori.example.jp", Some("mimamori.example.jp"), &config), "the scheme counts");
+        assert!(!same_site("https://evil.example", Some("mimamori.example.jp"), &config));
+        assert!(!same_site("null", Some("mimamori.example.jp"), &config));
+        config.secure_cookies = false;
+        assert!(same_site("http://127.0.0.1:3000", Some("127.0.0.1:3000"), &config));
+        assert!(!same_site("https://127.0.0.1:3000", Some("127.0.0.1:3000"), &config));
+        config.public_url = Some("https://town.example.jp/".into());
+        assert!(same_site("https://town.example.jp", Some("10.0.0.5:3000"), &config), "behind a proxy");
+        assert!(!same_site("http://town.example.jp", Some("10.0.0.5:3000"), &config));
     }
 
     #[test]

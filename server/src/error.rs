@@ -14,6 +14,14 @@ pub enum ApiError {
     Unauthenticated,
     #[error("this device has been signed out or revoked")]
     DeviceRevoked,
+    #[error("the session has ended (unused for too long, or past its last day); sign in again")]
+    SessionExpired,
+    #[error("the password was reset by an admin; change it first")]
+    PasswordChangeRequired,
+    #[error("the server is busy; try again shortly")]
+    Busy,
+    #[error("the request took too long")]
+    Timeout,
     #[error("login or password is wrong")]
     BadCredentials,
     #[error("too many failed sign-ins; try again later")]
@@ -41,7 +49,12 @@ pub enum ApiError {
 impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::Unauthenticated | ApiError::BadCredentials | ApiError::DeviceRevoked => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthenticated
+            | ApiError::BadCredentials
+            | ApiError::DeviceRevoked
+            | ApiError::SessionExpired => StatusCode::UNAUTHORIZED,
+            ApiError::PasswordChangeRequired => StatusCode::FORBIDDEN,
+            ApiError::Busy | ApiError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Forbidden | ApiError::CrossSite => StatusCode::FORBIDDEN,
@@ -62,6 +75,15 @@ impl ApiError {
                 "device_revoked",
                 "この端末は利用できなくなりました。端末内の記録を消去しました。必要なら社協の担当者にご連絡ください。",
             ),
+            ApiError::SessionExpired => (
+                "session_expired",
+                "しばらく使われていなかったため、サインインが切れました。もう一度サインインしてください。未送信の記録は端末に残っています。",
+            ),
+            ApiError::PasswordChangeRequired => {
+                ("password_change_required", "管理者がパスワードを再設定しました。新しいパスワードに変更してください。")
+            }
+            ApiError::Busy => ("busy", "混み合っています。少し待ってからもう一度お試しください。"),
+            ApiError::Timeout => ("timeout", "時間がかかりすぎたため中断しました。もう一度お試しください。"),
             ApiError::TooManyAttempts => {
                 ("too_many_attempts", "サインインに続けて失敗したため、15分ほど待ってからもう一度お試しください。")
             }

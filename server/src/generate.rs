@@ -215,9 +215,20 @@ pub async fn generate(storage: &Storage, scale: Scale) -> Result<Generated, Gene
             _ => unreachable!("login is text"),
         })
         .collect();
+    // Sessions are live from the moment of generating (the data's own clock is fixed, but a
+    // session that began on that fixed day would have expired since).
+    let signed_in = crate::time::now_millis();
     let devices: Vec<Vec<Value>> = logins
         .iter()
-        .map(|l| vec![t(format!("dev-{l}")), t(format!("u-{l}")), t(hash_token(&bench_token(l))), Int(now), Int(now)])
+        .map(|l| {
+            vec![
+                t(format!("dev-{l}")),
+                t(format!("u-{l}")),
+                t(hash_token(&bench_token(l))),
+                Int(signed_in),
+                Int(signed_in),
+            ]
+        })
         .collect();
     insert_rows(storage, &mut tx, "INSERT INTO devices (id, user_id, token_hash, created_at, last_seen_at)", &devices)
         .await?;

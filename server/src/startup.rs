@@ -1,6 +1,7 @@
 //! Wiring: storage, routes, static files, the shell, and the layers around them.
 
 use crate::assets::{Assets, OUTPUT_NAME};
+use crate::auth::HashGate;
 use crate::config::Config;
 use crate::demo;
 use crate::error::ApiError;
@@ -9,19 +10,27 @@ use crate::storage::Storage;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderValue, Method, Request, StatusCode};
+use axum::middleware::map_response;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
+use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 /// Largest request body: a push batch of 200 checks with long notes fits well inside.
 const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Requests this process works on at once; more wait their turn (within the request timeout).
+const MAX_CONCURRENT_REQUESTS: usize = 512;
+/// How often each process forgets old failed-sign-in counts.
+const PURGE_EVERY: Duration = Duration::from_secs(10 * 60);
 
 #[derive(Clone)]
 pub struct AppState {
@@ -29,11 +38,15 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub assets: Arc<Assets>,
     pub leptos: LeptosOptions,
+    /// Every password hash in this process passes through here.
+    pub hashes: HashGate,
 }
 
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    storage: Storage,
+    hashes: HashGate,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,15 +83,37 @@ impl Application {
             .build();
         let listener =
             TcpListener::bind(config.addr).await.map_err(|source| StartupError::Bind { addr: config.addr, source })?;
-        let state = AppState { storage, config: Arc::new(config), assets: Arc::new(assets), leptos };
-        Ok(Self { listener, router: router(state) })
+        let hashes = HashGate::new(config.hash_concurrency);
+        let state = AppState {
+            storage: storage.clone(),
+            config: Arc::new(config),
+            assets: Arc::new(assets),
+            leptos,
+            hashes: hashes.clone(),
+        };
+        Ok(Self { listener, router: router(state), storage, hashes })
     }
 
     pub fn local_addr(&self) -> std::net::SocketAddr {
         self.listener.local_addr().expect("a bound listener has an address")
     }
 
+    /// The process's password-hash gate (tests read how much hashing a burst caused).
+    pub fn hash_gate(&self) -> HashGate {
+        self.hashes.clone()
+    }
+
     pub async fn run(self) -> std::io::Result<()> {
+        let storage = self.storage;
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(PURGE_EVERY);
+            loop {
+                every.tick().await;
+                if let Err(e) = storage.purge_sign_in_failures(crate::time::now_millis()).await {
+                    tracing::warn!(error = %e, "could not purge old sign-in failures");
+                }
+            }
+        });
         axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await
     }
 }
@@ -117,17 +152,25 @@ fn ensure_sqlite_dir(url: &str) -> std::io::Result<()> {
 pub fn router(state: AppState) -> Router {
     let site = state.config.site_root.clone();
     let hsts = state.config.secure_cookies;
-    let api = routes::api()
+    let timeout = state.config.request_timeout;
+    let api = routes::api(&state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // Personal data must never rest in any HTTP cache, the service worker's included.
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
-    let immutable = SetResponseHeaderLayer::overriding(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
-    );
-    let revalidate = SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    let pkg = Router::new().fallback_service(ServeDir::new(site.join("pkg")));
-    let pkg = if state.assets.hashed { pkg.layer(immutable) } else { pkg.layer(revalidate.clone()) };
+    // Hashed files never change, so a browser may keep them a year; a miss must not be kept at
+    // all (a 404 cached for a year would break the next release's file of the same name).
+    let hashed = state.assets.hashed;
+    let pkg = Router::new().fallback_service(ServeDir::new(site.join("pkg"))).layer(map_response(
+        move |mut res: Response| async move {
+            let value = match (res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED, hashed) {
+                (true, true) => "public, max-age=31536000, immutable",
+                (true, false) => "no-cache",
+                (false, _) => "no-store",
+            };
+            res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+            res
+        },
+    ));
     Router::new()
         .nest(app::api::API_PREFIX, api)
         .route("/sw.js", get(service_worker))
@@ -139,6 +182,20 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
+        // Slow or stuck requests end: a body that trickles in, a handler that waits too long for
+        // the database or for its turn under load. Answered as JSON like every other failure.
+        .layer(GlobalConcurrencyLimitLayer::new(MAX_CONCURRENT_REQUESTS))
+        .layer(RequestBodyTimeoutLayer::new(timeout))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
+        .layer(map_response(|res: Response| async move {
+            let bare =
+                res.status() == StatusCode::SERVICE_UNAVAILABLE && !res.headers().contains_key(header::CONTENT_TYPE);
+            if bare {
+                ApiError::Timeout.into_response()
+            } else {
+                res
+            }
+        }))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))

@@ -1,6 +1,11 @@
 //! The authorization matrix: every API endpoint × every role × (in scope, out of scope,
 //! unauthenticated, revoked device) → expected status and body, on SQLite and PostgreSQL.
 //!
+//! "Out of scope" is as near as it gets: for the coordinator (田中さん, who in this fixture works in
+//! 北部 and 中央 only) it is 南部 — a person, a volunteer, a 民生委員, a device, a request and a
+//! conflict in her own municipality but outside her districts; for the admin, who covers the whole
+//! town, another municipality.
+//!
 //! The rows come from [`row`], which matches on every `(method, path)` that
 //! `mimamori_server::routes::endpoints()` lists and panics on any it does not know: a new
 //! endpoint cannot be added without deciding here who may use it.
@@ -90,7 +95,22 @@ struct World {
     conflict_here: String,
     /// An open conflict on the other municipality's person.
     conflict_away: String,
+    /// 南部地区, outside the coordinator's districts: a person, a volunteer watching them, a 民生委員
+    /// of the area, the volunteer's device, a request and a conflict on the person.
+    south_person: String,
+    south_volunteer: String,
+    south_commissioner: String,
+    south_device: String,
+    request_south: String,
+    conflict_south: String,
+    /// A volunteer in 中央 (within everyone's reach) to disable and enable again.
+    spare_volunteer: String,
+    /// A 民生委員 in 中央 whose password the admin resets.
+    spare_commissioner: String,
 }
+
+/// Text that only the other municipality's security log holds.
+const ELSEWHERE_EVENT: &str = "elsewhere-event";
 
 /// The open conflict on `watched` that `role` settles in its in-scope row.
 fn conflict_to_settle(role: Role) -> String {
@@ -143,8 +163,15 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
             (_, true) => &w.watched,
             (Volunteer, false) => &w.area_only,
             (Commissioner, false) => &w.other_area,
+            (Coordinator, false) => &w.south_person,
             (_, false) => &w.elsewhere,
         }
+    };
+    // Out of reach for managers: the coordinator's is in 南部, the admin's in another town.
+    let (away_volunteer, away_commissioner, away_device): (&str, &str, &str) = if role == Coordinator {
+        (&w.south_volunteer, &w.south_commissioner, &w.south_device)
+    } else {
+        (&w.elsewhere_user, &w.elsewhere_user, &w.elsewhere_device)
     };
     let r = |m: Method, p: String, body: Option<Value>, expect: Expect| Row {
         method: m,
@@ -214,6 +241,7 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
                     (_, Case::InScope) => assert!(persons.contains(&w.watched)),
                     (Volunteer, _) => assert!(!persons.contains(&w.area_only)),
                     (Commissioner, _) => assert!(!persons.contains(&w.other_area)),
+                    (Coordinator, _) => assert!(!persons.contains(&w.south_person)),
                     _ => assert!(!persons.contains(&w.elsewhere)),
                 }
                 if role == Partner {
@@ -259,6 +287,7 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
                     let out = match role {
                         Volunteer => &w.area_only,
                         Commissioner => &w.other_area,
+                        Coordinator => &w.south_person,
                         _ => &w.elsewhere,
                     };
                     assert!(!persons.contains(out), "{role:?} must not list {out}");
@@ -269,7 +298,11 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
         ("POST", "/persons") => {
             let mut fields = w.watched_fields.clone();
             if !in_scope {
-                fields["small_area_id"] = json!(if role == Commissioner { "sa-sugisawa" } else { &w.elsewhere_area });
+                fields["small_area_id"] = json!(match role {
+                    Commissioner => "sa-sugisawa",
+                    Coordinator => "sa-nitta",
+                    _ => &w.elsewhere_area,
+                });
             }
             fields["name"] = json!("新規 登録");
             let body = json!({"person": fields, "consent": consent_body()["consent"]});
@@ -374,12 +407,18 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
             )
         },
         ("GET", "/users") => Row {
-            check: |w, _, case, body| {
+            check: |w, role, case, body| {
                 let users: Vec<String> = body.as_array().unwrap().iter().map(|u| u["user"]["id"].to_string()).collect();
                 if case == Case::InScope {
                     assert!(users.contains(&"\"u-sato\"".to_owned()));
                 } else {
                     assert!(!users.contains(&format!("\"{}\"", w.elsewhere_user)));
+                    if role == Coordinator {
+                        for south in [&w.south_volunteer, &w.south_commissioner] {
+                            assert!(!users.contains(&format!("\"{south}\"")), "{body}");
+                        }
+                        assert!(!body.to_string().contains(&w.south_person), "no 南部 person id: {body}");
+                    }
                 }
             },
             ..r(Method::GET, "/api/v1/users".into(), None, gate(&MANAGERS, Expect::Ok(200), Expect::Ok(200)))
@@ -399,7 +438,7 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
             }
         }
         ("PUT", "/users/{id}/assignments") => {
-            let target = if in_scope { "u-sato" } else { &w.elsewhere_user };
+            let target = if in_scope { "u-sato" } else { away_volunteer };
             Row {
                 check: |w, _, _, body| assert_eq!(body["person_ids"].as_array().unwrap().len(), w.sato_persons.len()),
                 ..r(
@@ -411,7 +450,7 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
             }
         }
         ("PUT", "/users/{id}/areas") => {
-            let target = if in_scope { "u-suzuki" } else { &w.elsewhere_user };
+            let target = if in_scope { "u-suzuki" } else { away_commissioner };
             Row {
                 check: |_, _, _, body| assert_eq!(body["area_ids"], json!(["sa-ekimae", "sa-honcho1"])),
                 ..r(
@@ -423,7 +462,7 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
             }
         }
         ("POST", "/users/{id}/invites") => {
-            let target = if in_scope { "u-takahashi" } else { &w.elsewhere_user };
+            let target = if in_scope { "u-takahashi" } else { away_volunteer };
             Row {
                 check: |_, _, _, body| {
                     assert_eq!(body["code"].as_str().unwrap().len(), 14);
@@ -439,12 +478,15 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
             }
         }
         ("GET", "/devices") => Row {
-            check: |w, _, case, body| {
+            check: |w, role, case, body| {
                 let devices = body.as_array().unwrap();
                 if case == Case::InScope {
                     assert!(devices.iter().any(|d| d["current"] == true), "the asking device is listed");
                 } else {
                     assert!(!body.to_string().contains(&w.elsewhere_device));
+                    if role == Coordinator {
+                        assert!(!body.to_string().contains(&w.south_device), "{body}");
+                    }
                 }
             },
             ..r(Method::GET, "/api/v1/devices".into(), None, Expect::Ok(200))
@@ -454,11 +496,7 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
             fresh_device: true,
             ..r(
                 Method::DELETE,
-                if in_scope {
-                    "/api/v1/devices/{self}".into()
-                } else {
-                    format!("/api/v1/devices/{}", w.elsewhere_device)
-                },
+                if in_scope { "/api/v1/devices/{self}".into() } else { format!("/api/v1/devices/{away_device}") },
                 None,
                 if in_scope { Expect::Ok(204) } else { Expect::NotFound },
             )
@@ -467,6 +505,9 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
             check: |w, role, case, body| {
                 let requests = ids(body, "id");
                 assert!(!requests.contains(&w.request_elsewhere));
+                if role == Coordinator {
+                    assert!(!requests.contains(&w.request_south), "{body}");
+                }
                 if role == Partner {
                     assert!(!requests.contains(&w.request_unshared), "no consent, no sharing with partners");
                     if case == Case::InScope {
@@ -486,7 +527,11 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
             } else {
                 json!({"status": "in_progress", "organization_id": "o-yukimi-fukushikai"})
             };
-            let target = if in_scope { &w.request_shared } else { &w.request_elsewhere };
+            let target = match (in_scope, role) {
+                (true, _) => &w.request_shared,
+                (false, Coordinator) => &w.request_south,
+                (false, _) => &w.request_elsewhere,
+            };
             Row {
                 check: |w, _, _, body| {
                     assert_eq!(body["id"], json!(w.request_shared));
@@ -504,10 +549,13 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
         ("GET", "/activity-reports") => Row {
             // Figures only, and only the asking coordinator's municipality (the other one's
             // commissioner submitted too, in the fixture).
-            check: |w, _, _, body| {
+            check: |w, role, _, body| {
                 let users: Vec<String> =
                     body.as_array().unwrap().iter().map(|r| r["user"]["id"].as_str().unwrap().to_owned()).collect();
                 assert!(!users.contains(&w.elsewhere_user), "{body}");
+                if role == Coordinator {
+                    assert!(!users.contains(&w.south_commissioner), "{body}");
+                }
                 assert!(users.contains(&"u-suzuki".to_owned()), "{body}");
             },
             ..r(
@@ -518,9 +566,12 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
             )
         },
         ("GET", "/conflicts") => Row {
-            check: |w, _, case, body| {
+            check: |w, role, case, body| {
                 let conflicts = ids(body, "id");
                 assert!(!conflicts.contains(&w.conflict_away), "another municipality's conflicts do not exist");
+                if role == Coordinator {
+                    assert!(!conflicts.contains(&w.conflict_south), "{body}");
+                }
                 if case == Case::InScope {
                     assert!(conflicts.contains(&w.conflict_here), "{body}");
                 }
@@ -528,7 +579,11 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
             ..r(Method::GET, "/api/v1/conflicts".into(), None, gate(&MANAGERS, Expect::Ok(200), Expect::Ok(200)))
         },
         ("POST", "/conflicts/{id}/resolve") => {
-            let target = if in_scope { conflict_to_settle(role) } else { w.conflict_away.clone() };
+            let target = match (in_scope, role) {
+                (true, _) => conflict_to_settle(role),
+                (false, Coordinator) => w.conflict_south.clone(),
+                (false, _) => w.conflict_away.clone(),
+            };
             Row {
                 // The answer is the conflicts still open: the settled one is gone, the others stay.
                 check: |w, role, _, body| {
@@ -544,6 +599,48 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
                 )
             }
         }
+        ("PUT", "/me/password") => r(
+            // Everyone with a session may try; a wrong current password is all the matrix risks (a
+            // success would sign out its other devices). security.rs covers the change itself.
+            Method::PUT,
+            "/api/v1/me/password".into(),
+            Some(json!({"current": "not the password", "new": "a brand new passphrase"})),
+            Expect::Bad("wrong_current_password"),
+        ),
+        ("POST", "/users/{id}/disable") | ("POST", "/users/{id}/enable") => {
+            let target = if in_scope { w.spare_volunteer.as_str() } else { away_volunteer };
+            let verb = path.rsplit('/').next().unwrap();
+            Row {
+                check: |_, _, _, body| assert!(body["disabled"].is_boolean(), "{body}"),
+                ..r(
+                    Method::POST,
+                    format!("/api/v1/users/{target}/{verb}"),
+                    None,
+                    gate(&MANAGERS, Expect::Ok(200), Expect::NotFound),
+                )
+            }
+        }
+        ("POST", "/users/{id}/password") => {
+            let target = if in_scope { w.spare_commissioner.as_str() } else { away_commissioner };
+            Row {
+                check: |_, _, _, body| assert_eq!(body["must_change_password"], true, "{body}"),
+                ..r(
+                    Method::POST,
+                    format!("/api/v1/users/{target}/password"),
+                    Some(json!({"password": "temporary passphrase"})),
+                    gate(&[Admin], Expect::Ok(200), Expect::NotFound),
+                )
+            }
+        }
+        ("GET", "/security-events") => Row {
+            check: |_, _, case, body| {
+                assert!(!body.to_string().contains(ELSEWHERE_EVENT), "another municipality's events: {body}");
+                if case == Case::InScope {
+                    assert!(!body.as_array().unwrap().is_empty());
+                }
+            },
+            ..r(Method::GET, "/api/v1/security-events".into(), None, gate(&[Admin], Expect::Ok(200), Expect::Ok(200)))
+        },
         (m, p) => panic!("no authorization-matrix row for {m} {p}: decide who may use it, then add it here"),
     }
 }
@@ -600,9 +697,10 @@ async fn build_world(app: &TestApp) -> World {
         app.exec(&s, sql, &binds).await;
     }
     // A request referred to the partner for a person who did not agree to sharing with partners.
-    let unshared: String = sqlx::query_scalar(
-        &s.sql("SELECT id FROM persons WHERE consent_record = 1 AND consent_share_partners = 0 ORDER BY id LIMIT 1"),
-    )
+    let unshared: String = sqlx::query_scalar(&s.sql(
+        "SELECT id FROM persons WHERE consent_record = 1 AND consent_share_partners = 0
+         AND small_area_id NOT IN ('sa-nitta', 'sa-sanno') ORDER BY id LIMIT 1",
+    ))
     .fetch_one(s.pool())
     .await
     .unwrap();
@@ -634,6 +732,63 @@ async fn build_world(app: &TestApp) -> World {
         )
         .await;
     }
+    // 田中さん works in 北部 and 中央; 南部 is someone else's. Its people, for her out-of-scope rows.
+    let south_person: String = sqlx::query_scalar(
+        &s.sql("SELECT id FROM persons WHERE small_area_id = 'sa-nitta' AND consent_record = 1 ORDER BY id LIMIT 1"),
+    )
+    .fetch_one(s.pool())
+    .await
+    .unwrap();
+    for (sql, binds) in [
+        ("DELETE FROM staff_districts WHERE user_id = 'u-tanaka' AND district_id = 'd-nanbu'", vec![]),
+        (
+            "INSERT INTO users (id, login, display_name, role, municipality_id, created_by) VALUES
+                ('u-south-vol', 'south-vol', '南部 ボランティア', 'volunteer', 'm-yukimi', 'u-watanabe'),
+                ('u-south-com', 'south-com', '南部 民生委員', 'commissioner', 'm-yukimi', 'u-watanabe'),
+                ('u-spare', 'spare', '予備 ボランティア', 'volunteer', 'm-yukimi', 'u-watanabe')",
+            vec![],
+        ),
+        (
+            "INSERT INTO users (id, login, display_name, role, password_hash, municipality_id)
+             SELECT 'u-spare-com', 'spare-com', '予備 民生委員', 'commissioner', password_hash, municipality_id
+             FROM users WHERE id = 'u-suzuki'",
+            vec![],
+        ),
+        ("INSERT INTO assignments (user_id, person_id) VALUES ('u-south-vol', ?)", vec![south_person.as_str()]),
+        ("INSERT INTO assignments (user_id, person_id) VALUES ('u-spare', ?)", vec![watched.as_str()]),
+        (
+            "INSERT INTO commissioner_areas (user_id, small_area_id) VALUES ('u-south-com', 'sa-nitta'),
+                ('u-spare-com', 'sa-kawabata')",
+            vec![],
+        ),
+        (
+            "INSERT INTO devices (id, user_id, token_hash, created_at, last_seen_at) VALUES
+                ('dev-south', 'u-south-vol', 'not-a-real-hash-south', 0, 0)",
+            vec![],
+        ),
+        (
+            "INSERT INTO activity_reports (user_id, month, report, submitted_at) VALUES ('u-south-com', '2026-11', ?, 0)",
+            vec![REPORT],
+        ),
+        (
+            "INSERT INTO requests (id, person_id, raised_by, need, status, created_at, updated_at)
+             VALUES ('r-south', ?, 'u-south-com', 'snow_removal', 'received', 0, 0)",
+            vec![south_person.as_str()],
+        ),
+        (
+            "INSERT INTO security_log (at, municipality_id, action, detail) VALUES (1, 'm-other', 'sign_in', ?)",
+            vec![ELSEWHERE_EVENT],
+        ),
+    ] {
+        app.exec(&s, sql, &binds).await;
+    }
+    app.exec(
+        &s,
+        "INSERT INTO conflicts (id, person_id, field, other_value, other_by, other_base, mutation_id, created_at)
+         VALUES ('c-south', ?, 'phone', ?, 'u-south-com', 0, 'm-c-south', 1)",
+        &[&south_person, r#"{"field":"phone","value":"0185-00-9999"}"#],
+    )
+    .await;
     let detail: Value =
         tanaka.get(app.url(&format!("/api/v1/persons/{watched}"))).send().await.unwrap().json().await.unwrap();
     World {
@@ -655,6 +810,14 @@ async fn build_world(app: &TestApp) -> World {
         sato_persons,
         conflict_here: "c-here".into(),
         conflict_away: "c-away".into(),
+        south_person,
+        south_volunteer: "u-south-vol".into(),
+        south_commissioner: "u-south-com".into(),
+        south_device: "dev-south".into(),
+        request_south: "r-south".into(),
+        conflict_south: "c-south".into(),
+        spare_volunteer: "u-spare".into(),
+        spare_commissioner: "u-spare-com".into(),
     }
 }
 
@@ -668,6 +831,12 @@ fn as_absent(w: &World, text: &str) -> String {
         .replace(&w.elsewhere_device, "dev-doesnotexist")
         .replace(&w.conflict_away, "c-doesnotexist")
         .replace(&w.request_elsewhere, "r-doesnotexist")
+        .replace(&w.south_person, "p-doesnotexist")
+        .replace(&w.south_volunteer, "u-doesnotexist")
+        .replace(&w.south_commissioner, "u-doesnotexist")
+        .replace(&w.south_device, "dev-doesnotexist")
+        .replace(&w.request_south, "r-doesnotexist")
+        .replace(&w.conflict_south, "c-doesnotexist")
 }
 
 async fn send(app: &TestApp, client: &reqwest::Client, row: &Row, path: &str) -> (u16, Value) {

@@ -5,6 +5,9 @@
 //! This runs the real `server` binary as a child process, with fault injection
 //! (`MIMAMORI_FAULT_PAUSE_MID_PUSH_MS`) holding a push halfway through its transaction long
 //! enough to SIGKILL the process there. Once on SQLite and once on PostgreSQL.
+//!
+//! The same injection shows the request timeout at work: a push that takes too long is answered
+//! 503 `timeout` in JSON when the timeout passes, and what it had written rolls back.
 
 mod common;
 use common::{fresh_database, new_check, statuses, Backend};
@@ -24,6 +27,17 @@ impl Server {
     /// Starts the binary on a free port against `database_url`, with the demo data, and waits
     /// until it answers.
     async fn start(dir: &Path, database_url: &str, name: &str, fault_pause_ms: Option<u64>) -> Self {
+        Self::start_with(dir, database_url, name, fault_pause_ms, &[]).await
+    }
+
+    /// [`Server::start`] with more environment variables.
+    async fn start_with(
+        dir: &Path,
+        database_url: &str,
+        name: &str,
+        fault_pause_ms: Option<u64>,
+        env: &[(&str, &str)],
+    ) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let log = dir.join(format!("{name}.log"));
         let out = std::fs::File::create(&log).unwrap();
@@ -42,6 +56,9 @@ impl Server {
             .stderr(out);
         if let Some(ms) = fault_pause_ms {
             cmd.env("MIMAMORI_FAULT_PAUSE_MID_PUSH_MS", ms.to_string());
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
         }
         let mut server =
             Server { child: cmd.spawn().expect("server binary starts"), base: format!("http://127.0.0.1:{port}"), log };
@@ -178,10 +195,45 @@ async fn a_server_killed_mid_batch_keeps_nothing_of_it_and_the_retry_lands_once(
     assert_eq!(stored(&database_url, &ids).await, 100);
 }
 
+async fn a_push_that_takes_too_long_is_answered_and_rolled_back(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = fresh_database(backend, dir.path()).await;
+    // Every push stalls for 20 s in the middle of its transaction; requests may take 2 s.
+    let env = [("MIMAMORI_REQUEST_TIMEOUT_SECS", "2")];
+    let server = Server::start_with(dir.path(), &database_url, "slow", Some(20_000), &env).await;
+    let sato = device();
+    sign_in(&server, &sato, "sato").await;
+    let person = get_json(&sato, &server.url("/api/v1/sync/pull")).await["scope"][0]["id"].as_str().unwrap().to_owned();
+    let checks: Vec<Value> = (0..4).map(|_| new_check(&person, "all_well")).collect();
+    let ids: Vec<String> = checks.iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
+    let body =
+        json!({"mutations": checks.iter().map(|c| json!({"type": "create_check", "check": c})).collect::<Vec<_>>()});
+    let started = Instant::now();
+    let res = sato.post(server.url("/api/v1/sync/push")).json(&body).send().await.unwrap();
+    let waited = started.elapsed();
+    assert_eq!(res.status(), 503);
+    let answer: Value = res.json().await.unwrap();
+    assert_eq!(answer["error"]["code"], "timeout", "{answer}");
+    assert!(!answer["error"]["message_ja"].as_str().unwrap().is_empty());
+    assert!(waited < Duration::from_secs(10), "answered when the timeout passed, not when the push ended: {waited:?}");
+    assert_eq!(stored(&database_url, &ids).await, 0, "nothing of the stalled push was kept");
+    // The server goes on: other requests are answered, and the write lock was given back.
+    assert_eq!(sato.get(server.url("/api/v1/me")).send().await.unwrap().status(), 200);
+    drop(server);
+    let server = Server::start(dir.path(), &database_url, "after", None).await;
+    let res: Value = sato.post(server.url("/api/v1/sync/push")).json(&body).send().await.unwrap().json().await.unwrap();
+    assert_eq!(statuses(&res), vec!["applied"; 4]);
+}
+
 mod sqlite {
     #[tokio::test]
     async fn a_server_killed_mid_batch_keeps_nothing_of_it_and_the_retry_lands_once() {
         super::a_server_killed_mid_batch_keeps_nothing_of_it_and_the_retry_lands_once(super::Backend::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn a_push_that_takes_too_long_is_answered_and_rolled_back() {
+        super::a_push_that_takes_too_long_is_answered_and_rolled_back(super::Backend::Sqlite).await;
     }
 }
 
@@ -189,5 +241,10 @@ mod postgres {
     #[tokio::test]
     async fn a_server_killed_mid_batch_keeps_nothing_of_it_and_the_retry_lands_once() {
         super::a_server_killed_mid_batch_keeps_nothing_of_it_and_the_retry_lands_once(super::Backend::Postgres).await;
+    }
+
+    #[tokio::test]
+    async fn a_push_that_takes_too_long_is_answered_and_rolled_back() {
+        super::a_push_that_takes_too_long_is_answered_and_rolled_back(super::Backend::Postgres).await;
     }
 }

@@ -141,6 +141,12 @@ pub struct UserSummary {
     pub area_ids: Vec<String>,
     pub active_devices: u32,
     pub has_password: bool,
+    /// Disabled: cannot sign in or enrol, and every device was revoked.
+    #[serde(default)]
+    pub disabled: bool,
+    /// An admin reset the password: nothing but changing it works until it is changed.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -188,6 +194,37 @@ pub struct Invite {
 #[serde(deny_unknown_fields)]
 pub struct EnrollRequest {
     pub code: String,
+}
+
+/// One security event: a sign-in, enrolment, invite, revocation or a change to who may do what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityEntry {
+    /// Newest first; pass the last one's `seq` as `before` for the next page.
+    pub seq: i64,
+    pub at: EpochMillis,
+    /// `sign_in`, `sign_in.failed`, `invite.issue`, `device.enroll`, `user.disable`, … (see the README).
+    pub action: String,
+    /// Who did it (none for a failed sign-in).
+    pub actor: Option<UserBrief>,
+    /// Whose account it concerns.
+    pub subject: Option<UserBrief>,
+    pub device_id: Option<String>,
+    pub detail: String,
+}
+
+/// `PUT /me/password`: change one's own password.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    pub current: String,
+    pub new: String,
+}
+
+/// `POST /users/{id}/password` (admins): a temporary password the user must change at sign-in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    pub password: String,
 }
 
 /// A signed-in device (a session), as its owner or a manager sees it.

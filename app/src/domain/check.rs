@@ -223,7 +223,8 @@ impl CheckNote {
 
     /// An empty note is no note.
     pub fn parse(raw: &str) -> Result<Option<Self>, ValidationError> {
-        let trimmed = raw.trim();
+        let cleaned = super::text::without_invisible(raw);
+        let trimmed = cleaned.trim();
         if trimmed.is_empty() {
             return Ok(None);
         }

@@ -118,7 +118,8 @@ impl Need {
 /// characters (an empty one is allowed: the need alone may say enough).
 pub fn need_text(raw: &str) -> Result<String, ValidationError> {
     const MAX: usize = 500;
-    let t = raw.trim();
+    let cleaned = super::text::without_invisible(raw);
+    let t = cleaned.trim();
     if t.chars().count() > MAX {
         return Err(ValidationError {
             code: "need_note_too_long",

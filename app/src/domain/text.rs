@@ -1,9 +1,33 @@
 //! Free text typed by people: trimmed, bounded, and free of control characters.
 //!
 //! Text is stored as typed (SQL is always parameterised, HTML always escaped by the view layer),
-//! so `<script>` or `' OR 1=1` in a name is just a strange name, never code.
+//! so `<script>` or `' OR 1=1` in a name is just a strange name, never code. Invisible formatting
+//! characters are the one thing taken out: bidirectional overrides and isolates can make a name or
+//! a note read differently from what it holds (「山田」 shown for a reversed string), and
+//! zero-width characters make two identical-looking names differ. Phones paste them in from chat
+//! apps without anyone meaning to, so they are dropped rather than refused.
 
 use super::ValidationError;
+use std::borrow::Cow;
+
+/// Whether `c` is an invisible formatting character that is dropped from typed text: bidi
+/// embeddings, overrides, isolates and marks, zero-width spaces and joiners, word joiners,
+/// invisible operators, the soft hyphen and the byte-order mark. Variation selectors stay (a
+/// kanji's variant form in a person's name is meant).
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// `raw` without invisible formatting characters (see [`is_invisible`]).
+pub fn without_invisible(raw: &str) -> Cow<'_, str> {
+    if raw.chars().any(is_invisible) {
+        Cow::Owned(raw.chars().filter(|&c| !is_invisible(c)).collect())
+    } else {
+        Cow::Borrowed(raw)
+    }
+}
 
 /// One line of text (a name, an address): no line breaks.
 pub fn line(
@@ -13,7 +37,8 @@ pub fn line(
     code: &'static str,
     message_ja: &'static str,
 ) -> Result<String, ValidationError> {
-    let t = raw.trim();
+    let cleaned = without_invisible(raw);
+    let t = cleaned.trim();
     if t.chars().any(char::is_control) {
         return Err(ValidationError { code, detail: format!("{code}: control characters or line breaks"), message_ja });
     }
@@ -27,7 +52,8 @@ pub fn multiline(
     code: &'static str,
     message_ja: &'static str,
 ) -> Result<String, ValidationError> {
-    let t = raw.trim();
+    let cleaned = without_invisible(raw);
+    let t = cleaned.trim();
     if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
         return Err(ValidationError { code, detail: format!("{code}: control characters"), message_ja });
     }
@@ -91,6 +117,18 @@ mod tests {
         // Script-ish and SQL-ish text is only text here; it is stored as typed.
         assert_eq!(line("<script>x</script>", 40, true, "c", "m").unwrap(), "<script>x</script>");
         assert_eq!(line("'; DROP TABLE persons; --", 40, true, "c", "m").unwrap(), "'; DROP TABLE persons; --");
+    }
+
+    #[test]
+    fn invisible_formatting_is_dropped_and_the_rest_kept() {
+        // U+202E turns the rest of a line around on screen; U+200B hides between letters.
+        assert_eq!(line("山田\u{202E}子花\u{202C}", 40, true, "c", "m").unwrap(), "山田子花");
+        assert_eq!(line("佐\u{200B}藤\u{FEFF}", 40, true, "c", "m").unwrap(), "佐藤");
+        assert_eq!(multiline("鍵は\u{2066}隣家\u{2069}\n玄関", 40, "c", "m").unwrap(), "鍵は隣家\n玄関");
+        // Nothing but invisible characters is nothing.
+        assert!(line("\u{200B}\u{200E}", 40, true, "c", "m").is_err());
+        // A kanji's variation selector is part of a name.
+        assert_eq!(line("葛\u{E0100}城", 40, true, "c", "m").unwrap(), "葛\u{E0100}城");
     }
 
     #[test]

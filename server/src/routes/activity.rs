@@ -16,7 +16,7 @@ pub struct MonthQuery {
     month: String,
 }
 
-/// The month's records from the municipality's 民生委員 (figures only: no person is named).
+/// The month's records from the 民生委員 the asker manages (figures only: no person is named).
 pub async fn list(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -36,5 +36,5 @@ pub async fn list(
         note: String::new(),
     };
     let month = probe.validate()?.month;
-    Ok(Json(state.storage.activity_reports(&session.municipality_id, &month).await?))
+    Ok(Json(state.storage.activity_reports(&session.user, &session.municipality_id, &month).await?))
 }

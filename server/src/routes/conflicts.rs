@@ -13,10 +13,15 @@ use axum::Json;
 
 const SETTLERS: &[Role] = &[Role::Coordinator, Role::Admin];
 
-/// Open conflicts on persons in the coordinator's districts.
+/// Open conflicts on persons in the coordinator's districts (each person shown is audited, once
+/// a day per device).
 pub async fn list(State(state): State<AppState>, auth: Authenticated) -> Result<Json<Vec<ConflictSummary>>, ApiError> {
     let session = auth.allow(SETTLERS)?;
-    Ok(Json(state.storage.open_conflicts(&session.user).await?))
+    let conflicts = state.storage.open_conflicts(&session.user).await?;
+    let shown: Vec<&app::domain::PersonId> = conflicts.iter().map(|c| &c.person_id).collect();
+    let actor = Actor { user: &session.user, device_id: &session.device_id };
+    state.storage.audit_reads(actor, AuditAction::ConflictRead, &shown, now_millis()).await?;
+    Ok(Json(conflicts))
 }
 
 /// Keeps one of the two values. An unknown, settled or out-of-scope conflict is a 404.

@@ -1,10 +1,11 @@
-//! Signed-in devices: a user sees and revokes their own; managers, any in their municipality.
-//! A revoked device is refused at its next contact and then wipes its personal data.
+//! Signed-in devices: a user sees and revokes their own; managers also those of the users they
+//! manage. A revoked device is refused at its next contact and then wipes its personal data.
 
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::extract::IdPath;
 use crate::startup::AppState;
+use crate::storage::{SecurityAction, SecurityEvent};
 use crate::time::now_millis;
 use app::api::admin::DeviceInfo;
 use axum::extract::State;
@@ -23,9 +24,21 @@ pub async fn revoke(
     Authenticated(session): Authenticated,
     IdPath(id): IdPath,
 ) -> Result<StatusCode, ApiError> {
-    if !state.storage.revoke_visible_device(&session, &id, now_millis()).await? {
+    let now = now_millis();
+    let mut tx = state.storage.begin_immediate().await?;
+    let Some(owner) = state.storage.revoke_visible_device(&mut tx, &session, &id, now).await? else {
         return Err(ApiError::NotFound);
-    }
+    };
+    let event = SecurityEvent {
+        action: SecurityAction::DeviceRevoke,
+        municipality: &session.municipality_id,
+        actor: Some(&session.user.id),
+        device: Some(&session.device_id),
+        subject: Some(&owner),
+        detail: &id,
+    };
+    state.storage.security_event(&mut *tx, event, now).await?;
+    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
     tracing::info!(by = %session.user.id.0, device = %id, "device revoked");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,15 +1,19 @@
 //! Managing the network: areas, partner organisations, users, assignments and invites.
 //! Everything is limited to the manager's own municipality; other municipalities do not exist.
+//! Within it, a coordinator manages the volunteers and 民生委員 whose persons or areas lie in their
+//! own districts (see `storage::security::reach_condition`); anyone else answers 404, exactly as
+//! a user that does not exist. Admins manage everyone in the municipality. Every change to who
+//! may see what is written to the security log.
 
 use crate::auth::{hash_password, hash_token, Authenticated};
 use crate::error::ApiError;
-use crate::extract::{ApiJson, IdPath};
+use crate::extract::{ApiJson, ApiQuery, IdPath};
 use crate::startup::AppState;
-use crate::storage::{NewUser, Session, StorageError};
+use crate::storage::{NewUser, SecurityAction, SecurityEvent, Session, StorageError};
 use crate::time::now_millis;
 use app::api::admin::{
-    AreaTree, Invite, NewOrganizationRequest, NewSmallAreaRequest, NewUserRequest, Organization, SetAreasRequest,
-    SetAssignmentsRequest, SmallArea, UserBrief, UserSummary,
+    AreaTree, Invite, NewOrganizationRequest, NewSmallAreaRequest, NewUserRequest, Organization, ResetPasswordRequest,
+    SecurityEntry, SetAreasRequest, SetAssignmentsRequest, SmallArea, UserBrief, UserSummary,
 };
 use app::domain::text::{is_safe_id, line, multiline, phone};
 use app::domain::{Role, User, UserId};
@@ -17,6 +21,8 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use rand::Rng;
+use serde::Deserialize;
+use sqlx::{Any, Transaction};
 
 const MANAGERS: &[Role] = &[Role::Coordinator, Role::Admin];
 /// An invite is good for a week: long enough to reach an elderly volunteer, short enough to matter.
@@ -79,15 +85,39 @@ pub async fn create_organization(
 
 pub async fn users(State(state): State<AppState>, auth: Authenticated) -> Result<Json<Vec<UserSummary>>, ApiError> {
     let session = auth.allow(MANAGERS)?;
-    Ok(Json(state.storage.user_summaries(&session.municipality_id).await?))
+    Ok(Json(state.storage.user_summaries(&session.user, &session.municipality_id).await?))
 }
 
+/// The answer to a change the manager made to a user they reached (checked by the caller).
 async fn summary_of(state: &AppState, session: &Session, id: &UserId) -> Result<UserSummary, ApiError> {
-    let all = state.storage.user_summaries(&session.municipality_id).await?;
-    all.into_iter().find(|u| &u.user.id == id).ok_or(ApiError::NotFound)
+    state.storage.user_summary(&session.user, &session.municipality_id, id).await?.ok_or(ApiError::NotFound)
 }
 
-/// Checks that every id is an area of the right kind for the role, in the municipality.
+/// A user the manager may manage, read inside the transaction that changes them; anyone else
+/// (another district's, another municipality's, no one's) is a 404.
+async fn target_in_reach(
+    state: &AppState,
+    tx: &mut Transaction<'static, Any>,
+    session: &Session,
+    id: &str,
+) -> Result<User, ApiError> {
+    state.storage.user_in_reach(&mut **tx, &session.user, &session.municipality_id, id).await?.ok_or(ApiError::NotFound)
+}
+
+/// An event the signed-in manager caused about another user.
+fn event<'a>(session: &'a Session, action: SecurityAction, subject: &'a UserId, detail: &'a str) -> SecurityEvent<'a> {
+    SecurityEvent {
+        action,
+        municipality: &session.municipality_id,
+        actor: Some(&session.user.id),
+        device: Some(&session.device_id),
+        subject: Some(subject),
+        detail,
+    }
+}
+
+/// Checks that every id is an area of the right kind for the role that the manager may hand out
+/// (a coordinator: in their own districts).
 async fn check_areas(state: &AppState, session: &Session, role: Role, ids: &[String]) -> Result<(), ApiError> {
     let districts = match role {
         Role::Commissioner => false,
@@ -102,7 +132,7 @@ async fn check_areas(state: &AppState, session: &Session, role: Role, ids: &[Str
         }
     };
     let found = if ids.iter().all(|i| is_safe_id(i)) && ids.len() <= 200 {
-        state.storage.count_areas_in_municipality(ids, &session.municipality_id, districts).await?
+        state.storage.count_areas_in_reach(&session.user, ids, &session.municipality_id, districts).await?
     } else {
         usize::MAX
     };
@@ -136,16 +166,12 @@ pub async fn create_user(
         line(&req.display_name, 40, true, "invalid_display_name", "氏名を40文字以内で入力してください。")?;
     let password = match (&req.password, req.role) {
         (None, Role::Volunteer) => None,
-        (Some(p), _) if (8..=256).contains(&p.chars().count()) => Some(p.clone()),
+        (Some(p), _) => {
+            check_new_password(p)?;
+            Some(p.clone())
+        }
         (None, _) => {
             return Err(ApiError::bad("password_required", "staff need a password", "パスワードを入力してください。"))
-        }
-        (Some(_), _) => {
-            return Err(ApiError::bad(
-                "weak_password",
-                "password must be 8–256 characters",
-                "パスワードは8文字以上にしてください。",
-            ))
         }
     };
     let organization = match (req.role, req.organization_id.as_deref()) {
@@ -171,12 +197,7 @@ pub async fn create_user(
         return Err(login_taken());
     }
     let password_hash = match password {
-        Some(p) => Some(
-            tokio::task::spawn_blocking(move || hash_password(&p))
-                .await
-                .map_err(|e| ApiError::Internal(Box::new(e)))?
-                .map_err(|e| ApiError::Internal(e.to_string().into()))?,
-        ),
+        Some(p) => Some(hash(&state, p).await?),
         None => None,
     };
     let id = format!("u-{}", uuid::Uuid::new_v4().simple());
@@ -191,13 +212,19 @@ pub async fn create_user(
         password_hash: password_hash.as_deref(),
         municipality_id: &session.municipality_id,
         organization_id: organization.as_deref(),
+        created_by: &session.user.id,
     };
     // A concurrent create of the same login loses here, on the UNIQUE constraint.
     match state.storage.insert_user(&mut tx, &new, now_millis()).await {
         Err(StorageError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => return Err(login_taken()),
         other => other?,
     }
-    state.storage.set_areas(&mut tx, &user, &req.area_ids).await?;
+    state.storage.set_areas(&mut tx, &session.user, &user, &req.area_ids).await?;
+    let detail = format!("{} {}", req.role.as_str(), req.area_ids.join(","));
+    state
+        .storage
+        .security_event(&mut *tx, event(&session, SecurityAction::UserCreate, &user.id, &detail), now_millis())
+        .await?;
     tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
     tracing::info!(by = %session.user.id.0, user = %id, role = req.role.as_str(), "user created");
     Ok((StatusCode::CREATED, Json(summary_of(&state, &session, &user.id).await?)))
@@ -210,7 +237,14 @@ pub async fn set_assignments(
     ApiJson(req): ApiJson<SetAssignmentsRequest>,
 ) -> Result<Json<UserSummary>, ApiError> {
     let session = auth.allow(MANAGERS)?;
-    let target = state.storage.user_in_municipality(&id, &session.municipality_id).await?.ok_or(ApiError::NotFound)?;
+    let mut persons = req.person_ids;
+    persons.sort();
+    persons.dedup();
+    if persons.len() > MAX_ASSIGNMENTS {
+        return Err(ApiError::bad("too_many_persons", "too many persons", "一度に指定できる人数を超えています。"));
+    }
+    let mut tx = state.storage.begin_immediate().await?;
+    let target = target_in_reach(&state, &mut tx, &session, &id).await?;
     if target.role != Role::Volunteer {
         return Err(ApiError::bad(
             "not_a_volunteer",
@@ -218,13 +252,6 @@ pub async fn set_assignments(
             "担当する方を決められるのはボランティアだけです。",
         ));
     }
-    let mut persons = req.person_ids;
-    persons.sort();
-    persons.dedup();
-    if persons.len() > MAX_ASSIGNMENTS {
-        return Err(ApiError::bad("too_many_persons", "too many persons", "一度に指定できる人数を超えています。"));
-    }
-    let mut tx = state.storage.begin().await?;
     for p in &persons {
         // Only persons the manager may see can be handed to a volunteer.
         if !is_safe_id(&p.0) || !state.storage.person_in_scope(&mut *tx, &session.user, p).await? {
@@ -232,6 +259,12 @@ pub async fn set_assignments(
         }
     }
     state.storage.set_assignments(&mut tx, &session.user, &target.id, &persons).await?;
+    let detail = persons.iter().map(|p| p.0.as_str()).collect::<Vec<_>>().join(",");
+    let now = now_millis();
+    state
+        .storage
+        .security_event(&mut *tx, event(&session, SecurityAction::AssignmentsSet, &target.id, &detail), now)
+        .await?;
     tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
     Ok(Json(summary_of(&state, &session, &target.id).await?))
 }
@@ -243,17 +276,19 @@ pub async fn set_areas(
     ApiJson(req): ApiJson<SetAreasRequest>,
 ) -> Result<Json<UserSummary>, ApiError> {
     let session = auth.allow(MANAGERS)?;
-    let target = state.storage.user_in_municipality(&id, &session.municipality_id).await?.ok_or(ApiError::NotFound)?;
-    // Who sees which districts is the admin's decision; coordinators set 民生委員's areas.
-    if target.role.is_manager() && session.user.role != Role::Admin {
-        return Err(ApiError::Forbidden);
-    }
     let mut areas = req.area_ids;
     areas.sort();
     areas.dedup();
+    let mut tx = state.storage.begin_immediate().await?;
+    // Coordinators reach only volunteers and 民生委員; who sees which districts is the admin's call.
+    let target = target_in_reach(&state, &mut tx, &session, &id).await?;
     check_areas(&state, &session, target.role, &areas).await?;
-    let mut tx = state.storage.begin().await?;
-    state.storage.set_areas(&mut tx, &target, &areas).await?;
+    state.storage.set_areas(&mut tx, &session.user, &target, &areas).await?;
+    let detail = areas.join(",");
+    state
+        .storage
+        .security_event(&mut *tx, event(&session, SecurityAction::AreasSet, &target.id, &detail), now_millis())
+        .await?;
     tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
     Ok(Json(summary_of(&state, &session, &target.id).await?))
 }
@@ -300,7 +335,9 @@ pub async fn create_invite(
     IdPath(id): IdPath,
 ) -> Result<(StatusCode, Json<Invite>), ApiError> {
     let session = auth.allow(MANAGERS)?;
-    let target = state.storage.user_in_municipality(&id, &session.municipality_id).await?.ok_or(ApiError::NotFound)?;
+    let origin = public_origin(&state, &headers)?;
+    let mut tx = state.storage.begin_immediate().await?;
+    let target = target_in_reach(&state, &mut tx, &session, &id).await?;
     if target.role != Role::Volunteer {
         return Err(ApiError::bad(
             "not_a_volunteer",
@@ -308,12 +345,29 @@ pub async fn create_invite(
             "招待コードはボランティア用です。職員はパスワードでサインインします。",
         ));
     }
+    // The device it enrols reads everything the volunteer may: never more than the manager may.
+    if !state.storage.may_invite(&mut *tx, &session.user, &target.id).await? {
+        return Err(ApiError::Conflict {
+            code: "invite_out_of_reach",
+            detail: "this volunteer watches persons outside your districts, or was made by someone else".into(),
+            message_ja: "この方の招待コードは発行できません（担当地区の外の方も見守っているか、別の担当者が登録した方です）。管理者にご相談ください。",
+        });
+    }
     let code = new_invite_code();
     let normalized = normalize_invite_code(&code).expect("generated codes are valid");
     let now = now_millis();
     let expires_at = now + INVITE_TTL_MS;
-    state.storage.insert_invite(&hash_token(&normalized), &target.id, &session.user.id, now, expires_at).await?;
-    let url = format!("{}/enroll#{code}", public_origin(&state, &headers));
+    let replaced = state
+        .storage
+        .insert_invite(&mut tx, &hash_token(&normalized), &target.id, &session.user.id, now, expires_at)
+        .await?;
+    let detail = format!("earlier unused invites ended: {replaced}");
+    state
+        .storage
+        .security_event(&mut *tx, event(&session, SecurityAction::InviteIssue, &target.id, &detail), now)
+        .await?;
+    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    let url = format!("{origin}/enroll#{code}");
     let qr_svg = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
         .map_err(|e| ApiError::Internal(e.to_string().into()))?
         .render::<qrcode::render::svg::Color>()
@@ -324,10 +378,19 @@ pub async fn create_invite(
     Ok((StatusCode::CREATED, Json(Invite { code, url, qr_svg, expires_at, for_user: UserBrief::from(target) })))
 }
 
-/// The address a phone should open: `MIMAMORI_PUBLIC_URL`, else the host the coordinator used.
-fn public_origin(state: &AppState, headers: &HeaderMap) -> String {
+/// The address a phone should open: `MIMAMORI_PUBLIC_URL`. Only the demo falls back to the host
+/// the coordinator's browser used: a `Host` header is the client's to choose, and a QR code that
+/// sends a volunteer's phone elsewhere must not be printable.
+fn public_origin(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
     if let Some(url) = &state.config.public_url {
-        return url.trim_end_matches('/').to_owned();
+        return Ok(url.trim_end_matches('/').to_owned());
+    }
+    if !state.config.demo {
+        return Err(ApiError::Conflict {
+            code: "public_url_missing",
+            detail: "set MIMAMORI_PUBLIC_URL to issue invites".into(),
+            message_ja: "招待コードを発行するには、サーバーの公開アドレス（MIMAMORI_PUBLIC_URL）の設定が必要です。管理者にご連絡ください。",
+        });
     }
     let host = headers
         .get(header::HOST)
@@ -335,7 +398,141 @@ fn public_origin(state: &AppState, headers: &HeaderMap) -> String {
         .filter(|h| h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)))
         .unwrap_or("localhost");
     let scheme = if state.config.secure_cookies { "https" } else { "http" };
-    format!("{scheme}://{host}")
+    Ok(format!("{scheme}://{host}"))
+}
+
+/// A password someone sets: 8 to 256 characters, not all the same character, not a run of digits
+/// or a well-known one.
+pub fn check_new_password(p: &str) -> Result<(), ApiError> {
+    let n = p.chars().count();
+    let weak = || {
+        ApiError::bad(
+            "weak_password",
+            "password must be 8–256 characters and not a common one",
+            "パスワードは8文字以上で、推測されにくいものにしてください。",
+        )
+    };
+    if !(8..=256).contains(&n) {
+        return Err(weak());
+    }
+    let first = p.chars().next().unwrap_or(' ');
+    let lower = p.to_lowercase();
+    let common = ["password", "12345678", "123456789", "1234567890", "qwertyui", "mimamori", "iloveyou", "abcdefgh"];
+    if p.chars().all(|c| c == first) || common.iter().any(|c| lower.starts_with(c)) {
+        return Err(weak());
+    }
+    Ok(())
+}
+
+/// Hashes a password on the process's hash gate.
+async fn hash(state: &AppState, password: String) -> Result<String, ApiError> {
+    state.hashes.run(move || hash_password(&password)).await?.map_err(|e| ApiError::Internal(e.to_string().into()))
+}
+
+/// `POST /users/{id}/disable`: the user can no longer sign in or enrol; every device is revoked
+/// (and wipes itself at its next contact) and unused invites end. Coordinators disable the
+/// volunteers and 民生委員 they manage; admins anyone but themselves.
+pub async fn disable_user(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    IdPath(id): IdPath,
+) -> Result<Json<UserSummary>, ApiError> {
+    set_disabled(state, auth, id, true).await
+}
+
+/// `POST /users/{id}/enable`: the user may sign in (or be invited) again.
+pub async fn enable_user(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    IdPath(id): IdPath,
+) -> Result<Json<UserSummary>, ApiError> {
+    set_disabled(state, auth, id, false).await
+}
+
+async fn set_disabled(
+    state: AppState,
+    auth: Authenticated,
+    id: String,
+    disabled: bool,
+) -> Result<Json<UserSummary>, ApiError> {
+    let session = auth.allow(MANAGERS)?;
+    let mut tx = state.storage.begin_immediate().await?;
+    let target = target_in_reach(&state, &mut tx, &session, &id).await?;
+    if target.id == session.user.id {
+        return Err(ApiError::Conflict {
+            code: "cannot_disable_self",
+            detail: "you cannot disable yourself".into(),
+            message_ja: "自分自身を利用停止にすることはできません。",
+        });
+    }
+    let now = now_millis();
+    state.storage.set_disabled(&mut tx, &target.id, disabled, now).await?;
+    let action = if disabled { SecurityAction::UserDisable } else { SecurityAction::UserEnable };
+    state.storage.security_event(&mut *tx, event(&session, action, &target.id, ""), now).await?;
+    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    Ok(Json(summary_of(&state, &session, &target.id).await?))
+}
+
+/// `POST /users/{id}/password` (admins): sets a temporary password that the user must change
+/// at their next sign-in; every device of theirs is signed out.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    IdPath(id): IdPath,
+    ApiJson(req): ApiJson<ResetPasswordRequest>,
+) -> Result<Json<UserSummary>, ApiError> {
+    let session = auth.allow(&[Role::Admin])?;
+    check_new_password(&req.password)?;
+    let hashed = hash(&state, req.password).await?;
+    let mut tx = state.storage.begin_immediate().await?;
+    let target = target_in_reach(&state, &mut tx, &session, &id).await?;
+    if target.id == session.user.id {
+        return Err(ApiError::Conflict {
+            code: "reset_own_password",
+            detail: "change your own password under 設定".into(),
+            message_ja: "ご自分のパスワードは「設定」から変更してください。",
+        });
+    }
+    if target.role == Role::Volunteer {
+        return Err(ApiError::bad(
+            "not_for_volunteers",
+            "volunteers enrol by invite and have no password",
+            "ボランティアはパスワードを使いません。新しい招待コードを発行してください。",
+        ));
+    }
+    let now = now_millis();
+    state.storage.set_password(&mut tx, &target.id, &hashed, true).await?;
+    let ended = state
+        .storage
+        .revoke_user_devices(&mut tx, &target.id, None, crate::storage::RevokeReason::Password, now)
+        .await?;
+    let detail = format!("devices signed out: {ended}");
+    state
+        .storage
+        .security_event(&mut *tx, event(&session, SecurityAction::PasswordReset, &target.id, &detail), now)
+        .await?;
+    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    Ok(Json(summary_of(&state, &session, &target.id).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityQuery {
+    #[serde(default)]
+    before: Option<i64>,
+}
+
+/// Lines of the security log per page.
+const SECURITY_PAGE: i64 = 200;
+
+/// `GET /security-events` (admins): the municipality's security events, newest first.
+pub async fn security_events(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiQuery(q): ApiQuery<SecurityQuery>,
+) -> Result<Json<Vec<SecurityEntry>>, ApiError> {
+    let session = auth.allow(&[Role::Admin])?;
+    Ok(Json(state.storage.security_events(&session.municipality_id, q.before, SECURITY_PAGE).await?))
 }
 
 #[cfg(test)]

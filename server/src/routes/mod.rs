@@ -27,6 +27,7 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::DELETE, "/session", delete(session::sign_out)),
         (Method::POST, "/enroll", post(session::enroll)),
         (Method::GET, "/me", get(session::me)),
+        (Method::PUT, "/me/password", put(session::change_password)),
         (Method::POST, "/sync/push", post(sync::push)),
         (Method::GET, "/sync/pull", get(sync::pull)),
         (Method::POST, "/sync/persons", post(sync::fetch_persons)),
@@ -46,6 +47,10 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::PUT, "/users/{id}/assignments", put(manage::set_assignments)),
         (Method::PUT, "/users/{id}/areas", put(manage::set_areas)),
         (Method::POST, "/users/{id}/invites", post(manage::create_invite)),
+        (Method::POST, "/users/{id}/disable", post(manage::disable_user)),
+        (Method::POST, "/users/{id}/enable", post(manage::enable_user)),
+        (Method::POST, "/users/{id}/password", post(manage::reset_password)),
+        (Method::GET, "/security-events", get(manage::security_events)),
         (Method::GET, "/devices", get(devices::list)),
         (Method::DELETE, "/devices/{id}", delete(devices::revoke)),
         (Method::GET, "/requests", get(requests::list)),
@@ -61,11 +66,11 @@ pub fn endpoints() -> Vec<(Method, &'static str)> {
     table().into_iter().map(|(m, p, _)| (m, p)).collect()
 }
 
-pub fn api() -> Router<AppState> {
+pub fn api(state: &AppState) -> Router<AppState> {
     table()
         .into_iter()
         .fold(Router::new(), |router, (_, path, handler)| router.route(path, handler))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .layer(axum::middleware::from_fn(crate::auth::csrf_guard))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::csrf_guard))
 }

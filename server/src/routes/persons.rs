@@ -63,9 +63,14 @@ async fn commit_and_show(
     Ok(Json(detail))
 }
 
+/// Everyone in scope, for the management list. Each person listed is in the audit log (once a
+/// day per device: the list is opened many times a day, and who saw it matters, not how often).
 pub async fn list(State(state): State<AppState>, auth: Authenticated) -> Result<Json<Vec<PersonSummary>>, ApiError> {
     let session = auth.allow(READERS)?;
-    Ok(Json(state.storage.person_summaries(&session.user).await?))
+    let persons = state.storage.person_summaries(&session.user).await?;
+    let listed: Vec<&PersonId> = persons.iter().map(|p| &p.id).collect();
+    state.storage.audit_reads(actor(&session), AuditAction::PersonList, &listed, now_millis()).await?;
+    Ok(Json(persons))
 }
 
 pub async fn detail(

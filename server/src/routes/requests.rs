@@ -19,10 +19,10 @@ pub async fn list(
     Authenticated(session): Authenticated,
 ) -> Result<Json<Vec<RequestSummary>>, ApiError> {
     let requests = state.storage.visible_requests(&session.user, None).await?;
-    // A partner reading a person's request is a disclosure outside the network: log each one.
+    let actor = Actor { user: &session.user, device_id: &session.device_id };
+    let now = now_millis();
     if session.user.role == Role::PartnerStaff {
-        let actor = Actor { user: &session.user, device_id: &session.device_id };
-        let now = now_millis();
+        // A partner reading a person's request is a disclosure outside the network: every read.
         let mut seen = std::collections::BTreeSet::new();
         for r in &requests {
             if seen.insert(&r.person_id) {
@@ -30,6 +30,10 @@ pub async fn list(
                 state.storage.audit(pool, actor, AuditAction::RequestRead, Some(&r.person_id), &r.id, now).await?;
             }
         }
+    } else {
+        // The list names persons with their address and phone: once a day per device and person.
+        let listed: Vec<&app::domain::PersonId> = requests.iter().map(|r| &r.person_id).collect();
+        state.storage.audit_reads(actor, AuditAction::RequestRead, &listed, now).await?;
     }
     Ok(Json(requests))
 }

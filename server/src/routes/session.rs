@@ -1,13 +1,20 @@
-//! Sign in, sign out, and who am I.
+//! Sign in, enrol, sign out, who am I, and changing one's own password.
+//!
+//! Every sign-in and enrolment makes a device with its own session and is written to the security
+//! log; so is every failed sign-in on a real login.
 
-use crate::auth::{expired_session_cookie, hash_token, new_token, session_cookie, verify_password, Authenticated};
+use crate::auth::{
+    expired_session_cookie, hash_password, hash_token, new_token, session_cookie, verify_password, AnySession,
+};
 use crate::error::ApiError;
 use crate::extract::ApiJson;
-use crate::routes::manage::normalize_invite_code;
+use crate::routes::manage::{check_new_password, normalize_invite_code};
 use crate::startup::AppState;
-use crate::storage::InviteProblem;
+use crate::storage::{
+    Attempt, Enrolment, InviteProblem, RevokeReason, SecurityAction, SecurityEvent, Session, UserRecord,
+};
 use crate::time::now_millis;
-use app::api::admin::EnrollRequest;
+use app::api::admin::{ChangePasswordRequest, EnrollRequest};
 use app::api::{SignInRequest, SignInResponse};
 use app::domain::User;
 use axum::extract::State;
@@ -35,42 +42,80 @@ pub async fn sign_in(
     if login.chars().count() > MAX_LOGIN_LEN || req.password.len() > MAX_PASSWORD_LEN {
         return Err(ApiError::BadCredentials);
     }
-    // Locked logins are refused before any password work, so guessing costs the server nothing.
     let now = now_millis();
-    if state.storage.sign_in_locked(&login, now).await? {
+    // The attempt is counted before any password work: concurrent guesses beyond the limit are
+    // refused here, without hashing.
+    let attempt = state.storage.reserve_sign_in_attempt(&login, now).await?;
+    let record = state.storage.user_by_login(&login).await?;
+    if attempt != Attempt::Allowed {
+        if let (Attempt::LockedNow, Some(r)) = (attempt, &record) {
+            log_about(&state, r, SecurityAction::SignInLocked, "", now).await?;
+        }
         return Err(ApiError::TooManyAttempts);
     }
-    let record = state.storage.user_by_login(&login).await?;
     // Invite-enrolled volunteers have no password: they fail exactly like an unknown login.
     let stored = record.as_ref().and_then(|r| r.password_hash.clone());
     let password = req.password;
-    // Argon2 is CPU work by design; keep it off the async workers.
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, stored.as_deref()))
-        .await
-        .map_err(|e| ApiError::Internal(Box::new(e)))?;
-    let Some(record) = record.filter(|_| ok) else {
-        state.storage.record_sign_in_failure(&login, now).await?;
-        return Err(ApiError::BadCredentials);
+    let ok = state.hashes.run(move || verify_password(&password, stored.as_deref())).await?;
+    let record = match record {
+        Some(r) if ok && !r.disabled => r,
+        Some(r) => {
+            let why = if ok { "disabled" } else { "wrong_password" };
+            log_about(&state, &r, SecurityAction::SignInFailed, why, now).await?;
+            return Err(ApiError::BadCredentials);
+        }
+        None => return Err(ApiError::BadCredentials),
     };
     state.storage.clear_sign_in_failures(&login).await?;
     let (token, token_hash) = new_token();
     let device_id = uuid::Uuid::new_v4().to_string();
     let mut tx = state.storage.begin().await?;
+    let agent = user_agent(&headers);
+    let (user, policy) = (&record.user, &state.config.sessions);
     state
         .storage
-        .create_device(&mut tx, &device_id, &record.user.id, &token_hash, user_agent(&headers).as_deref(), now)
+        .create_device(&mut tx, &device_id, user, &token_hash, agent.as_deref(), Enrolment::Password, policy, now)
         .await?;
+    let event = SecurityEvent {
+        action: SecurityAction::SignIn,
+        municipality: &record.municipality_id,
+        actor: Some(&user.id),
+        device: Some(&device_id),
+        subject: Some(&user.id),
+        detail: agent.as_deref().unwrap_or(""),
+    };
+    state.storage.security_event(&mut *tx, event, now).await?;
     tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
-    tracing::info!(user = %record.user.id.0, device = %device_id, "signed in");
-    let jar = jar.add(session_cookie(token, state.config.secure_cookies));
-    Ok((jar, Json(SignInResponse { user: record.user })))
+    tracing::info!(user = %user.id.0, device = %device_id, "signed in");
+    let jar = jar.add(session_cookie(token, state.config.secure_cookies, policy.max_ms(user.role)));
+    Ok((jar, Json(SignInResponse { user: record.user, must_change_password: record.must_change_password })))
+}
+
+/// Writes an event about a user that nobody signed in did (a failed or locked sign-in).
+async fn log_about(
+    state: &AppState,
+    r: &UserRecord,
+    action: SecurityAction,
+    detail: &str,
+    now: i64,
+) -> Result<(), ApiError> {
+    let event = SecurityEvent {
+        action,
+        municipality: &r.municipality_id,
+        actor: None,
+        device: None,
+        subject: Some(&r.user.id),
+        detail,
+    };
+    Ok(state.storage.security_event(state.storage.pool(), event, now).await?)
 }
 
 fn user_agent(headers: &HeaderMap) -> Option<String> {
     headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(200).collect())
 }
 
-/// Enrols this device for the volunteer an invite was made for: the code works once, for a week.
+/// Enrols this device for the volunteer an invite was made for: the code works once, for a week,
+/// and only while it is the user's newest.
 pub async fn enroll(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -89,52 +134,136 @@ pub async fn enroll(
     let (token, token_hash) = new_token();
     let device_id = uuid::Uuid::new_v4().to_string();
     let code_hash = hash_token(&code);
-    let mut tx = state.storage.begin().await?;
-    // One transaction: the invite is taken, the device made and linked, or nothing at all.
-    let redeemed = state.storage.redeem_invite(&mut tx, &code_hash, now).await?;
-    let user_id = match redeemed {
-        Ok(user) => user,
-        Err(InviteProblem::Unknown) => return Err(not_found()),
-        Err(InviteProblem::Used) => {
-            return Err(ApiError::bad(
-                "invite_used",
-                "this invite code has been used",
-                "この招待コードは使用済みです。社協の担当者に新しいコードをお願いしてください。",
-            ))
-        }
-        Err(InviteProblem::Expired) => {
-            return Err(ApiError::bad(
-                "invite_expired",
-                "this invite code has expired",
-                "この招待コードは期限切れです。社協の担当者に新しいコードをお願いしてください。",
-            ))
-        }
-    };
+    // One transaction: the invite is taken, the device made, linked and logged, or nothing at all.
+    let mut tx = state.storage.begin_immediate().await?;
+    let redeemed =
+        match state.storage.redeem_invite(&mut tx, &code_hash, now).await? {
+            Ok(r) => r,
+            Err(InviteProblem::Unknown) => return Err(not_found()),
+            Err(InviteProblem::Used) => {
+                return Err(ApiError::bad(
+                    "invite_used",
+                    "this invite code has been used",
+                    "この招待コードは使用済みです。社協の担当者に新しいコードをお願いしてください。",
+                ))
+            }
+            Err(InviteProblem::Expired) => {
+                return Err(ApiError::bad(
+                    "invite_expired",
+                    "this invite code has expired",
+                    "この招待コードは期限切れです。社協の担当者に新しいコードをお願いしてください。",
+                ))
+            }
+            Err(InviteProblem::Replaced) => return Err(ApiError::bad(
+                "invite_replaced",
+                "a newer invite replaced this code",
+                "この招待コードは使えなくなりました（新しいコードが発行されています）。社協の担当者にご確認ください。",
+            )),
+        };
+    let record = state.storage.user_record(&redeemed.user).await?.ok_or(ApiError::NotFound)?;
+    let (user, policy) = (&record.user, &state.config.sessions);
+    let agent = user_agent(&headers);
     state
         .storage
-        .create_device(&mut tx, &device_id, &user_id, &token_hash, user_agent(&headers).as_deref(), now)
+        .create_device(&mut tx, &device_id, user, &token_hash, agent.as_deref(), Enrolment::Invite, policy, now)
         .await?;
     state.storage.link_invite_device(&mut tx, &code_hash, &device_id).await?;
-    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
-    let crate::storage::SessionLookup::Live(session) = state.storage.session_by_token_hash(&token_hash, now).await?
-    else {
-        return Err(ApiError::Unauthenticated);
+    let detail = format!("invite by {}", redeemed.issued_by.0);
+    let event = SecurityEvent {
+        action: SecurityAction::DeviceEnroll,
+        municipality: &record.municipality_id,
+        actor: Some(&user.id),
+        device: Some(&device_id),
+        subject: Some(&user.id),
+        detail: &detail,
     };
-    tracing::info!(user = %user_id.0, device = %device_id, "device enrolled by invite");
-    let jar = jar.add(session_cookie(token, state.config.secure_cookies));
-    Ok((jar, Json(SignInResponse { user: session.user })))
+    state.storage.security_event(&mut *tx, event, now).await?;
+    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    tracing::info!(user = %user.id.0, device = %device_id, "device enrolled by invite");
+    let jar = jar.add(session_cookie(token, state.config.secure_cookies, policy.max_ms(user.role)));
+    Ok((jar, Json(SignInResponse { user: record.user, must_change_password: false })))
 }
 
 /// Ends this device's session on the server; the cookie is cleared too.
 pub async fn sign_out(
     State(state): State<AppState>,
-    Authenticated(session): Authenticated,
+    AnySession(session): AnySession,
     jar: CookieJar,
 ) -> Result<(CookieJar, StatusCode), ApiError> {
-    state.storage.revoke_device(&session.device_id, now_millis()).await?;
+    let now = now_millis();
+    let mut tx = state.storage.begin().await?;
+    state.storage.revoke_device(&mut *tx, &session.device_id, RevokeReason::SignOut, now).await?;
+    state.storage.security_event(&mut *tx, own_event(&session, SecurityAction::SignOut, ""), now).await?;
+    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
     Ok((jar.add(expired_session_cookie(state.config.secure_cookies)), StatusCode::NO_CONTENT))
 }
 
-pub async fn me(Authenticated(session): Authenticated) -> Json<User> {
+/// An event a signed-in user caused about their own account.
+fn own_event<'a>(session: &'a Session, action: SecurityAction, detail: &'a str) -> SecurityEvent<'a> {
+    SecurityEvent {
+        action,
+        municipality: &session.municipality_id,
+        actor: Some(&session.user.id),
+        device: Some(&session.device_id),
+        subject: Some(&session.user.id),
+        detail,
+    }
+}
+
+pub async fn me(AnySession(session): AnySession) -> Json<User> {
     Json(session.user)
+}
+
+/// Changes one's own password (staff; also the way out of an admin's reset). The current password
+/// is checked like a sign-in (it counts towards the lockout), and every other device of the user is
+/// signed out: whoever knew the old password is out.
+pub async fn change_password(
+    State(state): State<AppState>,
+    AnySession(session): AnySession,
+    ApiJson(req): ApiJson<ChangePasswordRequest>,
+) -> Result<StatusCode, ApiError> {
+    let now = now_millis();
+    let record = state.storage.user_record(&session.user.id).await?.ok_or(ApiError::Unauthenticated)?;
+    let Some(stored) = record.password_hash.clone() else {
+        return Err(ApiError::bad(
+            "no_password",
+            "this user signs in by invite and has no password",
+            "この利用者はパスワードを使いません（招待コードで登録します）。",
+        ));
+    };
+    check_new_password(&req.new)?;
+    if req.new == req.current {
+        return Err(ApiError::bad(
+            "password_unchanged",
+            "the new password is the current one",
+            "今と違うパスワードにしてください。",
+        ));
+    }
+    let login = record.user.login.clone();
+    if state.storage.reserve_sign_in_attempt(&login, now).await? != Attempt::Allowed {
+        return Err(ApiError::TooManyAttempts);
+    }
+    let current = req.current;
+    let too_long = current.len() > MAX_PASSWORD_LEN;
+    if too_long || !state.hashes.run(move || verify_password(&current, Some(&stored))).await? {
+        return Err(ApiError::bad(
+            "wrong_current_password",
+            "the current password is wrong",
+            "今のパスワードが違います。",
+        ));
+    }
+    state.storage.clear_sign_in_failures(&login).await?;
+    let new = req.new;
+    let hash =
+        state.hashes.run(move || hash_password(&new)).await?.map_err(|e| ApiError::Internal(e.to_string().into()))?;
+    let mut tx = state.storage.begin_immediate().await?;
+    state.storage.set_password(&mut tx, &session.user.id, &hash, false).await?;
+    let ended = state
+        .storage
+        .revoke_user_devices(&mut tx, &session.user.id, Some(&session.device_id), RevokeReason::Password, now)
+        .await?;
+    let detail = format!("other devices signed out: {ended}");
+    state.storage.security_event(&mut *tx, own_event(&session, SecurityAction::PasswordChange, &detail), now).await?;
+    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -11,8 +11,8 @@ use app::api::{
     MAX_FETCH_PERSONS, MAX_PUSH_BATCH, PULL_PAGE,
 };
 use app::domain::{
-    needs_fit, partner_referral_allowed, CheckNote, ConsentInput, EpochMillis, FieldEdit, NewCheck, NewRequest,
-    PersonField, PersonFields, PersonId, Role,
+    concern_is_named, needs_fit, partner_referral_allowed, CheckNote, ConsentInput, EpochMillis, FieldEdit, NewCheck,
+    NewRequest, PersonField, PersonFields, PersonId, Role,
 };
 use axum::extract::State;
 use axum::Json;
@@ -66,8 +66,13 @@ pub async fn push(
         });
     }
     let now = now_millis();
-    // How far the device clock is off, judged from when it says it sent this push.
-    let skew = req.sent_at.map(|sent| now - sent).filter(|d| d.abs() > CLOCK_TOLERANCE_MS).unwrap_or(0);
+    // How far the device clock is off, judged from when it says it sent this push. Saturating:
+    // a `sent_at` of i64::MIN must not overflow.
+    let skew = req
+        .sent_at
+        .map(|sent| now.saturating_sub(sent))
+        .filter(|d| d.unsigned_abs() > CLOCK_TOLERANCE_MS as u64)
+        .unwrap_or(0);
     let mut tx = state.storage.begin_write().await?;
     let mut results = Vec::with_capacity(req.mutations.len());
     let half = req.mutations.len() / 2;
@@ -151,7 +156,12 @@ async fn create_check(
     let device_time = check.recorded_at;
     // The server's clock, not the device's, decides when it happened; never after it arrived.
     check.recorded_at = device_time.saturating_add(skew).min(now);
-    if let Err(e) = check.validate_time(now).and_then(|()| needs_fit(check.kind, &check.needs)) {
+    // A 気になる names what was seen (a chip or the note), as the form asks.
+    let checked = check
+        .validate_time(now)
+        .and_then(|()| needs_fit(check.kind, &check.needs))
+        .and_then(|()| concern_is_named(check.outcome, &check.concerns, check.note.as_ref()));
+    if let Err(e) = checked {
         return Ok(MutationResult::Rejected { id, error: error_body(e.code, &e.detail, e.message_ja) });
     }
     // A retry of something stored is a duplicate, even if the person has left scope since.
@@ -406,11 +416,17 @@ async fn register_person(
             error: error_body("forbidden", "this role may not register persons", "この方を登録する権限がありません。"),
         });
     }
-    if PersonId::parse(&person_id.0).is_none() || !person_id.0.starts_with("p-") {
-        return Ok(MutationResult::Rejected {
-            id,
-            error: error_body("invalid_id", "malformed person id", "番号の形式が正しくありません。"),
-        });
+    // A person id made on a phone is `p-` and a UUID's 32 hex digits. Any other id, and an id
+    // that exists outside the user's scope, answers exactly alike: registering cannot be used to
+    // learn which ids exist.
+    let refused_id = || MutationResult::Rejected {
+        id,
+        error: error_body("invalid_id", "malformed person id", "番号の形式が正しくありません。"),
+    };
+    let well_formed =
+        person_id.0.strip_prefix("p-").is_some_and(|hex| hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    if PersonId::parse(&person_id.0).is_none() || !well_formed {
+        return Ok(refused_id());
     }
     let fields = match fields.validate() {
         Ok(f) => f,
@@ -426,9 +442,13 @@ async fn register_person(
         });
     }
     if state.storage.person_exists(&mut **tx, &person_id).await? {
-        return Ok(MutationResult::Rejected {
-            id,
-            error: error_body("id_conflict", "person id already used", "記録の番号が重複しています。"),
+        return Ok(if state.storage.person_in_scope(&mut **tx, &session.user, &person_id).await? {
+            MutationResult::Rejected {
+                id,
+                error: error_body("id_conflict", "person id already used", "記録の番号が重複しています。"),
+            }
+        } else {
+            refused_id()
         });
     }
     let writer = Writer { user: &session.user.id.0, device: &session.device_id };
@@ -469,7 +489,8 @@ pub async fn pull(
     let (checks, cursor, more) = state.storage.checks_since(&session.user, q.cursor, PULL_PAGE).await?;
     let requests = state.storage.field_requests(&session.user).await?;
     let areas = state.storage.registrable_areas(&session.user).await?;
-    Ok(Json(PullResponse { scope, checks, cursor, more, server_time: now, requests, areas }))
+    let new_devices = state.storage.devices_enrolled_since(&session.user.id, session.device_created_at).await?;
+    Ok(Json(PullResponse { scope, checks, cursor, more, server_time: now, requests, areas, new_devices }))
 }
 
 /// Full records of persons the manifest named and the device lacks (or holds an older copy of).
@@ -489,6 +510,11 @@ pub async fn fetch_persons(
         return Err(ApiError::invalid_id());
     }
     let persons = state.storage.device_persons(&session.user, &req.ids).await?;
+    // What a device was sent is what it holds: logged like a pull's, once a day per device and
+    // person, so even a device that fetches without ever pulling leaves its trail.
+    let sent: Vec<&PersonId> = persons.iter().map(|p| &p.id).collect();
+    let actor = Actor { user: &session.user, device_id: &session.device_id };
+    state.storage.audit_reads(actor, AuditAction::SyncRead, &sent, now_millis()).await?;
     let checks = match req.history_upto {
         Some(upto) if !persons.is_empty() => {
             let ids: Vec<PersonId> = persons.iter().map(|p| p.id.clone()).collect();

@@ -1,9 +1,10 @@
 //! 活動記録: 民生委員's monthly activity records as submitted.
 
+use super::security::{reach_binds, reach_condition};
 use super::versions::Writer;
 use super::{Storage, StorageError};
 use app::api::admin::{ActivitySummary, UserBrief};
-use app::domain::{ActivityReport, EpochMillis, Role, UserId};
+use app::domain::{ActivityReport, EpochMillis, Role, User, UserId};
 use sqlx::{Any, Row, Transaction};
 
 impl Storage {
@@ -31,21 +32,26 @@ impl Storage {
         Ok(())
     }
 
-    /// The records submitted for a month by the municipality's 民生委員, by name.
+    /// The records submitted for a month by the 民生委員 the manager manages (a coordinator: those
+    /// with areas in their districts; an admin: the municipality's), by name.
     pub async fn activity_reports(
         &self,
+        manager: &User,
         municipality: &str,
         month: &str,
     ) -> Result<Vec<ActivitySummary>, StorageError> {
-        let rows = sqlx::query(&self.sql(
+        let sql = format!(
             "SELECT u.id, u.login, u.display_name, u.role, a.report, a.submitted_at
              FROM activity_reports a JOIN users u ON u.id = a.user_id
-             WHERE u.municipality_id = ? AND a.month = ? ORDER BY u.display_name, u.id",
-        ))
-        .bind(municipality)
-        .bind(month)
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE u.municipality_id = ? AND a.month = ? AND {} ORDER BY u.display_name, u.id",
+            reach_condition(manager.role)
+        );
+        let sql = self.sql(&sql);
+        let mut q = sqlx::query(&sql).bind(municipality).bind(month);
+        for _ in 0..reach_binds(manager.role) {
+            q = q.bind(&manager.id.0);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 let role: String = r.try_get("role")?;

@@ -13,6 +13,8 @@ use std::hash::{Hash, Hasher};
 pub enum AuditAction {
     /// A person's full record was opened on a management screen.
     PersonRead,
+    /// The person appeared in a list of persons (logged once a day per device and person).
+    PersonList,
     PersonCreate,
     PersonUpdate,
     ConsentRecord,
@@ -30,6 +32,8 @@ pub enum AuditAction {
     AuditRead,
     /// A device's edit disagreed with a newer value; both were kept for a coordinator.
     ConflictOpen,
+    /// A coordinator's list of open conflicts showed the person (once a day per device and person).
+    ConflictRead,
     /// A coordinator chose which of two values stays.
     ConflictResolve,
 }
@@ -38,6 +42,7 @@ impl AuditAction {
     pub fn as_str(self) -> &'static str {
         match self {
             AuditAction::PersonRead => "person.read",
+            AuditAction::PersonList => "person.list",
             AuditAction::PersonCreate => "person.create",
             AuditAction::PersonUpdate => "person.update",
             AuditAction::ConsentRecord => "consent.record",
@@ -49,6 +54,7 @@ impl AuditAction {
             AuditAction::RequestUpdate => "request.update",
             AuditAction::AuditRead => "audit.read",
             AuditAction::ConflictOpen => "conflict.open",
+            AuditAction::ConflictRead => "conflict.read",
             AuditAction::ConflictResolve => "conflict.resolve",
         }
     }
@@ -139,6 +145,38 @@ impl Storage {
             .await?;
         if let Ok(mut cache) = self.sync_reads.lock() {
             cache.insert(actor.device_id.to_owned(), (fingerprint, now));
+        }
+        Ok(())
+    }
+
+    /// Logs that the actor's device was shown these persons (a list, a fetched record), once a
+    /// day per device, person and action: a coordinator's list of thousands is written once that
+    /// day, and opening it again costs index probes, not rows. One statement per 500 persons.
+    pub async fn audit_reads(
+        &self,
+        actor: Actor<'_>,
+        action: AuditAction,
+        persons: &[&PersonId],
+        now: EpochMillis,
+    ) -> Result<(), StorageError> {
+        let mut unique: Vec<&str> = persons.iter().map(|p| p.0.as_str()).collect();
+        unique.sort_unstable();
+        unique.dedup();
+        for chunk in unique.chunks(500) {
+            let sql = format!(
+                "INSERT INTO audit_log (at, user_id, device_id, action, person_id, detail)
+                 SELECT ?, ?, ?, ?, p.id, '' FROM persons p
+                 WHERE p.id IN ({})
+                   AND NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.device_id = ? AND l.person_id = p.id
+                                   AND l.action = ? AND l.at > ?)",
+                super::versions::placeholders(chunk.len())
+            );
+            let sql = self.sql(&sql);
+            let mut q = sqlx::query(&sql).bind(now).bind(&actor.user.id.0).bind(actor.device_id).bind(action.as_str());
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.bind(actor.device_id).bind(action.as_str()).bind(now - SYNC_READ_EVERY_MS).execute(&self.pool).await?;
         }
         Ok(())
     }

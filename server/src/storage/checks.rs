@@ -141,10 +141,24 @@ impl Storage {
         let mut checks = Vec::with_capacity(rows.len().min(limit));
         for r in rows.iter().take(limit) {
             next = r.try_get("seq")?;
-            checks.push(check_from_row(r)?);
+            checks.push(for_reader(user, check_from_row(r)?));
         }
         Ok((checks, next, more))
     }
+}
+
+/// A check as this reader may see it. A volunteer, a neighbour, needs to know when someone last
+/// looked in and how it went (so the due list is right and nobody knocks twice), not what others
+/// noticed or wrote: another user's note, concern chips, 御用聞き needs and location stay off
+/// their phone. Their own records come back whole.
+fn for_reader(user: &User, mut check: Check) -> Check {
+    if user.role == Role::Volunteer && check.author_id != user.id {
+        check.note = None;
+        check.concerns.clear();
+        check.needs.clear();
+        check.location = None;
+    }
+    check
 }
 
 const CHECK_COLUMNS: &str = "c.seq, c.id, c.person_id, c.outcome, c.note, c.recorded_at, c.received_at,
@@ -206,7 +220,7 @@ impl Storage {
                 q = q.bind(&id.0);
             }
             for r in q.fetch_all(&self.pool).await? {
-                out.push(check_from_row(&r)?);
+                out.push(for_reader(user, check_from_row(&r)?));
             }
         }
         Ok(out)

@@ -2,7 +2,9 @@
 //!
 //! Every query that returns personal data takes the asking user and applies their scope
 //! in SQL, so a handler cannot forget to filter. SQL is written once with `?` placeholders;
-//! [`Storage::sql`] renumbers them to `$1…` for PostgreSQL.
+//! [`Storage::sql`] renumbers them to `$1…` for PostgreSQL and turns `NOW_MS` (the database's
+//! clock in epoch milliseconds, for rules such as how long a partner sees a closed request) into
+//! each dialect's expression.
 
 mod activity;
 mod areas;
@@ -11,15 +13,17 @@ mod checks;
 mod invites;
 mod persons;
 mod requests;
+mod security;
 mod sign_in;
 mod users;
 mod versions;
 
 pub use audit::{Actor, AuditAction};
 pub use checks::InsertOutcome;
-pub use invites::InviteProblem;
-pub use sign_in::{LOCKOUT_MS, MAX_FAILURES};
-pub use users::{NewUser, Session, SessionLookup, UserRecord};
+pub use invites::{InviteProblem, Redeemed};
+pub use security::{SecurityAction, SecurityEvent};
+pub use sign_in::{Attempt, LOCKOUT_MS, MAX_FAILURES};
+pub use users::{Enrolment, NewUser, RevokeReason, Session, SessionLookup, UserRecord};
 pub use versions::{EditOutcome, Writer};
 
 use sqlx::any::AnyPoolOptions;
@@ -121,16 +125,33 @@ impl Storage {
         self.backend
     }
 
-    /// SQL written with `?` placeholders, in this backend's dialect.
+    /// SQL written with `?` placeholders and `NOW_MS`, in this backend's dialect.
     pub fn sql<'a>(&self, sql: &'a str) -> Cow<'a, str> {
+        const NOW_MS: &str = "NOW_MS";
         match self.backend {
+            Backend::Sqlite if sql.contains(NOW_MS) => {
+                Cow::Owned(sql.replace(NOW_MS, "(CAST(strftime('%s', 'now') AS INTEGER) * 1000)"))
+            }
             Backend::Sqlite => Cow::Borrowed(sql),
-            Backend::Postgres => Cow::Owned(numbered_placeholders(sql)),
+            Backend::Postgres => Cow::Owned(numbered_placeholders(
+                &sql.replace(NOW_MS, "(CAST(EXTRACT(EPOCH FROM now()) AS BIGINT) * 1000)"),
+            )),
         }
     }
 
     pub async fn begin(&self) -> Result<Transaction<'static, Any>, StorageError> {
         Ok(self.pool.begin().await?)
+    }
+
+    /// A transaction that reads and then writes: on SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`), so two of them at once queue instead of one failing with
+    /// SQLITE_BUSY when it tries to write (which answered HTTP 500 to concurrent invite
+    /// redemptions). On PostgreSQL row locks do this job.
+    pub async fn begin_immediate(&self) -> Result<Transaction<'static, Any>, StorageError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     pub async fn is_empty(&self) -> Result<bool, StorageError> {

@@ -13,24 +13,49 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use std::collections::{BTreeMap, HashMap};
 
+/// How long partner staff still see a request after it was closed (完了 or 他機関へ): long enough
+/// to answer a question about what they did, not forever. 30 days, written in milliseconds for SQL.
+pub const PARTNER_SEES_CLOSED_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+
+/// The requests partner staff work on: referred to their organisation, open or closed within
+/// [`PARTNER_SEES_CLOSED_MS`]. A condition on `r` (requests) and `u` (the partner's user row).
+macro_rules! partner_requests {
+    () => {
+        "r.organization_id = u.organization_id
+         AND (r.status IN ('received', 'in_progress') OR r.updated_at > NOW_MS - 2592000000)"
+    };
+}
+
+/// [`partner_requests!`] as a constant, for the request lists.
+pub(super) const PARTNER_REQUESTS: &str = partner_requests!();
+const _: () = assert!(PARTNER_SEES_CLOSED_MS == 2_592_000_000, "the literal in partner_requests! must match");
+
 /// SQL condition on `p` (persons) and `d` (districts) that holds when the user bound as the
 /// single parameter may see the person. One place decides scope for every query.
+///
+/// Field users (volunteers, 民生委員) and partners see active persons only: a person marked
+/// inactive (moved away, died, entered care) leaves every phone at the next sync. Coordinators and
+/// admins still see them, to correct or reactivate the record.
 pub(super) fn scope_condition(role: Role) -> &'static str {
     match role {
         // Volunteers are neighbours, not office holders: they hear of a person only with consent.
         Role::Volunteer => {
-            "p.consent_record = 1 AND EXISTS (SELECT 1 FROM assignments a WHERE a.person_id = p.id AND a.user_id = ?)"
+            "p.active = 1 AND p.consent_record = 1
+             AND EXISTS (SELECT 1 FROM assignments a WHERE a.person_id = p.id AND a.user_id = ?)"
         }
         Role::Commissioner => {
-            "EXISTS (SELECT 1 FROM commissioner_areas c WHERE c.small_area_id = p.small_area_id AND c.user_id = ?)"
+            "p.active = 1
+             AND EXISTS (SELECT 1 FROM commissioner_areas c WHERE c.small_area_id = p.small_area_id AND c.user_id = ?)"
         }
         Role::Coordinator | Role::Admin => {
             "EXISTS (SELECT 1 FROM staff_districts s WHERE s.district_id = d.id AND s.user_id = ?)"
         }
-        Role::PartnerStaff => {
-            "p.consent_share_partners = 1 AND EXISTS (SELECT 1 FROM requests r JOIN users u
-             ON u.organization_id = r.organization_id WHERE r.person_id = p.id AND u.id = ?)"
-        }
+        Role::PartnerStaff => concat!(
+            "p.active = 1 AND p.consent_share_partners = 1 AND EXISTS (SELECT 1 FROM requests r JOIN users u
+             ON ",
+            partner_requests!(),
+            " WHERE r.person_id = p.id AND u.id = ?)"
+        ),
     }
 }
 
@@ -53,10 +78,11 @@ pub(super) fn scope_ids(role: Role) -> &'static str {
             "SELECT p.id FROM staff_districts s JOIN small_areas sa ON sa.district_id = s.district_id
              JOIN persons p ON p.small_area_id = sa.id WHERE s.user_id = ? AND p.active = 1"
         }
-        Role::PartnerStaff => {
-            "SELECT p.id FROM users u JOIN requests r ON r.organization_id = u.organization_id
-             JOIN persons p ON p.id = r.person_id WHERE u.id = ? AND p.active = 1 AND p.consent_share_partners = 1"
-        }
+        Role::PartnerStaff => concat!(
+            "SELECT p.id FROM users u JOIN requests r ON ",
+            partner_requests!(),
+            " JOIN persons p ON p.id = r.person_id WHERE u.id = ? AND p.active = 1 AND p.consent_share_partners = 1"
+        ),
     }
 }
 
@@ -71,6 +97,16 @@ const DETAIL_COLUMNS: &str = "p.id, p.small_area_id, p.name, p.kana, p.address, 
 
 fn decode<T>(what: &str, v: Option<T>) -> Result<T, sqlx::Error> {
     v.ok_or_else(|| sqlx::Error::Decode(format!("unexpected {what} in the database").into()))
+}
+
+/// The office's notes on a person (鍵の場所, family matters…) are for 民生委員 and staff; a
+/// volunteer's phone does not carry them.
+fn notes_for(user: &User, notes: String) -> String {
+    if user.role == Role::Volunteer {
+        String::new()
+    } else {
+        notes
+    }
 }
 
 pub(super) fn flag(r: &AnyRow, col: &str) -> Result<bool, sqlx::Error> {
@@ -180,7 +216,7 @@ impl Storage {
                     household_type: f.household_type,
                     emergency_contacts: f.emergency_contacts,
                     needs_evacuation_help: f.needs_evacuation_help,
-                    notes: f.notes,
+                    notes: notes_for(user, f.notes),
                     consent: scopes_from_row(&r, "consent_")?,
                     version: r.try_get("version")?,
                     field_versions: BTreeMap::new(),
@@ -270,9 +306,11 @@ impl Storage {
         .iter()
         .map(|r| super::users::user_from_row(r).map(UserBrief::from))
         .collect::<Result<Vec<_>, _>>()?;
+        let mut fields = fields_from_row(&r)?;
+        fields.notes = notes_for(user, fields.notes);
         Ok(Some(PersonDetail {
             id: PersonId(r.try_get("id")?),
-            fields: fields_from_row(&r)?,
+            fields,
             small_area: r.try_get("small_area")?,
             district: r.try_get("district")?,
             consent,

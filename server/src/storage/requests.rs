@@ -1,7 +1,7 @@
 //! 相談・依頼: raised on field devices, routed by coordinators, worked by partners.
 
 use super::checks::InsertOutcome;
-use super::persons::{scope_condition, scope_ids, PERSON_FROM};
+use super::persons::{scope_condition, scope_ids, PARTNER_REQUESTS, PERSON_FROM};
 use super::versions::Writer;
 use super::{Storage, StorageError};
 use app::api::admin::{RequestStatus, RequestSummary};
@@ -25,13 +25,13 @@ fn need_of(r: &AnyRow) -> Result<Need, sqlx::Error> {
 
 impl Storage {
     /// Requests on persons in the user's scope, newest change first; partner staff see only those
-    /// referred to their organisation (their scope already requires consent to share with
-    /// partners). With `only`, just that request (if visible).
+    /// referred to their organisation, open or recently closed (their scope already requires
+    /// consent to share with partners). With `only`, just that request (if visible).
     pub async fn visible_requests(&self, user: &User, only: Option<&str>) -> Result<Vec<RequestSummary>, StorageError> {
         let partner_only = if user.role == Role::PartnerStaff {
-            "AND r.organization_id = (SELECT u2.organization_id FROM users u2 WHERE u2.id = ?)"
+            format!("AND EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND {PARTNER_REQUESTS})")
         } else {
-            "AND ? IS NOT NULL"
+            "AND ? IS NOT NULL".to_owned()
         };
         let one = if only.is_some() { "AND r.id = ?" } else { "" };
         let sql = format!(
@@ -76,22 +76,26 @@ impl Storage {
             .map_err(Into::into)
     }
 
-    /// What a field device holds: every request on the persons it holds (not only the user's
-    /// own, so a 民生委員 sees what a volunteer raised), without the persons' contact details.
+    /// What a field device holds: the requests on the persons it holds, without the persons'
+    /// contact details. A 民生委員 (and staff) get every one, so they see what a volunteer raised;
+    /// a volunteer, a neighbour, gets only those they raised themselves: what became of them,
+    /// never what others asked for on a person's behalf (生活費, 介護相談…) or wrote about it.
     pub async fn field_requests(&self, user: &User) -> Result<Vec<FieldRequest>, StorageError> {
         if user.role == Role::PartnerStaff {
             return Ok(Vec::new());
         }
+        let own = if user.role == Role::Volunteer { "r.raised_by = ?" } else { "? IS NOT NULL" };
         let sql = format!(
             "SELECT r.id, r.person_id, r.need, r.detail, r.status, r.to_partner, o.name AS organization,
                     r.raised_by, u.display_name AS raised_by_name, r.created_at, r.updated_at
              FROM ({}) s JOIN requests r ON r.person_id = s.id
              JOIN users u ON u.id = r.raised_by
              LEFT JOIN organizations o ON o.id = r.organization_id
+             WHERE {own}
              ORDER BY r.updated_at DESC, r.id",
             scope_ids(user.role)
         );
-        let rows = sqlx::query(&self.sql(&sql)).bind(&user.id.0).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&self.sql(&sql)).bind(&user.id.0).bind(&user.id.0).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 Ok(FieldRequest {

@@ -11,6 +11,8 @@ pub use mimamori_server::storage::Backend;
 pub struct TestApp {
     pub addr: SocketAddr,
     pub database_url: String,
+    /// The server's password-hash gate: how much hashing a test caused, and at most how much at once.
+    pub hashes: mimamori_server::auth::HashGate,
     _dir: tempfile::TempDir,
 }
 
@@ -48,6 +50,12 @@ pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> String {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_, _| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], with the configuration changed first (`dir` is the test's own
+    /// directory, for files a setting names).
+    pub async fn spawn_with(backend: Backend, change: impl FnOnce(&mut Config, &std::path::Path)) -> Self {
         // Server-side errors show in a failing test's output.
         let _ = tracing_subscriber::fmt()
             .with_test_writer()
@@ -55,7 +63,7 @@ impl TestApp {
             .try_init();
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = fresh_database(backend, dir.path()).await;
-        let config = Config {
+        let mut config = Config {
             addr: "127.0.0.1:0".parse().unwrap(),
             database_url: database_url.clone(),
             site_root: dir.path().join("site"),
@@ -64,11 +72,16 @@ impl TestApp {
             demo_history: false,
             secure_cookies: false,
             public_url: None,
+            sessions: Default::default(),
+            hash_concurrency: 2,
+            request_timeout: std::time::Duration::from_secs(30),
         };
+        change(&mut config, dir.path());
         let app = Application::build(config).await.expect("server starts");
         let addr = app.local_addr();
+        let hashes = app.hash_gate();
         tokio::spawn(app.run());
-        Self { addr, database_url, _dir: dir }
+        Self { addr, database_url, hashes, _dir: dir }
     }
 
     /// A second door to the same database, for setting up fixtures a test needs.
@@ -104,15 +117,25 @@ impl TestApp {
 
     /// A device signed in as one of the demo users.
     pub async fn signed_in(&self, login: &str) -> reqwest::Client {
+        self.signed_in_with(login, mimamori_server::demo::DEMO_PASSWORD).await
+    }
+
+    /// A device signed in with this password.
+    pub async fn signed_in_with(&self, login: &str, password: &str) -> reqwest::Client {
         let c = self.device();
-        let res = c
-            .post(self.url("/api/v1/session"))
-            .json(&json!({"login": login, "password": mimamori_server::demo::DEMO_PASSWORD}))
-            .send()
-            .await
-            .unwrap();
+        let res = self.sign_in(&c, login, password).await;
         assert_eq!(res.status(), 200, "sign-in as {login}");
         c
+    }
+
+    /// `POST /session` on this client, as it comes.
+    pub async fn sign_in(&self, c: &reqwest::Client, login: &str, password: &str) -> reqwest::Response {
+        c.post(self.url("/api/v1/session")).json(&json!({"login": login, "password": password})).send().await.unwrap()
+    }
+
+    /// A volunteer's new phone enrolled with a code (the answer as it comes).
+    pub async fn enroll(&self, c: &reqwest::Client, code: &str) -> reqwest::Response {
+        c.post(self.url("/api/v1/enroll")).json(&json!({"code": code})).send().await.unwrap()
     }
 
     pub async fn pull(&self, c: &reqwest::Client, cursor: i64) -> Value {

@@ -1,0 +1,236 @@
+//! Security events and who a manager may manage.
+//!
+//! The audit log answers "who touched this person's data"; this log answers "who could, and who
+//! made it so": sign-ins (and failed ones on real logins), enrolments, invites, revocations,
+//! users created, disabled and enabled, passwords changed and reset, assignments and areas.
+//! Admins read it for their municipality. Like the audit log it is append-only.
+//!
+//! Reach is decided here, in SQL, once: a coordinator manages the volunteers and 民生委員 whose
+//! responsibilities touch their own districts (or who have none yet); an admin manages everyone
+//! in the municipality.
+
+use super::{Storage, StorageError};
+use app::api::admin::{SecurityEntry, UserBrief};
+use app::domain::{EpochMillis, Role, User, UserId};
+use sqlx::Row;
+
+/// What happened. Stored as text; the list is closed so the log stays queryable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecurityAction {
+    SignIn,
+    /// A wrong password (or a disabled user) on a real login; unknown logins are only counted.
+    SignInFailed,
+    /// The failure that locked the login.
+    SignInLocked,
+    SignOut,
+    /// A device enrolled with an invite code (the detail names who issued it).
+    DeviceEnroll,
+    DeviceRevoke,
+    InviteIssue,
+    UserCreate,
+    UserDisable,
+    UserEnable,
+    AssignmentsSet,
+    AreasSet,
+    PasswordChange,
+    PasswordReset,
+}
+
+impl SecurityAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecurityAction::SignIn => "sign_in",
+            SecurityAction::SignInFailed => "sign_in.failed",
+            SecurityAction::SignInLocked => "sign_in.locked",
+            SecurityAction::SignOut => "sign_out",
+            SecurityAction::DeviceEnroll => "device.enroll",
+            SecurityAction::DeviceRevoke => "device.revoke",
+            SecurityAction::InviteIssue => "invite.issue",
+            SecurityAction::UserCreate => "user.create",
+            SecurityAction::UserDisable => "user.disable",
+            SecurityAction::UserEnable => "user.enable",
+            SecurityAction::AssignmentsSet => "user.assignments",
+            SecurityAction::AreasSet => "user.areas",
+            SecurityAction::PasswordChange => "password.change",
+            SecurityAction::PasswordReset => "password.reset",
+        }
+    }
+}
+
+/// One event to write. `actor` is who did it (none when nobody signed in did); `subject` whose
+/// account it concerns.
+#[derive(Debug, Clone, Copy)]
+pub struct SecurityEvent<'a> {
+    pub action: SecurityAction,
+    pub municipality: &'a str,
+    pub actor: Option<&'a UserId>,
+    pub device: Option<&'a str>,
+    pub subject: Option<&'a UserId>,
+    pub detail: &'a str,
+}
+
+/// Longest detail kept (a list of person ids is cut here).
+const MAX_DETAIL: usize = 2000;
+
+/// SQL condition on `u` (users) that holds when the manager bound as the single parameter
+/// (twice for coordinators, see [`reach_binds`]) may manage that user.
+pub(super) fn reach_condition(manager: Role) -> &'static str {
+    match manager {
+        Role::Admin => "1 = 1",
+        // Volunteers and 民生委員 with a person or small area in the coordinator's districts, or
+        // with none yet (just created: someone has to assign them).
+        Role::Coordinator => {
+            "(u.role IN ('volunteer', 'commissioner') AND (
+               EXISTS (SELECT 1 FROM assignments a JOIN persons p ON p.id = a.person_id
+                       JOIN small_areas sa ON sa.id = p.small_area_id
+                       JOIN staff_districts s ON s.district_id = sa.district_id
+                       WHERE a.user_id = u.id AND s.user_id = ?)
+               OR EXISTS (SELECT 1 FROM commissioner_areas c JOIN small_areas sa ON sa.id = c.small_area_id
+                       JOIN staff_districts s ON s.district_id = sa.district_id
+                       WHERE c.user_id = u.id AND s.user_id = ?)
+               OR (NOT EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = u.id)
+                   AND NOT EXISTS (SELECT 1 FROM commissioner_areas c WHERE c.user_id = u.id))))"
+        }
+        Role::Volunteer | Role::Commissioner | Role::PartnerStaff => "1 = 0",
+    }
+}
+
+/// How many times [`reach_condition`] binds the manager's id.
+pub(super) fn reach_binds(manager: Role) -> usize {
+    if manager == Role::Coordinator {
+        2
+    } else {
+        0
+    }
+}
+
+impl Storage {
+    pub async fn security_event<'c, E>(
+        &self,
+        executor: E,
+        e: SecurityEvent<'_>,
+        now: EpochMillis,
+    ) -> Result<(), StorageError>
+    where
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        let detail: String = e.detail.chars().take(MAX_DETAIL).collect();
+        sqlx::query(&self.sql(
+            "INSERT INTO security_log (at, municipality_id, actor_id, device_id, action, subject_id, detail)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        ))
+        .bind(now)
+        .bind(e.municipality)
+        .bind(e.actor.map(|a| a.0.as_str()))
+        .bind(e.device)
+        .bind(e.action.as_str())
+        .bind(e.subject.map(|s| s.0.as_str()))
+        .bind(detail)
+        .execute(executor)
+        .await?;
+        Ok(())
+    }
+
+    /// The municipality's security events, newest first, before `before` (a `seq`), at most `limit`.
+    pub async fn security_events(
+        &self,
+        municipality: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<SecurityEntry>, StorageError> {
+        let rows = sqlx::query(&self.sql(
+            "SELECT l.seq, l.at, l.action, l.device_id, l.detail,
+                    a.id AS a_id, a.login AS a_login, a.display_name AS a_name, a.role AS a_role,
+                    s.id AS s_id, s.login AS s_login, s.display_name AS s_name, s.role AS s_role
+             FROM security_log l LEFT JOIN users a ON a.id = l.actor_id LEFT JOIN users s ON s.id = l.subject_id
+             WHERE l.municipality_id = ? AND l.seq < ? ORDER BY l.seq DESC LIMIT ?",
+        ))
+        .bind(municipality)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let brief = |r: &sqlx::any::AnyRow, p: &str| -> Result<Option<UserBrief>, sqlx::Error> {
+            let Some(id) = r.try_get::<Option<String>, _>(format!("{p}_id").as_str())? else { return Ok(None) };
+            let role: String = r.try_get(format!("{p}_role").as_str())?;
+            Ok(Some(UserBrief {
+                id: UserId(id),
+                login: r.try_get(format!("{p}_login").as_str())?,
+                display_name: r.try_get(format!("{p}_name").as_str())?,
+                role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?,
+            }))
+        };
+        rows.iter()
+            .map(|r| {
+                Ok(SecurityEntry {
+                    seq: r.try_get("seq")?,
+                    at: r.try_get("at")?,
+                    action: r.try_get("action")?,
+                    actor: brief(r, "a")?,
+                    subject: brief(r, "s")?,
+                    device_id: r.try_get("device_id")?,
+                    detail: r.try_get("detail")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    /// The user, when the manager may manage them (see [`reach_condition`]); `None` otherwise,
+    /// exactly as for a user that does not exist.
+    pub async fn user_in_reach<'c, E>(
+        &self,
+        executor: E,
+        manager: &User,
+        municipality: &str,
+        id: &str,
+    ) -> Result<Option<User>, StorageError>
+    where
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        let sql = format!(
+            "SELECT u.id, u.login, u.display_name, u.role FROM users u
+             WHERE u.id = ? AND u.municipality_id = ? AND {}",
+            reach_condition(manager.role)
+        );
+        let sql = self.sql(&sql);
+        let mut q = sqlx::query(&sql).bind(id).bind(municipality);
+        for _ in 0..reach_binds(manager.role) {
+            q = q.bind(&manager.id.0);
+        }
+        let row = q.fetch_optional(executor).await?;
+        Ok(row.map(|r| super::users::user_from_row(&r)).transpose()?)
+    }
+
+    /// Whether the manager may issue an invite for this volunteer: every person they watch lies in
+    /// the manager's districts (admins: any), and one who watches nobody yet is invited only by
+    /// whoever created them or an admin. An invite enrols a device that reads everything its user
+    /// may see, so it must never reach further than the manager already does.
+    pub async fn may_invite<'c, E>(&self, executor: E, manager: &User, volunteer: &UserId) -> Result<bool, StorageError>
+    where
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        if manager.role == Role::Admin {
+            return Ok(true);
+        }
+        let row = sqlx::query(&self.sql(
+            "SELECT
+               (SELECT COUNT(*) FROM assignments a WHERE a.user_id = u.id) AS watched,
+               (SELECT COUNT(*) FROM assignments a JOIN persons p ON p.id = a.person_id
+                  JOIN small_areas sa ON sa.id = p.small_area_id
+                  WHERE a.user_id = u.id AND NOT EXISTS (SELECT 1 FROM staff_districts s
+                      WHERE s.district_id = sa.district_id AND s.user_id = ?)) AS outside,
+               CASE WHEN u.created_by = ? THEN 1 ELSE 0 END AS mine
+             FROM users u WHERE u.id = ?",
+        ))
+        .bind(&manager.id.0)
+        .bind(&manager.id.0)
+        .bind(&volunteer.0)
+        .fetch_optional(executor)
+        .await?;
+        let Some(r) = row else { return Ok(false) };
+        let (watched, outside, mine): (i64, i64, i64) =
+            (r.try_get("watched")?, r.try_get("outside")?, r.try_get("mine")?);
+        Ok(outside == 0 && (watched > 0 || mine == 1))
+    }
+}
