@@ -138,6 +138,17 @@ pub async fn fetch_persons(body: &FetchPersonsRequest) -> Result<FetchPersonsRes
     post("/sync/persons", body).await
 }
 
+/// Changes the signed-in user's own password (answered 204 with no body).
+pub async fn change_password(current: &str, new: &str) -> Result<(), ApiFailure> {
+    let body = crate::api::admin::ChangePasswordRequest { current: current.to_owned(), new: new.to_owned() };
+    let json = to_json(&body).ok_or(ApiFailure::Server(0))?;
+    let req = request(Request::put(&format!("{API_PREFIX}/me/password")))
+        .header("content-type", "application/json")
+        .body(json)
+        .map_err(|_| ApiFailure::Offline)?;
+    checked(req.send().await).await.map(|_| ())
+}
+
 /// Who the server thinks this device is signed in as (`None` when it is not).
 pub async fn me() -> Result<Option<crate::domain::User>, ApiFailure> {
     match get::<crate::domain::User>("/me").await {

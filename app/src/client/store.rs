@@ -10,7 +10,9 @@
 //! - `drafts` (v2): half-filled forms by form key, so nothing typed is lost to a reload.
 //! - `requests` (v3): [`FieldRequest`] by `id`: requests on the persons held, as last pulled.
 //!   Requests raised here and not yet sent are read from the outbox instead.
-//! - `meta` also keeps `areas` (v3): the small areas this user may register a person in.
+//! - `meta` also keeps `areas` (v3): the small areas this user may register a person in;
+//!   `seen_devices`: the ids of this user's other devices whose enrolment the user has seen; and
+//!   `sign_out_pending`: the device was signed out offline, and the server must still be told.
 //!
 //! A new version adds an `if old < N` step to [`upgrade`]; existing data is kept.
 
@@ -467,11 +469,31 @@ pub async fn settle(entries: &[(OutboxEntry, Settled)]) -> Result<(), StoreError
     Ok(())
 }
 
+/// The person a half-filled form is about, from its key (`check:…`, `inquiry:…`, `consent:…`);
+/// `None` for forms about no one yet (a registration, a month's 活動記録).
+pub fn draft_person(key: &str) -> Option<PersonId> {
+    let (form, id) = key.split_once(':')?;
+    matches!(form, "check" | "inquiry" | "consent").then(|| PersonId(id.to_owned()))
+}
+
+/// The person a queued or refused change is about, if it is about one.
+fn mutation_person(m: &Mutation) -> Option<&PersonId> {
+    match m {
+        Mutation::CreateCheck { check } => Some(&check.person_id),
+        Mutation::EditPerson { person_id, .. }
+        | Mutation::RecordConsent { person_id, .. }
+        | Mutation::RegisterPerson { person_id, .. } => Some(person_id),
+        Mutation::RaiseRequest { request } => Some(&request.person_id),
+        Mutation::SubmitActivityReport { .. } => None,
+    }
+}
+
 /// Applies one pull page. Persons not in the scope manifest have left this user's scope: they
-/// are removed with their history (except records still waiting to be sent, which the server
-/// will answer). Pulled checks are stored as sent, and the cursor advances in the same
-/// transaction so a crash cannot skip a page. Returns how many of this user's own refused
-/// records went with a departed person, so the UI can say so.
+/// are removed with everything this device holds about them — history, half-filled forms and
+/// refused changes — except records still waiting to be sent (the server will answer those) and
+/// persons registered here and not sent yet. Pulled checks are stored as sent, and the cursor
+/// advances in the same transaction so a crash cannot skip a page. Returns how many of this
+/// user's own refused records went with a departed person, so the UI can say so.
 pub async fn apply_pull(
     scope: &HashSet<PersonId>,
     pulled: &[Check],
@@ -480,8 +502,33 @@ pub async fn apply_pull(
     clock_offset: i64,
 ) -> Result<u32, StoreError> {
     let db = db().await?;
-    let tx = db.transaction([META, PERSONS, CHECKS]).with_mode(TransactionMode::Readwrite).build()?;
+    let tx = db
+        .transaction([META, PERSONS, CHECKS, DRAFTS, REFUSED, OUTBOX])
+        .with_mode(TransactionMode::Readwrite)
+        .build()?;
     let mut dropped = 0;
+    // Persons registered here are not in any manifest until the server has them.
+    let queued: Vec<OutboxEntry> =
+        tx.object_store(OUTBOX)?.get_all::<OutboxEntry>().serde()?.await?.flatten().collect();
+    let mut keep: HashSet<PersonId> = scope.clone();
+    keep.extend(queued.iter().filter_map(|e| match &e.mutation {
+        Mutation::RegisterPerson { person_id, .. } => Some(person_id.clone()),
+        _ => None,
+    }));
+    let drafts = tx.object_store(DRAFTS)?;
+    let keys = drafts.get_all_keys::<String>().primitive()?.await?;
+    for key in keys.flatten() {
+        if draft_person(&key).is_some_and(|p| !keep.contains(&p)) {
+            drafts.delete(key).primitive()?;
+        }
+    }
+    let refused = tx.object_store(REFUSED)?;
+    for r in refused.get_all::<RefusedEdit>().serde()?.await?.flatten() {
+        if mutation_person(&r.mutation).is_some_and(|p| !keep.contains(p)) {
+            dropped += 1;
+            refused.delete(r.id.clone()).primitive()?;
+        }
+    }
     let person_store = tx.object_store(PERSONS)?;
     let check_store = tx.object_store(CHECKS)?;
     let held = person_store.get_all::<Person>().serde()?.await?;
@@ -539,12 +586,49 @@ pub async fn put_fetched(persons: &[Person], checks: &[Check]) -> Result<(), Sto
 }
 
 /// Removes every trace of personal data from the device (sign-out, revocation, a different user).
-pub async fn wipe() -> Result<(), StoreError> {
+/// With `tell_server`, it also notes that the server has yet to hear of a sign-out made offline.
+pub async fn wipe_and(tell_server: bool) -> Result<(), StoreError> {
     let db = db().await?;
     let tx = db.transaction(ALL_STORES).with_mode(TransactionMode::Readwrite).build()?;
     for name in ALL_STORES {
         tx.object_store(name)?.clear()?;
     }
+    if tell_server {
+        tx.object_store(META)?.put(&true).with_key("sign_out_pending".to_owned()).serde()?;
+    }
     tx.commit().await?;
     Ok(())
+}
+
+/// [`wipe_and`] without anything left to tell the server.
+pub async fn wipe() -> Result<(), StoreError> {
+    wipe_and(false).await
+}
+
+/// Whether a sign-out made offline has not reached the server yet.
+pub async fn sign_out_pending() -> Result<bool, StoreError> {
+    Ok(meta_get::<bool>("sign_out_pending").await?.unwrap_or(false))
+}
+
+pub async fn clear_sign_out_pending() -> Result<(), StoreError> {
+    let db = db().await?;
+    let tx = db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
+    tx.object_store(META)?.delete("sign_out_pending".to_owned()).primitive()?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Of this user's devices enrolled after this one, those the user has not acknowledged yet.
+pub async fn unseen_devices(list: &[crate::api::DeviceNotice]) -> Result<Vec<crate::api::DeviceNotice>, StoreError> {
+    let seen: Vec<String> = meta_get("seen_devices").await?.unwrap_or_default();
+    Ok(list.iter().filter(|d| !seen.contains(&d.id)).cloned().collect())
+}
+
+/// The user has read about these devices; they are not shown again.
+pub async fn acknowledge_devices(ids: &[String]) -> Result<(), StoreError> {
+    let mut seen: Vec<String> = meta_get("seen_devices").await?.unwrap_or_default();
+    seen.extend(ids.iter().cloned());
+    seen.sort();
+    seen.dedup();
+    meta_put("seen_devices", &seen).await
 }

@@ -40,6 +40,7 @@ pub fn request(state: AppState) {
 
 async fn run_once(state: AppState) {
     if !matches!(state.session.get_untracked(), SessionState::SignedIn(_)) {
+        finish_sign_out().await;
         return;
     }
     state.sync.update(|s| s.phase = SyncPhase::Syncing);
@@ -71,6 +72,9 @@ async fn run_once(state: AppState) {
                 state.session.set(SessionState::SignedOut);
                 SyncPhase::NeedsSignIn
             }
+        }
+        Err(Failure::Api(ApiFailure::Refused(b))) if b.code == "password_change_required" => {
+            SyncPhase::NeedsPasswordChange
         }
         Err(Failure::Api(other)) => SyncPhase::Failed(other.message()),
         Err(Failure::Store(e)) => SyncPhase::Failed(t!("sync.store_failed", e = e.0).into_owned()),
@@ -162,6 +166,7 @@ async fn pull_all(state: AppState) -> Result<(), Failure> {
         }
         if scope.is_none() {
             store::put_requests(&page.requests, &page.areas).await?;
+            state.new_devices.set(store::unseen_devices(&page.new_devices).await?);
             scope = Some(page.scope);
         }
         cursor = page.cursor;
@@ -192,6 +197,18 @@ async fn pull_all(state: AppState) -> Result<(), Failure> {
         store::clear_persons_stale().await?;
     }
     Ok(())
+}
+
+/// A sign-out made offline wiped the device at once; the server's session ends when it hears of
+/// it, at the first contact after. (Until then an evicted-store recovery must not bring the data
+/// back, which is why the mark outlives the wipe.)
+async fn finish_sign_out() {
+    if !store::sign_out_pending().await.unwrap_or(false) {
+        return;
+    }
+    if http::sign_out().await.is_ok() {
+        let _ = store::clear_sign_out_pending().await;
+    }
 }
 
 /// Reloads the UI's view of the device store.

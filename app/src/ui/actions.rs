@@ -114,6 +114,7 @@ pub async fn enroll(state: AppState, code: String) -> Result<(), String> {
     }
 }
 
+/// Signs out and wipes the device, with or without signal (see the `csr` implementation).
 pub async fn sign_out(state: AppState) -> Result<(), String> {
     #[cfg(feature = "csr")]
     return imp::sign_out(state).await;
@@ -122,6 +123,25 @@ pub async fn sign_out(state: AppState) -> Result<(), String> {
         let _ = state;
         Err(String::new())
     }
+}
+
+/// Changes the signed-in user's own password (online only).
+pub async fn change_password(state: AppState, current: String, new: String) -> Result<(), String> {
+    #[cfg(feature = "csr")]
+    return imp::change_password(state, current, new).await;
+    #[cfg(not(feature = "csr"))]
+    {
+        let _ = (state, current, new);
+        Err(String::new())
+    }
+}
+
+/// The user has read the notice about devices enrolled after this one.
+pub async fn acknowledge_devices(state: AppState) {
+    #[cfg(feature = "csr")]
+    imp::acknowledge_devices(state).await;
+    #[cfg(not(feature = "csr"))]
+    let _ = state;
 }
 
 /// Saves a check on the device, and clears the form's draft in the same transaction.
@@ -267,9 +287,10 @@ mod imp {
 
     /// An empty store while the server still knows this device as signed in means the browser
     /// evicted (or the user cleared) the store. Say so and fetch everything again, rather than
-    /// show an empty list as if it were true.
+    /// show an empty list as if it were true. Not after a sign-out the server has yet to hear of:
+    /// that session is told to end instead.
     async fn recover_evicted_store(state: AppState) -> Option<crate::domain::User> {
-        if !super::online() {
+        if !super::online() || store::sign_out_pending().await.unwrap_or(false) {
             return None;
         }
         let user = http::me().await.ok().flatten()?;
@@ -296,6 +317,8 @@ mod imp {
 
     /// What follows any successful sign-in (password or invite): remember the user, start syncing.
     async fn signed_in(state: AppState, res: crate::api::SignInResponse) -> Result<(), String> {
+        // A new session: whatever an offline sign-out left to tell the server is moot now.
+        let _ = store::clear_sign_out_pending().await;
         let previous = store::session().await.ok().flatten();
         // Another person's data must never be shown to this user: a different user starts empty.
         if previous.as_ref().is_some_and(|p| p.id != res.user.id) {
@@ -304,7 +327,9 @@ mod imp {
         store::set_session(&res.user).await.map_err(|e| e.0)?;
         state.notice.set(None);
         state.session.set(SessionState::SignedIn(res.user));
-        state.sync.update(|s| s.phase = SyncPhase::Idle);
+        state.sync.update(|s| {
+            s.phase = if res.must_change_password { SyncPhase::NeedsPasswordChange } else { SyncPhase::Idle }
+        });
         sync::refresh_from_store(state).await;
         request_persistent_storage(state);
         sync::request(state);
@@ -353,12 +378,39 @@ mod imp {
         Ok(())
     }
 
+    /// Signs out: the device forgets everything personal now, with or without signal. The server
+    /// ends the session now when it can be reached, else at this device's next contact (or when
+    /// the session expires, if it never makes one).
     pub async fn sign_out(state: AppState) -> Result<(), String> {
-        http::sign_out().await.map_err(|e| e.message())?;
-        store::wipe().await.map_err(|e| e.0)?;
+        let told = http::sign_out().await.is_ok();
+        store::wipe_and(!told).await.map_err(|e| t!("sync.store_wipe_failed", e = e.0).into_owned())?;
         state.session.set(SessionState::SignedOut);
+        state.new_devices.set(Vec::new());
+        if !told {
+            state.notice.set(Some(t!("sign_out.offline").into_owned()));
+        }
         sync::refresh_from_store(state).await;
         Ok(())
+    }
+
+    pub async fn change_password(state: AppState, current: String, new: String) -> Result<(), String> {
+        http::change_password(&current, &new).await.map_err(|e| match e {
+            http::ApiFailure::Offline => t!("password.offline").into_owned(),
+            other => other.message(),
+        })?;
+        state.sync.update(|s| {
+            if s.phase == crate::ui::state::SyncPhase::NeedsPasswordChange {
+                s.phase = crate::ui::state::SyncPhase::Idle;
+            }
+        });
+        sync::request(state);
+        Ok(())
+    }
+
+    pub async fn acknowledge_devices(state: AppState) {
+        let ids: Vec<String> = state.new_devices.get_untracked().into_iter().map(|d| d.id).collect();
+        let _ = store::acknowledge_devices(&ids).await;
+        state.new_devices.set(Vec::new());
     }
 
     pub async fn save_check(

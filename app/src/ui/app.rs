@@ -40,6 +40,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/persons/:id/inquiry") view=move || view! { <Field screen=FieldScreen::Inquiry/> }/>
                         <Route path=path!("/checks") view=move || view! { <SignedIn><RecentChecksPage/></SignedIn> }/>
                         <Route path=path!("/settings") view=move || view! { <SignedIn><SettingsPage/></SignedIn> }/>
+                        <Route path=path!("/password") view=move || view! { <Field screen=FieldScreen::Password/> }/>
                         <Route path=path!("/activity") view=move || view! { <Field screen=FieldScreen::Activity/> }/>
                         <Route path=path!("/my-requests") view=move || view! { <SignedIn><MyRequestsPage/></SignedIn> }/>
                         <Route path=path!("/requests") view=move || view! { <SignedIn><OfficeScreen screen=AdminScreen::Requests/></SignedIn> }/>
@@ -54,6 +55,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/devices") view=move || view! { <Admin screen=AdminScreen::Devices/> }/>
                         <Route path=path!("/admin/activity") view=move || view! { <Admin screen=AdminScreen::Activity/> }/>
                         <Route path=path!("/admin/conflicts") view=move || view! { <Admin screen=AdminScreen::Conflicts/> }/>
+                        <Route path=path!("/admin/security") view=move || view! { <Admin screen=AdminScreen::Security/> }/>
                     </Routes>
                 </main>
             </Show>

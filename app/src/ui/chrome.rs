@@ -62,6 +62,7 @@ pub fn AppHeader() -> impl IntoView {
             // A landmark of its own, so screen readers can jump to where sending stands.
             <div role="region" aria-label=t!("sync.region")>
                 <SyncBar/>
+                <NewDevicesNotice/>
                 <Notice/>
             </div>
         </Show>
@@ -83,6 +84,37 @@ fn Notice() -> impl IntoView {
     }
 }
 
+/// Another device was enrolled for this user (an invite redeemed, a password used elsewhere):
+/// the user is told, so that a phone they do not know of is reported, and acknowledges it.
+#[component]
+fn NewDevicesNotice() -> impl IntoView {
+    let state = use_app_state();
+    let lines = move || {
+        state
+            .new_devices
+            .get()
+            .into_iter()
+            .map(|d| {
+                let how = if d.how == "invite" { t!("devices.by_invite") } else { t!("devices.by_password") };
+                t!("devices.enrolled_line", when = datetime(d.enrolled_at), how = how).into_owned()
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <Show when=move || state.new_devices.with(|d| !d.is_empty())>
+            <div class="notice-banner" role="alert" data-testid="new-device-notice">
+                <p>{t!("devices.enrolled")}</p>
+                <ul>{move || lines().into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+                <p>{t!("devices.not_me")}</p>
+                <button class="button small" type="button"
+                    on:click=move |_| leptos::task::spawn_local(actions::acknowledge_devices(state))>
+                    {t!("devices.seen")}
+                </button>
+            </div>
+        </Show>
+    }
+}
+
 /// 未送信 N 件 / 送信済み / オフライン, always visible, in words.
 #[component]
 fn SyncBar() -> impl IntoView {
@@ -95,6 +127,7 @@ fn SyncBar() -> impl IntoView {
             SyncPhase::Syncing => t!("sync.syncing").into_owned(),
             SyncPhase::Offline => t!("sync.offline").into_owned(),
             SyncPhase::NeedsSignIn => t!("sync.needs_sign_in").into_owned(),
+            SyncPhase::NeedsPasswordChange => t!("sync.needs_password_change").into_owned(),
             SyncPhase::Failed(msg) => msg,
             SyncPhase::Idle if s.dropped > 0 => t!("sync.dropped", n = s.dropped).into_owned(),
             SyncPhase::Idle if s.refused > 0 => t!("sync.refused", n = s.refused).into_owned(),
@@ -108,7 +141,7 @@ fn SyncBar() -> impl IntoView {
     let class = move || {
         let s = status();
         let kind = match s.phase {
-            SyncPhase::Failed(_) | SyncPhase::NeedsSignIn => "sync-bar problem",
+            SyncPhase::Failed(_) | SyncPhase::NeedsSignIn | SyncPhase::NeedsPasswordChange => "sync-bar problem",
             _ if s.refused > 0 || s.dropped > 0 => "sync-bar problem",
             _ if s.pending > 0 => "sync-bar pending",
             SyncPhase::Offline => "sync-bar offline",
@@ -127,6 +160,9 @@ fn SyncBar() -> impl IntoView {
             <span class="sync-text">{text}</span>
             <Show when=needs_sign_in>
                 <a class="button small" href="/login">{t!("sync.sign_in")}</a>
+            </Show>
+            <Show when=move || status().phase == SyncPhase::NeedsPasswordChange>
+                <a class="button small" href="/password">{t!("settings.change_password")}</a>
             </Show>
         </div>
     }

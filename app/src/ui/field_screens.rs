@@ -6,6 +6,7 @@
 use super::activity_report::ActivityReportPage;
 use super::consent_form::ConsentPage;
 use super::inquiry_form::InquiryPage;
+use super::password::ChangePasswordPage;
 use super::register_person::RegisterPersonPage;
 use leptos::prelude::*;
 
@@ -16,6 +17,8 @@ pub enum FieldScreen {
     Consent,
     Register,
     Activity,
+    /// パスワードの変更 (online, but small and rarely used: it rides along here).
+    Password,
 }
 
 #[lazy]
@@ -25,5 +28,6 @@ pub fn field_screen(screen: FieldScreen) -> AnyView {
         FieldScreen::Consent => view! { <ConsentPage/> }.into_any(),
         FieldScreen::Register => view! { <RegisterPersonPage/> }.into_any(),
         FieldScreen::Activity => view! { <ActivityReportPage/> }.into_any(),
+        FieldScreen::Password => view! { <ChangePasswordPage/> }.into_any(),
     }
 }

@@ -12,6 +12,7 @@ mod field_screens;
 pub mod i18n;
 mod inquiry_form;
 mod my_requests;
+mod password;
 mod person_list;
 mod person_page;
 mod recent_checks;

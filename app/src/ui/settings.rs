@@ -1,4 +1,5 @@
-//! 設定: text size, language, where syncing stands (with a button to sync now), and signing out.
+//! 設定: text size, language, where syncing stands (with a button to sync now), the password
+//! (for those who sign in with one), and signing out.
 
 use super::actions;
 use super::chrome::SignOutButton;
@@ -118,6 +119,10 @@ pub fn SettingsPage() -> impl IntoView {
             <button class="button secondary" type="button" disabled=syncing on:click=move |_| actions::sync_now(state)>
                 {move || if syncing() { t!("sync.syncing") } else { t!("settings.sync_now") }}
             </button>
+            <Show when=move || state.session.with(|s| s.user().is_some_and(|u| u.role != crate::domain::Role::Volunteer))>
+                <h2>{t!("password.title")}</h2>
+                <p><a class="button secondary" href="/password">{t!("settings.change_password")}</a></p>
+            </Show>
             <h2>{t!("sign_out.title")}</h2>
             <p>{t!("sign_out.explain")}</p>
             <SignOutButton/>

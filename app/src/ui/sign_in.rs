@@ -1,7 +1,7 @@
 //! サインイン.
 
 use super::actions;
-use super::state::use_app_state;
+use super::state::{use_app_state, SyncPhase};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use rust_i18n::t;
@@ -29,6 +29,10 @@ pub fn SignInPage() -> impl IntoView {
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             match actions::sign_in(state, l, p).await {
+                // A password an admin reset is changed before anything else.
+                Ok(()) if state.sync.with_untracked(|s| s.phase == SyncPhase::NeedsPasswordChange) => {
+                    navigate("/password", Default::default())
+                }
                 Ok(()) => navigate("/", Default::default()),
                 Err(e) => error.set(Some(e)),
             }

@@ -29,6 +29,8 @@ pub enum SyncPhase {
     Syncing,
     Offline,
     NeedsSignIn,
+    /// An admin reset this user's password: nothing is sent until they choose a new one.
+    NeedsPasswordChange,
     Failed(String),
 }
 
@@ -75,6 +77,9 @@ pub struct AppState {
     pub update_ready: RwSignal<bool>,
     /// A message for the sign-in screen (e.g. why this device was signed out).
     pub notice: RwSignal<Option<String>>,
+    /// Devices enrolled for this user after this one that the user has not acknowledged: someone
+    /// may have used their invite or password.
+    pub new_devices: RwSignal<Vec<crate::api::DeviceNotice>>,
 }
 
 impl AppState {
@@ -98,6 +103,7 @@ impl AppState {
             }),
             update_ready: RwSignal::new(false),
             notice: RwSignal::new(None),
+            new_devices: RwSignal::new(Vec::new()),
         }
     }
 

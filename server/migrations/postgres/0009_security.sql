@@ -10,6 +10,9 @@ ALTER TABLE devices ADD COLUMN expires_at BIGINT;
 ALTER TABLE devices ADD COLUMN revoked_reason TEXT;
 
 ALTER TABLE sign_in_failures ADD COLUMN last_attempt_at BIGINT NOT NULL DEFAULT 0;
+-- Attempts whose password is being checked right now (counted before the check, so concurrent
+-- guesses cannot all be checked).
+ALTER TABLE sign_in_failures ADD COLUMN pending BIGINT NOT NULL DEFAULT 0;
 
 CREATE TABLE security_log (
     seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

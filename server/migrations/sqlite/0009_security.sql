@@ -18,6 +18,9 @@ ALTER TABLE devices ADD COLUMN revoked_reason TEXT;
 
 -- When the last attempt on a login was made, so old rows can be purged.
 ALTER TABLE sign_in_failures ADD COLUMN last_attempt_at INTEGER NOT NULL DEFAULT 0;
+-- Attempts whose password is being checked right now (counted before the check, so concurrent
+-- guesses cannot all be checked).
+ALTER TABLE sign_in_failures ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;
 
 -- Security events: sign-ins (and failed ones on real logins), enrolments, invites, revocations,
 -- users created, disabled and enabled, passwords changed and reset, assignments and areas changed.

@@ -29,13 +29,14 @@ pub async fn revoke(
     let Some(owner) = state.storage.revoke_visible_device(&mut tx, &session, &id, now).await? else {
         return Err(ApiError::NotFound);
     };
+    let detail = format!("device={id}");
     let event = SecurityEvent {
         action: SecurityAction::DeviceRevoke,
         municipality: &session.municipality_id,
         actor: Some(&session.user.id),
         device: Some(&session.device_id),
         subject: Some(&owner),
-        detail: &id,
+        detail: &detail,
     };
     state.storage.security_event(&mut *tx, event, now).await?;
     tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;

@@ -220,7 +220,7 @@ pub async fn create_user(
         other => other?,
     }
     state.storage.set_areas(&mut tx, &session.user, &user, &req.area_ids).await?;
-    let detail = format!("{} {}", req.role.as_str(), req.area_ids.join(","));
+    let detail = format!("role={};areas={}", req.role.as_str(), req.area_ids.join(","));
     state
         .storage
         .security_event(&mut *tx, event(&session, SecurityAction::UserCreate, &user.id, &detail), now_millis())
@@ -259,7 +259,7 @@ pub async fn set_assignments(
         }
     }
     state.storage.set_assignments(&mut tx, &session.user, &target.id, &persons).await?;
-    let detail = persons.iter().map(|p| p.0.as_str()).collect::<Vec<_>>().join(",");
+    let detail = format!("persons={}", persons.iter().map(|p| p.0.as_str()).collect::<Vec<_>>().join(","));
     let now = now_millis();
     state
         .storage
@@ -284,7 +284,7 @@ pub async fn set_areas(
     let target = target_in_reach(&state, &mut tx, &session, &id).await?;
     check_areas(&state, &session, target.role, &areas).await?;
     state.storage.set_areas(&mut tx, &session.user, &target, &areas).await?;
-    let detail = areas.join(",");
+    let detail = format!("areas={}", areas.join(","));
     state
         .storage
         .security_event(&mut *tx, event(&session, SecurityAction::AreasSet, &target.id, &detail), now_millis())
@@ -361,7 +361,7 @@ pub async fn create_invite(
         .storage
         .insert_invite(&mut tx, &hash_token(&normalized), &target.id, &session.user.id, now, expires_at)
         .await?;
-    let detail = format!("earlier unused invites ended: {replaced}");
+    let detail = format!("replaced={replaced}");
     state
         .storage
         .security_event(&mut *tx, event(&session, SecurityAction::InviteIssue, &target.id, &detail), now)
@@ -506,7 +506,7 @@ pub async fn reset_password(
         .storage
         .revoke_user_devices(&mut tx, &target.id, None, crate::storage::RevokeReason::Password, now)
         .await?;
-    let detail = format!("devices signed out: {ended}");
+    let detail = format!("signed_out={ended}");
     state
         .storage
         .security_event(&mut *tx, event(&session, SecurityAction::PasswordReset, &target.id, &detail), now)

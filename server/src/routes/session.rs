@@ -3,9 +3,7 @@
 //! Every sign-in and enrolment makes a device with its own session and is written to the security
 //! log; so is every failed sign-in on a real login.
 
-use crate::auth::{
-    expired_session_cookie, hash_password, hash_token, new_token, session_cookie, verify_password, AnySession,
-};
+use crate::auth::{expired_session_cookie, hash_password, hash_token, new_token, session_cookie, AnySession};
 use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::routes::manage::{check_new_password, normalize_invite_code};
@@ -45,50 +43,65 @@ pub async fn sign_in(
     let now = now_millis();
     // The attempt is counted before any password work: concurrent guesses beyond the limit are
     // refused here, without hashing.
-    let attempt = state.storage.reserve_sign_in_attempt(&login, now).await?;
-    let record = state.storage.user_by_login(&login).await?;
-    if attempt != Attempt::Allowed {
-        if let (Attempt::LockedNow, Some(r)) = (attempt, &record) {
-            log_about(&state, r, SecurityAction::SignInLocked, "", now).await?;
-        }
+    if state.storage.reserve_sign_in_attempt(&login, now).await? == Attempt::Refused {
         return Err(ApiError::TooManyAttempts);
     }
+    let record = state.storage.user_by_login(&login).await?;
     // Invite-enrolled volunteers have no password: they fail exactly like an unknown login.
     let stored = record.as_ref().and_then(|r| r.password_hash.clone());
     let password = req.password;
-    let ok = state.hashes.run(move || verify_password(&password, stored.as_deref())).await?;
+    let ok = state.hashes.verify(password, stored).await?;
     let record = match record {
         Some(r) if ok && !r.disabled => r,
-        Some(r) => {
-            let why = if ok { "disabled" } else { "wrong_password" };
-            log_about(&state, &r, SecurityAction::SignInFailed, why, now).await?;
+        other => {
+            let locked = state.storage.sign_in_failed(&login, now).await?;
+            if let Some(r) = &other {
+                let why = if ok { "reason=disabled" } else { "reason=wrong_password" };
+                log_about(&state, r, SecurityAction::SignInFailed, why, now).await?;
+                if locked {
+                    log_about(&state, r, SecurityAction::SignInLocked, "", now).await?;
+                }
+            }
             return Err(ApiError::BadCredentials);
         }
-        None => return Err(ApiError::BadCredentials),
     };
     state.storage.clear_sign_in_failures(&login).await?;
-    let (token, token_hash) = new_token();
-    let device_id = uuid::Uuid::new_v4().to_string();
     let mut tx = state.storage.begin().await?;
     let agent = user_agent(&headers);
+    let detail = format!("agent={}", agent.as_deref().unwrap_or(""));
+    let (device_id, cookie) = new_device(&state, &mut tx, &record, Enrolment::Password, agent, &detail, now).await?;
+    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    tracing::info!(user = %record.user.id.0, device = %device_id, "signed in");
+    let must_change_password = record.must_change_password;
+    Ok((jar.add(cookie), Json(SignInResponse { user: record.user, must_change_password })))
+}
+
+/// Makes a device, with its session, for a user who has just shown who they are, and logs it
+/// (`sign_in` or `device.enroll`) in the caller's transaction. Returns the device id and the cookie.
+async fn new_device(
+    state: &AppState,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    record: &UserRecord,
+    how: Enrolment,
+    agent: Option<String>,
+    detail: &str,
+    now: i64,
+) -> Result<(String, axum_extra::extract::cookie::Cookie<'static>), ApiError> {
+    let (token, token_hash) = new_token();
+    let device_id = uuid::Uuid::new_v4().to_string();
     let (user, policy) = (&record.user, &state.config.sessions);
-    state
-        .storage
-        .create_device(&mut tx, &device_id, user, &token_hash, agent.as_deref(), Enrolment::Password, policy, now)
-        .await?;
+    state.storage.create_device(tx, &device_id, user, &token_hash, agent.as_deref(), how, policy, now).await?;
     let event = SecurityEvent {
-        action: SecurityAction::SignIn,
+        action: if how == Enrolment::Invite { SecurityAction::DeviceEnroll } else { SecurityAction::SignIn },
         municipality: &record.municipality_id,
         actor: Some(&user.id),
         device: Some(&device_id),
         subject: Some(&user.id),
-        detail: agent.as_deref().unwrap_or(""),
+        detail,
     };
-    state.storage.security_event(&mut *tx, event, now).await?;
-    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
-    tracing::info!(user = %user.id.0, device = %device_id, "signed in");
-    let jar = jar.add(session_cookie(token, state.config.secure_cookies, policy.max_ms(user.role)));
-    Ok((jar, Json(SignInResponse { user: record.user, must_change_password: record.must_change_password })))
+    state.storage.security_event(&mut **tx, event, now).await?;
+    let cookie = session_cookie(token, state.config.secure_cookies, policy.max_ms(user.role));
+    Ok((device_id, cookie))
 }
 
 /// Writes an event about a user that nobody signed in did (a failed or locked sign-in).
@@ -131,8 +144,6 @@ pub async fn enroll(
     };
     let code = normalize_invite_code(&req.code).ok_or_else(not_found)?;
     let now = now_millis();
-    let (token, token_hash) = new_token();
-    let device_id = uuid::Uuid::new_v4().to_string();
     let code_hash = hash_token(&code);
     // One transaction: the invite is taken, the device made, linked and logged, or nothing at all.
     let mut tx = state.storage.begin_immediate().await?;
@@ -161,27 +172,14 @@ pub async fn enroll(
             )),
         };
     let record = state.storage.user_record(&redeemed.user).await?.ok_or(ApiError::NotFound)?;
-    let (user, policy) = (&record.user, &state.config.sessions);
+    let issuer = state.storage.user_record(&redeemed.issued_by).await?.map(|r| r.user.login).unwrap_or_default();
+    let detail = format!("issued_by={issuer}");
     let agent = user_agent(&headers);
-    state
-        .storage
-        .create_device(&mut tx, &device_id, user, &token_hash, agent.as_deref(), Enrolment::Invite, policy, now)
-        .await?;
+    let (device_id, cookie) = new_device(&state, &mut tx, &record, Enrolment::Invite, agent, &detail, now).await?;
     state.storage.link_invite_device(&mut tx, &code_hash, &device_id).await?;
-    let detail = format!("invite by {}", redeemed.issued_by.0);
-    let event = SecurityEvent {
-        action: SecurityAction::DeviceEnroll,
-        municipality: &record.municipality_id,
-        actor: Some(&user.id),
-        device: Some(&device_id),
-        subject: Some(&user.id),
-        detail: &detail,
-    };
-    state.storage.security_event(&mut *tx, event, now).await?;
     tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
-    tracing::info!(user = %user.id.0, device = %device_id, "device enrolled by invite");
-    let jar = jar.add(session_cookie(token, state.config.secure_cookies, policy.max_ms(user.role)));
-    Ok((jar, Json(SignInResponse { user: record.user, must_change_password: false })))
+    tracing::info!(user = %record.user.id.0, device = %device_id, "device enrolled by invite");
+    Ok((jar.add(cookie), Json(SignInResponse { user: record.user, must_change_password: false })))
 }
 
 /// Ends this device's session on the server; the cookie is cleared too.
@@ -240,12 +238,15 @@ pub async fn change_password(
         ));
     }
     let login = record.user.login.clone();
-    if state.storage.reserve_sign_in_attempt(&login, now).await? != Attempt::Allowed {
+    if state.storage.reserve_sign_in_attempt(&login, now).await? == Attempt::Refused {
         return Err(ApiError::TooManyAttempts);
     }
     let current = req.current;
     let too_long = current.len() > MAX_PASSWORD_LEN;
-    if too_long || !state.hashes.run(move || verify_password(&current, Some(&stored))).await? {
+    if too_long || !state.hashes.verify(current, Some(stored)).await? {
+        if state.storage.sign_in_failed(&login, now).await? {
+            log_about(&state, &record, SecurityAction::SignInLocked, "", now).await?;
+        }
         return Err(ApiError::bad(
             "wrong_current_password",
             "the current password is wrong",
@@ -262,7 +263,7 @@ pub async fn change_password(
         .storage
         .revoke_user_devices(&mut tx, &session.user.id, Some(&session.device_id), RevokeReason::Password, now)
         .await?;
-    let detail = format!("other devices signed out: {ended}");
+    let detail = format!("signed_out={ended}");
     state.storage.security_event(&mut *tx, own_event(&session, SecurityAction::PasswordChange, &detail), now).await?;
     tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
     Ok(StatusCode::NO_CONTENT)

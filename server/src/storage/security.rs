@@ -58,7 +58,9 @@ impl SecurityAction {
 }
 
 /// One event to write. `actor` is who did it (none when nobody signed in did); `subject` whose
-/// account it concerns.
+/// account it concerns; `detail` is `key=value` pairs joined by `;` (`role=volunteer;areas=…`),
+/// or one pair whose value may hold anything (`agent=` a user agent), turned into words by the
+/// admin's screen.
 #[derive(Debug, Clone, Copy)]
 pub struct SecurityEvent<'a> {
     pub action: SecurityAction,

@@ -5,8 +5,8 @@
 use crate::api::admin::{
     ActivitySummary, AreaTree, AuditEntry, ConflictChoice, ConflictSummary, DeviceInfo, Invite, NewOrganizationRequest,
     NewPersonRequest, NewSmallAreaRequest, NewUserRequest, Organization, PersonDetail, PersonSummary,
-    RecordConsentRequest, RequestSummary, ResolveConflictRequest, RouteRequest, SetAreasRequest, SetAssignmentsRequest,
-    SmallArea, UpdatePersonRequest, UserSummary,
+    RecordConsentRequest, RequestSummary, ResetPasswordRequest, ResolveConflictRequest, RouteRequest, SecurityEntry,
+    SetAreasRequest, SetAssignmentsRequest, SmallArea, UpdatePersonRequest, UserSummary,
 };
 use crate::api::ApiErrorBody;
 use crate::domain::text::is_safe_id;
@@ -125,6 +125,25 @@ pub async fn set_areas(user_id: &str, req: &SetAreasRequest) -> Result<UserSumma
 
 pub async fn issue_invite(user_id: &str) -> Result<Invite, Failure> {
     post(&format!("/users/{}/invites", seg(user_id)), &Empty {}).await
+}
+
+/// Disables (`true`) or enables a user.
+pub async fn set_disabled(user_id: &str, disabled: bool) -> Result<UserSummary, Failure> {
+    let verb = if disabled { "disable" } else { "enable" };
+    post(&format!("/users/{}/{verb}", seg(user_id)), &Empty {}).await
+}
+
+/// Sets a temporary password the user must change at their next sign-in (admins).
+pub async fn reset_password(user_id: &str, password: String) -> Result<UserSummary, Failure> {
+    post(&format!("/users/{}/password", seg(user_id)), &ResetPasswordRequest { password }).await
+}
+
+/// The security log, newest first; `before` pages back.
+pub async fn security_events(before: Option<i64>) -> Result<Vec<SecurityEntry>, Failure> {
+    match before {
+        Some(seq) => get(&format!("/security-events?before={seq}")).await,
+        None => get("/security-events").await,
+    }
 }
 
 pub async fn devices() -> Result<Vec<DeviceInfo>, Failure> {

@@ -98,7 +98,7 @@ fn DeviceRow(device: DeviceInfo, devices: RwSignal<Vec<DeviceInfo>>, error: Form
 }
 
 /// A user agent in words a coordinator recognises: `Android・Chrome`.
-fn device_name(ua: Option<&str>) -> String {
+pub(super) fn device_name(ua: Option<&str>) -> String {
     let Some(ua) = ua else { return "不明".into() };
     let os =
         [("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"), ("Windows", "Windows"), ("Mac OS", "Mac")]

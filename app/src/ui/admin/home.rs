@@ -42,6 +42,9 @@ pub fn AdminHomePage() -> impl IntoView {
                 <MenuLink href="/admin/conflicts" title="食い違いの確認" text="二人が別々に変更した項目の、残す方を選ぶ"/>
                 <MenuLink href="/admin/devices" title="端末" text="サインインしている端末の確認と無効化"/>
                 <MenuLink href="/checks" title="記録一覧" text="見守りの記録（新しい順）"/>
+                <Show when=super::widgets::is_admin>
+                    <MenuLink href="/admin/security" title="セキュリティ記録" text="サインイン、端末の登録・無効化、招待、利用停止、パスワードの記録"/>
+                </Show>
             </ul>
             <SignOutButton/>
         </section>

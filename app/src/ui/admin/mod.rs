@@ -11,6 +11,7 @@ mod organizations;
 mod person_detail;
 mod person_form;
 mod persons;
+mod security;
 mod users;
 mod widgets;
 
@@ -26,6 +27,7 @@ use organizations::OrganizationsPage;
 use person_detail::PersonAdminPage;
 use person_form::NewPersonPage;
 use persons::PersonsAdminPage;
+use security::SecurityPage;
 use users::UsersPage;
 
 /// Which management screen a route shows.
@@ -41,6 +43,8 @@ pub enum AdminScreen {
     Devices,
     Conflicts,
     Activity,
+    /// セキュリティ記録 (admins).
+    Security,
     /// 依頼一覧: coordinators route requests, partner staff report progress (not managers only).
     Requests,
 }
@@ -61,6 +65,7 @@ pub fn admin_screen(screen: AdminScreen) -> AnyView {
         AdminScreen::Devices => view! { <DevicesPage/> }.into_any(),
         AdminScreen::Conflicts => view! { <ConflictsPage/> }.into_any(),
         AdminScreen::Activity => view! { <ActivityAdminPage/> }.into_any(),
+        AdminScreen::Security => view! { <SecurityPage/> }.into_any(),
         AdminScreen::Requests => view! { <crate::ui::requests::RequestsPage/> }.into_any(),
     }
 }

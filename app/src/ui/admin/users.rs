@@ -2,7 +2,7 @@
 //! volunteer's phone.
 
 use super::api;
-use super::widgets::{is_admin, Fetch, FetchStatus, FieldError, FormError, FormProblem, TextField};
+use super::widgets::{is_admin, ConfirmButton, Fetch, FetchStatus, FieldError, FormError, FormProblem, TextField};
 use crate::api::admin::{
     AreaTree, Invite, NewUserRequest, Organization, PersonSummary, SetAreasRequest, SetAssignmentsRequest, UserSummary,
 };
@@ -81,6 +81,7 @@ pub fn UsersPage() -> impl IntoView {
 enum Panel {
     Persons,
     Areas,
+    Password,
 }
 
 #[component]
@@ -91,6 +92,7 @@ fn UserCard(id: String, dir: Directory, admin: bool) -> impl IntoView {
         Memo::new(move |_| dir.users.with(|us| us.iter().find(|u| u.user.id.0 == id).cloned()))
     };
     let panel = RwSignal::new(None::<Panel>);
+    let status_id = id.clone();
     let invite = RwSignal::new(None::<Invite>);
     let invite_error: FormError = RwSignal::new(None);
     let issuing = RwSignal::new(false);
@@ -113,6 +115,10 @@ fn UserCard(id: String, dir: Directory, admin: bool) -> impl IntoView {
         }
     };
     let role = move || user.with(|u| u.as_ref().map(|u| u.user.role));
+    let is_me = {
+        let id = id.clone();
+        Memo::new(move |_| state.session.with(|s| s.user().is_some_and(|me| me.id.0 == id)))
+    };
     let toggle = move |p: Panel| panel.update(|cur| *cur = if *cur == Some(p) { None } else { Some(p) });
     // Who sees which districts is the admin's decision; coordinators set 民生委員's areas.
     let can_set_areas = move || match role() {
@@ -138,6 +144,8 @@ fn UserCard(id: String, dir: Directory, admin: bool) -> impl IntoView {
                     <span class="who">{format!("ID：{}", u.user.login)}</span>
                     <span class="who">{format!("端末 {}台", u.active_devices)}</span>
                     <span class="who">{summary}</span>
+                    {u.disabled.then(|| view! { <span class="tag tag-no" data-testid="user-disabled">"利用停止中"</span> })}
+                    {u.must_change_password.then(|| view! { <span class="tag tag-info">"パスワード変更待ち"</span> })}
                 </div>
             })}
             <div class="actions">
@@ -149,12 +157,19 @@ fn UserCard(id: String, dir: Directory, admin: bool) -> impl IntoView {
                     <button type="button" class="button small" aria-expanded=move || (panel.get() == Some(Panel::Areas)).to_string()
                         on:click=move |_| toggle(Panel::Areas)>"担当区域"</button>
                 </Show>
-                <Show when=move || role() == Some(Role::Volunteer)>
+                <Show when=move || role() == Some(Role::Volunteer) && !user.with(|u| u.as_ref().is_some_and(|u| u.disabled))>
                     <button type="button" class="button small" disabled=move || issuing.get() on:click=issue.clone()>
                         {move || if issuing.get() { "発行中…" } else { "招待コードを発行" }}
                     </button>
                 </Show>
+                <Show when=move || admin && !matches!(role(), Some(Role::Volunteer) | None) && !is_me.get()>
+                    <button type="button" class="button small" aria-expanded=move || (panel.get() == Some(Panel::Password)).to_string()
+                        on:click=move |_| toggle(Panel::Password)>"パスワード再設定"</button>
+                </Show>
             </div>
+            <Show when=move || !is_me.get()>
+                <UserStatus id=status_id.clone() user dir/>
+            </Show>
             <FormProblem error=invite_error/>
             {move || invite.get().map(|i| view! { <InviteSheet invite=i on_close=Callback::new(move |_| invite.set(None))/> })}
             {
@@ -169,10 +184,100 @@ fn UserCard(id: String, dir: Directory, admin: bool) -> impl IntoView {
                         Panel::Areas => Some(view! {
                             <AreasEditor id=id.clone() role=u.user.role initial=u.area_ids dir on_close=Callback::new(move |_| panel.set(None))/>
                         }.into_any()),
+                        Panel::Password => Some(view! {
+                            <PasswordReset id=id.clone() dir on_close=Callback::new(move |_| panel.set(None))/>
+                        }.into_any()),
                     }
                 }
             }
         </li>
+    }
+}
+
+/// 利用停止 / 利用再開: a user who should no longer have access (left the network, a phone in the
+/// wrong hands) is stopped at once; every device of theirs wipes itself at its next contact.
+#[component]
+fn UserStatus(id: String, user: Memo<Option<UserSummary>>, dir: Directory) -> impl IntoView {
+    let state = use_app_state();
+    let error: FormError = RwSignal::new(None);
+    let busy = RwSignal::new(false);
+    let disabled = move || user.with(|u| u.as_ref().is_some_and(|u| u.disabled));
+    let name = move || user.with(|u| u.as_ref().map(|u| u.user.display_name.clone()).unwrap_or_default());
+    let set = move |to: bool| {
+        let id = id.clone();
+        Callback::new(move |_| {
+            busy.set(true);
+            error.set(None);
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                match api::set_disabled(&id, to).await {
+                    Ok(u) => dir.replace(u),
+                    Err(f) => error.set(Some(FieldError::from_failure(&f, state))),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    let (stop, resume) = (set(true), set(false));
+    view! {
+        <div class="actions user-status">
+            <Show when=disabled fallback=move || view! {
+                <ConfirmButton label="利用停止にする"
+                    question=format!("{} さんを利用停止にしますか？ すべての端末がサインアウトされ、端末内の記録は消去されます。サインインも招待コードでの登録もできなくなります。", name())
+                    confirm_label="利用停止にする" busy on_confirm=stop/>
+            }>
+                <button type="button" class="button small" disabled=move || busy.get()
+                    on:click=move |_| resume.run(())>"利用を再開する"</button>
+            </Show>
+            <FormProblem error/>
+        </div>
+    }
+}
+
+/// パスワード再設定 (admins): a temporary password to hand over in person; the user must change it
+/// at their next sign-in, and every device of theirs is signed out now.
+#[component]
+fn PasswordReset(id: String, dir: Directory, on_close: Callback<()>) -> impl IntoView {
+    let state = use_app_state();
+    let password = RwSignal::new(String::new());
+    let error: FormError = RwSignal::new(None);
+    let done = RwSignal::new(false);
+    let reset = Action::new_local(move |(id, p): &(String, String)| {
+        let (id, p) = (id.clone(), p.clone());
+        async move { api::reset_password(&id, p).await }
+    });
+    Effect::new(move |_| match reset.value().get() {
+        Some(Ok(u)) => {
+            dir.replace(u);
+            done.set(true);
+            password.set(String::new());
+        }
+        Some(Err(f)) => error.set(Some(FieldError::from_failure(&f, state))),
+        None => {}
+    });
+    let field = format!("reset-{id}");
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        done.set(false);
+        if password.with_untracked(|p| p.chars().count() < 8) {
+            return error.set(Some(FieldError::new("weak_password", "パスワードは8文字以上にしてください。")));
+        }
+        error.set(None);
+        reset.dispatch((id.clone(), password.get_untracked()));
+    };
+    view! {
+        <form class="admin-form boxed" on:submit=on_submit novalidate data-testid="password-reset">
+            <h3>"パスワード再設定"</h3>
+            <p class="hint">"仮のパスワードを決めて、本人に直接伝えてください。本人は次のサインインで新しいパスワードに変更します。今サインインしている端末はすべてサインアウトされます。"</p>
+            <TextField id=field label="仮のパスワード" value=password error codes=&["weak_password"] kind="password"
+                autocomplete="new-password" hint="8文字以上" required=true/>
+            <FormProblem error/>
+            <Show when=move || done.get()><p class="saved" role="status">"再設定しました。"</p></Show>
+            <div class="actions">
+                <button class="button primary" type="submit" disabled=move || reset.pending().get()>"再設定する"</button>
+                <button class="button secondary" type="button" on:click=move |_| on_close.run(())>"閉じる"</button>
+            </div>
+        </form>
     }
 }
 
