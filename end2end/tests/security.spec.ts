@@ -74,6 +74,39 @@ test("signing out with no signal wipes the phone at once; the server hears of it
   await context.close();
 });
 
+test("an answer still on its way when the user signs out does not refill the wiped phone", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await signedInPage(context, server.url, "sato");
+  const problems = watchConsole(page);
+  await page.getByRole("link", { name: "設定" }).click();
+
+  // Hold the next pull's answer (already read from the server) until the user has signed out.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let caught = 0;
+  let delivered = 0;
+  await page.route("**/api/v1/sync/pull*", async (route) => {
+    caught++;
+    const response = await route.fetch();
+    await held;
+    await route.fulfill({ response });
+    delivered++;
+  });
+  await page.getByRole("button", { name: /今すぐ送信/ }).click();
+  await expect.poll(() => caught).toBe(1);
+  await page.getByRole("button", { name: "サインアウト" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  expect(await storeCounts(page)).toEqual(EMPTY_STORE);
+
+  release();
+  await expect.poll(() => delivered).toBe(1);
+  // The late answer has reached the app; whatever it would write lands within a moment.
+  await page.waitForTimeout(1_500);
+  expect(await storeCounts(page)).toEqual(EMPTY_STORE);
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
 test("a person who leaves a 民生委員's area takes their half-typed notes and refused changes off the phone", async ({
   browser,
 }) => {

@@ -25,7 +25,7 @@ use crate::domain::{
 };
 use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use indexed_db_futures::KeyPath;
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
@@ -420,6 +420,10 @@ pub async fn settle(entries: &[(OutboxEntry, Settled)]) -> Result<(), StoreError
     let refused = tx.object_store(REFUSED)?;
     let requests = tx.object_store(REQUESTS)?;
     let me: Option<User> = tx.object_store(META)?.get("session".to_owned()).serde()?.await?;
+    if me.is_none() {
+        // Signed out while the answer was on its way: the wipe stands.
+        return Ok(());
+    }
     for (entry, settled) in entries {
         let Some(seq) = entry.seq else { continue };
         match (&entry.mutation, settled) {
@@ -488,6 +492,14 @@ fn mutation_person(m: &Mutation) -> Option<&PersonId> {
     }
 }
 
+/// Whether a user is still signed in, read inside the writing transaction. A sync that was in
+/// flight when the user signed out must not refill the wiped store with what its answer carried;
+/// the wipe and this check are serialised by IndexedDB, so one of them sees the other.
+async fn signed_in(tx: &Transaction<'_>) -> Result<bool, StoreError> {
+    let me: Option<User> = tx.object_store(META)?.get("session".to_owned()).serde()?.await?;
+    Ok(me.is_some())
+}
+
 /// Applies one pull page. Persons not in the scope manifest have left this user's scope: they
 /// are removed with everything this device holds about them — history, half-filled forms and
 /// refused changes — except records still waiting to be sent (the server will answer those) and
@@ -506,6 +518,9 @@ pub async fn apply_pull(
         .transaction([META, PERSONS, CHECKS, DRAFTS, REFUSED, OUTBOX])
         .with_mode(TransactionMode::Readwrite)
         .build()?;
+    if !signed_in(&tx).await? {
+        return Ok(0);
+    }
     let mut dropped = 0;
     // Persons registered here are not in any manifest until the server has them.
     let queued: Vec<OutboxEntry> =
@@ -559,6 +574,9 @@ pub async fn apply_pull(
 pub async fn put_requests(list: &[FieldRequest], areas: &[SmallArea]) -> Result<(), StoreError> {
     let db = db().await?;
     let tx = db.transaction([META, REQUESTS]).with_mode(TransactionMode::Readwrite).build()?;
+    if !signed_in(&tx).await? {
+        return Ok(());
+    }
     let store = tx.object_store(REQUESTS)?;
     store.clear()?;
     for r in list {
@@ -572,7 +590,10 @@ pub async fn put_requests(list: &[FieldRequest], areas: &[SmallArea]) -> Result<
 /// Stores fetched persons (and the history of those new to this device).
 pub async fn put_fetched(persons: &[Person], checks: &[Check]) -> Result<(), StoreError> {
     let db = db().await?;
-    let tx = db.transaction([PERSONS, CHECKS]).with_mode(TransactionMode::Readwrite).build()?;
+    let tx = db.transaction([META, PERSONS, CHECKS]).with_mode(TransactionMode::Readwrite).build()?;
+    if !signed_in(&tx).await? {
+        return Ok(());
+    }
     let person_store = tx.object_store(PERSONS)?;
     for p in persons {
         person_store.put(p).serde()?;
