@@ -29,7 +29,7 @@ step "machine (also in $OUT/machine.txt)"
   echo "rust: $(rustc --version)"
   echo "chromium: $(chromium --version 2>/dev/null || echo none)"
   echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo none), $(git status --porcelain 2>/dev/null | wc -l) files changed since"
-  echo "uncommitted server+app changes: sha256 $( (git diff HEAD -- server/src app/src; git ls-files --others --exclude-standard -z server/src app/src | xargs -0 -r cat) 2>/dev/null | sha256sum | cut -c1-16)"
+  echo "uncommitted server+app changes: sha256 $( (git diff HEAD -- server/src app; git ls-files --others --exclude-standard -z server/src app | xargs -0 -r cat) 2>/dev/null | sha256sum | cut -c1-16)"
   echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine shares the cores)"
 } | tee "$OUT/machine.txt"
 

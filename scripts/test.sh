@@ -10,11 +10,11 @@ step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
 step "formatting (cargo fmt --check)"
 cargo fmt --all --check
 
-step "clippy: server and shared code (native, ssr)"
+step "clippy: every crate (native: server, core, client and screens for their tests)"
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "clippy: browser bundle (wasm32, csr)"
-cargo clippy -p app --lib --target wasm32-unknown-unknown --no-default-features --features csr -- -D warnings
+step "clippy: browser bundle (wasm32: screens, device client, core)"
+cargo clippy -p app -p mimamori-client -p mimamori-core --lib --target wasm32-unknown-unknown --features app/csr -- -D warnings
 
 step "unit and integration tests (server on a random port, fresh database per test, SQLite and PostgreSQL)"
 source scripts/postgres.sh

@@ -1,21 +1,17 @@
-//! mimamori app: the Leptos UI, the domain types shared with the server, and (in the browser)
-//! the client store and sync client.
+//! mimamori's screens: Leptos components named for what the user sees, over the device client.
 //!
-//! Data path: `domain` (types) → `client::store` (IndexedDB) → `client::sync` (outbox push,
-//! cursor pull) → `api` (wire protocol) → the server.
+//! Dependencies run one way — screens → device client (`mimamori-client`) → core
+//! (`mimamori-core`: domain types and wire protocol) — and the crates make it so: nothing below
+//! can name a screen. The client publishes state as data and codes; the screens (`ui::i18n`)
+//! turn them into words in the user's language.
 
-#![recursion_limit = "256"]
-
-pub mod api;
-#[cfg(feature = "csr")]
-pub mod client;
-pub mod domain;
-#[cfg(feature = "ssr")]
-pub mod shell;
 pub mod ui;
 
-// The field screens' texts, Japanese and English (`app/locales/app.yml`), embedded at compile
-// time. Japanese is the default and fills any gap.
+pub use mimamori_client as client;
+pub use mimamori_core::{api, domain};
+
+// The screens' texts, Japanese and English (`app/locales/app.yml`), embedded at compile time.
+// Japanese is the default and fills any gap.
 rust_i18n::i18n!("locales", fallback = "ja");
 
 /// Browser entry point. The name is the one leptos's loader script calls.

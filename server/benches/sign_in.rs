@@ -119,7 +119,7 @@ async fn burst(server: &Server, n: usize) -> (Duration, Vec<f64>, usize) {
             let t = Instant::now();
             let res = client
                 .post(url)
-                .header(app::api::CSRF_HEADER, "1")
+                .header(mimamori_core::api::CSRF_HEADER, "1")
                 .json(&serde_json::json!({"login": format!("burst{i}"), "password": mimamori_server::demo::DEMO_PASSWORD}))
                 .send()
                 .await;

@@ -12,11 +12,11 @@
 //! Timings are printed, never asserted. Any non-2xx answer, refused check or lost record makes
 //! the run fail (exit 1) after the figures are printed.
 
-use app::api::{
+use mimamori_core::api::{
     FetchPersonsRequest, FetchPersonsResponse, InScope, Mutation, MutationResult, PullResponse, PushRequest,
     PushResponse, CSRF_HEADER, MAX_FETCH_PERSONS, MAX_PUSH_BATCH, PULL_PAGE,
 };
-use app::domain::{CheckId, CheckNote, CheckOutcome, NewCheck, PersonId};
+use mimamori_core::domain::{CheckId, CheckNote, CheckOutcome, NewCheck, PersonId};
 use mimamori_server::auth::{hash_token, SESSION_COOKIE};
 use mimamori_server::config::Config;
 use mimamori_server::generate::{bench_token, generate, Generated, Scale};

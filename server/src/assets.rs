@@ -60,7 +60,7 @@ impl Assets {
             precache.push(format!("/pkg/__wasm_split.{split}.js"));
         }
         // The field screens' own chunk must open offline: precache every chunk but the
-        // management screens' (`app::ui::field_screens`).
+        // management screens' (`app::ui::field_screens` in the app crate).
         if let Some(manifest) = lookup("manifest") {
             let path = site_root.join(format!("pkg/__wasm_split_manifest.{manifest}.json"));
             precache.extend(field_chunks(std::fs::read_to_string(path).ok().as_deref()));

@@ -1,6 +1,6 @@
 //! Configuration from environment variables, with defaults that run the demo locally.
 
-use app::domain::Role;
+use mimamori_core::domain::Role;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 

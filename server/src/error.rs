@@ -1,12 +1,12 @@
 //! API errors: every failure an API client can see is one of these, answered as JSON.
 
 use crate::storage::StorageError;
-use app::api::{ApiErrorBody, ApiErrorEnvelope};
-use app::domain::ValidationError;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use mimamori_core::api::{ApiErrorBody, ApiErrorEnvelope};
+use mimamori_core::domain::ValidationError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

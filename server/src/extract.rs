@@ -22,7 +22,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPath {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let axum::extract::Path(id) = axum::extract::Path::<String>::from_request_parts(parts, state).await?;
-        if app::domain::text::is_safe_id(&id) {
+        if mimamori_core::domain::text::is_safe_id(&id) {
             Ok(IdPath(id))
         } else {
             Err(ApiError::invalid_id())

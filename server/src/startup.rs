@@ -172,7 +172,7 @@ pub fn router(state: AppState) -> Router {
         },
     ));
     Router::new()
-        .nest(app::api::API_PREFIX, api)
+        .nest(mimamori_core::api::API_PREFIX, api)
         .route("/sw.js", get(service_worker))
         .nest("/pkg", pkg)
         .nest_service("/icons", ServeDir::new(site.join("icons")))
@@ -235,7 +235,7 @@ async fn shell(State(state): State<AppState>, req: Request<Body>) -> Response {
     }
     let options = state.leptos.clone();
     let css = state.assets.css_href.clone();
-    let handler = leptos_axum::render_app_to_stream(move || app::shell::shell(options.clone(), css.clone()));
+    let handler = leptos_axum::render_app_to_stream(move || crate::shell::shell(options.clone(), css.clone()));
     let (mut parts, body) = handler(req).await.into_response().into_parts();
     // The shell is a couple of KB: read it whole to learn the nonce leptos put on its inline scripts.
     let html = match axum::body::to_bytes(body, 1024 * 1024).await {

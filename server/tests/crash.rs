@@ -112,7 +112,7 @@ async fn sign_in(server: &Server, client: &reqwest::Client, login: &str) {
 /// A device: its own cookie jar, sending the CSRF header as the app does.
 fn device() -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(app::api::CSRF_HEADER, reqwest::header::HeaderValue::from_static("1"));
+    headers.insert(mimamori_core::api::CSRF_HEADER, reqwest::header::HeaderValue::from_static("1"));
     reqwest::Client::builder().cookie_store(true).default_headers(headers).build().unwrap()
 }
 

@@ -95,7 +95,7 @@ async fn the_demo_history_shows_every_due_state_and_stays_in_scope(app: TestApp)
         let last =
             checks.iter().filter(|c| c["person_id"] == p["id"]).map(|c| c["recorded_at"].as_i64().unwrap()).max();
         let interval = p["check_interval_days"].as_u64().unwrap() as u32;
-        states.insert(app::domain::Due::of(last, interval, now, 9 * 60).as_str());
+        states.insert(mimamori_core::domain::Due::of(last, interval, now, 9 * 60).as_str());
     }
     assert_eq!(states.into_iter().collect::<Vec<_>>(), ["later", "never", "overdue", "today"]);
     // The import devices can never be used to sign in.

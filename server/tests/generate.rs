@@ -21,7 +21,7 @@ async fn as_user(app: &TestApp, login: &str, path: &str) -> Value {
 async fn scope_persons_as(app: &TestApp, login: &str) -> Vec<Value> {
     let ids = person_ids(&as_user(app, login, "/api/v1/sync/pull").await);
     let mut persons = Vec::new();
-    for chunk in ids.chunks(app::api::MAX_FETCH_PERSONS) {
+    for chunk in ids.chunks(mimamori_core::api::MAX_FETCH_PERSONS) {
         let res = app
             .device()
             .post(app.url("/api/v1/sync/persons"))

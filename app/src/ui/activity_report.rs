@@ -171,9 +171,9 @@ pub fn ActivityReportPage() -> impl IntoView {
                             report.update(|r| if let Some(r) = r { r.note = v; });
                             keep();
                         }></textarea>
-                    {move || state.refused_reports.with(|v| v.iter().find(|(m, _)| *m == month.get()).map(|(_, why)| view! {
+                    {move || super::state::refused_report(state, &month.get()).map(|why| view! {
                         <p class="field-error" role="alert">{t!("activity.refused", why = why)}</p>
-                    }))}
+                    })}
                     <Show when=move || error.get().is_some()>
                         <p class="field-error" role="alert">{move || error.get().unwrap_or_default()}</p>
                     </Show>

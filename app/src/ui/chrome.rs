@@ -77,7 +77,7 @@ fn Notice() -> impl IntoView {
     view! {
         <Show when=move || state.notice.with(Option::is_some)>
             <div class="notice-banner" role="alert" data-testid="notice">
-                <p>{move || state.notice.get().unwrap_or_default()}</p>
+                <p>{move || state.notice.get().map(super::i18n::notice).unwrap_or_default()}</p>
                 <button class="button small" type="button" on:click=move |_| state.notice.set(None)>{t!("notice.close")}</button>
             </div>
         </Show>
@@ -128,7 +128,7 @@ fn SyncBar() -> impl IntoView {
             SyncPhase::Offline => t!("sync.offline").into_owned(),
             SyncPhase::NeedsSignIn => t!("sync.needs_sign_in").into_owned(),
             SyncPhase::NeedsPasswordChange => t!("sync.needs_password_change").into_owned(),
-            SyncPhase::Failed(msg) => msg,
+            SyncPhase::Failed(e) => super::i18n::client_error(&e),
             SyncPhase::Idle if s.dropped > 0 => t!("sync.dropped", n = s.dropped).into_owned(),
             SyncPhase::Idle if s.refused > 0 => t!("sync.refused", n = s.refused).into_owned(),
             SyncPhase::Idle => match s.last_synced {

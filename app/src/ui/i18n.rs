@@ -4,6 +4,8 @@
 //! `lib.rs`. The choice is kept in `localStorage` (`mimamori.lang`) and applied before the first
 //! screen; switching reloads the page, so no text needs to be reactive to the language.
 
+use crate::client::state::Notice;
+use crate::client::{ClientError, LocationError};
 use crate::domain::{
     CheckMethod, CheckOutcome, Concern, ConsentMethod, Due, HouseholdType, Need, PersonField, RequestStatus, Role,
     ValidationError,
@@ -70,6 +72,52 @@ impl Lang {
             let _ = html.set_attribute("lang", self.as_str());
         }
     }
+}
+
+/// A failure on the device, in the user's language. Screens that need a sentence of their own
+/// for one case (signing in with no signal, say) match it before calling this.
+pub fn client_error(e: &ClientError) -> String {
+    match e {
+        ClientError::Offline => t!("api.offline").into_owned(),
+        ClientError::SignedOut => t!("api.unauthenticated").into_owned(),
+        ClientError::Revoked => t!("api.revoked").into_owned(),
+        ClientError::Refused { code, message_ja } => error_text(code, message_ja),
+        ClientError::Server(_) => t!("api.server").into_owned(),
+        ClientError::StoreOpen(e) => t!("actions.store_open_failed", e = e).into_owned(),
+        ClientError::Store(e) => t!("sync.store_failed", e = e).into_owned(),
+        ClientError::WipeFailed(e) => t!("sync.store_wipe_failed", e = e).into_owned(),
+        ClientError::Invalid(v) => validation(v),
+        ClientError::NotSignedIn => t!("actions.sign_in_first").into_owned(),
+        ClientError::NoUuid => t!("actions.no_uuid").into_owned(),
+        ClientError::PersonNotHere => t!("form.person_not_here").into_owned(),
+        ClientError::Location(LocationError::Unavailable) => t!("actions.no_geolocation").into_owned(),
+        ClientError::Location(LocationError::Denied) => t!("actions.geolocation_denied").into_owned(),
+        ClientError::Location(LocationError::Failed) => t!("actions.geolocation_failed").into_owned(),
+        ClientError::Location(LocationError::Unreadable) => t!("actions.geolocation_unread").into_owned(),
+    }
+}
+
+/// A failure while saving on the device: a store failure reads as "could not save here".
+pub fn save_error(e: &ClientError) -> String {
+    match e {
+        ClientError::Store(e) => t!("actions.save_failed", e = e).into_owned(),
+        other => client_error(other),
+    }
+}
+
+/// What the device tells the user once.
+pub fn notice(n: Notice) -> String {
+    match n {
+        Notice::Revoked => t!("api.revoked").into_owned(),
+        Notice::StoreEvicted => t!("actions.store_evicted").into_owned(),
+        Notice::SignedOutOffline => t!("sign_out.offline").into_owned(),
+    }
+}
+
+/// A refusal kept on the device: by its code where this version has words for it, else the
+/// server's Japanese message as kept (stores from before codes were kept have only that).
+pub fn refusal(code: Option<&str>, message_ja: &str) -> String {
+    error_text(code.unwrap_or(""), message_ja)
 }
 
 /// A refusal in the user's language: English by its code where there is a translation, else

@@ -146,7 +146,7 @@ fn HistoryItem(check: Check) -> impl IntoView {
                 <p class="concerns">{check.concerns.iter().map(|c| i18n::concern(*c)).collect::<Vec<_>>().join(&t!("list.sep"))}</p>
             })}
             {check.note.clone().map(|n| view! { <p class="note">{n}</p> })}
-            {check.rejection.clone().map(|r| view! { <p class="field-error">{r}</p> })}
+            {check.rejection.as_deref().map(|r| view! { <p class="field-error">{i18n::refusal(check.rejection_code.as_deref(), r)}</p> })}
         </li>
     }
 }
@@ -276,7 +276,7 @@ fn EditForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
 fn RefusedChanges(id: PersonId) -> impl IntoView {
     let state = use_app_state();
     let mine =
-        move || state.refused_changes.with(|r| r.iter().filter(|c| c.person_id == id).cloned().collect::<Vec<_>>());
+        move || super::state::refused_changes(state).into_iter().filter(|c| c.person_id == id).collect::<Vec<_>>();
     view! {
         {move || mine().into_iter().map(|c| view! {
             <p class="field-error" role="alert" data-testid="refused-change">

@@ -42,7 +42,7 @@ pub fn SignInPage() -> impl IntoView {
     view! {
         <section class="page sign-in">
             <h1>{t!("sign_in.title")}</h1>
-            {move || state.notice.get().map(|n| view! { <p class="notice" role="status" data-testid="sign-in-notice">{n}</p> })}
+            {move || state.notice.get().map(|n| view! { <p class="notice" role="status" data-testid="sign-in-notice">{super::i18n::notice(n)}</p> })}
             <form on:submit=on_submit novalidate>
                 <label for="login">"ID"</label>
                 <input id="login" name="login" type="text" autocomplete="username" autocapitalize="none"

@@ -1,53 +1,13 @@
-//! What the UI shows, as signals. Filled from the device store, never from server HTML.
+//! The device's state as the screens see it: the client's signals, and the views the screens
+//! derive from them in words (refused changes with their reasons).
 
-use crate::api::admin::SmallArea;
-use crate::domain::{Check, EpochMillis, FieldRequest, Person, PersonId, User};
+use super::i18n;
+use crate::api::Mutation;
+use crate::domain::PersonId;
 use leptos::prelude::*;
+use rust_i18n::t;
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum SessionState {
-    /// Not read from the device store yet.
-    Unknown,
-    SignedOut,
-    SignedIn(User),
-    /// The server ended the session; local records are kept until the same user signs in again.
-    Expired(User),
-}
-
-impl SessionState {
-    pub fn user(&self) -> Option<&User> {
-        match self {
-            SessionState::SignedIn(u) | SessionState::Expired(u) => Some(u),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum SyncPhase {
-    Idle,
-    Syncing,
-    Offline,
-    NeedsSignIn,
-    /// An admin reset this user's password: nothing is sent until they choose a new one.
-    NeedsPasswordChange,
-    Failed(String),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct SyncStatus {
-    /// Records saved on this device and not yet on the server (未送信).
-    pub pending: u32,
-    /// Records the server refused; each keeps its reason on the device.
-    pub refused: u32,
-    pub phase: SyncPhase,
-    pub last_synced: Option<EpochMillis>,
-    /// Refused records removed with a person who left this user's scope (since the app opened):
-    /// their data may not stay on the device, but the user is told.
-    pub dropped: u32,
-    /// Whether the browser agreed to keep the store under storage pressure (`None`: not asked yet).
-    pub persisted: Option<bool>,
-}
+pub use crate::client::state::{use_app_state, AppState, Notice, SessionState, SyncPhase, SyncStatus};
 
 /// A change to a person the server refused, shown on that person's page with the reason.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,73 +18,45 @@ pub struct RefusedChange {
     pub reason: String,
 }
 
-#[derive(Clone, Copy)]
-pub struct AppState {
-    /// False until the device store has been read; until then every route shows the boot screen,
-    /// which is also exactly what the server rendered.
-    pub booted: RwSignal<bool>,
-    pub session: RwSignal<SessionState>,
-    pub persons: RwSignal<Vec<Person>>,
-    pub checks: RwSignal<Vec<Check>>,
-    pub refused_changes: RwSignal<Vec<RefusedChange>>,
-    /// Requests on the persons held, newest change first (unsent ones included).
-    pub requests: RwSignal<Vec<FieldRequest>>,
-    /// 活動記録 the server refused: (month, reason).
-    pub refused_reports: RwSignal<Vec<(String, String)>>,
-    /// Small areas this user may register a person in.
-    pub areas: RwSignal<Vec<SmallArea>>,
-    pub sync: RwSignal<SyncStatus>,
-    pub update_ready: RwSignal<bool>,
-    /// A message for the sign-in screen (e.g. why this device was signed out).
-    pub notice: RwSignal<Option<String>>,
-    /// Devices enrolled for this user after this one that the user has not acknowledged: someone
-    /// may have used their invite or password.
-    pub new_devices: RwSignal<Vec<crate::api::DeviceNotice>>,
+/// The refused changes to persons, in the user's language (tracks the state and the language).
+pub fn refused_changes(state: AppState) -> Vec<RefusedChange> {
+    state.refused.with(|edits| {
+        edits
+            .iter()
+            .filter_map(|r| {
+                let (person_id, what) = match &r.mutation {
+                    Mutation::EditPerson { person_id, edits, .. } => (
+                        person_id.clone(),
+                        edits
+                            .iter()
+                            .map(|e| t!("refused.field", field = i18n::person_field(e.change.field())).into_owned())
+                            .collect(),
+                    ),
+                    Mutation::RaiseRequest { request } => {
+                        (request.person_id.clone(), t!("refused.request", need = i18n::need(request.need)).into_owned())
+                    }
+                    Mutation::RecordConsent { person_id, .. } => {
+                        (person_id.clone(), t!("refused.consent").into_owned())
+                    }
+                    Mutation::RegisterPerson { person_id, person, .. } => {
+                        (person_id.clone(), t!("refused.register", name = person.name).into_owned())
+                    }
+                    Mutation::CreateCheck { .. } | Mutation::SubmitActivityReport { .. } => return None,
+                };
+                Some(RefusedChange { person_id, what, reason: i18n::refusal(r.code.as_deref(), &r.reason) })
+            })
+            .collect()
+    })
 }
 
-impl AppState {
-    pub fn new() -> Self {
-        Self {
-            booted: RwSignal::new(false),
-            session: RwSignal::new(SessionState::Unknown),
-            persons: RwSignal::new(Vec::new()),
-            checks: RwSignal::new(Vec::new()),
-            refused_changes: RwSignal::new(Vec::new()),
-            requests: RwSignal::new(Vec::new()),
-            areas: RwSignal::new(Vec::new()),
-            refused_reports: RwSignal::new(Vec::new()),
-            sync: RwSignal::new(SyncStatus {
-                pending: 0,
-                refused: 0,
-                phase: SyncPhase::Idle,
-                last_synced: None,
-                dropped: 0,
-                persisted: None,
-            }),
-            update_ready: RwSignal::new(false),
-            notice: RwSignal::new(None),
-            new_devices: RwSignal::new(Vec::new()),
-        }
-    }
-
-    pub fn person(&self, id: &PersonId) -> Option<Person> {
-        self.persons.with(|ps| ps.iter().find(|p| &p.id == id).cloned())
-    }
-
-    /// Checks on one person, newest first by the device's own record time.
-    pub fn checks_for(&self, id: &PersonId) -> Vec<Check> {
-        let mut v: Vec<Check> = self.checks.with(|cs| cs.iter().filter(|c| &c.person_id == id).cloned().collect());
-        v.sort_by_key(|c| std::cmp::Reverse(c.recorded_at));
-        v
-    }
-}
-
-impl Default for AppState {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-pub fn use_app_state() -> AppState {
-    expect_context::<AppState>()
+/// Why a month's 活動記録 was refused, in the user's language, if it was.
+pub fn refused_report(state: AppState, month: &str) -> Option<String> {
+    state.refused.with(|edits| {
+        edits.iter().find_map(|r| match &r.mutation {
+            Mutation::SubmitActivityReport { report, .. } if report.month == month => {
+                Some(i18n::refusal(r.code.as_deref(), &r.reason))
+            }
+            _ => None,
+        })
+    })
 }

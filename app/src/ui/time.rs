@@ -5,42 +5,9 @@ use super::i18n::Lang;
 use crate::domain::EpochMillis;
 use rust_i18n::t;
 
-pub const DAY_MS: i64 = 24 * 60 * 60 * 1000;
-
-thread_local! {
-    /// Server clock minus device clock, learnt at each pull. Device clocks are wrong; times this
-    /// app records and compares are on the server's clock whenever it has been heard from once.
-    static CLOCK_OFFSET: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
-}
-
-pub fn set_clock_offset(ms: i64) {
-    CLOCK_OFFSET.with(|o| o.set(ms));
-}
-
-/// Now, on the server's clock as best this device knows it.
-pub fn now_millis() -> EpochMillis {
-    #[cfg(feature = "csr")]
-    {
-        js_sys::Date::now() as i64 + CLOCK_OFFSET.with(|o| o.get())
-    }
-    #[cfg(not(feature = "csr"))]
-    {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-    }
-}
-
-/// Offset of the device's local time from UTC, in minutes east.
-pub fn local_offset_minutes(ms: EpochMillis) -> i64 {
-    #[cfg(feature = "csr")]
-    {
-        -(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64)).get_timezone_offset() as i64)
-    }
-    #[cfg(not(feature = "csr"))]
-    {
-        let _ = ms;
-        9 * 60 // the server renders no times, but tests read Japan time
-    }
-}
+pub use crate::client::time::{
+    civil_from_days, local_date, local_offset_minutes, now_millis, set_clock_offset, DAY_MS,
+};
 
 /// `11月22日 18:40`
 pub fn format_datetime(ms: EpochMillis) -> String {
@@ -96,13 +63,6 @@ fn month_en(m: u32) -> &'static str {
     name.get(..3).unwrap_or(name)
 }
 
-/// The device's local calendar day, `YYYY-MM-DD` (what `<input type="date">` uses).
-pub fn local_date(ms: EpochMillis) -> String {
-    let local = ms + local_offset_minutes(ms) * 60_000;
-    let (y, m, d) = civil_from_days(local.div_euclid(DAY_MS));
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 /// `2026-04-01` → `2026年4月1日` (anything else is shown as it is).
 pub fn ja_date(ymd: &str) -> String {
     let mut parts = ymd.splitn(3, '-').map(|p| p.parse::<u32>());
@@ -128,19 +88,6 @@ pub fn days_ago_label(ms: EpochMillis, now: EpochMillis) -> String {
         1 => t!("time.yesterday").into_owned(),
         n => t!("time.days_ago", n = n).into_owned(),
     }
-}
-
-/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 #[cfg(test)]

@@ -4,10 +4,10 @@ use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
 use crate::startup::AppState;
-use app::api::admin::ActivitySummary;
-use app::domain::{ActivityReport, BySubject, Liaison, Role};
 use axum::extract::State;
 use axum::Json;
+use mimamori_core::api::admin::ActivitySummary;
+use mimamori_core::domain::{ActivityReport, BySubject, Liaison, Role};
 use serde::Deserialize;
 
 #[derive(Deserialize)]

@@ -6,10 +6,10 @@ use crate::extract::{ApiJson, IdPath};
 use crate::startup::AppState;
 use crate::storage::{Actor, AuditAction, Writer};
 use crate::time::now_millis;
-use app::api::admin::{ConflictChoice, ConflictSummary, ResolveConflictRequest};
-use app::domain::Role;
 use axum::extract::State;
 use axum::Json;
+use mimamori_core::api::admin::{ConflictChoice, ConflictSummary, ResolveConflictRequest};
+use mimamori_core::domain::Role;
 
 const SETTLERS: &[Role] = &[Role::Coordinator, Role::Admin];
 
@@ -18,7 +18,7 @@ const SETTLERS: &[Role] = &[Role::Coordinator, Role::Admin];
 pub async fn list(State(state): State<AppState>, auth: Authenticated) -> Result<Json<Vec<ConflictSummary>>, ApiError> {
     let session = auth.allow(SETTLERS)?;
     let conflicts = state.storage.open_conflicts(&session.user).await?;
-    let shown: Vec<&app::domain::PersonId> = conflicts.iter().map(|c| &c.person_id).collect();
+    let shown: Vec<&mimamori_core::domain::PersonId> = conflicts.iter().map(|c| &c.person_id).collect();
     let actor = Actor { user: &session.user, device_id: &session.device_id };
     state.storage.audit_reads(actor, AuditAction::ConflictRead, &shown, now_millis()).await?;
     Ok(Json(conflicts))

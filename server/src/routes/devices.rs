@@ -7,10 +7,10 @@ use crate::extract::IdPath;
 use crate::startup::AppState;
 use crate::storage::{SecurityAction, SecurityEvent};
 use crate::time::now_millis;
-use app::api::admin::DeviceInfo;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use mimamori_core::api::admin::DeviceInfo;
 
 pub async fn list(
     State(state): State<AppState>,

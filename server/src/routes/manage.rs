@@ -11,15 +11,15 @@ use crate::extract::{ApiJson, ApiQuery, IdPath};
 use crate::startup::AppState;
 use crate::storage::{NewUser, SecurityAction, SecurityEvent, Session, StorageError};
 use crate::time::now_millis;
-use app::api::admin::{
-    AreaTree, Invite, NewOrganizationRequest, NewSmallAreaRequest, NewUserRequest, Organization, ResetPasswordRequest,
-    SecurityEntry, SetAreasRequest, SetAssignmentsRequest, SmallArea, UserBrief, UserSummary,
-};
-use app::domain::text::{is_safe_id, line, multiline, phone};
-use app::domain::{Role, User, UserId};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
+use mimamori_core::api::admin::{
+    AreaTree, Invite, NewOrganizationRequest, NewSmallAreaRequest, NewUserRequest, Organization, ResetPasswordRequest,
+    SecurityEntry, SetAreasRequest, SetAssignmentsRequest, SmallArea, UserBrief, UserSummary,
+};
+use mimamori_core::domain::text::{is_safe_id, line, multiline, phone};
+use mimamori_core::domain::{Role, User, UserId};
 use rand::Rng;
 use serde::Deserialize;
 use sqlx::{Any, Transaction};

@@ -6,13 +6,13 @@ use crate::extract::{ApiJson, IdPath};
 use crate::startup::AppState;
 use crate::storage::{Actor, AuditAction, Session, Writer};
 use crate::time::{now_millis, today_jst};
-use app::api::admin::{
-    AuditEntry, NewPersonRequest, PersonDetail, PersonSummary, RecordConsentRequest, UpdatePersonRequest,
-};
-use app::domain::{PersonId, Role};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use mimamori_core::api::admin::{
+    AuditEntry, NewPersonRequest, PersonDetail, PersonSummary, RecordConsentRequest, UpdatePersonRequest,
+};
+use mimamori_core::domain::{PersonId, Role};
 use sqlx::{Any, Transaction};
 
 /// Who may read persons through these endpoints (partner staff see them only through requests).

@@ -6,10 +6,10 @@ use crate::extract::{ApiJson, IdPath};
 use crate::startup::AppState;
 use crate::storage::{Actor, AuditAction};
 use crate::time::now_millis;
-use app::api::admin::{RequestStatus, RequestSummary, RouteRequest};
-use app::domain::{partner_referral_allowed, Role};
 use axum::extract::State;
 use axum::Json;
+use mimamori_core::api::admin::{RequestStatus, RequestSummary, RouteRequest};
+use mimamori_core::domain::{partner_referral_allowed, Role};
 
 /// Who works on requests: coordinators route them, partner staff report progress.
 const WORKERS: &[Role] = &[Role::Coordinator, Role::Admin, Role::PartnerStaff];
@@ -32,7 +32,7 @@ pub async fn list(
         }
     } else {
         // The list names persons with their address and phone: once a day per device and person.
-        let listed: Vec<&app::domain::PersonId> = requests.iter().map(|r| &r.person_id).collect();
+        let listed: Vec<&mimamori_core::domain::PersonId> = requests.iter().map(|r| &r.person_id).collect();
         state.storage.audit_reads(actor, AuditAction::RequestRead, &listed, now).await?;
     }
     Ok(Json(requests))

@@ -12,13 +12,13 @@ use crate::storage::{
     Attempt, Enrolment, InviteProblem, RevokeReason, SecurityAction, SecurityEvent, Session, UserRecord,
 };
 use crate::time::now_millis;
-use app::api::admin::{ChangePasswordRequest, EnrollRequest};
-use app::api::{SignInRequest, SignInResponse};
-use app::domain::User;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use axum_extra::extract::CookieJar;
+use mimamori_core::api::admin::{ChangePasswordRequest, EnrollRequest};
+use mimamori_core::api::{SignInRequest, SignInResponse};
+use mimamori_core::domain::User;
 
 const MAX_LOGIN_LEN: usize = 64;
 const MAX_PASSWORD_LEN: usize = 256;

@@ -6,16 +6,16 @@ use crate::extract::{ApiJson, ApiQuery};
 use crate::startup::AppState;
 use crate::storage::{Actor, AuditAction, EditOutcome, InsertOutcome, Session, Writer};
 use crate::time::now_millis;
-use app::api::{
+use axum::extract::State;
+use axum::Json;
+use mimamori_core::api::{
     ApiErrorBody, FetchPersonsRequest, FetchPersonsResponse, Mutation, MutationResult, PullResponse, PushResponse,
     MAX_FETCH_PERSONS, MAX_PUSH_BATCH, PULL_PAGE,
 };
-use app::domain::{
+use mimamori_core::domain::{
     concern_is_named, needs_fit, partner_referral_allowed, CheckNote, ConsentInput, EpochMillis, FieldEdit, NewCheck,
     NewRequest, PersonField, PersonFields, PersonId, Role,
 };
-use axum::extract::State;
-use axum::Json;
 use serde::Deserialize;
 use sqlx::{Any, Transaction};
 use uuid::Uuid;
@@ -257,7 +257,7 @@ async fn edit_person(
     })
 }
 
-fn rejected(id: Uuid, e: app::domain::ValidationError) -> MutationResult {
+fn rejected(id: Uuid, e: mimamori_core::domain::ValidationError) -> MutationResult {
     MutationResult::Rejected { id, error: error_body(e.code, &e.detail, e.message_ja) }
 }
 
@@ -369,7 +369,7 @@ async fn submit_activity_report(
     tx: &mut Transaction<'static, Any>,
     session: &Session,
     id: Uuid,
-    report: app::domain::ActivityReport,
+    report: mimamori_core::domain::ActivityReport,
     now: EpochMillis,
 ) -> Result<MutationResult, ApiError> {
     if let Some(seen) = seen_before(state, tx, session, id).await? {

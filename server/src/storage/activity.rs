@@ -3,8 +3,8 @@
 use super::security::{reach_binds, reach_condition};
 use super::versions::Writer;
 use super::{Storage, StorageError};
-use app::api::admin::{ActivitySummary, UserBrief};
-use app::domain::{ActivityReport, EpochMillis, Role, User, UserId};
+use mimamori_core::api::admin::{ActivitySummary, UserBrief};
+use mimamori_core::domain::{ActivityReport, EpochMillis, Role, User, UserId};
 use sqlx::{Any, Row, Transaction};
 
 impl Storage {

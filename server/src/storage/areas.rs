@@ -2,8 +2,8 @@
 //! but still only a user's own municipality.
 
 use super::{Storage, StorageError};
-use app::api::admin::{AreaTree, DistrictNode, Organization, SmallArea};
-use app::domain::EpochMillis;
+use mimamori_core::api::admin::{AreaTree, DistrictNode, Organization, SmallArea};
+use mimamori_core::domain::EpochMillis;
 use sqlx::Row;
 
 impl Storage {

@@ -2,9 +2,9 @@
 
 use super::persons::scope_ids;
 use super::{Storage, StorageError};
-use app::api::admin::{AuditEntry, UserBrief};
-use app::api::InScope;
-use app::domain::{EpochMillis, PersonId, User};
+use mimamori_core::api::admin::{AuditEntry, UserBrief};
+use mimamori_core::api::InScope;
+use mimamori_core::domain::{EpochMillis, PersonId, User};
 use sqlx::Row;
 use std::hash::{Hash, Hasher};
 
@@ -110,7 +110,7 @@ impl Storage {
         now: EpochMillis,
     ) -> Result<(), StorageError> {
         // Partner devices are sent no persons (see `scope_manifest`).
-        if actor.user.role == app::domain::Role::PartnerStaff {
+        if actor.user.role == mimamori_core::domain::Role::PartnerStaff {
             return Ok(());
         }
         let fingerprint = {

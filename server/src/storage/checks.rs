@@ -4,7 +4,7 @@ use super::persons::scope_ids;
 use super::versions::placeholders;
 use super::Backend;
 use super::{Storage, StorageError};
-use app::domain::{
+use mimamori_core::domain::{
     Check, CheckId, CheckKind, CheckMethod, CheckOutcome, Concern, EpochMillis, GeoStamp, NeedNote, NewCheck, PersonId,
     Role, SyncState, User, UserId,
 };
@@ -106,7 +106,7 @@ impl Storage {
         limit: usize,
     ) -> Result<(Vec<Check>, i64, bool), StorageError> {
         // Partners see referred requests, never the watch history.
-        if user.role == app::domain::Role::PartnerStaff {
+        if user.role == mimamori_core::domain::Role::PartnerStaff {
             return Ok((Vec::new(), cursor, false));
         }
         let scope = scope_ids(user.role);
@@ -197,6 +197,7 @@ fn check_from_row(r: &AnyRow) -> Result<Check, sqlx::Error> {
             .collect(),
         sync: SyncState::Synced,
         rejection: None,
+        rejection_code: None,
     })
 }
 
@@ -204,7 +205,7 @@ impl Storage {
     /// The history of persons new to a device, up to the device's cursor (later checks come with
     /// its pull). The caller has passed the ids through the user's scope.
     pub async fn checks_of(&self, user: &User, ids: &[PersonId], upto: i64) -> Result<Vec<Check>, StorageError> {
-        if user.role == app::domain::Role::PartnerStaff {
+        if user.role == mimamori_core::domain::Role::PartnerStaff {
             return Ok(Vec::new());
         }
         let mut out = Vec::new();

@@ -1,7 +1,7 @@
 //! One-time invite codes that enrol a volunteer's phone without a password.
 
 use super::{Storage, StorageError};
-use app::domain::{EpochMillis, UserId};
+use mimamori_core::domain::{EpochMillis, UserId};
 use sqlx::{Any, Row, Transaction};
 
 /// Why a code did not enrol a device.

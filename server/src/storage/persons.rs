@@ -2,13 +2,13 @@
 
 use super::versions::{placeholders, Writer};
 use super::{Storage, StorageError};
-use app::api::admin::{PersonDetail, PersonSummary, SmallArea, UserBrief};
-use app::api::InScope;
-use app::domain::{
+use mimamori_core::api::admin::{PersonDetail, PersonSummary, SmallArea, UserBrief};
+use mimamori_core::api::InScope;
+use mimamori_core::domain::{
     Consent, ConsentInput, ConsentMethod, ConsentScopes, EmergencyContact, EpochMillis, HouseholdType, Person,
     PersonFields, PersonId, Role, User, UserId,
 };
-use app::domain::{FieldValue, PersonField, Version};
+use mimamori_core::domain::{FieldValue, PersonField, Version};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use std::collections::{BTreeMap, HashMap};

@@ -4,8 +4,8 @@ use super::checks::InsertOutcome;
 use super::persons::{scope_condition, scope_ids, PARTNER_REQUESTS, PERSON_FROM};
 use super::versions::Writer;
 use super::{Storage, StorageError};
-use app::api::admin::{RequestStatus, RequestSummary};
-use app::domain::{EpochMillis, FieldRequest, Need, NewRequest, PersonId, Role, User, UserId};
+use mimamori_core::api::admin::{RequestStatus, RequestSummary};
+use mimamori_core::domain::{EpochMillis, FieldRequest, Need, NewRequest, PersonId, Role, User, UserId};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 

@@ -10,8 +10,8 @@
 //! in the municipality.
 
 use super::{Storage, StorageError};
-use app::api::admin::{SecurityEntry, UserBrief};
-use app::domain::{EpochMillis, Role, User, UserId};
+use mimamori_core::api::admin::{SecurityEntry, UserBrief};
+use mimamori_core::domain::{EpochMillis, Role, User, UserId};
 use sqlx::Row;
 
 /// What happened. Stored as text; the list is closed so the log stays queryable.

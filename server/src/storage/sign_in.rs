@@ -8,7 +8,7 @@
 //! [`PENDING_LAPSE_MS`].
 
 use super::{Storage, StorageError};
-use app::domain::EpochMillis;
+use mimamori_core::domain::EpochMillis;
 
 /// Failures in a row that lock a login.
 pub const MAX_FAILURES: i64 = 5;

@@ -4,8 +4,8 @@ use super::persons::scope_condition;
 use super::security::{reach_binds, reach_condition};
 use super::{Storage, StorageError};
 use crate::config::SessionPolicy;
-use app::api::admin::{DeviceInfo, UserBrief, UserSummary};
-use app::domain::{EpochMillis, PersonId, Role, User, UserId};
+use mimamori_core::api::admin::{DeviceInfo, UserBrief, UserSummary};
+use mimamori_core::domain::{EpochMillis, PersonId, Role, User, UserId};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
@@ -535,7 +535,7 @@ impl Storage {
         &self,
         user: &UserId,
         since: EpochMillis,
-    ) -> Result<Vec<app::api::DeviceNotice>, StorageError> {
+    ) -> Result<Vec<mimamori_core::api::DeviceNotice>, StorageError> {
         let rows = sqlx::query(&self.sql(
             "SELECT id, created_at, enrolled_by, user_agent FROM devices
              WHERE user_id = ? AND created_at > ? AND revoked_at IS NULL ORDER BY created_at LIMIT 20",
@@ -546,7 +546,7 @@ impl Storage {
         .await?;
         rows.iter()
             .map(|r| {
-                Ok(app::api::DeviceNotice {
+                Ok(mimamori_core::api::DeviceNotice {
                     id: r.try_get("id")?,
                     enrolled_at: r.try_get("created_at")?,
                     how: r.try_get::<Option<String>, _>("enrolled_by")?.unwrap_or_else(|| "password".into()),

@@ -1,12 +1,14 @@
 //! Person versions, field edits from devices, and the conflicts they can leave for coordinators.
 //!
-//! The merge rule itself is pure and shared with the tests: [`app::domain::merge`].
+//! The merge rule itself is pure and shared with the tests: [`mimamori_core::domain::merge`].
 
 use super::persons::{fields_from_row, scope_condition, PERSON_FROM};
 use super::{Storage, StorageError};
-use app::api::admin::{ConflictChoice, ConflictSummary};
-use app::domain::merge::{self, FieldState};
-use app::domain::{EpochMillis, FieldEdit, FieldValue, Merge, PersonField, PersonFields, PersonId, User, Version};
+use mimamori_core::api::admin::{ConflictChoice, ConflictSummary};
+use mimamori_core::domain::merge::{self, FieldState};
+use mimamori_core::domain::{
+    EpochMillis, FieldEdit, FieldValue, Merge, PersonField, PersonFields, PersonId, User, Version,
+};
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
 use uuid::Uuid;

@@ -106,7 +106,7 @@ impl TestApp {
     /// A client with its own cookie jar: one device, sending the CSRF header as the app does.
     pub fn device(&self) -> reqwest::Client {
         let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(app::api::CSRF_HEADER, reqwest::header::HeaderValue::from_static("1"));
+        headers.insert(mimamori_core::api::CSRF_HEADER, reqwest::header::HeaderValue::from_static("1"));
         reqwest::Client::builder().cookie_store(true).default_headers(headers).build().unwrap()
     }
 
@@ -192,7 +192,7 @@ impl TestApp {
     pub async fn scope_persons(&self, c: &reqwest::Client) -> Vec<Value> {
         let ids = person_ids(&self.pull(c, 0).await);
         let mut persons = Vec::new();
-        for chunk in ids.chunks(app::api::MAX_FETCH_PERSONS) {
+        for chunk in ids.chunks(mimamori_core::api::MAX_FETCH_PERSONS) {
             let fetched = self.fetch_persons(c, chunk, None).await;
             persons.extend(fetched["persons"].as_array().unwrap().iter().cloned());
         }

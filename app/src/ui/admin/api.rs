@@ -1,6 +1,6 @@
 //! What the management screens ask of the server: one typed function per endpoint, all through
 //! the browser's HTTP client (which adds the CSRF header). Management is online-only, so nothing
-//! here touches the device store. The server build has inert versions, as in `ui::actions`.
+//! here touches the device store.
 
 use crate::api::admin::{
     ActivitySummary, AreaTree, AuditEntry, ConflictChoice, ConflictSummary, DeviceInfo, Invite, NewOrganizationRequest,
@@ -9,6 +9,7 @@ use crate::api::admin::{
     SetAreasRequest, SetAssignmentsRequest, SmallArea, UpdatePersonRequest, UserSummary,
 };
 use crate::api::ApiErrorBody;
+use crate::client::{http, ClientError};
 use crate::domain::text::is_safe_id;
 use crate::domain::PersonId;
 use serde::de::DeserializeOwned;
@@ -18,7 +19,6 @@ pub const OFFLINE_VIEW_JA: &str = "オフラインのため表示できません
 
 /// Why a management call did not succeed, sorted by what the user can do about it.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(not(feature = "csr"), allow(dead_code))] // the server build only has the inert stubs
 pub enum Failure {
     Offline,
     /// The session ended: sign in again.
@@ -169,7 +169,7 @@ pub async fn route_request(id: &str, req: &RouteRequest) -> Result<RequestSummar
     put(&format!("/requests/{}", seg(id)), req).await
 }
 
-/// Opens the browser's print dialog (for an invite sheet).
+/// Field edits that met another edit of the same field, for the coordinator to settle.
 pub async fn conflicts() -> Result<Vec<ConflictSummary>, Failure> {
     get("/conflicts").await
 }
@@ -178,86 +178,38 @@ pub async fn resolve_conflict(id: &str, keep: ConflictChoice) -> Result<Vec<Conf
     post(&format!("/conflicts/{}/resolve", seg(id)), &ResolveConflictRequest { keep }).await
 }
 
+/// Opens the browser's print dialog (for an invite sheet).
 pub fn print() {
-    #[cfg(feature = "csr")]
-    if let Some(w) = web_sys::window() {
-        let _ = w.print();
+    crate::client::device::print();
+}
+
+impl From<ClientError> for Failure {
+    fn from(e: ClientError) -> Self {
+        match e {
+            ClientError::Offline => Failure::Offline,
+            ClientError::SignedOut | ClientError::Revoked => Failure::SignIn,
+            ClientError::Refused { code, message_ja } => {
+                Failure::Refused(ApiErrorBody { code, message: String::new(), message_ja })
+            }
+            _ => Failure::Server,
+        }
     }
 }
 
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
-    #[cfg(feature = "csr")]
-    return imp::get(path).await;
-    #[cfg(not(feature = "csr"))]
-    {
-        let _ = path;
-        Err(Failure::Offline)
-    }
+    Ok(http::get(path).await?)
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, Failure> {
-    #[cfg(feature = "csr")]
-    return imp::post(path, body).await;
-    #[cfg(not(feature = "csr"))]
-    {
-        let _ = (path, body);
-        Err(Failure::Offline)
-    }
+    Ok(http::post(path, body).await?)
 }
 
 async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, Failure> {
-    #[cfg(feature = "csr")]
-    return imp::put(path, body).await;
-    #[cfg(not(feature = "csr"))]
-    {
-        let _ = (path, body);
-        Err(Failure::Offline)
-    }
+    Ok(http::put(path, body).await?)
 }
 
 async fn delete(path: &str) -> Result<(), Failure> {
-    #[cfg(feature = "csr")]
-    return imp::delete(path).await;
-    #[cfg(not(feature = "csr"))]
-    {
-        let _ = path;
-        Err(Failure::Offline)
-    }
-}
-
-#[cfg(feature = "csr")]
-mod imp {
-    use super::Failure;
-    use crate::client::http::{self, ApiFailure};
-    use serde::de::DeserializeOwned;
-    use serde::Serialize;
-
-    impl From<ApiFailure> for Failure {
-        fn from(e: ApiFailure) -> Self {
-            match e {
-                ApiFailure::Offline => Failure::Offline,
-                ApiFailure::Unauthenticated | ApiFailure::Revoked => Failure::SignIn,
-                ApiFailure::Refused(b) => Failure::Refused(b),
-                ApiFailure::Server(_) => Failure::Server,
-            }
-        }
-    }
-
-    pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
-        Ok(http::get(path).await?)
-    }
-
-    pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, Failure> {
-        Ok(http::post(path, body).await?)
-    }
-
-    pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, Failure> {
-        Ok(http::put(path, body).await?)
-    }
-
-    pub async fn delete(path: &str) -> Result<(), Failure> {
-        Ok(http::delete(path).await?)
-    }
+    Ok(http::delete(path).await?)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! background and waits; the user taps 更新 to switch, so nobody is stuck on stale code and
 //! nothing changes under a user mid-form.
 
-use crate::ui::state::AppState;
+use crate::state::AppState;
 use leptos::prelude::*;
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;
@@ -64,7 +64,7 @@ pub fn register(state: AppState) {
         // The worker relays Background Sync ("connectivity is back") as a message.
         let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
             if ev.data().as_string().as_deref() == Some("sync") {
-                crate::client::sync::request(state);
+                crate::sync::request(state);
             }
         });
         container.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

@@ -1,5 +1,5 @@
 //! Property test of the sync protocol's pure parts: the outbox (ids, ordered pushes, lost
-//! responses, retries) and the per-field merge rule ([`app::domain::merge`]).
+//! responses, retries) and the per-field merge rule ([`mimamori_core::domain::merge`]).
 //!
 //! Two or three devices edit two fields of one person and record checks, in any interleaving of
 //! edits, pushes (whose responses may be lost) and pulls. The server here is a model that applies
@@ -11,8 +11,8 @@
 //!   overwritten by someone who had seen it (or by its own author); the others were filed as
 //!   conflicts.
 
-use app::domain::merge::{merge, rebase, FieldEdit, FieldState, FieldValue, Merge, PersonField, Version};
-use app::domain::{HouseholdType, Person, PersonId};
+use mimamori_core::domain::merge::{merge, rebase, FieldEdit, FieldState, FieldValue, Merge, PersonField, Version};
+use mimamori_core::domain::{HouseholdType, Person, PersonId};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, HashSet};
 

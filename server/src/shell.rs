@@ -1,14 +1,12 @@
-//! The HTML shell the server renders for every page. It holds no personal data and no
-//! per-route content, so the service worker can serve it for any URL offline.
+//! The HTML shell every page gets: a boot screen and the scripts that load the app. It holds no
+//! personal data and no per-route content, so the service worker can serve it for any URL
+//! offline; the browser mounts the screens over it. The server compiles none of the screens
+//! (they live in the `app` crate, which only the browser bundle builds): this is plain markup.
 
-use crate::ui::App;
 use leptos::config::LeptosOptions;
 use leptos::prelude::*;
-use leptos_meta::MetaTags;
 
 pub fn shell(options: LeptosOptions, css_href: String) -> impl IntoView {
-    // The server speaks Japanese; the browser switches to the user's choice before it mounts.
-    rust_i18n::set_locale("ja");
     view! {
         <!DOCTYPE html>
         <html lang="ja">
@@ -23,10 +21,14 @@ pub fn shell(options: LeptosOptions, css_href: String) -> impl IntoView {
                 <link rel="apple-touch-icon" href="/icons/icon-192.png"/>
                 <link rel="stylesheet" href=css_href/>
                 <HydrationScripts options/>
-                <MetaTags/>
             </head>
             <body>
-                <App/>
+                // The same words the app's own boot screen shows until the device store is read.
+                <div class="boot" aria-busy="true">
+                    <p class="boot-name">"みまもり"</p>
+                    <p>"読み込み中…"</p>
+                    <noscript>"このアプリを使うには JavaScript を有効にしてください。"</noscript>
+                </div>
             </body>
         </html>
     }

@@ -3,15 +3,14 @@
 //! It runs on start, when the browser comes back online, after every save and every minute
 //! while the app is open. Only one run is active at a time; a request during a run queues one more.
 
-use super::http::{self, ApiFailure};
-use super::store::{self, OutboxEntry, Settled};
-use crate::api::Mutation;
 use crate::api::{FetchPersonsRequest, MutationResult, PushRequest, MAX_FETCH_PERSONS, MAX_PUSH_BATCH};
 use crate::domain::{PersonId, SyncState};
-use crate::ui::state::{AppState, RefusedChange, SessionState, SyncPhase};
-use crate::ui::time::now_millis;
+use crate::error::ClientError;
+use crate::http;
+use crate::state::{AppState, Notice, SessionState, SyncPhase};
+use crate::store::{self, OutboxEntry, Settled};
+use crate::time::now_millis;
 use leptos::prelude::*;
-use rust_i18n::t;
 use std::cell::Cell;
 use std::collections::HashSet;
 
@@ -50,11 +49,11 @@ async fn run_once(state: AppState) {
     };
     let phase = match result {
         Ok(()) => SyncPhase::Idle,
-        Err(Failure::Api(ApiFailure::Offline)) => {
-            super::sw::request_background_sync();
+        Err(ClientError::Offline) => {
+            crate::sw::request_background_sync();
             SyncPhase::Offline
         }
-        Err(Failure::Api(ApiFailure::Unauthenticated)) => {
+        Err(ClientError::SignedOut) => {
             // Keep unsent records: signing in again as the same user sends them.
             state.session.update(|s| {
                 if let SessionState::SignedIn(user) = s {
@@ -63,42 +62,24 @@ async fn run_once(state: AppState) {
             });
             SyncPhase::NeedsSignIn
         }
-        Err(Failure::Api(ApiFailure::Revoked)) => {
+        Err(ClientError::Revoked) => {
             // Revoked (a lost phone) or signed out elsewhere: nothing personal may stay here.
             if let Err(e) = store::wipe().await {
-                SyncPhase::Failed(t!("sync.store_wipe_failed", e = e.0).into_owned())
+                SyncPhase::Failed(ClientError::WipeFailed(e.0))
             } else {
-                state.notice.set(Some(ApiFailure::Revoked.message()));
+                state.notice.set(Some(Notice::Revoked));
                 state.session.set(SessionState::SignedOut);
                 SyncPhase::NeedsSignIn
             }
         }
-        Err(Failure::Api(ApiFailure::Refused(b))) if b.code == "password_change_required" => {
-            SyncPhase::NeedsPasswordChange
-        }
-        Err(Failure::Api(other)) => SyncPhase::Failed(other.message()),
-        Err(Failure::Store(e)) => SyncPhase::Failed(t!("sync.store_failed", e = e.0).into_owned()),
+        Err(e) if e.code() == Some("password_change_required") => SyncPhase::NeedsPasswordChange,
+        Err(other) => SyncPhase::Failed(other),
     };
     refresh_from_store(state).await;
     state.sync.update(|s| s.phase = phase);
 }
 
-enum Failure {
-    Api(ApiFailure),
-    Store(store::StoreError),
-}
-impl From<ApiFailure> for Failure {
-    fn from(e: ApiFailure) -> Self {
-        Failure::Api(e)
-    }
-}
-impl From<store::StoreError> for Failure {
-    fn from(e: store::StoreError) -> Self {
-        Failure::Store(e)
-    }
-}
-
-async fn push_all(state: AppState) -> Result<(), Failure> {
+async fn push_all(state: AppState) -> Result<(), ClientError> {
     // 緊急 first: the coordinator must hear of an emergency at the first contact, not after
     // thirty days of routine checks.
     let urgent = store::urgent_outbox(MAX_PUSH_BATCH).await?;
@@ -114,7 +95,7 @@ async fn push_all(state: AppState) -> Result<(), Failure> {
     }
 }
 
-async fn push_batch(state: AppState, batch: Vec<OutboxEntry>) -> Result<(), Failure> {
+async fn push_batch(state: AppState, batch: Vec<OutboxEntry>) -> Result<(), ClientError> {
     let request =
         PushRequest { mutations: batch.iter().map(|e| e.mutation.clone()).collect(), sent_at: Some(now_millis()) };
     // If the answer is lost, the next run pushes the same ids again; the server stores them once.
@@ -133,7 +114,7 @@ async fn push_batch(state: AppState, batch: Vec<OutboxEntry>) -> Result<(), Fail
                     Settled::Stored
                 }
                 MutationResult::Rejected { error, .. } | MutationResult::Malformed { error, .. } => {
-                    Settled::Refused(crate::ui::i18n::error_text(&error.code, &error.message_ja))
+                    Settled::Refused { code: error.code.clone(), message_ja: error.message_ja.clone() }
                 }
             };
             Some((entry, settled))
@@ -141,7 +122,7 @@ async fn push_batch(state: AppState, batch: Vec<OutboxEntry>) -> Result<(), Fail
         .collect();
     // An answer that settles nothing would have us push the same batch forever.
     if settled.is_empty() {
-        return Err(Failure::Api(ApiFailure::Server(200)));
+        return Err(ClientError::Server(200));
     }
     store::settle(&settled).await?;
     refresh_from_store(state).await;
@@ -150,7 +131,7 @@ async fn push_batch(state: AppState, batch: Vec<OutboxEntry>) -> Result<(), Fail
 
 /// Pulls every page after the cursor, then fetches the persons the scope manifest names that this
 /// device lacks or holds an older copy of.
-async fn pull_all(state: AppState) -> Result<(), Failure> {
+async fn pull_all(state: AppState) -> Result<(), ClientError> {
     let start = store::cursor().await?;
     let mut cursor = start;
     let mut scope = None;
@@ -158,7 +139,7 @@ async fn pull_all(state: AppState) -> Result<(), Failure> {
         let page = http::pull(cursor).await?;
         // The server's clock is the reference; round-trip delay is small next to real skew.
         let offset = page.server_time - js_sys::Date::now() as i64;
-        crate::ui::time::set_clock_offset(offset);
+        crate::time::set_clock_offset(offset);
         let ids: HashSet<PersonId> = page.scope.iter().map(|s| s.id.clone()).collect();
         let dropped = store::apply_pull(&ids, &page.checks, page.cursor, page.server_time, offset).await?;
         if dropped > 0 {
@@ -217,46 +198,10 @@ pub async fn refresh_from_store(state: AppState) {
         state.persons.set(persons);
     }
     if let Ok(edits) = store::refused_edits().await {
-        let reports: Vec<(String, String)> = edits
-            .iter()
-            .filter_map(|r| match &r.mutation {
-                Mutation::SubmitActivityReport { report, .. } => Some((report.month.clone(), r.reason.clone())),
-                _ => None,
-            })
-            .collect();
-        state.refused_reports.set(reports);
-        let changes = edits
-            .into_iter()
-            .filter_map(|r| {
-                let (person_id, what) = match r.mutation {
-                    Mutation::EditPerson { person_id, edits, .. } => (
-                        person_id,
-                        edits
-                            .iter()
-                            .map(|e| {
-                                t!("refused.field", field = crate::ui::i18n::person_field(e.change.field()))
-                                    .into_owned()
-                            })
-                            .collect(),
-                    ),
-                    Mutation::RaiseRequest { request } => (
-                        request.person_id,
-                        t!("refused.request", need = crate::ui::i18n::need(request.need)).into_owned(),
-                    ),
-                    Mutation::RecordConsent { person_id, .. } => (person_id, t!("refused.consent").into_owned()),
-                    Mutation::RegisterPerson { person_id, person, .. } => {
-                        (person_id, t!("refused.register", name = person.name).into_owned())
-                    }
-                    Mutation::CreateCheck { .. } | Mutation::SubmitActivityReport { .. } => return None,
-                };
-                Some(RefusedChange { person_id, what, reason: r.reason })
-            })
-            .collect();
-        state.refused_changes.set(changes);
+        state.refused.set(edits);
     }
     if let Ok(checks) = store::checks().await {
-        let refused_edits =
-            state.refused_changes.with_untracked(Vec::len) + state.refused_reports.with_untracked(Vec::len);
+        let refused_edits = state.refused.with_untracked(Vec::len);
         let refused = (checks.iter().filter(|c| c.sync == SyncState::Rejected).count() + refused_edits) as u32;
         state.sync.update(|s| s.refused = refused);
         state.checks.set(checks);

@@ -237,6 +237,7 @@ mod tests {
             needs: Vec::new(),
             sync: SyncState::Synced,
             rejection: None,
+            rejection_code: None,
         }
     }
 

@@ -361,9 +361,13 @@ pub struct Check {
     #[serde(default)]
     pub needs: Vec<NeedNote>,
     pub sync: SyncState,
-    /// Why the server refused it, in Japanese, when `sync` is `Rejected`.
+    /// Why the server refused it, in the server's Japanese, when `sync` is `Rejected`: what is
+    /// shown when this version has no words for `rejection_code`.
     #[serde(default)]
     pub rejection: Option<String>,
+    /// The server's error code for the refusal (device-side only; absent in older stores).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection_code: Option<String>,
 }
 
 #[cfg(test)]

@@ -6,7 +6,9 @@
 //!   with this device's unsent edits laid over it ([`persons`]).
 //! - `checks`: [`Check`] by `id`, index `by_person`.
 //! - `outbox`: [`OutboxEntry`] by auto-increment `seq`: the order changes were made in.
-//! - `refused` (v2): person edits the server refused, with the reason, so none vanishes unseen.
+//! - `refused` (v2): changes the server refused (person edits, consents, registrations, requests,
+//!   活動記録), with the server's error code and Japanese message, so none vanishes unseen. Kept
+//!   as data: the screens word the code in whatever language the user reads at the time.
 //! - `drafts` (v2): half-filled forms by form key, so nothing typed is lost to a reload.
 //! - `requests` (v3): [`FieldRequest`] by `id`: requests on the persons held, as last pulled.
 //!   Requests raised here and not yet sent are read from the outbox instead.
@@ -72,7 +74,12 @@ pub struct OutboxEntry {
 pub struct RefusedEdit {
     pub id: String,
     pub mutation: Mutation,
+    /// The server's Japanese message: what the screens show when they have no words of their
+    /// own for `code` (and all that stores from before `code` was kept hold).
     pub reason: String,
+    /// The server's error code; the screens word it in the user's language.
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 thread_local! {
@@ -405,8 +412,9 @@ pub async fn put_draft<T: Serialize>(key: &str, value: &T) -> Result<(), StoreEr
 pub enum Settled {
     /// Stored (now, or by an earlier push of the same change).
     Stored,
-    /// Refused, with the reason in Japanese.
-    Refused(String),
+    /// Refused: the server's error code and its Japanese message (stored as data; the screens
+    /// word it in whatever language the user reads at the time).
+    Refused { code: String, message_ja: String },
 }
 
 /// Records the server's answers: settled entries leave the outbox; checks are marked sent or
@@ -430,12 +438,15 @@ pub async fn settle(entries: &[(OutboxEntry, Settled)]) -> Result<(), StoreError
             (Mutation::CreateCheck { check }, _) => {
                 let (state, reason) = match settled {
                     Settled::Stored => (SyncState::Synced, None),
-                    Settled::Refused(why) => (SyncState::Rejected, Some(why.clone())),
+                    Settled::Refused { code, message_ja } => {
+                        (SyncState::Rejected, Some((code.clone(), message_ja.clone())))
+                    }
                 };
                 let existing: Option<Check> = checks.get(check.id.0.to_string()).serde()?.await?;
                 if let Some(mut check) = existing {
                     check.sync = state;
-                    check.rejection = reason;
+                    check.rejection_code = reason.as_ref().map(|(code, _)| code.clone());
+                    check.rejection = reason.map(|(_, why)| why);
                     checks.put(&check).serde()?;
                 }
             }
@@ -450,14 +461,25 @@ pub async fn settle(entries: &[(OutboxEntry, Settled)]) -> Result<(), StoreError
                 | Mutation::RecordConsent { id, .. }
                 | Mutation::RegisterPerson { id, .. }
                 | Mutation::SubmitActivityReport { id, .. },
-                Settled::Refused(why),
+                Settled::Refused { code, message_ja },
             ) => {
-                let kept = RefusedEdit { id: id.to_string(), mutation: entry.mutation.clone(), reason: why.clone() };
+                let kept = RefusedEdit {
+                    id: id.to_string(),
+                    mutation: entry.mutation.clone(),
+                    reason: message_ja.clone(),
+                    code: Some(code.clone()),
+                };
                 refused.put(&kept).serde()?;
             }
-            (Mutation::RaiseRequest { request }, Settled::Refused(why)) => {
+            (Mutation::RaiseRequest { request }, Settled::Refused { code, message_ja }) => {
                 let id = request.id.to_string();
-                refused.put(&RefusedEdit { id, mutation: entry.mutation.clone(), reason: why.clone() }).serde()?;
+                let kept = RefusedEdit {
+                    id,
+                    mutation: entry.mutation.clone(),
+                    reason: message_ja.clone(),
+                    code: Some(code.clone()),
+                };
+                refused.put(&kept).serde()?;
             }
             (
                 Mutation::EditPerson { .. }

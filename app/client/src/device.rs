@@ -1,0 +1,391 @@
+//! What the screens ask of the device: sign in and out, save a check or an edit, queue a
+//! consent or a registration, and keep syncing. Every save is durable in IndexedDB before it
+//! returns `Ok`; every failure is a [`ClientError`] for the screens to word.
+
+use crate::api::Mutation;
+use crate::domain::{
+    ActivityReport, Check, CheckId, CheckKind, CheckMethod, CheckNote, CheckOutcome, Concern, ConsentInput, FieldEdit,
+    FieldValue, GeoStamp, Need, NeedNote, NewCheck, NewRequest, PersonFields, PersonId, SyncState, User,
+};
+use crate::error::{ClientError, LocationError};
+use crate::state::{AppState, Notice, SessionState, SyncPhase};
+use crate::time::now_millis;
+use crate::{http, store, sw, sync};
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// What the check form hands over besides the outcome, all optional.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckDetails {
+    pub note: Option<CheckNote>,
+    pub method: Option<CheckMethod>,
+    pub concerns: Vec<Concern>,
+    pub location: Option<GeoStamp>,
+    /// 御用聞き: the needs heard, and those to act on as requests.
+    pub kind: CheckKind,
+    pub needs: Vec<NeedNote>,
+    pub requests: Vec<RequestAsk>,
+}
+
+/// A need the household wants help with: it becomes a 相談・依頼 saved with the visit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestAsk {
+    pub need: Need,
+    pub detail: String,
+    pub to_partner: bool,
+}
+
+/// The form key of the registration form's draft.
+pub const REGISTER_DRAFT_KEY: &str = "register-person";
+
+/// The form key of a consent form's draft.
+pub fn consent_draft_key(person: &PersonId) -> String {
+    format!("consent:{}", person.as_str())
+}
+
+/// The form key of a 御用聞き form's draft.
+pub fn inquiry_draft_key(person: &PersonId) -> String {
+    format!("inquiry:{}", person.as_str())
+}
+
+/// The form key a check form's draft is kept under.
+pub fn check_draft_key(person: &PersonId) -> String {
+    format!("check:{}", person.as_str())
+}
+
+/// A half-filled form kept on the device (drafts are personal data: wiped with everything else).
+pub async fn load_draft<T: for<'de> serde::Deserialize<'de>>(key: String) -> Option<T> {
+    store::draft(&key).await.ok().flatten()
+}
+
+pub fn save_draft<T: serde::Serialize + 'static>(key: String, value: T) {
+    leptos::task::spawn_local(async move {
+        let _ = store::put_draft(&key, &value).await;
+    });
+}
+
+/// Whether the browser believes it has a network connection.
+pub fn online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+/// Starts a sync now (or right after the one under way).
+pub fn sync_now(state: AppState) {
+    sync::request(state);
+}
+
+/// Switches to the new release waiting in the service worker.
+pub fn apply_update() {
+    sw::apply_update();
+}
+
+/// Opens the browser's print dialog.
+pub fn print() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.print();
+    }
+}
+
+const SYNC_EVERY_MS: u32 = 60_000;
+const UPDATE_CHECK_EVERY_MS: u32 = 30 * 60_000;
+
+pub fn boot(state: AppState) {
+    leptos::task::spawn_local(async move {
+        if let Ok(offset) = store::clock_offset().await {
+            crate::time::set_clock_offset(offset);
+        }
+        let session = match store::session().await {
+            Ok(Some(user)) => SessionState::SignedIn(user),
+            Ok(None) => match recover_evicted_store(state).await {
+                Some(user) => SessionState::SignedIn(user),
+                None => SessionState::SignedOut,
+            },
+            Err(e) => {
+                state.sync.update(|s| s.phase = SyncPhase::Failed(ClientError::StoreOpen(e.0)));
+                SessionState::SignedOut
+            }
+        };
+        state.session.set(session);
+        sync::refresh_from_store(state).await;
+        state.booted.set(true);
+        request_persistent_storage(state);
+        sw::register(state);
+        sync::request(state);
+    });
+    let window = web_sys::window().expect("a browser window");
+    let on_online = Closure::<dyn FnMut()>::new(move || {
+        sync::request(state);
+        sw::check_for_update();
+    });
+    let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+    on_online.forget();
+    gloo_timers::callback::Interval::new(SYNC_EVERY_MS, move || sync::request(state)).forget();
+    gloo_timers::callback::Interval::new(UPDATE_CHECK_EVERY_MS, sw::check_for_update).forget();
+}
+
+/// An empty store while the server still knows this device as signed in means the browser
+/// evicted (or the user cleared) the store. Say so and fetch everything again, rather than
+/// show an empty list as if it were true. Not after a sign-out the server has yet to hear of:
+/// that session is told to end instead.
+async fn recover_evicted_store(state: AppState) -> Option<User> {
+    if !online() || store::sign_out_pending().await.unwrap_or(false) {
+        return None;
+    }
+    let user = http::me().await.ok().flatten()?;
+    store::set_session(&user).await.ok()?;
+    state.notice.set(Some(Notice::StoreEvicted));
+    Some(user)
+}
+
+pub async fn sign_in(state: AppState, login: String, password: String) -> Result<(), ClientError> {
+    let res = http::sign_in(&login, &password).await?;
+    signed_in(state, res).await
+}
+
+/// Enrols this device with a volunteer's one-time invite code (from the QR code or typed), then
+/// continues exactly as a password sign-in does.
+pub async fn enroll(state: AppState, code: String) -> Result<(), ClientError> {
+    let res = http::enroll(&code).await?;
+    signed_in(state, res).await
+}
+
+/// What follows any successful sign-in (password or invite): remember the user, start syncing.
+async fn signed_in(state: AppState, res: crate::api::SignInResponse) -> Result<(), ClientError> {
+    // A new session: whatever an offline sign-out left to tell the server is moot now.
+    let _ = store::clear_sign_out_pending().await;
+    let previous = store::session().await.ok().flatten();
+    // Another person's data must never be shown to this user: a different user starts empty.
+    if previous.as_ref().is_some_and(|p| p.id != res.user.id) {
+        store::wipe().await.map_err(|e| ClientError::WipeFailed(e.0))?;
+    }
+    store::set_session(&res.user).await?;
+    state.notice.set(None);
+    state.session.set(SessionState::SignedIn(res.user));
+    state
+        .sync
+        .update(|s| s.phase = if res.must_change_password { SyncPhase::NeedsPasswordChange } else { SyncPhase::Idle });
+    sync::refresh_from_store(state).await;
+    request_persistent_storage(state);
+    sync::request(state);
+    Ok(())
+}
+
+/// Asks the browser not to evict the store under storage pressure (it may still say no; the
+/// answer is shown with the sync state, and eviction is detected at start either way).
+fn request_persistent_storage(state: AppState) {
+    if !state.session.with_untracked(|s| s.user().is_some()) {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        let Some(window) = web_sys::window() else { return };
+        let storage = window.navigator().storage();
+        let Ok(promise) = storage.persist() else { return };
+        let granted = wasm_bindgen_futures::JsFuture::from(promise).await.ok().and_then(|v| v.as_bool());
+        state.sync.update(|s| s.persisted = granted);
+    });
+}
+
+fn new_uuid() -> Result<uuid::Uuid, ClientError> {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .and_then(|s| uuid::Uuid::parse_str(&s).ok())
+        .ok_or(ClientError::NoUuid)
+}
+
+/// Queues changes to a person's fields. `Ok` means they are durable in IndexedDB.
+pub async fn save_person_edit(state: AppState, person: PersonId, changes: Vec<FieldValue>) -> Result<(), ClientError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let server = store::server_person(&person).await?.ok_or(ClientError::PersonNotHere)?;
+    let edits = changes
+        .into_iter()
+        .map(|change| FieldEdit { base: server.field_versions.get(&change.field()).copied().unwrap_or(0), change })
+        .collect();
+    let mutation = Mutation::EditPerson { id: new_uuid()?, person_id: person, edits };
+    store::save_edit(mutation).await?;
+    sync::refresh_from_store(state).await;
+    sync::request(state);
+    Ok(())
+}
+
+/// Signs out: the device forgets everything personal now, with or without signal. The server
+/// ends the session now when it can be reached, else at this device's next contact (or when
+/// the session expires, if it never makes one).
+pub async fn sign_out(state: AppState) -> Result<(), ClientError> {
+    let told = http::sign_out().await.is_ok();
+    store::wipe_and(!told).await.map_err(|e| ClientError::WipeFailed(e.0))?;
+    state.session.set(SessionState::SignedOut);
+    state.new_devices.set(Vec::new());
+    if !told {
+        state.notice.set(Some(Notice::SignedOutOffline));
+    }
+    sync::refresh_from_store(state).await;
+    Ok(())
+}
+
+/// Changes the signed-in user's own password (online only).
+pub async fn change_password(state: AppState, current: String, new: String) -> Result<(), ClientError> {
+    http::change_password(&current, &new).await?;
+    state.sync.update(|s| {
+        if s.phase == SyncPhase::NeedsPasswordChange {
+            s.phase = SyncPhase::Idle;
+        }
+    });
+    sync::request(state);
+    Ok(())
+}
+
+/// The user has read the notice about devices enrolled after this one.
+pub async fn acknowledge_devices(state: AppState) {
+    let ids: Vec<String> = state.new_devices.get_untracked().into_iter().map(|d| d.id).collect();
+    let _ = store::acknowledge_devices(&ids).await;
+    state.new_devices.set(Vec::new());
+}
+
+pub async fn save_check(
+    state: AppState,
+    person: PersonId,
+    outcome: CheckOutcome,
+    details: CheckDetails,
+) -> Result<(), ClientError> {
+    // Tap → durable in IndexedDB, as a `performance` measure the save benchmark reads.
+    let perf = web_sys::window().and_then(|w| w.performance());
+    if let Some(p) = &perf {
+        let _ = p.mark("mimamori-save-start");
+    }
+    let user = state.session.get_untracked().user().cloned().ok_or(ClientError::NotSignedIn)?;
+    let uuid = new_uuid()?;
+    let CheckDetails { note, method, concerns, location, kind, needs, requests } = details;
+    let new = NewCheck {
+        id: CheckId(uuid),
+        person_id: person,
+        outcome,
+        note,
+        recorded_at: now_millis(),
+        method,
+        concerns,
+        location,
+        kind,
+        needs,
+    };
+    let mut also = Vec::with_capacity(requests.len());
+    for ask in requests {
+        let request = NewRequest {
+            id: new_uuid()?,
+            person_id: new.person_id.clone(),
+            need: ask.need,
+            detail: ask.detail,
+            to_partner: ask.to_partner,
+            visit_id: Some(new.id),
+            raised_at: new.recorded_at,
+        };
+        also.push(Mutation::RaiseRequest { request });
+    }
+    let check = Check {
+        id: new.id,
+        person_id: new.person_id.clone(),
+        outcome,
+        note: new.note.as_ref().map(|n| n.as_str().to_owned()),
+        recorded_at: new.recorded_at,
+        received_at: None,
+        author_id: user.id.clone(),
+        author_name: user.display_name.clone(),
+        method: new.method,
+        concerns: new.concerns.clone(),
+        location: new.location,
+        kind: new.kind,
+        needs: new.needs.clone(),
+        sync: SyncState::Pending,
+        rejection: None,
+        rejection_code: None,
+    };
+    let draft_key = match kind {
+        CheckKind::Watch => check_draft_key(&new.person_id),
+        CheckKind::Inquiry => inquiry_draft_key(&new.person_id),
+    };
+    let queued = 1 + also.len() as u32;
+    store::save_new_check(&check, Mutation::CreateCheck { check: new }, also, &draft_key).await?;
+    if let Some(p) = &perf {
+        let _ = p.measure_with_start_mark("mimamori-save", "mimamori-save-start");
+    }
+    state.checks.update(|cs| cs.push(check));
+    state.sync.update(|s| s.pending += queued);
+    if queued > 1 {
+        sync::refresh_from_store(state).await;
+    }
+    sync::request(state);
+    Ok(())
+}
+
+/// Queues a consent obtained in the field. `Ok` means it is durable in IndexedDB.
+pub async fn record_consent(state: AppState, person: PersonId, consent: ConsentInput) -> Result<(), ClientError> {
+    consent.validate(&crate::time::local_date(now_millis()))?;
+    let draft = consent_draft_key(&person);
+    let mutation = Mutation::RecordConsent { id: new_uuid()?, person_id: person, consent };
+    store::queue(vec![mutation], &draft).await?;
+    sync::refresh_from_store(state).await;
+    sync::request(state);
+    Ok(())
+}
+
+/// Submits a month's 活動記録 (queued like everything else). `Ok` means it is durable in IndexedDB.
+pub async fn submit_activity_report(state: AppState, report: ActivityReport) -> Result<(), ClientError> {
+    let report = report.validate()?;
+    let (draft, sent) = (format!("activity:{}", report.month), format!("activity-sent:{}", report.month));
+    let mutation = Mutation::SubmitActivityReport { id: new_uuid()?, report: report.clone() };
+    store::queue(vec![mutation], &draft).await?;
+    // What was submitted, so the screen can say so next time (wiped with everything else).
+    let _ = store::put_draft(&sent, &report).await;
+    sync::refresh_from_store(state).await;
+    sync::request(state);
+    Ok(())
+}
+
+pub async fn register_person(
+    state: AppState,
+    person: PersonFields,
+    consent: ConsentInput,
+) -> Result<PersonId, ClientError> {
+    let person = person.validate()?;
+    consent.validate(&crate::time::local_date(now_millis()))?;
+    // Made here so the person can be checked before the server has heard of them.
+    let person_id = PersonId(format!("p-{}", new_uuid()?.simple()));
+    let mutation = Mutation::RegisterPerson { id: new_uuid()?, person_id: person_id.clone(), person, consent };
+    store::queue(vec![mutation], REGISTER_DRAFT_KEY).await?;
+    sync::refresh_from_store(state).await;
+    sync::request(state);
+    Ok(person_id)
+}
+
+/// The device's position, when the user has allowed it.
+pub async fn current_position() -> Result<GeoStamp, ClientError> {
+    let unavailable = ClientError::Location(LocationError::Unavailable);
+    let geo = web_sys::window().ok_or(unavailable.clone())?.navigator().geolocation().map_err(|_| unavailable)?;
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        if geo.get_current_position_with_error_callback(&resolve, Some(&reject)).is_err() {
+            let _ = reject.call1(&JsValue::NULL, &JsValue::NULL);
+            return;
+        }
+        // Indoors a fix may never come: give up after a while rather than spin forever.
+        gloo_timers::callback::Timeout::new(15_000, move || {
+            let _ = reject.call1(&JsValue::NULL, &JsValue::NULL);
+        })
+        .forget();
+    });
+    let get = |v: &JsValue, k: &str| js_sys::Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+    let position = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|e| {
+        if get(&e, "code").as_f64() == Some(1.0) {
+            ClientError::Location(LocationError::Denied)
+        } else {
+            ClientError::Location(LocationError::Failed)
+        }
+    })?;
+    let coords = get(&position, "coords");
+    let n = |k: &str| get(&coords, k).as_f64().ok_or(ClientError::Location(LocationError::Unreadable));
+    GeoStamp { lat: n("latitude")?, lng: n("longitude")?, accuracy_m: n("accuracy")?.min(100_000.0) }
+        .validate()
+        .map_err(ClientError::from)
+}
