@@ -5,6 +5,10 @@
 //! can name a screen. The client publishes state as data and codes; the screens (`ui::i18n`)
 //! turn them into words in the user's language.
 
+// Leptos view types nest deeply; building the screens needs more than the default limit. (Only
+// this crate: the server no longer compiles any screen.)
+#![recursion_limit = "256"]
+
 pub mod ui;
 
 pub use mimamori_client as client;
