@@ -22,7 +22,7 @@ rust_i18n::i18n!("locales", fallback = "ja");
 ///
 /// The server's shell is a static boot screen with no per-route content, so there is nothing for
 /// hydration to attach to: the app mounts fresh (client-side rendering), which also keeps the
-/// bundle about 16 % smaller than a hydrating build. See README, "Why client-side rendering".
+/// bundle about 16 % smaller than a hydrating build. See ARCHITECTURE.md, "Why client-side rendering".
 #[cfg(feature = "csr")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

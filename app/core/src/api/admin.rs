@@ -202,7 +202,7 @@ pub struct SecurityEntry {
     /// Newest first; pass the last one's `seq` as `before` for the next page.
     pub seq: i64,
     pub at: EpochMillis,
-    /// `sign_in`, `sign_in.failed`, `invite.issue`, `device.enroll`, `user.disable`, … (see the README).
+    /// `sign_in`, `sign_in.failed`, `invite.issue`, `device.enroll`, `user.disable`, … (see SECURITY.md).
     pub action: String,
     /// Who did it (none for a failed sign-in).
     pub actor: Option<UserBrief>,

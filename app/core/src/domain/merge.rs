@@ -5,7 +5,7 @@
 //! with [`merge`]: the same value is never a conflict; an edit by someone who saw the latest
 //! write (or who made it) is applied; anything else keeps the current value and files the other
 //! one as a [`Merge::Conflict`] for a coordinator to settle. No value is ever silently dropped.
-//! The design note is in the README ("How sync works").
+//! The design note is in ARCHITECTURE.md ("How sync works").
 
 use super::{EmergencyContact, HouseholdType, Person, ValidationError};
 use serde::{Deserialize, Serialize};
