@@ -28,6 +28,10 @@ pub enum ApiError {
     TooManyAttempts,
     #[error("not found")]
     NotFound,
+    /// A change names a person the writer cannot reach (out of scope, inactive, or no such id):
+    /// all answered alike, so a change cannot be used to learn who exists.
+    #[error("no such person")]
+    PersonNotFound,
     #[error("this role may not use this endpoint")]
     Forbidden,
     #[error("missing CSRF header or cross-site origin")]
@@ -56,7 +60,7 @@ impl ApiError {
             ApiError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             ApiError::Busy | ApiError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::NotFound | ApiError::PersonNotFound => StatusCode::NOT_FOUND,
             ApiError::Forbidden | ApiError::CrossSite => StatusCode::FORBIDDEN,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -88,6 +92,9 @@ impl ApiError {
                 ("too_many_attempts", "サインインに続けて失敗したため、15分ほど待ってからもう一度お試しください。")
             }
             ApiError::NotFound => ("not_found", "見つかりません。"),
+            ApiError::PersonNotFound => {
+                ("person_not_found", "この方の記録は保存できません（担当から外れた可能性があります）。")
+            }
             ApiError::Forbidden => ("forbidden", "この操作を行う権限がありません。"),
             ApiError::CrossSite => ("cross_site", "この操作はアプリの画面から行ってください。"),
             ApiError::Conflict { code, message_ja, .. } => (*code, *message_ja),
@@ -162,6 +169,19 @@ impl ApiError {
             detail: "malformed id".into(),
             message_ja: "番号の形式が正しくありません。",
         }
+    }
+
+    /// A change's id is already used by another user's change.
+    pub fn id_taken() -> Self {
+        ApiError::Conflict {
+            code: "id_conflict",
+            detail: "id already used".into(),
+            message_ja: "記録の番号が重複しています。",
+        }
+    }
+
+    pub fn small_area_not_found() -> Self {
+        ApiError::bad("small_area_not_found", "no such small area", "小地域を選んでください。")
     }
 
     pub fn bad(code: &'static str, detail: impl Into<String>, message_ja: &'static str) -> Self {

@@ -2,6 +2,7 @@
 //!
 //! Data path: `routes` (HTTP handlers) → `auth` (who is asking) → `storage` (scoped SQL).
 
+pub mod apply;
 pub mod assets;
 pub mod auth;
 pub mod config;
@@ -9,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod generate;
+pub mod policy;
 pub mod routes;
 pub mod shell;
 pub mod startup;

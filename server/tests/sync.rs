@@ -93,6 +93,29 @@ async fn an_id_replayed_by_another_user_is_refused_not_merged(app: TestApp) {
     assert_eq!(pulled["checks"][0]["outcome"], "all_well", "the original is untouched");
 }
 
+/// One ledger answers for every kind of change: an id a check used cannot be used again by
+/// another user's change of another kind, and nothing of that change is written.
+async fn one_ledger_holds_the_ids_of_every_kind_of_change(app: TestApp) {
+    let sato = app.signed_in("sato").await;
+    let suzuki = app.signed_in("suzuki").await;
+    let person = person_ids(&app.pull(&sato, 0).await)[0].clone();
+    let check = new_check(&person, "all_well");
+    assert_eq!(statuses(&app.push(&sato, std::slice::from_ref(&check)).await.1), ["applied"]);
+    let request = json!({"type": "raise_request", "request": {
+        "id": check["id"], "person_id": person, "need": "shopping", "detail": "米5kg",
+        "to_partner": false, "raised_at": now_ms(),
+    }});
+    let (status, res) = app.push_mutations(&suzuki, &[request], None).await;
+    assert_eq!(status, 200, "{res}");
+    assert_eq!(statuses(&res), ["rejected"]);
+    assert_eq!(res["results"][0]["error"]["code"], "id_conflict");
+    let s = app.storage().await;
+    let id = check["id"].as_str().unwrap();
+    assert_eq!(app.count(&s, "SELECT COUNT(*) FROM requests WHERE id = ?", &[id]).await, 0, "nothing of it written");
+    let (_, again) = app.push(&sato, std::slice::from_ref(&check)).await;
+    assert_eq!(statuses(&again), ["duplicate"], "the check's own retry is still known as one");
+}
+
 async fn volunteers_never_pull_checks_on_persons_outside_their_scope(app: TestApp) {
     let sato = app.signed_in("sato").await;
     let takahashi = app.signed_in("takahashi").await;
@@ -174,6 +197,7 @@ on_both_databases!(
     a_retried_push_is_stored_once_and_the_coordinator_sees_it,
     bad_records_are_refused_one_by_one_and_the_rest_of_the_batch_lands,
     an_id_replayed_by_another_user_is_refused_not_merged,
+    one_ledger_holds_the_ids_of_every_kind_of_change,
     volunteers_never_pull_checks_on_persons_outside_their_scope,
     malformed_and_oversized_pushes_get_json_errors_and_write_nothing,
     script_in_a_note_is_stored_as_plain_text,

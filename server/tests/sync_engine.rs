@@ -81,7 +81,9 @@ async fn a_push_retried_after_its_answer_was_lost_is_stored_exactly_once(app: Te
     assert!(open_conflicts(&app, &tanaka).await.is_empty());
     let s = app.storage().await;
     assert_eq!(app.count(&s, "SELECT COUNT(*) FROM checks WHERE person_id = ?", &[&person]).await, 3);
-    assert_eq!(app.count(&s, "SELECT COUNT(*) FROM mutations", &[]).await, 2, "suzuki's edit and tanaka's fix");
+    let edits = "SELECT COUNT(*) FROM mutations WHERE id NOT IN (SELECT id FROM checks)";
+    assert_eq!(app.count(&s, edits, &[]).await, 2, "suzuki's edit and tanaka's fix, each once in the ledger");
+    assert_eq!(app.count(&s, "SELECT COUNT(*) FROM mutations", &[]).await, 5, "and the three checks");
     assert_eq!(app.count(&s, "SELECT COUNT(*) FROM conflicts", &[]).await, 0);
 }
 
@@ -115,7 +117,9 @@ async fn the_same_batch_pushed_twice_at_once_is_stored_once(app: TestApp) {
     let pulled = app.pull(&app.signed_in("tanaka").await, 0).await;
     assert_eq!(check_ids(&pulled), all_checks, "every check once, in push order");
     assert_eq!(app.count(&s, "SELECT COUNT(*) FROM checks", &[]).await, 120);
-    assert_eq!(app.count(&s, "SELECT COUNT(*) FROM mutations", &[]).await, 3);
+    let edits = "SELECT COUNT(*) FROM mutations WHERE id NOT IN (SELECT id FROM checks)";
+    assert_eq!(app.count(&s, edits, &[]).await, 3, "each round's edit once in the ledger");
+    assert_eq!(app.count(&s, "SELECT COUNT(*) FROM mutations", &[]).await, 123, "and every check once");
     assert_eq!(app.count(&s, "SELECT COUNT(*) FROM conflicts", &[]).await, 0);
 }
 

@@ -3,11 +3,12 @@
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
+use crate::policy;
 use crate::startup::AppState;
 use axum::extract::State;
 use axum::Json;
 use mimamori_core::api::admin::ActivitySummary;
-use mimamori_core::domain::{ActivityReport, BySubject, Liaison, Role};
+use mimamori_core::domain::{ActivityReport, BySubject, Liaison};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -22,7 +23,7 @@ pub async fn list(
     auth: Authenticated,
     ApiQuery(q): ApiQuery<MonthQuery>,
 ) -> Result<Json<Vec<ActivitySummary>>, ApiError> {
-    let session = auth.allow(&[Role::Coordinator, Role::Admin])?;
+    let session = auth.allow(policy::OFFICE)?;
     // The same rule as a submitted record's month.
     let probe = ActivityReport {
         month: q.month,

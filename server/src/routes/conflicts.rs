@@ -3,20 +3,18 @@
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, IdPath};
+use crate::policy;
 use crate::startup::AppState;
 use crate::storage::{Actor, AuditAction, Writer};
 use crate::time::now_millis;
 use axum::extract::State;
 use axum::Json;
 use mimamori_core::api::admin::{ConflictChoice, ConflictSummary, ResolveConflictRequest};
-use mimamori_core::domain::Role;
-
-const SETTLERS: &[Role] = &[Role::Coordinator, Role::Admin];
 
 /// Open conflicts on persons in the coordinator's districts (each person shown is audited, once
 /// a day per device).
 pub async fn list(State(state): State<AppState>, auth: Authenticated) -> Result<Json<Vec<ConflictSummary>>, ApiError> {
-    let session = auth.allow(SETTLERS)?;
+    let session = auth.allow(policy::OFFICE)?;
     let conflicts = state.storage.open_conflicts(&session.user).await?;
     let shown: Vec<&mimamori_core::domain::PersonId> = conflicts.iter().map(|c| &c.person_id).collect();
     let actor = Actor { user: &session.user, device_id: &session.device_id };
@@ -31,7 +29,7 @@ pub async fn resolve(
     IdPath(id): IdPath,
     ApiJson(req): ApiJson<ResolveConflictRequest>,
 ) -> Result<Json<Vec<ConflictSummary>>, ApiError> {
-    let session = auth.allow(SETTLERS)?;
+    let session = auth.allow(policy::OFFICE)?;
     let now = now_millis();
     let mut tx = state.storage.begin_write().await?;
     let writer = Writer { user: &session.user.id.0, device: &session.device_id };

@@ -8,6 +8,7 @@
 use crate::auth::{hash_password, hash_token, Authenticated};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, IdPath};
+use crate::policy;
 use crate::startup::AppState;
 use crate::storage::{NewUser, SecurityAction, SecurityEvent, Session, StorageError};
 use crate::time::now_millis;
@@ -24,7 +25,6 @@ use rand::Rng;
 use serde::Deserialize;
 use sqlx::{Any, Transaction};
 
-const MANAGERS: &[Role] = &[Role::Coordinator, Role::Admin];
 /// An invite is good for a week: long enough to reach an elderly volunteer, short enough to matter.
 pub const INVITE_TTL_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 /// Read aloud and typed by elderly volunteers: no 0/O, 1/I/L, U.
@@ -44,7 +44,7 @@ pub async fn create_small_area(
     auth: Authenticated,
     ApiJson(req): ApiJson<NewSmallAreaRequest>,
 ) -> Result<(StatusCode, Json<SmallArea>), ApiError> {
-    let session = auth.allow(&[Role::Admin])?;
+    let session = auth.allow(policy::ADMINS)?;
     let name = line(&req.name, 40, true, "invalid_name", "名前を40文字以内で入力してください。")?;
     if !is_safe_id(&req.district_id)
         || !state.storage.district_in_municipality(&req.district_id, &session.municipality_id).await?
@@ -60,7 +60,7 @@ pub async fn organizations(
     State(state): State<AppState>,
     auth: Authenticated,
 ) -> Result<Json<Vec<Organization>>, ApiError> {
-    let session = auth.allow(&[Role::Commissioner, Role::Coordinator, Role::Admin])?;
+    let session = auth.allow(policy::ORGANIZATION_READERS)?;
     Ok(Json(state.storage.organizations(&session.municipality_id).await?))
 }
 
@@ -69,7 +69,7 @@ pub async fn create_organization(
     auth: Authenticated,
     ApiJson(req): ApiJson<NewOrganizationRequest>,
 ) -> Result<(StatusCode, Json<Organization>), ApiError> {
-    let session = auth.allow(&[Role::Admin])?;
+    let session = auth.allow(policy::ADMINS)?;
     let org = Organization {
         id: format!("o-{}", uuid::Uuid::new_v4().simple()),
         name: line(&req.name, 80, true, "invalid_name", "法人名を80文字以内で入力してください。")?,
@@ -84,7 +84,7 @@ pub async fn create_organization(
 }
 
 pub async fn users(State(state): State<AppState>, auth: Authenticated) -> Result<Json<Vec<UserSummary>>, ApiError> {
-    let session = auth.allow(MANAGERS)?;
+    let session = auth.allow(policy::OFFICE)?;
     Ok(Json(state.storage.user_summaries(&session.user, &session.municipality_id).await?))
 }
 
@@ -147,7 +147,7 @@ pub async fn create_user(
     auth: Authenticated,
     ApiJson(req): ApiJson<NewUserRequest>,
 ) -> Result<(StatusCode, Json<UserSummary>), ApiError> {
-    let session = auth.allow(MANAGERS)?;
+    let session = auth.allow(policy::OFFICE)?;
     // Coordinators enrol volunteers; staff accounts are the admin's to make.
     if session.user.role == Role::Coordinator && req.role != Role::Volunteer {
         return Err(ApiError::Forbidden);
@@ -236,7 +236,7 @@ pub async fn set_assignments(
     IdPath(id): IdPath,
     ApiJson(req): ApiJson<SetAssignmentsRequest>,
 ) -> Result<Json<UserSummary>, ApiError> {
-    let session = auth.allow(MANAGERS)?;
+    let session = auth.allow(policy::OFFICE)?;
     let mut persons = req.person_ids;
     persons.sort();
     persons.dedup();
@@ -275,7 +275,7 @@ pub async fn set_areas(
     IdPath(id): IdPath,
     ApiJson(req): ApiJson<SetAreasRequest>,
 ) -> Result<Json<UserSummary>, ApiError> {
-    let session = auth.allow(MANAGERS)?;
+    let session = auth.allow(policy::OFFICE)?;
     let mut areas = req.area_ids;
     areas.sort();
     areas.dedup();
@@ -334,7 +334,7 @@ pub async fn create_invite(
     headers: HeaderMap,
     IdPath(id): IdPath,
 ) -> Result<(StatusCode, Json<Invite>), ApiError> {
-    let session = auth.allow(MANAGERS)?;
+    let session = auth.allow(policy::OFFICE)?;
     let origin = public_origin(&state, &headers)?;
     let mut tx = state.storage.begin_immediate().await?;
     let target = target_in_reach(&state, &mut tx, &session, &id).await?;
@@ -455,7 +455,7 @@ async fn set_disabled(
     id: String,
     disabled: bool,
 ) -> Result<Json<UserSummary>, ApiError> {
-    let session = auth.allow(MANAGERS)?;
+    let session = auth.allow(policy::OFFICE)?;
     let mut tx = state.storage.begin_immediate().await?;
     let target = target_in_reach(&state, &mut tx, &session, &id).await?;
     if target.id == session.user.id {
@@ -481,7 +481,7 @@ pub async fn reset_password(
     IdPath(id): IdPath,
     ApiJson(req): ApiJson<ResetPasswordRequest>,
 ) -> Result<Json<UserSummary>, ApiError> {
-    let session = auth.allow(&[Role::Admin])?;
+    let session = auth.allow(policy::ADMINS)?;
     check_new_password(&req.password)?;
     let hashed = hash(&state, req.password).await?;
     let mut tx = state.storage.begin_immediate().await?;
@@ -531,7 +531,7 @@ pub async fn security_events(
     auth: Authenticated,
     ApiQuery(q): ApiQuery<SecurityQuery>,
 ) -> Result<Json<Vec<SecurityEntry>>, ApiError> {
-    let session = auth.allow(&[Role::Admin])?;
+    let session = auth.allow(policy::ADMINS)?;
     Ok(Json(state.storage.security_events(&session.municipality_id, q.before, SECURITY_PAGE).await?))
 }
 

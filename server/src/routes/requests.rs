@@ -3,6 +3,7 @@
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, IdPath};
+use crate::policy;
 use crate::startup::AppState;
 use crate::storage::{Actor, AuditAction};
 use crate::time::now_millis;
@@ -10,9 +11,6 @@ use axum::extract::State;
 use axum::Json;
 use mimamori_core::api::admin::{RequestStatus, RequestSummary, RouteRequest};
 use mimamori_core::domain::{partner_referral_allowed, Role};
-
-/// Who works on requests: coordinators route them, partner staff report progress.
-const WORKERS: &[Role] = &[Role::Coordinator, Role::Admin, Role::PartnerStaff];
 
 pub async fn list(
     State(state): State<AppState>,
@@ -47,7 +45,7 @@ pub async fn route(
     IdPath(id): IdPath,
     ApiJson(req): ApiJson<RouteRequest>,
 ) -> Result<Json<RequestSummary>, ApiError> {
-    let session = auth.allow(WORKERS)?;
+    let session = auth.allow(policy::REQUEST_WORKERS)?;
     let current = state.storage.visible_requests(&session.user, Some(&id)).await?.pop().ok_or(ApiError::NotFound)?;
     let organization = if session.user.role == Role::PartnerStaff {
         if req.organization_id.is_some() {

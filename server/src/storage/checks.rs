@@ -11,16 +11,6 @@ use mimamori_core::domain::{
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-/// What inserting one check did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InsertOutcome {
-    Applied,
-    /// The same author already stored this id: a retry, nothing written.
-    Duplicate,
-    /// Another user owns this id: refused, nothing written.
-    IdTaken,
-}
-
 impl Storage {
     /// A transaction that writes synced data (pushes, person edits, conflicts). Such writers take
     /// turns: on PostgreSQL so that `seq` order is commit order and a pull cursor can never step
@@ -41,7 +31,8 @@ impl Storage {
         Ok(tx)
     }
 
-    /// Inserts a check once, however often it is pushed.
+    /// Inserts a check; false when a check with this id exists already (the idempotency gate in
+    /// `apply` answers retries before this; a row it does not know of is someone else's).
     pub async fn insert_check(
         &self,
         tx: &mut Transaction<'static, Any>,
@@ -50,7 +41,7 @@ impl Storage {
         author: &UserId,
         device_id: &str,
         received_at: EpochMillis,
-    ) -> Result<InsertOutcome, StorageError> {
+    ) -> Result<bool, StorageError> {
         let id = check.id.0.to_string();
         let done = sqlx::query(&self.sql(
             "INSERT INTO checks (id, person_id, author_id, device_id, outcome, note, recorded_at, received_at,
@@ -76,25 +67,7 @@ impl Storage {
         .bind(serde_json::to_string(&check.needs).map_err(|e| sqlx::Error::Encode(Box::new(e)))?)
         .execute(&mut **tx)
         .await?;
-        if done.rows_affected() == 1 {
-            return Ok(InsertOutcome::Applied);
-        }
-        let owner: String = sqlx::query_scalar(&self.sql("SELECT author_id FROM checks WHERE id = ?"))
-            .bind(&id)
-            .fetch_one(&mut **tx)
-            .await?;
-        Ok(if owner == author.0 { InsertOutcome::Duplicate } else { InsertOutcome::IdTaken })
-    }
-
-    /// Who stored a check with this id, if anyone.
-    pub async fn check_author<'c, E>(&self, executor: E, id: &CheckId) -> Result<Option<String>, StorageError>
-    where
-        E: sqlx::Executor<'c, Database = sqlx::Any>,
-    {
-        Ok(sqlx::query_scalar(&self.sql("SELECT author_id FROM checks WHERE id = ?"))
-            .bind(id.0.to_string())
-            .fetch_optional(executor)
-            .await?)
+        Ok(done.rows_affected() == 1)
     }
 
     /// Checks on persons the user may see, after `cursor` in server order, at most `limit`.

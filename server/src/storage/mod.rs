@@ -17,14 +17,15 @@ mod security;
 mod sign_in;
 mod users;
 mod versions;
+mod write;
 
 pub use audit::{Actor, AuditAction};
-pub use checks::InsertOutcome;
 pub use invites::{InviteProblem, Redeemed};
 pub use security::{SecurityAction, SecurityEvent};
 pub use sign_in::{Attempt, LOCKOUT_MS, MAX_FAILURES};
 pub use users::{Enrolment, NewUser, RevokeReason, Session, SessionLookup, UserRecord};
 pub use versions::{EditOutcome, Writer};
+pub use write::{Seen, WriteTx};
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;

@@ -1,6 +1,5 @@
 //! 相談・依頼: raised on field devices, routed by coordinators, worked by partners.
 
-use super::checks::InsertOutcome;
 use super::persons::{scope_condition, scope_ids, PARTNER_REQUESTS, PERSON_FROM};
 use super::versions::Writer;
 use super::{Storage, StorageError};
@@ -117,15 +116,15 @@ impl Storage {
             .map_err(Into::into)
     }
 
-    /// Stores a request raised on a device (the caller checked scope and consent). A retry of
-    /// the same id by the same user is a duplicate; by someone else, refused.
+    /// Stores a request raised on a device (the caller checked scope and consent); false when a
+    /// request with this id exists already.
     pub async fn insert_request(
         &self,
         tx: &mut Transaction<'static, Any>,
         request: &NewRequest,
         writer: Writer<'_>,
         now: EpochMillis,
-    ) -> Result<InsertOutcome, StorageError> {
+    ) -> Result<bool, StorageError> {
         let id = request.id.to_string();
         let done = sqlx::query(&self.sql(
             "INSERT INTO requests (id, person_id, raised_by, need, detail, status, organization_id, created_at,
@@ -145,22 +144,7 @@ impl Storage {
         .bind(writer.device)
         .execute(&mut **tx)
         .await?;
-        if done.rows_affected() == 1 {
-            return Ok(InsertOutcome::Applied);
-        }
-        let owner = self.request_author(&mut **tx, &id).await?;
-        Ok(if owner.as_deref() == Some(writer.user) { InsertOutcome::Duplicate } else { InsertOutcome::IdTaken })
-    }
-
-    /// Who raised the request with this id, if it exists.
-    pub async fn request_author<'c, E>(&self, executor: E, id: &str) -> Result<Option<String>, StorageError>
-    where
-        E: sqlx::Executor<'c, Database = sqlx::Any>,
-    {
-        Ok(sqlx::query_scalar(&self.sql("SELECT raised_by FROM requests WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(executor)
-            .await?)
+        Ok(done.rows_affected() == 1)
     }
 
     /// Whether the person's consent in force allows sharing with partner corporations.

@@ -25,12 +25,8 @@ pub struct Writer<'a> {
 pub enum EditOutcome {
     /// Every field applied (or already equal).
     Applied,
-    /// Pushed before (a retry): nothing written now.
-    Duplicate,
     /// Some fields were changed meanwhile by someone else; their values were filed as conflicts.
     Conflict(Vec<PersonField>),
-    /// Another user's mutation has this id: refused, nothing written.
-    IdTaken,
 }
 
 fn decode_value(text: &str) -> Result<FieldValue, sqlx::Error> {
@@ -107,48 +103,6 @@ impl Storage {
         Ok(row.as_ref().map(fields_from_row).transpose()?)
     }
 
-    /// Who pushed this mutation id before, if anyone (a retry is answered as such even when the
-    /// person has since left the pusher's scope).
-    pub async fn mutation_owner<'c, E>(&self, executor: E, id: Uuid) -> Result<Option<String>, StorageError>
-    where
-        E: sqlx::Executor<'c, Database = sqlx::Any>,
-    {
-        Ok(sqlx::query_scalar(&self.sql("SELECT user_id FROM mutations WHERE id = ?"))
-            .bind(id.to_string())
-            .fetch_optional(executor)
-            .await?)
-    }
-
-    /// Records that a mutation id was applied. False when it was seen before; the caller then
-    /// checks whose it was.
-    pub async fn claim_mutation(
-        &self,
-        tx: &mut Transaction<'static, Any>,
-        id: Uuid,
-        writer: Writer<'_>,
-        now: EpochMillis,
-    ) -> Result<Option<bool>, StorageError> {
-        let id = id.to_string();
-        let done = sqlx::query(&self.sql(
-            "INSERT INTO mutations (id, user_id, device_id, received_at) VALUES (?, ?, ?, ?)
-             ON CONFLICT (id) DO NOTHING",
-        ))
-        .bind(&id)
-        .bind(writer.user)
-        .bind(writer.device)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-        if done.rows_affected() == 1 {
-            return Ok(None);
-        }
-        let owner: String = sqlx::query_scalar(&self.sql("SELECT user_id FROM mutations WHERE id = ?"))
-            .bind(&id)
-            .fetch_one(&mut **tx)
-            .await?;
-        Ok(Some(owner == writer.user))
-    }
-
     /// Applies one device's field edits to a person in scope (the caller checked scope and
     /// validated the values), merging field by field.
     pub async fn apply_person_edit(
@@ -160,11 +114,6 @@ impl Storage {
         writer: Writer<'_>,
         now: EpochMillis,
     ) -> Result<EditOutcome, StorageError> {
-        match self.claim_mutation(tx, mutation, writer, now).await? {
-            None => {}
-            Some(true) => return Ok(EditOutcome::Duplicate),
-            Some(false) => return Ok(EditOutcome::IdTaken),
-        }
         let Some(current) = self.fields_in_tx(tx, person).await? else {
             return Err(StorageError::Database(sqlx::Error::RowNotFound));
         };
