@@ -12,7 +12,7 @@
 pub mod ui;
 
 pub use mimamori_client as client;
-pub use mimamori_core::{api, domain};
+pub use mimamori_core::{api, domain, error};
 
 // The screens' texts, Japanese and English (`app/locales/app.yml`), embedded at compile time.
 // Japanese is the default and fills any gap.

@@ -21,6 +21,7 @@ use mimamori_core::domain::{
     concern_is_named, needs_fit, partner_referral_allowed, ActivityReport, ConsentInput, EpochMillis, FieldEdit,
     NewCheck, NewRequest, PersonField, PersonFields, PersonId, Role,
 };
+use mimamori_core::error::ErrorCode;
 use uuid::Uuid;
 
 /// A device clock this close to the server's is taken as right (network delay, not skew).
@@ -176,9 +177,7 @@ async fn edit_person(
     fields.sort();
     fields.dedup();
     if edits.is_empty() || fields.len() != edits.len() {
-        return Ok(
-            ApiError::bad("invalid_edit", "one edit per field, at least one", "変更内容が正しくありません。").into()
-        );
+        return Ok(ApiError::bad(ErrorCode::InvalidEdit, "one edit per field, at least one").into());
     }
     let mut checked = Vec::with_capacity(edits.len());
     for edit in edits {

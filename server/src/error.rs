@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use mimamori_core::api::{ApiErrorBody, ApiErrorEnvelope};
 use mimamori_core::domain::ValidationError;
+use mimamori_core::error::{ErrorCode, Lang};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -37,7 +38,7 @@ pub enum ApiError {
     #[error("missing CSRF header or cross-site origin")]
     CrossSite,
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String, message_ja: &'static str },
+    Conflict { code: ErrorCode, detail: String },
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("request body is too large")]
@@ -45,7 +46,7 @@ pub enum ApiError {
     #[error("request body must be JSON (Content-Type: application/json)")]
     UnsupportedMediaType,
     #[error("{detail}")]
-    BadRequest { code: &'static str, detail: String, message_ja: &'static str },
+    BadRequest { code: ErrorCode, detail: String },
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -71,42 +72,32 @@ impl ApiError {
         }
     }
 
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::Unauthenticated => ErrorCode::Unauthenticated,
+            ApiError::BadCredentials => ErrorCode::BadCredentials,
+            ApiError::DeviceRevoked => ErrorCode::DeviceRevoked,
+            ApiError::SessionExpired => ErrorCode::SessionExpired,
+            ApiError::PasswordChangeRequired => ErrorCode::PasswordChangeRequired,
+            ApiError::Busy => ErrorCode::Busy,
+            ApiError::Timeout => ErrorCode::Timeout,
+            ApiError::TooManyAttempts => ErrorCode::TooManyAttempts,
+            ApiError::NotFound => ErrorCode::NotFound,
+            ApiError::PersonNotFound => ErrorCode::PersonNotFound,
+            ApiError::Forbidden => ErrorCode::Forbidden,
+            ApiError::CrossSite => ErrorCode::CrossSite,
+            ApiError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            ApiError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            ApiError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            ApiError::Conflict { code, .. } | ApiError::BadRequest { code, .. } => *code,
+            ApiError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The JSON body: the code's wire name, the English detail, and the Japanese from the catalogue.
     pub fn body(&self) -> ApiErrorBody {
-        let (code, message_ja) = match self {
-            ApiError::Unauthenticated => ("unauthenticated", "もう一度サインインしてください。"),
-            ApiError::BadCredentials => ("bad_credentials", "IDまたはパスワードが違います。"),
-            ApiError::DeviceRevoked => (
-                "device_revoked",
-                "この端末は利用できなくなりました。端末内の記録を消去しました。必要なら社協の担当者にご連絡ください。",
-            ),
-            ApiError::SessionExpired => (
-                "session_expired",
-                "しばらく使われていなかったため、サインインが切れました。もう一度サインインしてください。未送信の記録は端末に残っています。",
-            ),
-            ApiError::PasswordChangeRequired => {
-                ("password_change_required", "管理者がパスワードを再設定しました。新しいパスワードに変更してください。")
-            }
-            ApiError::Busy => ("busy", "混み合っています。少し待ってからもう一度お試しください。"),
-            ApiError::Timeout => ("timeout", "時間がかかりすぎたため中断しました。もう一度お試しください。"),
-            ApiError::TooManyAttempts => {
-                ("too_many_attempts", "サインインに続けて失敗したため、15分ほど待ってからもう一度お試しください。")
-            }
-            ApiError::NotFound => ("not_found", "見つかりません。"),
-            ApiError::PersonNotFound => {
-                ("person_not_found", "この方の記録は保存できません（担当から外れた可能性があります）。")
-            }
-            ApiError::Forbidden => ("forbidden", "この操作を行う権限がありません。"),
-            ApiError::CrossSite => ("cross_site", "この操作はアプリの画面から行ってください。"),
-            ApiError::Conflict { code, message_ja, .. } => (*code, *message_ja),
-            ApiError::MethodNotAllowed => ("method_not_allowed", "この操作はできません。"),
-            ApiError::PayloadTooLarge => ("payload_too_large", "データが大きすぎます。分けて送ってください。"),
-            ApiError::UnsupportedMediaType => ("unsupported_media_type", "送信形式が正しくありません。"),
-            ApiError::BadRequest { code, message_ja, .. } => (*code, *message_ja),
-            ApiError::Internal(_) => {
-                ("internal", "サーバーで問題が起きました。しばらくしてからもう一度お試しください。")
-            }
-        };
-        ApiErrorBody { code: code.into(), message: self.to_string(), message_ja: message_ja.into() }
+        let code = self.code();
+        ApiErrorBody { code, message: self.to_string(), message_ja: code.text(Lang::Ja).into() }
     }
 }
 
@@ -127,7 +118,7 @@ impl From<StorageError> for ApiError {
 
 impl From<ValidationError> for ApiError {
     fn from(e: ValidationError) -> Self {
-        ApiError::BadRequest { code: e.code, detail: e.detail, message_ja: e.message_ja }
+        ApiError::BadRequest { code: e.code, detail: e.detail }
     }
 }
 
@@ -136,22 +127,14 @@ impl From<JsonRejection> for ApiError {
         match r.status() {
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType,
-            _ => ApiError::BadRequest {
-                code: "invalid_body",
-                detail: r.body_text(),
-                message_ja: "送信内容が正しくありません。アプリを更新してもう一度お試しください。",
-            },
+            _ => ApiError::BadRequest { code: ErrorCode::InvalidBody, detail: r.body_text() },
         }
     }
 }
 
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
-        ApiError::BadRequest {
-            code: "invalid_query",
-            detail: r.body_text(),
-            message_ja: "送信内容が正しくありません。",
-        }
+        ApiError::BadRequest { code: ErrorCode::InvalidQuery, detail: r.body_text() }
     }
 }
 
@@ -164,27 +147,19 @@ impl From<PathRejection> for ApiError {
 impl ApiError {
     /// A malformed id in a URL: a clear 400, distinct from an id that matches nothing (404).
     pub fn invalid_id() -> Self {
-        ApiError::BadRequest {
-            code: "invalid_id",
-            detail: "malformed id".into(),
-            message_ja: "番号の形式が正しくありません。",
-        }
+        ApiError::BadRequest { code: ErrorCode::InvalidId, detail: "malformed id".into() }
     }
 
     /// A change's id is already used by another user's change.
     pub fn id_taken() -> Self {
-        ApiError::Conflict {
-            code: "id_conflict",
-            detail: "id already used".into(),
-            message_ja: "記録の番号が重複しています。",
-        }
+        ApiError::Conflict { code: ErrorCode::IdConflict, detail: "id already used".into() }
     }
 
     pub fn small_area_not_found() -> Self {
-        ApiError::bad("small_area_not_found", "no such small area", "小地域を選んでください。")
+        ApiError::bad(ErrorCode::SmallAreaNotFound, "no such small area")
     }
 
-    pub fn bad(code: &'static str, detail: impl Into<String>, message_ja: &'static str) -> Self {
-        ApiError::BadRequest { code, detail: detail.into(), message_ja }
+    pub fn bad(code: ErrorCode, detail: impl Into<String>) -> Self {
+        ApiError::BadRequest { code, detail: detail.into() }
     }
 }

@@ -2,6 +2,7 @@
 //! each of these into a sentence in the user's language (`app::ui::i18n::client_error`).
 
 use crate::domain::ValidationError;
+use mimamori_core::error::ErrorCode;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClientError {
@@ -13,7 +14,7 @@ pub enum ClientError {
     Revoked,
     /// The server refused and said why: its error code, and its Japanese message as a fallback
     /// for a code this version has no words for.
-    Refused { code: String, message_ja: String },
+    Refused { code: ErrorCode, message_ja: String },
     /// The server failed, or answered something this version cannot read (its HTTP status).
     Server(u16),
     /// The device store could not be opened at start (the browser's reason).
@@ -48,9 +49,9 @@ pub enum LocationError {
 
 impl ClientError {
     /// The server's refusal code, if this is one.
-    pub fn code(&self) -> Option<&str> {
+    pub fn code(&self) -> Option<ErrorCode> {
         match self {
-            ClientError::Refused { code, .. } => Some(code),
+            ClientError::Refused { code, .. } => Some(*code),
             _ => None,
         }
     }

@@ -11,6 +11,7 @@ use crate::api::{
 };
 use crate::error::ClientError;
 use gloo_net::http::{Request, RequestBuilder, Response};
+use mimamori_core::error::ErrorCode;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use web_sys::RequestCredentials;
@@ -41,10 +42,10 @@ async fn checked(res: Result<Response, gloo_net::Error>) -> Result<Response, Cli
     }
     let body = from_json::<ApiErrorEnvelope>(res).await.map(|e| e.error);
     match (status, body) {
-        (401, Some(b)) if b.code == "bad_credentials" => {
+        (401, Some(b)) if b.code == ErrorCode::BadCredentials => {
             Err(ClientError::Refused { code: b.code, message_ja: b.message_ja })
         }
-        (401, Some(b)) if b.code == "device_revoked" => Err(ClientError::Revoked),
+        (401, Some(b)) if b.code == ErrorCode::DeviceRevoked => Err(ClientError::Revoked),
         (401, _) => Err(ClientError::SignedOut),
         (s, Some(b)) if s < 500 => Err(ClientError::Refused { code: b.code, message_ja: b.message_ja }),
         (s, _) => Err(ClientError::Server(s)),

@@ -29,6 +29,7 @@ use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use indexed_db_futures::KeyPath;
+use mimamori_core::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
@@ -79,7 +80,7 @@ pub struct RefusedEdit {
     pub reason: String,
     /// The server's error code; the screens word it in the user's language.
     #[serde(default)]
-    pub code: Option<String>,
+    pub code: Option<ErrorCode>,
 }
 
 thread_local! {
@@ -414,7 +415,7 @@ pub enum Settled {
     Stored,
     /// Refused: the server's error code and its Japanese message (stored as data; the screens
     /// word it in whatever language the user reads at the time).
-    Refused { code: String, message_ja: String },
+    Refused { code: ErrorCode, message_ja: String },
 }
 
 /// Records the server's answers: settled entries leave the outbox; checks are marked sent or
@@ -438,14 +439,12 @@ pub async fn settle(entries: &[(OutboxEntry, Settled)]) -> Result<(), StoreError
             (Mutation::CreateCheck { check }, _) => {
                 let (state, reason) = match settled {
                     Settled::Stored => (SyncState::Synced, None),
-                    Settled::Refused { code, message_ja } => {
-                        (SyncState::Rejected, Some((code.clone(), message_ja.clone())))
-                    }
+                    Settled::Refused { code, message_ja } => (SyncState::Rejected, Some((*code, message_ja.clone()))),
                 };
                 let existing: Option<Check> = checks.get(check.id.0.to_string()).serde()?.await?;
                 if let Some(mut check) = existing {
                     check.sync = state;
-                    check.rejection_code = reason.as_ref().map(|(code, _)| code.clone());
+                    check.rejection_code = reason.as_ref().map(|(code, _)| *code);
                     check.rejection = reason.map(|(_, why)| why);
                     checks.put(&check).serde()?;
                 }
@@ -467,18 +466,14 @@ pub async fn settle(entries: &[(OutboxEntry, Settled)]) -> Result<(), StoreError
                     id: id.to_string(),
                     mutation: entry.mutation.clone(),
                     reason: message_ja.clone(),
-                    code: Some(code.clone()),
+                    code: Some(*code),
                 };
                 refused.put(&kept).serde()?;
             }
             (Mutation::RaiseRequest { request }, Settled::Refused { code, message_ja }) => {
                 let id = request.id.to_string();
-                let kept = RefusedEdit {
-                    id,
-                    mutation: entry.mutation.clone(),
-                    reason: message_ja.clone(),
-                    code: Some(code.clone()),
-                };
+                let kept =
+                    RefusedEdit { id, mutation: entry.mutation.clone(), reason: message_ja.clone(), code: Some(*code) };
                 refused.put(&kept).serde()?;
             }
             (

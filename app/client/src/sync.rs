@@ -11,6 +11,7 @@ use crate::state::{AppState, Notice, SessionState, SyncPhase};
 use crate::store::{self, OutboxEntry, Settled};
 use crate::time::now_millis;
 use leptos::prelude::*;
+use mimamori_core::error::ErrorCode;
 use std::cell::Cell;
 use std::collections::HashSet;
 
@@ -72,7 +73,7 @@ async fn run_once(state: AppState) {
                 SyncPhase::NeedsSignIn
             }
         }
-        Err(e) if e.code() == Some("password_change_required") => SyncPhase::NeedsPasswordChange,
+        Err(e) if e.code() == Some(ErrorCode::PasswordChangeRequired) => SyncPhase::NeedsPasswordChange,
         Err(other) => SyncPhase::Failed(other),
     };
     refresh_from_store(state).await;
@@ -114,7 +115,7 @@ async fn push_batch(state: AppState, batch: Vec<OutboxEntry>) -> Result<(), Clie
                     Settled::Stored
                 }
                 MutationResult::Rejected { error, .. } | MutationResult::Malformed { error, .. } => {
-                    Settled::Refused { code: error.code.clone(), message_ja: error.message_ja.clone() }
+                    Settled::Refused { code: error.code, message_ja: error.message_ja.clone() }
                 }
             };
             Some((entry, settled))

@@ -175,10 +175,11 @@ pub struct FetchPersonsResponse {
     pub checks: Vec<Check>,
 }
 
-/// The body of every API error: a machine code, an English detail and a Japanese message for users.
+/// The body of every API error: a machine code, an English detail and a Japanese message for users
+/// (from the catalogue; kept as sent, so a code this version does not know still has its words).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiErrorBody {
-    pub code: String,
+    pub code: crate::error::ErrorCode,
     pub message: String,
     pub message_ja: String,
 }

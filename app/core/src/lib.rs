@@ -2,11 +2,12 @@
 //! decide whether one is valid) and the wire protocol between a device and the server.
 //!
 //! Both sides depend on this crate and on nothing of each other: the server never compiles a
-//! screen, and the device client never sees a SQL type. It has no user-facing words beyond the
-//! Japanese fallback messages the server sends to API clients.
+//! screen, and the device client never sees a SQL type. Its only user-facing words are the catalogue
+//! of refusals in [`error`], shared by both so a refusal reads the same wherever it is raised.
 //!
 //! Data path: `domain` (types) → the device store → the outbox → `api` (push, pull) → the
 //! server's `apply` → storage.
 
 pub mod api;
 pub mod domain;
+pub mod error;

@@ -6,6 +6,7 @@ use super::i18n;
 use super::state::use_app_state;
 use super::time::{local_date, now_millis};
 use crate::domain::{ConsentInput, ConsentMethod, ConsentScopes, PersonId, Role};
+use crate::error::ErrorCode;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use rust_i18n::t;
@@ -32,9 +33,9 @@ impl ConsentDraft {
     pub fn input(&self) -> Result<ConsentInput, (&'static str, String)> {
         let method = self.method.ok_or_else(|| ("method", t!("consent.choose_method").into_owned()))?;
         let input = ConsentInput { obtained_on: self.obtained_on.clone(), method, scopes: self.scopes };
-        input
-            .validate(&local_date(now_millis()))
-            .map_err(|e| (if e.code == "invalid_consent_date" { "date" } else { "scopes" }, i18n::validation(&e)))?;
+        input.validate(&local_date(now_millis())).map_err(|e| {
+            (if e.code == ErrorCode::InvalidConsentDate { "date" } else { "scopes" }, i18n::validation(&e))
+        })?;
         Ok(input)
     }
 }

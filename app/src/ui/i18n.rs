@@ -10,35 +10,27 @@ use crate::domain::{
     CheckMethod, CheckOutcome, Concern, ConsentMethod, Due, HouseholdType, Need, PersonField, RequestStatus, Role,
     ValidationError,
 };
+use crate::error::ErrorCode;
 use rust_i18n::t;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Ja,
-    En,
+pub use crate::error::Lang;
+
+/// The app's choice of language: kept in `localStorage`, applied to the texts and `<html lang>`.
+pub trait LangChoice: Sized {
+    /// The language in use now.
+    fn current() -> Self;
+    /// The saved choice (Japanese unless English was chosen), applied. Called once before the
+    /// app mounts.
+    fn restore() -> Self;
+    /// Saves the choice and reloads, so every screen is drawn again in it (the service worker
+    /// serves the shell offline too).
+    fn choose(self);
 }
 
-impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::Ja, Lang::En];
-    const KEY: &'static str = "mimamori.lang";
+const LANG_KEY: &str = "mimamori.lang";
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lang::Ja => "ja",
-            Lang::En => "en",
-        }
-    }
-
-    /// Always in its own language, so it can be found by someone who cannot read the other.
-    pub fn own_name(self) -> &'static str {
-        match self {
-            Lang::Ja => "日本語",
-            Lang::En => "English",
-        }
-    }
-
-    /// The language in use now.
-    pub fn current() -> Lang {
+impl LangChoice for Lang {
+    fn current() -> Lang {
         if &*rust_i18n::locale() == "en" {
             Lang::En
         } else {
@@ -46,31 +38,27 @@ impl Lang {
         }
     }
 
-    /// The saved choice (Japanese unless English was chosen), applied to the texts and to
-    /// `<html lang>`. Called once before the app mounts.
-    pub fn restore() -> Lang {
-        let lang = if super::settings::stored(Self::KEY).as_deref() == Some("en") { Lang::En } else { Lang::Ja };
-        lang.apply();
+    fn restore() -> Lang {
+        let lang = if super::settings::stored(LANG_KEY).as_deref() == Some("en") { Lang::En } else { Lang::Ja };
+        apply(lang);
         lang
     }
 
-    /// Saves the choice and reloads, so every screen is drawn again in it (the service worker
-    /// serves the shell offline too).
-    pub fn choose(self) {
-        super::settings::store(Self::KEY, self.as_str());
-        self.apply();
+    fn choose(self) {
+        super::settings::store(LANG_KEY, self.as_str());
+        apply(self);
         #[cfg(feature = "csr")]
         if let Some(w) = web_sys::window() {
             let _ = w.location().reload();
         }
     }
+}
 
-    fn apply(self) {
-        rust_i18n::set_locale(self.as_str());
-        #[cfg(feature = "csr")]
-        if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
-            let _ = html.set_attribute("lang", self.as_str());
-        }
+fn apply(lang: Lang) {
+    rust_i18n::set_locale(lang.as_str());
+    #[cfg(feature = "csr")]
+    if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = html.set_attribute("lang", lang.as_str());
     }
 }
 
@@ -81,7 +69,7 @@ pub fn client_error(e: &ClientError) -> String {
         ClientError::Offline => t!("api.offline").into_owned(),
         ClientError::SignedOut => t!("api.unauthenticated").into_owned(),
         ClientError::Revoked => t!("api.revoked").into_owned(),
-        ClientError::Refused { code, message_ja } => error_text(code, message_ja),
+        ClientError::Refused { code, message_ja } => error_text(*code, message_ja),
         ClientError::Server(_) => t!("api.server").into_owned(),
         ClientError::StoreOpen(e) => t!("actions.store_open_failed", e = e).into_owned(),
         ClientError::Store(e) => t!("sync.store_failed", e = e).into_owned(),
@@ -114,25 +102,34 @@ pub fn notice(n: Notice) -> String {
     }
 }
 
-/// A refusal kept on the device: by its code where this version has words for it, else the
-/// server's Japanese message as kept (stores from before codes were kept have only that).
-pub fn refusal(code: Option<&str>, message_ja: &str) -> String {
-    error_text(code.unwrap_or(""), message_ja)
+/// A refusal kept on the device (stores from before codes were kept hold only the Japanese).
+pub fn refusal(code: Option<ErrorCode>, message_ja: &str) -> String {
+    error_text(code.unwrap_or(ErrorCode::Unknown), message_ja)
 }
 
-/// A refusal in the user's language: English by its code where there is a translation, else
-/// the Japanese message as given.
-pub fn error_text(code: &str, message_ja: &str) -> String {
-    if Lang::current() == Lang::Ja {
-        return message_ja.to_owned();
+/// A server's refusal in the user's language. In Japanese, the words it came with (the server
+/// words the exact field; several fields share one wire code); in English, the catalogue's words
+/// for its code, or the Japanese when this version does not know the code.
+pub fn error_text(code: ErrorCode, message_ja: &str) -> String {
+    error_text_in(Lang::current(), code, message_ja)
+}
+
+fn error_text_in(lang: Lang, code: ErrorCode, message_ja: &str) -> String {
+    match lang {
+        Lang::Ja if !message_ja.is_empty() => message_ja.to_owned(),
+        Lang::En if code == ErrorCode::Unknown && !message_ja.is_empty() => message_ja.to_owned(),
+        lang => code.text(lang).to_owned(),
     }
-    let key = format!("error.{code}");
-    crate::_rust_i18n_try_translate("en", &key).map(|s| s.into_owned()).unwrap_or_else(|| message_ja.to_owned())
 }
 
-/// [`error_text`] of a [`ValidationError`].
+/// A code's words in the user's language, from the catalogue.
+pub fn code_text(code: ErrorCode) -> String {
+    code.text(Lang::current()).to_owned()
+}
+
+/// A value the device itself refused, in the user's language, from the catalogue.
 pub fn validation(e: &ValidationError) -> String {
-    error_text(e.code, e.message_ja)
+    e.code.text(Lang::current()).to_owned()
 }
 
 fn label(prefix: &str, name: &str) -> String {
@@ -270,10 +267,12 @@ mod tests {
     }
 
     #[test]
-    fn english_refusals_by_code_else_the_japanese() {
-        // Only the English side is looked up here, whatever the global locale is.
-        let en = |code: &str| crate::_rust_i18n_try_translate("en", format!("error.{code}"));
-        assert_eq!(en("concern_unnamed").as_deref(), Some("Choose what you noticed, or write a note."));
-        assert!(en("no_such_code").is_none());
+    fn refusals_in_english_by_code_else_the_japanese() {
+        let en = |code, ja| error_text_in(Lang::En, code, ja);
+        assert_eq!(en(ErrorCode::ConcernUnnamed, "気になった点を…"), "Choose what you noticed, or write a note.");
+        assert_eq!(en(ErrorCode::Unknown, "新しい理由"), "新しい理由", "a code this version does not know");
+        let ja = "法人名を80文字以内で入力してください。";
+        assert_eq!(error_text_in(Lang::Ja, ErrorCode::PersonName, ja), ja, "the server's words for the exact field");
+        assert_eq!(error_text_in(Lang::Ja, ErrorCode::Unknown, ""), ErrorCode::Unknown.text(Lang::Ja));
     }
 }

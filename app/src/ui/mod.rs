@@ -32,5 +32,5 @@ pub fn restore_text_size() {
 
 /// Applies the user's saved language (Japanese unless English was chosen) before the first screen.
 pub fn restore_language() {
-    i18n::Lang::restore();
+    <i18n::Lang as i18n::LangChoice>::restore();
 }

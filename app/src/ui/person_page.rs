@@ -146,7 +146,7 @@ fn HistoryItem(check: Check) -> impl IntoView {
                 <p class="concerns">{check.concerns.iter().map(|c| i18n::concern(*c)).collect::<Vec<_>>().join(&t!("list.sep"))}</p>
             })}
             {check.note.clone().map(|n| view! { <p class="note">{n}</p> })}
-            {check.rejection.as_deref().map(|r| view! { <p class="field-error">{i18n::refusal(check.rejection_code.as_deref(), r)}</p> })}
+            {check.rejection.as_deref().map(|r| view! { <p class="field-error">{i18n::refusal(check.rejection_code, r)}</p> })}
         </li>
     }
 }

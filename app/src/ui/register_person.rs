@@ -6,6 +6,7 @@ use super::consent_form::{ConsentDraft, ConsentFields};
 use super::i18n;
 use super::state::use_app_state;
 use crate::domain::{GeoStamp, HouseholdType, PersonFields};
+use crate::error::ErrorCode;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use rust_i18n::t;
@@ -142,10 +143,7 @@ pub fn RegisterPersonPage() -> impl IntoView {
         save_error.set(None);
         let f = form.get_untracked();
         let Ok(days) = f.interval.trim().parse::<u32>() else {
-            error.set(Some((
-                "interval",
-                i18n::error_text("invalid_check_interval", "見守りの間隔は1〜365日で入力してください。"),
-            )));
+            error.set(Some(("interval", i18n::code_text(ErrorCode::InvalidCheckInterval))));
             return;
         };
         let fields = |area: String, (lat, lng): (f64, f64)| PersonFields {
@@ -165,11 +163,11 @@ pub fn RegisterPersonPage() -> impl IntoView {
         };
         // The typed fields first, in the order they are on the screen; then the area and the place.
         if let Err(e) = fields("unchosen".into(), (39.7, 140.1)).validate() {
-            error.set(Some((field_of(e.code), i18n::validation(&e))));
+            error.set(Some((field_of(e.code.wire()), i18n::validation(&e))));
             return;
         }
         if f.small_area_id.is_empty() {
-            error.set(Some(("area", i18n::error_text("small_area_not_found", "小地域を選んでください。"))));
+            error.set(Some(("area", i18n::code_text(ErrorCode::SmallAreaNotFound))));
             return;
         }
         let Some(place) = position(&f) else {
@@ -179,7 +177,7 @@ pub fn RegisterPersonPage() -> impl IntoView {
         let fields = match fields(f.small_area_id.clone(), place).validate() {
             Ok(v) => v,
             Err(e) => {
-                error.set(Some((field_of(e.code), i18n::validation(&e))));
+                error.set(Some((field_of(e.code.wire()), i18n::validation(&e))));
                 return;
             }
         };

@@ -3,7 +3,7 @@
 
 use super::actions;
 use super::chrome::SignOutButton;
-use super::i18n::Lang;
+use super::i18n::{Lang, LangChoice};
 use super::state::{use_app_state, SyncPhase};
 use super::time::datetime;
 use leptos::prelude::*;

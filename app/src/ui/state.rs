@@ -43,7 +43,7 @@ pub fn refused_changes(state: AppState) -> Vec<RefusedChange> {
                     }
                     Mutation::CreateCheck { .. } | Mutation::SubmitActivityReport { .. } => return None,
                 };
-                Some(RefusedChange { person_id, what, reason: i18n::refusal(r.code.as_deref(), &r.reason) })
+                Some(RefusedChange { person_id, what, reason: i18n::refusal(r.code, &r.reason) })
             })
             .collect()
     })
@@ -54,7 +54,7 @@ pub fn refused_report(state: AppState, month: &str) -> Option<String> {
     state.refused.with(|edits| {
         edits.iter().find_map(|r| match &r.mutation {
             Mutation::SubmitActivityReport { report, .. } if report.month == month => {
-                Some(i18n::refusal(r.code.as_deref(), &r.reason))
+                Some(i18n::refusal(r.code, &r.reason))
             }
             _ => None,
         })

@@ -1,7 +1,7 @@
 //! Times for people: local, in Japanese (or English on the field screens), relative where that
 //! reads better.
 
-use super::i18n::Lang;
+use super::i18n::{Lang, LangChoice};
 use crate::domain::EpochMillis;
 use rust_i18n::t;
 

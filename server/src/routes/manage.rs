@@ -21,6 +21,7 @@ use mimamori_core::api::admin::{
 };
 use mimamori_core::domain::text::{is_safe_id, line, multiline, phone};
 use mimamori_core::domain::{Role, User, UserId};
+use mimamori_core::error::ErrorCode;
 use rand::Rng;
 use serde::Deserialize;
 use sqlx::{Any, Transaction};
@@ -45,11 +46,11 @@ pub async fn create_small_area(
     ApiJson(req): ApiJson<NewSmallAreaRequest>,
 ) -> Result<(StatusCode, Json<SmallArea>), ApiError> {
     let session = auth.allow(policy::ADMINS)?;
-    let name = line(&req.name, 40, true, "invalid_name", "名前を40文字以内で入力してください。")?;
+    let name = line(&req.name, 40, true, ErrorCode::AreaName)?;
     if !is_safe_id(&req.district_id)
         || !state.storage.district_in_municipality(&req.district_id, &session.municipality_id).await?
     {
-        return Err(ApiError::bad("district_not_found", "no such district", "地区を選んでください。"));
+        return Err(ApiError::bad(ErrorCode::DistrictNotFound, "no such district"));
     }
     let id = format!("sa-{}", uuid::Uuid::new_v4().simple());
     state.storage.insert_small_area(&id, &req.district_id, &name).await?;
@@ -72,10 +73,10 @@ pub async fn create_organization(
     let session = auth.allow(policy::ADMINS)?;
     let org = Organization {
         id: format!("o-{}", uuid::Uuid::new_v4().simple()),
-        name: line(&req.name, 80, true, "invalid_name", "法人名を80文字以内で入力してください。")?,
-        services: multiline(&req.services, 500, "invalid_services", "できることは500文字以内で入力してください。")?,
+        name: line(&req.name, 80, true, ErrorCode::OrganizationName)?,
+        services: multiline(&req.services, 500, ErrorCode::InvalidServices)?,
         phone: match req.phone.as_deref() {
-            Some(p) => phone(p, "invalid_phone", "電話番号は数字とハイフンで入力してください。")?,
+            Some(p) => phone(p, ErrorCode::InvalidPhone)?,
             None => None,
         },
     };
@@ -124,11 +125,7 @@ async fn check_areas(state: &AppState, session: &Session, role: Role, ids: &[Str
         Role::Coordinator | Role::Admin => true,
         Role::Volunteer | Role::PartnerStaff if ids.is_empty() => return Ok(()),
         Role::Volunteer | Role::PartnerStaff => {
-            return Err(ApiError::bad(
-                "no_areas_for_role",
-                "this role has no areas",
-                "この役割には担当区域がありません。",
-            ))
+            return Err(ApiError::bad(ErrorCode::NoAreasForRole, "this role has no areas"))
         }
     };
     let found = if ids.iter().all(|i| is_safe_id(i)) && ids.len() <= 200 {
@@ -137,7 +134,7 @@ async fn check_areas(state: &AppState, session: &Session, role: Role, ids: &[Str
         usize::MAX
     };
     if found != ids.len() {
-        return Err(ApiError::bad("area_not_found", "an area does not exist", "担当区域の指定が正しくありません。"));
+        return Err(ApiError::bad(ErrorCode::AreaNotFound, "an area does not exist"));
     }
     Ok(())
 }
@@ -156,23 +153,16 @@ pub async fn create_user(
     let login_ok = (3..=32).contains(&login.len())
         && login.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
     if !login_ok {
-        return Err(ApiError::bad(
-            "invalid_login",
-            "login must be 3–32 of a-z 0-9 . _ -",
-            "IDは半角の小文字・数字・「._-」で3〜32文字にしてください。",
-        ));
+        return Err(ApiError::bad(ErrorCode::InvalidLogin, "login must be 3–32 of a-z 0-9 . _ -"));
     }
-    let display_name =
-        line(&req.display_name, 40, true, "invalid_display_name", "氏名を40文字以内で入力してください。")?;
+    let display_name = line(&req.display_name, 40, true, ErrorCode::InvalidDisplayName)?;
     let password = match (&req.password, req.role) {
         (None, Role::Volunteer) => None,
         (Some(p), _) => {
             check_new_password(p)?;
             Some(p.clone())
         }
-        (None, _) => {
-            return Err(ApiError::bad("password_required", "staff need a password", "パスワードを入力してください。"))
-        }
+        (None, _) => return Err(ApiError::bad(ErrorCode::PasswordRequired, "staff need a password")),
     };
     let organization = match (req.role, req.organization_id.as_deref()) {
         (Role::PartnerStaff, Some(org))
@@ -181,14 +171,13 @@ pub async fn create_user(
             Some(org.to_owned())
         }
         (Role::PartnerStaff, _) => {
-            return Err(ApiError::bad("organization_not_found", "choose an organisation", "協力法人を選んでください。"))
+            return Err(ApiError::bad(ErrorCode::OrganizationNotFound, "choose an organisation"))
         }
         (_, None) => None,
         (_, Some(_)) => {
             return Err(ApiError::bad(
-                "organization_not_allowed",
+                ErrorCode::OrganizationNotAllowed,
                 "only partner staff belong to an organisation",
-                "協力法人に所属できるのは協力法人スタッフだけです。",
             ))
         }
     };
@@ -241,21 +230,17 @@ pub async fn set_assignments(
     persons.sort();
     persons.dedup();
     if persons.len() > MAX_ASSIGNMENTS {
-        return Err(ApiError::bad("too_many_persons", "too many persons", "一度に指定できる人数を超えています。"));
+        return Err(ApiError::bad(ErrorCode::TooManyPersons, "too many persons"));
     }
     let mut tx = state.storage.begin_immediate().await?;
     let target = target_in_reach(&state, &mut tx, &session, &id).await?;
     if target.role != Role::Volunteer {
-        return Err(ApiError::bad(
-            "not_a_volunteer",
-            "only volunteers are assigned persons",
-            "担当する方を決められるのはボランティアだけです。",
-        ));
+        return Err(ApiError::bad(ErrorCode::NotAVolunteer, "only volunteers are assigned persons"));
     }
     for p in &persons {
         // Only persons the manager may see can be handed to a volunteer.
         if !is_safe_id(&p.0) || !state.storage.person_in_scope(&mut *tx, &session.user, p).await? {
-            return Err(ApiError::bad("person_not_found", "a person does not exist", "指定された方が見つかりません。"));
+            return Err(ApiError::bad(ErrorCode::AssignedPersonNotFound, "a person does not exist"));
         }
     }
     state.storage.set_assignments(&mut tx, &session.user, &target.id, &persons).await?;
@@ -294,11 +279,7 @@ pub async fn set_areas(
 }
 
 fn login_taken() -> ApiError {
-    ApiError::Conflict {
-        code: "login_taken",
-        detail: "this login is already used".into(),
-        message_ja: "このIDはすでに使われています。",
-    }
+    ApiError::Conflict { code: ErrorCode::LoginTaken, detail: "this login is already used".into() }
 }
 
 /// A fresh invite code, `XXXX-XXXX-XXXX` (about 59 bits: not guessable within its week).
@@ -340,17 +321,15 @@ pub async fn create_invite(
     let target = target_in_reach(&state, &mut tx, &session, &id).await?;
     if target.role != Role::Volunteer {
         return Err(ApiError::bad(
-            "not_a_volunteer",
+            ErrorCode::InviteForVolunteers,
             "invites enrol volunteers; staff sign in with a password",
-            "招待コードはボランティア用です。職員はパスワードでサインインします。",
         ));
     }
     // The device it enrols reads everything the volunteer may: never more than the manager may.
     if !state.storage.may_invite(&mut *tx, &session.user, &target.id).await? {
         return Err(ApiError::Conflict {
-            code: "invite_out_of_reach",
+            code: ErrorCode::InviteOutOfReach,
             detail: "this volunteer watches persons outside your districts, or was made by someone else".into(),
-            message_ja: "この方の招待コードは発行できません（担当地区の外の方も見守っているか、別の担当者が登録した方です）。管理者にご相談ください。",
         });
     }
     let code = new_invite_code();
@@ -387,9 +366,8 @@ fn public_origin(state: &AppState, headers: &HeaderMap) -> Result<String, ApiErr
     }
     if !state.config.demo {
         return Err(ApiError::Conflict {
-            code: "public_url_missing",
+            code: ErrorCode::PublicUrlMissing,
             detail: "set MIMAMORI_PUBLIC_URL to issue invites".into(),
-            message_ja: "招待コードを発行するには、サーバーの公開アドレス（MIMAMORI_PUBLIC_URL）の設定が必要です。管理者にご連絡ください。",
         });
     }
     let host = headers
@@ -405,13 +383,7 @@ fn public_origin(state: &AppState, headers: &HeaderMap) -> Result<String, ApiErr
 /// or a well-known one.
 pub fn check_new_password(p: &str) -> Result<(), ApiError> {
     let n = p.chars().count();
-    let weak = || {
-        ApiError::bad(
-            "weak_password",
-            "password must be 8–256 characters and not a common one",
-            "パスワードは8文字以上で、推測されにくいものにしてください。",
-        )
-    };
+    let weak = || ApiError::bad(ErrorCode::WeakPassword, "password must be 8–256 characters and not a common one");
     if !(8..=256).contains(&n) {
         return Err(weak());
     }
@@ -460,9 +432,8 @@ async fn set_disabled(
     let target = target_in_reach(&state, &mut tx, &session, &id).await?;
     if target.id == session.user.id {
         return Err(ApiError::Conflict {
-            code: "cannot_disable_self",
+            code: ErrorCode::CannotDisableSelf,
             detail: "you cannot disable yourself".into(),
-            message_ja: "自分自身を利用停止にすることはできません。",
         });
     }
     let now = now_millis();
@@ -488,17 +459,12 @@ pub async fn reset_password(
     let target = target_in_reach(&state, &mut tx, &session, &id).await?;
     if target.id == session.user.id {
         return Err(ApiError::Conflict {
-            code: "reset_own_password",
+            code: ErrorCode::ResetOwnPassword,
             detail: "change your own password under 設定".into(),
-            message_ja: "ご自分のパスワードは「設定」から変更してください。",
         });
     }
     if target.role == Role::Volunteer {
-        return Err(ApiError::bad(
-            "not_for_volunteers",
-            "volunteers enrol by invite and have no password",
-            "ボランティアはパスワードを使いません。新しい招待コードを発行してください。",
-        ));
+        return Err(ApiError::bad(ErrorCode::NotForVolunteers, "volunteers enrol by invite and have no password"));
     }
     let now = now_millis();
     state.storage.set_password(&mut tx, &target.id, &hashed, true).await?;

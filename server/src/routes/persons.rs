@@ -16,6 +16,7 @@ use mimamori_core::api::admin::{
 };
 use mimamori_core::api::Mutation;
 use mimamori_core::domain::PersonId;
+use mimamori_core::error::ErrorCode;
 use uuid::Uuid;
 
 const AUDIT_LOG_LINES: i64 = 500;
@@ -139,9 +140,8 @@ pub async fn withdraw_consent(
     let (user, now) = (write.user(), write.now());
     if !state.storage.withdraw_consent(write.tx(), &id, &user.id, now).await? {
         return Err(ApiError::Conflict {
-            code: "no_consent_in_force",
+            code: ErrorCode::NoConsentInForce,
             detail: "there is no consent in force to withdraw".into(),
-            message_ja: "撤回できる同意がありません。",
         });
     }
     write.audit(AuditAction::ConsentWithdraw, Some(&id), "").await?;

@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::Json;
 use mimamori_core::api::admin::{RequestStatus, RequestSummary, RouteRequest};
 use mimamori_core::domain::{partner_referral_allowed, Role};
+use mimamori_core::error::ErrorCode;
 
 pub async fn list(
     State(state): State<AppState>,
@@ -52,28 +53,17 @@ pub async fn route(
             return Err(ApiError::Forbidden);
         }
         if req.status == RequestStatus::Received {
-            return Err(ApiError::bad(
-                "invalid_status",
-                "a partner cannot send a request back to received",
-                "受付に戻すことはできません。社協にご連絡ください。",
-            ));
+            return Err(ApiError::bad(ErrorCode::InvalidStatus, "a partner cannot send a request back to received"));
         }
         current.organization_id.clone()
     } else {
         match req.organization_id.as_deref() {
             Some(org) => {
                 if !state.storage.organization_in_municipality(org, &session.municipality_id).await? {
-                    return Err(ApiError::bad(
-                        "organization_not_found",
-                        "no such organization",
-                        "協力法人を選んでください。",
-                    ));
+                    return Err(ApiError::bad(ErrorCode::OrganizationNotFound, "no such organization"));
                 }
-                partner_referral_allowed(current.shares_with_partners).map_err(|e| ApiError::Conflict {
-                    code: e.code,
-                    detail: e.detail,
-                    message_ja: e.message_ja,
-                })?;
+                partner_referral_allowed(current.shares_with_partners)
+                    .map_err(|e| ApiError::Conflict { code: e.code, detail: e.detail })?;
                 Some(org.to_owned())
             }
             None => None,

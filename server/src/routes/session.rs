@@ -19,6 +19,7 @@ use axum_extra::extract::CookieJar;
 use mimamori_core::api::admin::{ChangePasswordRequest, EnrollRequest};
 use mimamori_core::api::{SignInRequest, SignInResponse};
 use mimamori_core::domain::User;
+use mimamori_core::error::ErrorCode;
 
 const MAX_LOGIN_LEN: usize = 64;
 const MAX_PASSWORD_LEN: usize = 256;
@@ -32,9 +33,8 @@ pub async fn sign_in(
     let login = req.login.trim().to_owned();
     if login.is_empty() || req.password.is_empty() {
         return Err(ApiError::BadRequest {
-            code: "missing_credentials",
+            code: ErrorCode::MissingCredentials,
             detail: "login and password are required".into(),
-            message_ja: "IDとパスワードを入力してください。",
         });
     }
     if login.chars().count() > MAX_LOGIN_LEN || req.password.len() > MAX_PASSWORD_LEN {
@@ -135,42 +135,23 @@ pub async fn enroll(
     jar: CookieJar,
     ApiJson(req): ApiJson<EnrollRequest>,
 ) -> Result<(CookieJar, Json<SignInResponse>), ApiError> {
-    let not_found = || {
-        ApiError::bad(
-            "invite_not_found",
-            "no such invite code",
-            "招待コードが正しくありません。もう一度ご確認ください。",
-        )
-    };
+    let not_found = || ApiError::bad(ErrorCode::InviteNotFound, "no such invite code");
     let code = normalize_invite_code(&req.code).ok_or_else(not_found)?;
     let now = now_millis();
     let code_hash = hash_token(&code);
     // One transaction: the invite is taken, the device made, linked and logged, or nothing at all.
     let mut tx = state.storage.begin_immediate().await?;
-    let redeemed =
-        match state.storage.redeem_invite(&mut tx, &code_hash, now).await? {
-            Ok(r) => r,
-            Err(InviteProblem::Unknown) => return Err(not_found()),
-            Err(InviteProblem::Used) => {
-                return Err(ApiError::bad(
-                    "invite_used",
-                    "this invite code has been used",
-                    "この招待コードは使用済みです。社協の担当者に新しいコードをお願いしてください。",
-                ))
-            }
-            Err(InviteProblem::Expired) => {
-                return Err(ApiError::bad(
-                    "invite_expired",
-                    "this invite code has expired",
-                    "この招待コードは期限切れです。社協の担当者に新しいコードをお願いしてください。",
-                ))
-            }
-            Err(InviteProblem::Replaced) => return Err(ApiError::bad(
-                "invite_replaced",
-                "a newer invite replaced this code",
-                "この招待コードは使えなくなりました（新しいコードが発行されています）。社協の担当者にご確認ください。",
-            )),
-        };
+    let redeemed = match state.storage.redeem_invite(&mut tx, &code_hash, now).await? {
+        Ok(r) => r,
+        Err(InviteProblem::Unknown) => return Err(not_found()),
+        Err(InviteProblem::Used) => return Err(ApiError::bad(ErrorCode::InviteUsed, "this invite code has been used")),
+        Err(InviteProblem::Expired) => {
+            return Err(ApiError::bad(ErrorCode::InviteExpired, "this invite code has expired"))
+        }
+        Err(InviteProblem::Replaced) => {
+            return Err(ApiError::bad(ErrorCode::InviteReplaced, "a newer invite replaced this code"))
+        }
+    };
     let record = state.storage.user_record(&redeemed.user).await?.ok_or(ApiError::NotFound)?;
     let issuer = state.storage.user_record(&redeemed.issued_by).await?.map(|r| r.user.login).unwrap_or_default();
     let detail = format!("issued_by={issuer}");
@@ -223,19 +204,11 @@ pub async fn change_password(
     let now = now_millis();
     let record = state.storage.user_record(&session.user.id).await?.ok_or(ApiError::Unauthenticated)?;
     let Some(stored) = record.password_hash.clone() else {
-        return Err(ApiError::bad(
-            "no_password",
-            "this user signs in by invite and has no password",
-            "この利用者はパスワードを使いません（招待コードで登録します）。",
-        ));
+        return Err(ApiError::bad(ErrorCode::NoPassword, "this user signs in by invite and has no password"));
     };
     check_new_password(&req.new)?;
     if req.new == req.current {
-        return Err(ApiError::bad(
-            "password_unchanged",
-            "the new password is the current one",
-            "今と違うパスワードにしてください。",
-        ));
+        return Err(ApiError::bad(ErrorCode::PasswordUnchanged, "the new password is the current one"));
     }
     let login = record.user.login.clone();
     if state.storage.reserve_sign_in_attempt(&login, now).await? == Attempt::Refused {
@@ -247,11 +220,7 @@ pub async fn change_password(
         if state.storage.sign_in_failed(&login, now).await? {
             log_about(&state, &record, SecurityAction::SignInLocked, "", now).await?;
         }
-        return Err(ApiError::bad(
-            "wrong_current_password",
-            "the current password is wrong",
-            "今のパスワードが違います。",
-        ));
+        return Err(ApiError::bad(ErrorCode::WrongCurrentPassword, "the current password is wrong"));
     }
     state.storage.clear_sign_in_failures(&login).await?;
     let new = req.new;

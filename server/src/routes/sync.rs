@@ -15,6 +15,7 @@ use mimamori_core::api::{
     MAX_PUSH_BATCH, PULL_PAGE,
 };
 use mimamori_core::domain::{CheckNote, EpochMillis, PersonId};
+use mimamori_core::error::ErrorCode;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -47,7 +48,7 @@ fn read_mutation(index: usize, raw: serde_json::Value) -> Result<Mutation, Mutat
         return Err(MutationResult::Rejected { id, error: ApiError::from(e).body() });
     }
     serde_json::from_value::<Mutation>(raw).map_err(|e| {
-        let error = ApiError::bad("malformed_mutation", e.to_string(), "記録の形式が正しくありません。").body();
+        let error = ApiError::bad(ErrorCode::MalformedMutation, e.to_string()).body();
         match claimed {
             Some(id) => MutationResult::Rejected { id, error },
             None => MutationResult::Malformed { index, error },
@@ -65,9 +66,8 @@ pub async fn push(
     let session = auth.allow(policy::WATCHERS)?;
     if req.mutations.len() > MAX_PUSH_BATCH {
         return Err(ApiError::BadRequest {
-            code: "batch_too_large",
+            code: ErrorCode::PushTooLarge,
             detail: format!("at most {MAX_PUSH_BATCH} mutations per push"),
-            message_ja: "一度に送れる件数を超えています。",
         });
     }
     let now = now_millis();
@@ -119,9 +119,8 @@ pub async fn pull(
 ) -> Result<Json<PullResponse>, ApiError> {
     if q.cursor < 0 {
         return Err(ApiError::BadRequest {
-            code: "invalid_cursor",
+            code: ErrorCode::InvalidCursor,
             detail: "cursor must not be negative".into(),
-            message_ja: "送信内容が正しくありません。",
         });
     }
     let now = now_millis();
@@ -143,9 +142,8 @@ pub async fn fetch_persons(
 ) -> Result<Json<FetchPersonsResponse>, ApiError> {
     if req.ids.len() > MAX_FETCH_PERSONS {
         return Err(ApiError::BadRequest {
-            code: "batch_too_large",
+            code: ErrorCode::FetchTooLarge,
             detail: format!("at most {MAX_FETCH_PERSONS} persons per request"),
-            message_ja: "一度に取得できる件数を超えています。",
         });
     }
     if req.ids.iter().any(|id| PersonId::parse(&id.0).is_none()) || req.history_upto.is_some_and(|c| c < 0) {

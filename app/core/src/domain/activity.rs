@@ -5,6 +5,7 @@
 use super::{
     Check, CheckMethod, EpochMillis, FieldRequest, HouseholdType, Need, Person, PersonId, UserId, ValidationError,
 };
+use crate::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 
@@ -154,11 +155,7 @@ impl ActivityReport {
             && self.month[..4].parse::<u32>().is_ok_and(|y| (2020..=2100).contains(&y))
             && self.month[5..].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m));
         if !month_ok {
-            return Err(ValidationError {
-                code: "invalid_month",
-                detail: "month must be YYYY-MM".into(),
-                message_ja: "対象の月が正しくありません。",
-            });
+            return Err(ValidationError { code: ErrorCode::InvalidMonth, detail: "month must be YYYY-MM".into() });
         }
         let c = &self.consultations;
         let l = &self.liaison;
@@ -182,20 +179,17 @@ impl ActivityReport {
             || needs.len() != self.contents.len()
         {
             return Err(ValidationError {
-                code: "invalid_count",
+                code: ErrorCode::InvalidCount,
                 detail: format!("each figure is at most {MAX_COUNT}"),
-                message_ja: "件数は0〜9999で入力してください。",
             });
         }
         if self.days_active > 31 {
             return Err(ValidationError {
-                code: "invalid_days_active",
+                code: ErrorCode::InvalidDaysActive,
                 detail: "at most 31 days in a month".into(),
-                message_ja: "活動日数は0〜31日で入力してください。",
             });
         }
-        self.note =
-            super::text::multiline(&self.note, 1000, "invalid_note", "特記事項は1000文字以内で入力してください。")?;
+        self.note = super::text::multiline(&self.note, 1000, ErrorCode::InvalidNote)?;
         Ok(self)
     }
 }
@@ -302,15 +296,15 @@ mod tests {
         assert!(ok.clone().validate().is_ok());
         for bad in ["2026-13", "2026-1", "26-11", "2026/11", "1999-01"] {
             let r = ActivityReport { month: bad.into(), ..ok.clone() };
-            assert_eq!(r.validate().unwrap_err().code, "invalid_month", "{bad}");
+            assert_eq!(r.validate().unwrap_err().code.wire(), "invalid_month", "{bad}");
         }
         let r = ActivityReport { visits: 10_000, ..ok.clone() };
-        assert_eq!(r.validate().unwrap_err().code, "invalid_count");
+        assert_eq!(r.validate().unwrap_err().code.wire(), "invalid_count");
         let mut twice = ok.clone();
         twice.contents.push(twice.contents[0]);
-        assert_eq!(twice.validate().unwrap_err().code, "invalid_count", "a need listed twice");
+        assert_eq!(twice.validate().unwrap_err().code.wire(), "invalid_count", "a need listed twice");
         let r = ActivityReport { days_active: 32, ..ok.clone() };
-        assert_eq!(r.validate().unwrap_err().code, "invalid_days_active");
+        assert_eq!(r.validate().unwrap_err().code.wire(), "invalid_days_active");
         let r = ActivityReport { note: "  雪の多い月だった ".into(), ..ok };
         assert_eq!(r.validate().unwrap().note, "雪の多い月だった");
     }

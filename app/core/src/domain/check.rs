@@ -2,6 +2,7 @@
 
 use super::inquiry::{needs_fit, CheckKind, NeedNote};
 use super::{EpochMillis, PersonId, UserId, ValidationError};
+use crate::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -197,11 +198,7 @@ impl GeoStamp {
         if ok {
             Ok(self)
         } else {
-            Err(ValidationError {
-                code: "invalid_location",
-                detail: "location out of range".into(),
-                message_ja: "位置情報が正しくありません。",
-            })
+            Err(ValidationError { code: ErrorCode::CheckLocation, detail: "location out of range".into() })
         }
     }
 }
@@ -231,16 +228,14 @@ impl CheckNote {
         let chars = trimmed.chars().count();
         if chars > Self::MAX_CHARS {
             return Err(ValidationError {
-                code: "note_too_long",
+                code: ErrorCode::NoteTooLong,
                 detail: format!("note has {chars} characters, at most {} allowed", Self::MAX_CHARS),
-                message_ja: "メモは1000文字以内で入力してください。",
             });
         }
         if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
             return Err(ValidationError {
-                code: "note_invalid_characters",
+                code: ErrorCode::NoteInvalidCharacters,
                 detail: "note contains control characters".into(),
-                message_ja: "メモに使えない文字が含まれています。",
             });
         }
         Ok(Some(Self(trimmed.to_owned())))
@@ -267,9 +262,8 @@ pub fn concern_is_named(
 ) -> Result<(), ValidationError> {
     if outcome == CheckOutcome::Concern && concerns.is_empty() && note.is_none() {
         return Err(ValidationError {
-            code: "concern_unnamed",
+            code: ErrorCode::ConcernUnnamed,
             detail: "a concern names what was seen".into(),
-            message_ja: "気になった点を選ぶか、メモに書いてください。",
         });
     }
     Ok(())
@@ -315,9 +309,8 @@ impl NewCheck {
         const EARLIEST: i64 = 1_577_836_800_000;
         if self.recorded_at < EARLIEST || self.recorded_at > server_now + YEAR_MS {
             return Err(ValidationError {
-                code: "recorded_at_out_of_range",
+                code: ErrorCode::RecordedAtOutOfRange,
                 detail: format!("recorded_at {} is not a plausible time", self.recorded_at),
-                message_ja: "端末の日時が正しくありません。日時の設定を確認してください。",
             });
         }
         Ok(())
@@ -367,7 +360,7 @@ pub struct Check {
     pub rejection: Option<String>,
     /// The server's error code for the refusal (device-side only; absent in older stores).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rejection_code: Option<String>,
+    pub rejection_code: Option<crate::error::ErrorCode>,
 }
 
 #[cfg(test)]
@@ -394,8 +387,8 @@ mod tests {
     fn note_over_limit_is_refused_with_japanese_message() {
         let long = "あ".repeat(CheckNote::MAX_CHARS + 1);
         let err = CheckNote::parse(&long).unwrap_err();
-        assert_eq!(err.code, "note_too_long");
-        assert!(err.message_ja.contains("1000文字"));
+        assert_eq!(err.code.wire(), "note_too_long");
+        assert!(err.message_ja().contains("1000文字"));
         assert!(CheckNote::parse(&"あ".repeat(CheckNote::MAX_CHARS)).is_ok());
     }
 
@@ -449,7 +442,7 @@ mod tests {
             r#"{"id":"7f1c1a52-3c55-4a3e-9f0e-2b7f5d0c9a11","person_id":"p-1","outcome":"concern","recorded_at":1790000000000}"#,
         )
         .unwrap();
-        assert_eq!(c.validate_form().unwrap_err().code, "concern_unnamed");
+        assert_eq!(c.validate_form().unwrap_err().code.wire(), "concern_unnamed");
         c.concerns = vec![Concern::LightsOff];
         assert!(c.validate_form().is_ok());
         c.concerns.clear();
@@ -479,6 +472,6 @@ mod tests {
         c.recorded_at = now + 24 * 60 * 60 * 1000; // a clock a day fast is still accepted
         assert!(c.validate_time(now).is_ok());
         c.recorded_at = 0;
-        assert_eq!(c.validate_time(now).unwrap_err().code, "recorded_at_out_of_range");
+        assert_eq!(c.validate_time(now).unwrap_err().code.wire(), "recorded_at_out_of_range");
     }
 }

@@ -1,6 +1,7 @@
 //! 本人同意: under what the person agreed to, personal data is kept and shared.
 
 use super::{EpochMillis, ValidationError};
+use crate::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 /// How consent was obtained.
@@ -83,16 +84,14 @@ impl ConsentInput {
     pub fn validate(&self, today: &str) -> Result<(), ValidationError> {
         if !is_calendar_date(&self.obtained_on) || self.obtained_on.as_str() > today {
             return Err(ValidationError {
-                code: "invalid_consent_date",
+                code: ErrorCode::InvalidConsentDate,
                 detail: "obtained_on must be a past or present date YYYY-MM-DD".into(),
-                message_ja: "同意した日を正しく入力してください（今日まで）。",
             });
         }
         if !self.scopes.record && (self.scopes.share_partners || self.scopes.share_disaster) {
             return Err(ValidationError {
-                code: "invalid_consent_scopes",
+                code: ErrorCode::InvalidConsentScopes,
                 detail: "sharing requires consent to record".into(),
-                message_ja: "情報の共有には、記録への同意が必要です。",
             });
         }
         Ok(())
@@ -154,7 +153,10 @@ mod tests {
             scopes: ConsentScopes { record, share_partners: share, share_disaster: false },
         };
         assert!(c("2026-04-01", true, true).validate("2026-11-24").is_ok());
-        assert_eq!(c("2027-01-01", true, true).validate("2026-11-24").unwrap_err().code, "invalid_consent_date");
-        assert_eq!(c("2026-04-01", false, true).validate("2026-11-24").unwrap_err().code, "invalid_consent_scopes");
+        assert_eq!(c("2027-01-01", true, true).validate("2026-11-24").unwrap_err().code.wire(), "invalid_consent_date");
+        assert_eq!(
+            c("2026-04-01", false, true).validate("2026-11-24").unwrap_err().code.wire(),
+            "invalid_consent_scopes"
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! [`CheckKind::Inquiry`] (it is also a look at the person), with the needs heard.
 
 use super::ValidationError;
+use crate::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 /// Which form a check was recorded on.
@@ -121,17 +122,12 @@ pub fn need_text(raw: &str) -> Result<String, ValidationError> {
     let cleaned = super::text::without_invisible(raw);
     let t = cleaned.trim();
     if t.chars().count() > MAX {
-        return Err(ValidationError {
-            code: "need_note_too_long",
-            detail: format!("at most {MAX} characters"),
-            message_ja: "内容は500文字以内で入力してください。",
-        });
+        return Err(ValidationError { code: ErrorCode::NeedNoteTooLong, detail: format!("at most {MAX} characters") });
     }
     if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return Err(ValidationError {
-            code: "need_note_invalid_characters",
+            code: ErrorCode::NeedNoteInvalidCharacters,
             detail: "control characters".into(),
-            message_ja: "内容に使えない文字が含まれています。",
         });
     }
     Ok(t.to_owned())
@@ -165,16 +161,14 @@ pub(super) fn deserialize_needs<'de, D: serde::Deserializer<'de>>(d: D) -> Resul
 pub fn needs_fit(kind: CheckKind, needs: &[NeedNote]) -> Result<(), ValidationError> {
     if kind == CheckKind::Watch && !needs.is_empty() {
         return Err(ValidationError {
-            code: "needs_on_watch_check",
+            code: ErrorCode::NeedsOnWatchCheck,
             detail: "needs belong to an inquiry visit".into(),
-            message_ja: "困りごとは御用聞きの記録で入力してください。",
         });
     }
     if needs.iter().any(|n| n.need == Need::Other && n.note.is_empty()) {
         return Err(ValidationError {
-            code: "other_need_unnamed",
+            code: ErrorCode::OtherNeedUnnamed,
             detail: "an `other` need says what it is".into(),
-            message_ja: "「その他」の内容を書いてください。",
         });
     }
     Ok(())
@@ -196,17 +190,17 @@ mod tests {
     #[test]
     fn other_needs_a_word_and_watch_checks_hear_no_needs() {
         let other = [NeedNote { need: Need::Other, note: String::new() }];
-        assert_eq!(needs_fit(CheckKind::Inquiry, &other).unwrap_err().code, "other_need_unnamed");
+        assert_eq!(needs_fit(CheckKind::Inquiry, &other).unwrap_err().code.wire(), "other_need_unnamed");
         let snow = [NeedNote { need: Need::SnowRemoval, note: String::new() }];
         assert!(needs_fit(CheckKind::Inquiry, &snow).is_ok());
-        assert_eq!(needs_fit(CheckKind::Watch, &snow).unwrap_err().code, "needs_on_watch_check");
+        assert_eq!(needs_fit(CheckKind::Watch, &snow).unwrap_err().code.wire(), "needs_on_watch_check");
         assert!(needs_fit(CheckKind::Inquiry, &[]).is_ok(), "a visit may find nothing needed");
     }
 
     #[test]
     fn need_notes_are_trimmed_and_bounded() {
         assert_eq!(need_text("  屋根の雪 ").unwrap(), "屋根の雪");
-        assert_eq!(need_text(&"あ".repeat(501)).unwrap_err().code, "need_note_too_long");
+        assert_eq!(need_text(&"あ".repeat(501)).unwrap_err().code.wire(), "need_note_too_long");
         assert!(need_text(&"あ".repeat(500)).is_ok());
     }
 }

@@ -8,6 +8,7 @@
 //! The design note is in ARCHITECTURE.md ("How sync works").
 
 use super::{EmergencyContact, HouseholdType, Person, ValidationError};
+use crate::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 /// A server change number. Versions only grow; 0 means "never written since versions began".
@@ -99,23 +100,18 @@ impl FieldValue {
         Ok(match self {
             FieldValue::Phone(p) => FieldValue::Phone(match p.as_deref() {
                 None => None,
-                Some(p) => phone(p, "invalid_phone", "電話番号は数字とハイフンで入力してください。")?,
+                Some(p) => phone(p, ErrorCode::InvalidPhone)?,
             }),
-            FieldValue::Address(a) => {
-                FieldValue::Address(line(&a, 120, true, "invalid_address", "住所を120文字以内で入力してください。")?)
-            }
-            FieldValue::Notes(n) => {
-                FieldValue::Notes(multiline(&n, 2000, "invalid_notes", "メモは2000文字以内で入力してください。")?)
-            }
+            FieldValue::Address(a) => FieldValue::Address(line(&a, 120, true, ErrorCode::InvalidAddress)?),
+            FieldValue::Notes(n) => FieldValue::Notes(multiline(&n, 2000, ErrorCode::InvalidNotes)?),
             FieldValue::EmergencyContacts(c) => {
                 let checked = super::PersonFields::check_emergency_contacts(c)?;
                 FieldValue::EmergencyContacts(checked)
             }
             FieldValue::CheckIntervalDays(d) if !(1..=365).contains(&d) => {
                 return Err(ValidationError {
-                    code: "invalid_check_interval",
+                    code: ErrorCode::InvalidCheckInterval,
                     detail: "check interval must be 1–365 days".into(),
-                    message_ja: "見守りの間隔は1〜365日で入力してください。",
                 })
             }
             other => other,
@@ -282,8 +278,8 @@ mod tests {
         assert_eq!(edit.change, phone("0185-00-1111"));
         assert!(serde_json::from_str::<FieldEdit>(r#"{"base":3,"change":{"field":"name","value":"x"}}"#).is_err());
         assert!(serde_json::from_str::<FieldEdit>(r#"{"base":3,"change":{"field":"phone","value":7}}"#).is_err());
-        assert_eq!(FieldValue::Phone(Some("<b>".into())).validate().unwrap_err().code, "invalid_phone");
-        assert_eq!(FieldValue::CheckIntervalDays(0).validate().unwrap_err().code, "invalid_check_interval");
+        assert_eq!(FieldValue::Phone(Some("<b>".into())).validate().unwrap_err().code.wire(), "invalid_phone");
+        assert_eq!(FieldValue::CheckIntervalDays(0).validate().unwrap_err().code.wire(), "invalid_check_interval");
         assert_eq!(FieldValue::Notes("  メモ ".into()).validate().unwrap(), FieldValue::Notes("メモ".into()));
     }
 }

@@ -14,6 +14,7 @@ mod request;
 pub mod text;
 mod user;
 
+use crate::error::ErrorCode;
 pub use activity::{ActivityReport, BySubject, Liaison, NeedCount};
 pub use check::{
     concern_is_named, Check, CheckId, CheckMethod, CheckNote, CheckOutcome, Concern, GeoStamp, NewCheck, SyncState,
@@ -30,11 +31,18 @@ pub use user::{Role, User, UserId};
 /// records its own receive time beside the device's.
 pub type EpochMillis = i64;
 
-/// A reason a value was refused, in words for an API client (`code`) and for a user (`message_ja`).
+/// A reason a value was refused: the code (its words for users are in the catalogue,
+/// [`crate::error::ErrorCode::text`]) and a detail in English for API clients and logs.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{code}: {detail}")]
 pub struct ValidationError {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub detail: String,
-    pub message_ja: &'static str,
+}
+
+impl ValidationError {
+    /// The words for a Japanese user.
+    pub fn message_ja(&self) -> &'static str {
+        self.code.text(crate::error::Lang::Ja)
+    }
 }

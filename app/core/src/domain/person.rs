@@ -2,6 +2,7 @@
 
 use super::merge::{PersonField, Version};
 use super::{ConsentScopes, ValidationError};
+use crate::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -163,43 +164,36 @@ impl PersonFields {
     pub fn validate(mut self) -> Result<Self, ValidationError> {
         use super::text::{is_safe_id, line, multiline, phone};
         if !is_safe_id(&self.small_area_id) {
-            return Err(ValidationError {
-                code: "small_area_not_found",
-                detail: "no such small area".into(),
-                message_ja: "小地域を選んでください。",
-            });
+            return Err(ValidationError { code: ErrorCode::SmallAreaNotFound, detail: "no such small area".into() });
         }
-        self.name = line(&self.name, 60, true, "invalid_name", "氏名を60文字以内で入力してください。")?;
-        self.kana = line(&self.kana, 60, true, "invalid_kana", "ふりがなを60文字以内で入力してください。")?;
+        self.name = line(&self.name, 60, true, ErrorCode::PersonName)?;
+        self.kana = line(&self.kana, 60, true, ErrorCode::KanaLength)?;
         if !self.kana.chars().all(|c| matches!(c, 'ぁ'..='ゖ' | 'ァ'..='ヺ' | 'ー' | '・' | ' ' | '　')) {
             return Err(ValidationError {
-                code: "invalid_kana",
+                code: ErrorCode::KanaScript,
                 detail: "kana must be hiragana or katakana".into(),
-                message_ja: "ふりがなは ひらがな か カタカナ で入力してください。",
             });
         }
-        self.address = line(&self.address, 120, true, "invalid_address", "住所を120文字以内で入力してください。")?;
+        self.address = line(&self.address, 120, true, ErrorCode::InvalidAddress)?;
         self.phone = match self.phone.as_deref() {
             None => None,
-            Some(p) => phone(p, "invalid_phone", "電話番号は数字とハイフンで入力してください。")?,
+            Some(p) => phone(p, ErrorCode::InvalidPhone)?,
         };
         // Japan spans roughly 20–46°N, 122–154°E; a point elsewhere is a typo.
         if !(20.0..=46.0).contains(&self.lat) || !(122.0..=154.0).contains(&self.lng) {
             return Err(ValidationError {
-                code: "invalid_location",
+                code: ErrorCode::PersonLocation,
                 detail: "latitude/longitude outside Japan".into(),
-                message_ja: "位置（緯度・経度）が正しくありません。",
             });
         }
         if !(1..=365).contains(&self.check_interval_days) {
             return Err(ValidationError {
-                code: "invalid_check_interval",
+                code: ErrorCode::InvalidCheckInterval,
                 detail: "check interval must be 1–365 days".into(),
-                message_ja: "見守りの間隔は1〜365日で入力してください。",
             });
         }
         self.emergency_contacts = Self::check_emergency_contacts(std::mem::take(&mut self.emergency_contacts))?;
-        self.notes = multiline(&self.notes, 2000, "invalid_notes", "メモは2000文字以内で入力してください。")?;
+        self.notes = multiline(&self.notes, 2000, ErrorCode::InvalidNotes)?;
         Ok(self)
     }
 
@@ -210,21 +204,17 @@ impl PersonFields {
         use super::text::{line, phone};
         if contacts.len() > MAX_EMERGENCY_CONTACTS {
             return Err(ValidationError {
-                code: "too_many_emergency_contacts",
+                code: ErrorCode::TooManyEmergencyContacts,
                 detail: format!("at most {MAX_EMERGENCY_CONTACTS} emergency contacts"),
-                message_ja: "緊急連絡先は5件までです。",
             });
         }
         for c in &mut contacts {
-            c.name = line(&c.name, 60, true, "invalid_emergency_contact", "緊急連絡先の氏名を入力してください。")?;
-            c.relation = line(&c.relation, 30, false, "invalid_emergency_contact", "続柄は30文字以内です。")?;
-            c.phone = phone(&c.phone, "invalid_emergency_contact", "緊急連絡先の電話番号を入力してください。")?.ok_or(
-                ValidationError {
-                    code: "invalid_emergency_contact",
-                    detail: "emergency contact needs a phone number".into(),
-                    message_ja: "緊急連絡先の電話番号を入力してください。",
-                },
-            )?;
+            c.name = line(&c.name, 60, true, ErrorCode::EmergencyContactName)?;
+            c.relation = line(&c.relation, 30, false, ErrorCode::EmergencyContactRelation)?;
+            c.phone = phone(&c.phone, ErrorCode::EmergencyContactPhone)?.ok_or(ValidationError {
+                code: ErrorCode::EmergencyContactPhone,
+                detail: "emergency contact needs a phone number".into(),
+            })?;
         }
         Ok(contacts)
     }
@@ -262,7 +252,7 @@ mod tests {
         let bad = |f: fn(&mut PersonFields)| {
             let mut p = fields();
             f(&mut p);
-            p.validate().unwrap_err().code
+            p.validate().unwrap_err().code.wire()
         };
         assert_eq!(bad(|p| p.name = "  ".into()), "invalid_name");
         assert_eq!(bad(|p| p.name = "あ".repeat(61)), "invalid_name");

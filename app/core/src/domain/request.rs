@@ -3,6 +3,7 @@
 
 use super::inquiry::{need_text, Need};
 use super::{CheckId, EpochMillis, PersonId, ValidationError};
+use crate::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -78,9 +79,8 @@ impl NewRequest {
         self.detail = need_text(&self.detail)?;
         if self.need == Need::Other && self.detail.is_empty() {
             return Err(ValidationError {
-                code: "other_need_unnamed",
+                code: ErrorCode::OtherNeedUnnamed,
                 detail: "an `other` request says what it is".into(),
-                message_ja: "「その他」の内容を書いてください。",
             });
         }
         Ok(self)
@@ -93,9 +93,8 @@ pub fn partner_referral_allowed(share_partners: bool) -> Result<(), ValidationEr
         Ok(())
     } else {
         Err(ValidationError {
-            code: "consent_required",
+            code: ErrorCode::ConsentRequired,
             detail: "the person's consent does not include sharing with partners".into(),
-            message_ja: "ご本人の同意に協力法人への提供が含まれていないため、協力法人にはつなげません。",
         })
     }
 }
@@ -128,7 +127,7 @@ mod tests {
 
     #[test]
     fn a_request_without_consent_to_share_cannot_go_to_a_partner() {
-        assert_eq!(partner_referral_allowed(false).unwrap_err().code, "consent_required");
+        assert_eq!(partner_referral_allowed(false).unwrap_err().code.wire(), "consent_required");
         assert!(partner_referral_allowed(true).is_ok());
     }
 
@@ -140,7 +139,7 @@ mod tests {
         assert!(!r.to_partner);
         let blank = r#"{"id":"7f1c1a52-3c55-4a3e-9f0e-2b7f5d0c9a11","person_id":"p-1","need":"other","raised_at":1}"#;
         assert_eq!(
-            serde_json::from_str::<NewRequest>(blank).unwrap().validate().unwrap_err().code,
+            serde_json::from_str::<NewRequest>(blank).unwrap().validate().unwrap_err().code.wire(),
             "other_need_unnamed"
         );
         assert!(serde_json::from_str::<NewRequest>(&json.replace("}", r#","status":"done"}"#)).is_err());

@@ -8,6 +8,7 @@
 //! apps without anyone meaning to, so they are dropped rather than refused.
 
 use super::ValidationError;
+use crate::error::ErrorCode;
 use std::borrow::Cow;
 
 /// Whether `c` is an invisible formatting character that is dropped from typed text: bidi
@@ -30,59 +31,38 @@ pub fn without_invisible(raw: &str) -> Cow<'_, str> {
 }
 
 /// One line of text (a name, an address): no line breaks.
-pub fn line(
-    raw: &str,
-    max_chars: usize,
-    required: bool,
-    code: &'static str,
-    message_ja: &'static str,
-) -> Result<String, ValidationError> {
+pub fn line(raw: &str, max_chars: usize, required: bool, code: ErrorCode) -> Result<String, ValidationError> {
     let cleaned = without_invisible(raw);
     let t = cleaned.trim();
     if t.chars().any(char::is_control) {
-        return Err(ValidationError { code, detail: format!("{code}: control characters or line breaks"), message_ja });
+        return Err(ValidationError { code, detail: format!("{code}: control characters or line breaks") });
     }
-    check(t, max_chars, required, code, message_ja)
+    check(t, max_chars, required, code)
 }
 
 /// Several lines (notes): line breaks and tabs allowed.
-pub fn multiline(
-    raw: &str,
-    max_chars: usize,
-    code: &'static str,
-    message_ja: &'static str,
-) -> Result<String, ValidationError> {
+pub fn multiline(raw: &str, max_chars: usize, code: ErrorCode) -> Result<String, ValidationError> {
     let cleaned = without_invisible(raw);
     let t = cleaned.trim();
     if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-        return Err(ValidationError { code, detail: format!("{code}: control characters"), message_ja });
+        return Err(ValidationError { code, detail: format!("{code}: control characters") });
     }
-    check(t, max_chars, false, code, message_ja)
+    check(t, max_chars, false, code)
 }
 
-fn check(
-    t: &str,
-    max_chars: usize,
-    required: bool,
-    code: &'static str,
-    message_ja: &'static str,
-) -> Result<String, ValidationError> {
+fn check(t: &str, max_chars: usize, required: bool, code: ErrorCode) -> Result<String, ValidationError> {
     if required && t.is_empty() {
-        return Err(ValidationError { code, detail: format!("{code}: required"), message_ja });
+        return Err(ValidationError { code, detail: format!("{code}: required") });
     }
     let n = t.chars().count();
     if n > max_chars {
-        return Err(ValidationError {
-            code,
-            detail: format!("{code}: {n} characters, at most {max_chars}"),
-            message_ja,
-        });
+        return Err(ValidationError { code, detail: format!("{code}: {n} characters, at most {max_chars}") });
     }
     Ok(t.to_owned())
 }
 
 /// A phone number as people write it: digits, hyphens, spaces, parentheses, a leading +.
-pub fn phone(raw: &str, code: &'static str, message_ja: &'static str) -> Result<Option<String>, ValidationError> {
+pub fn phone(raw: &str, code: ErrorCode) -> Result<Option<String>, ValidationError> {
     let t = raw.trim();
     if t.is_empty() {
         return Ok(None);
@@ -94,7 +74,7 @@ pub fn phone(raw: &str, code: &'static str, message_ja: &'static str) -> Result<
     if ok {
         Ok(Some(t.to_owned()))
     } else {
-        Err(ValidationError { code, detail: format!("{code}: not a phone number"), message_ja })
+        Err(ValidationError { code, detail: format!("{code}: not a phone number") })
     }
 }
 
@@ -109,34 +89,37 @@ mod tests {
 
     #[test]
     fn lines_are_trimmed_bounded_and_single_line() {
-        assert_eq!(line("  佐藤 ハナ ", 10, true, "c", "m").unwrap(), "佐藤 ハナ");
-        assert!(line("   ", 10, true, "c", "m").is_err());
-        assert_eq!(line("", 10, false, "c", "m").unwrap(), "");
-        assert!(line("あ\nい", 10, true, "c", "m").is_err());
-        assert!(line(&"あ".repeat(11), 10, true, "c", "m").is_err());
+        assert_eq!(line("  佐藤 ハナ ", 10, true, ErrorCode::PersonName).unwrap(), "佐藤 ハナ");
+        assert!(line("   ", 10, true, ErrorCode::PersonName).is_err());
+        assert_eq!(line("", 10, false, ErrorCode::PersonName).unwrap(), "");
+        assert!(line("あ\nい", 10, true, ErrorCode::PersonName).is_err());
+        assert!(line(&"あ".repeat(11), 10, true, ErrorCode::PersonName).is_err());
         // Script-ish and SQL-ish text is only text here; it is stored as typed.
-        assert_eq!(line("<script>x</script>", 40, true, "c", "m").unwrap(), "<script>x</script>");
-        assert_eq!(line("'; DROP TABLE persons; --", 40, true, "c", "m").unwrap(), "'; DROP TABLE persons; --");
+        assert_eq!(line("<script>x</script>", 40, true, ErrorCode::PersonName).unwrap(), "<script>x</script>");
+        assert_eq!(
+            line("'; DROP TABLE persons; --", 40, true, ErrorCode::PersonName).unwrap(),
+            "'; DROP TABLE persons; --"
+        );
     }
 
     #[test]
     fn invisible_formatting_is_dropped_and_the_rest_kept() {
         // U+202E turns the rest of a line around on screen; U+200B hides between letters.
-        assert_eq!(line("山田\u{202E}子花\u{202C}", 40, true, "c", "m").unwrap(), "山田子花");
-        assert_eq!(line("佐\u{200B}藤\u{FEFF}", 40, true, "c", "m").unwrap(), "佐藤");
-        assert_eq!(multiline("鍵は\u{2066}隣家\u{2069}\n玄関", 40, "c", "m").unwrap(), "鍵は隣家\n玄関");
+        assert_eq!(line("山田\u{202E}子花\u{202C}", 40, true, ErrorCode::PersonName).unwrap(), "山田子花");
+        assert_eq!(line("佐\u{200B}藤\u{FEFF}", 40, true, ErrorCode::PersonName).unwrap(), "佐藤");
+        assert_eq!(multiline("鍵は\u{2066}隣家\u{2069}\n玄関", 40, ErrorCode::PersonName).unwrap(), "鍵は隣家\n玄関");
         // Nothing but invisible characters is nothing.
-        assert!(line("\u{200B}\u{200E}", 40, true, "c", "m").is_err());
+        assert!(line("\u{200B}\u{200E}", 40, true, ErrorCode::PersonName).is_err());
         // A kanji's variation selector is part of a name.
-        assert_eq!(line("葛\u{E0100}城", 40, true, "c", "m").unwrap(), "葛\u{E0100}城");
+        assert_eq!(line("葛\u{E0100}城", 40, true, ErrorCode::PersonName).unwrap(), "葛\u{E0100}城");
     }
 
     #[test]
     fn phones_look_like_phones() {
-        assert_eq!(phone("0185-00-1234", "c", "m").unwrap().as_deref(), Some("0185-00-1234"));
-        assert_eq!(phone("", "c", "m").unwrap(), None);
-        assert!(phone("call me", "c", "m").is_err());
-        assert!(phone("12", "c", "m").is_err());
-        assert!(phone("+81 185 00 1234", "c", "m").is_ok());
+        assert_eq!(phone("0185-00-1234", ErrorCode::PersonName).unwrap().as_deref(), Some("0185-00-1234"));
+        assert_eq!(phone("", ErrorCode::PersonName).unwrap(), None);
+        assert!(phone("call me", ErrorCode::PersonName).is_err());
+        assert!(phone("12", ErrorCode::PersonName).is_err());
+        assert!(phone("+81 185 00 1234", ErrorCode::PersonName).is_ok());
     }
 }

@@ -12,6 +12,7 @@ use crate::api::ApiErrorBody;
 use crate::client::{http, ClientError};
 use crate::domain::text::is_safe_id;
 use crate::domain::PersonId;
+use crate::error::ErrorCode;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -32,7 +33,7 @@ impl Failure {
     /// The server's error code, when it gave one (`invalid_name`…), so a form can place the message.
     pub fn code(&self) -> &str {
         match self {
-            Failure::Refused(b) => &b.code,
+            Failure::Refused(b) => b.code.wire(),
             _ => "",
         }
     }
@@ -42,8 +43,10 @@ impl Failure {
         match self {
             Failure::Offline => "オフラインのため送信できません。電波のある場所でもう一度お試しください。".into(),
             Failure::SignIn => "サインインの有効期限が切れました。もう一度サインインしてください。".into(),
-            Failure::Refused(b) if b.code == "forbidden" => "この操作をする権限がありません。".into(),
-            Failure::Refused(b) if b.code == "not_found" && b.message_ja.is_empty() => "見つかりません。".into(),
+            Failure::Refused(b) if b.code == ErrorCode::Forbidden => "この操作をする権限がありません。".into(),
+            Failure::Refused(b) if b.code == ErrorCode::NotFound && b.message_ja.is_empty() => {
+                "見つかりません。".into()
+            }
             Failure::Refused(b) => b.message_ja.clone(),
             Failure::Server => "サーバーでエラーが起きました。しばらくしてからもう一度お試しください。".into(),
         }

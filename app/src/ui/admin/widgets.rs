@@ -21,7 +21,7 @@ pub const SIGN_IN_CODE: &str = "sign_in";
 
 impl From<ValidationError> for FieldError {
     fn from(e: ValidationError) -> Self {
-        FieldError { code: e.code.to_owned(), message: e.message_ja.to_owned() }
+        FieldError { code: e.code.wire().to_owned(), message: e.message_ja().to_owned() }
     }
 }
 
