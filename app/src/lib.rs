@@ -12,7 +12,7 @@
 pub mod ui;
 
 pub use mimamori_client as client;
-pub use mimamori_core::{api, domain, error};
+pub use mimamori_core::{api, domain, error, words};
 
 // The screens' texts, Japanese and English (`app/locales/app.yml`), embedded at compile time.
 // Japanese is the default and fills any gap.

@@ -250,7 +250,7 @@ fn ContentsTable(
                     };
                     view! {
                         <tr>
-                            <th scope="row"><label for=input_id.clone()>{i18n::need(need)}</label></th>
+                            <th scope="row"><label for=input_id.clone()>{i18n::label(need)}</label></th>
                             <td>
                                 <input id=input_id type="number" inputmode="numeric" min="0" max="9999"
                                     prop:value=move || count().to_string()

@@ -178,7 +178,7 @@ pub(super) fn OutcomeButtons(
                             error.set(None);
                             on_change();
                         }>
-                        {i18n::outcome(o)}
+                        {i18n::label(o)}
                     </button>
                 }).collect_view()}
             </div>
@@ -205,7 +205,7 @@ pub(super) fn MethodChips(
                         method.update(|v| *v = if *v == Some(m) { None } else { Some(m) });
                         on_change();
                     }>
-                    {i18n::method(m)}
+                    {i18n::label(m)}
                 </button>
             }).collect_view()}
         </fieldset>
@@ -232,7 +232,7 @@ fn ConcernChips(
                         error.set(None);
                         on_change();
                     }>
-                    {i18n::concern(c)}
+                    {i18n::label(c)}
                 </button>
             }).collect_view()}
             <Show when=move || error.get().is_some()>

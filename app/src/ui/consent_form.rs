@@ -80,7 +80,7 @@ pub(super) fn ConsentFields(
                         error.set(None);
                         on_change();
                     }>
-                    {i18n::consent_method(m)}
+                    {i18n::label(m)}
                 </button>
             }).collect_view()}
             {error_at("method")}

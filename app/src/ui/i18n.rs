@@ -1,16 +1,15 @@
 //! The field screens in Japanese (default) or English; the office screens (`ui/admin`, `ui/requests.rs`) stay Japanese-only.
 //!
-//! Texts live in `app/locales/{ja,en}.yml`, embedded at compile time by `rust_i18n::i18n!` in
-//! `lib.rs`. The choice is kept in `localStorage` (`mimamori.lang`) and applied before the first
+//! Screen texts live in `app/locales/app.yml`, embedded at compile time by `rust_i18n::i18n!` in
+//! `lib.rs`; refusals and the names of domain values come from core's one catalogue
+//! (`mimamori_core::{error, words}`), shared with the server. The choice is kept in `localStorage` (`mimamori.lang`) and applied before the first
 //! screen; switching reloads the page, so no text needs to be reactive to the language.
 
 use crate::client::state::Notice;
 use crate::client::{ClientError, LocationError};
-use crate::domain::{
-    CheckMethod, CheckOutcome, Concern, ConsentMethod, Due, HouseholdType, Need, PersonField, RequestStatus, Role,
-    ValidationError,
-};
+use crate::domain::{Due, ValidationError};
 use crate::error::ErrorCode;
+use crate::words::Label;
 use rust_i18n::t;
 
 pub use crate::error::Lang;
@@ -132,47 +131,14 @@ pub fn validation(e: &ValidationError) -> String {
     e.code.text(Lang::current()).to_owned()
 }
 
-fn label(prefix: &str, name: &str) -> String {
-    t!(format!("{prefix}.{name}")).into_owned()
-}
-
-pub fn outcome(o: CheckOutcome) -> String {
-    label("outcome", o.as_str())
-}
-pub fn method(m: CheckMethod) -> String {
-    label("method", m.as_str())
-}
-pub fn concern(c: Concern) -> String {
-    label("concern", c.as_str())
-}
-pub fn need(n: Need) -> String {
-    label("need", n.as_str())
-}
-pub fn request_status(s: RequestStatus) -> String {
-    label("request_status", s.as_str())
-}
-pub fn household(h: HouseholdType) -> String {
-    label("household", h.as_str())
-}
-pub fn consent_method(m: ConsentMethod) -> String {
-    label("consent_method", m.as_str())
-}
-pub fn person_field(f: PersonField) -> String {
-    label("field", f.as_str())
-}
-pub fn role(r: Role) -> String {
-    label("role", r.as_str())
+/// A value's name in the user's language, from the catalogue (`mimamori_core::words`).
+pub fn label(value: impl Label) -> String {
+    value.label(Lang::current()).to_owned()
 }
 
 /// Where a person stands, as the home list shows it: 「3日超過」 / "3 days overdue".
 pub fn due(d: Due) -> String {
-    match d {
-        Due::Overdue { days } => t!("due.overdue", days = days).into_owned(),
-        Due::NeverChecked => t!("due.never").into_owned(),
-        Due::Today => t!("due.today").into_owned(),
-        Due::Later { days: 1 } => t!("due.tomorrow").into_owned(),
-        Due::Later { days } => t!("due.later", days = days).into_owned(),
-    }
+    crate::words::due(d, Lang::current())
 }
 
 /// 「・約350m」 / " · about 350 m", after the area on the home list.
@@ -184,7 +150,6 @@ pub fn distance(m: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{CheckKind, PersonField};
     use std::collections::BTreeSet;
 
     fn keys(locale: &str) -> BTreeSet<String> {
@@ -194,10 +159,6 @@ mod tests {
             .into_iter()
             .map(|(k, _)| k.into_owned())
             .collect()
-    }
-
-    fn ja(key: &str) -> String {
-        crate::_rust_i18n_try_translate("ja", key).map(|s| s.into_owned()).unwrap_or_default()
     }
 
     #[test]
@@ -212,57 +173,6 @@ mod tests {
         for key in &en {
             let text = crate::_rust_i18n_try_translate("en", key).unwrap_or_default();
             assert!(!text.trim().is_empty() || key.ends_with("_after"), "empty English for {key}");
-        }
-    }
-
-    /// The Japanese on screen is what `label_ja()` says (the server and the end-to-end tests use it).
-    #[test]
-    fn japanese_labels_match_the_domain() {
-        for o in CheckOutcome::ALL {
-            assert_eq!(ja(&format!("outcome.{}", o.as_str())), o.label_ja());
-        }
-        for m in CheckMethod::ALL {
-            assert_eq!(ja(&format!("method.{}", m.as_str())), m.label_ja());
-        }
-        for c in Concern::ALL {
-            assert_eq!(ja(&format!("concern.{}", c.as_str())), c.label_ja());
-        }
-        for n in Need::ALL {
-            assert_eq!(ja(&format!("need.{}", n.as_str())), n.label_ja());
-        }
-        for s in RequestStatus::ALL {
-            assert_eq!(ja(&format!("request_status.{}", s.as_str())), s.label_ja());
-        }
-        for h in HouseholdType::ALL {
-            assert_eq!(ja(&format!("household.{}", h.as_str())), h.label_ja());
-        }
-        for m in ConsentMethod::ALL {
-            assert_eq!(ja(&format!("consent_method.{}", m.as_str())), m.label_ja());
-        }
-        for r in Role::ALL {
-            assert_eq!(ja(&format!("role.{}", r.as_str())), r.label_ja());
-        }
-        for f in PersonField::ALL {
-            assert_eq!(ja(&format!("field.{}", f.as_str())), f.label_ja());
-        }
-        for k in [CheckKind::Watch, CheckKind::Inquiry] {
-            assert_eq!(ja(&format!("kind.{}", k.as_str())), k.label_ja());
-        }
-        for d in
-            [Due::Overdue { days: 3 }, Due::NeverChecked, Due::Today, Due::Later { days: 1 }, Due::Later { days: 6 }]
-        {
-            let key = match d {
-                Due::Overdue { .. } => "due.overdue",
-                Due::NeverChecked => "due.never",
-                Due::Today => "due.today",
-                Due::Later { days: 1 } => "due.tomorrow",
-                Due::Later { .. } => "due.later",
-            };
-            let days = match d {
-                Due::Overdue { days } | Due::Later { days } => days.to_string(),
-                _ => String::new(),
-            };
-            assert_eq!(ja(key).replace("%{days}", &days), d.label_ja());
         }
     }
 

@@ -214,7 +214,7 @@ fn NeedsChecklist(
                     <button type="button" class="chip"
                         aria-pressed=move || needs.with(|v| v.iter().any(|d| d.need == n)).to_string()
                         on:click=move |_| toggle(n)>
-                        {i18n::need(n)}
+                        {i18n::label(n)}
                     </button>
                 }).collect_view()}
             </div>
@@ -252,7 +252,7 @@ fn NeedDetail(
     let consent_href = StoredValue::new(format!("/persons/{}/consent?back=inquiry", person.as_str()));
     view! {
         <div class="need-detail" data-testid=format!("need-{}", need.as_str())>
-            <label for=note_id.clone()>{t!("inquiry.need_detail", need = i18n::need(need))}
+            <label for=note_id.clone()>{t!("inquiry.need_detail", need = i18n::label(need))}
                 {(need == Need::Other).then(|| t!("form.required"))}</label>
             <textarea id=note_id rows="2" maxlength="500"
                 prop:value=move || this().map(|n| n.note).unwrap_or_default()

@@ -39,14 +39,14 @@ pub(super) fn RequestItem(request: FieldRequest, with_person: bool) -> impl Into
     let state = use_app_state();
     let r = request;
     let person = with_person.then(|| state.person(&r.person_id)).flatten();
-    let status = if r.pending { t!("history.pending").into_owned() } else { i18n::request_status(r.status) };
+    let status = if r.pending { t!("history.pending").into_owned() } else { i18n::label(r.status) };
     let status_class =
         if r.pending { "tag pending-tag".to_owned() } else { format!("tag status-{}", r.status.as_str()) };
     view! {
         <li class="card request-item" data-testid="request-item">
             <div class="card-head">
                 <span class=status_class data-testid="request-status">{status}</span>
-                <strong>{i18n::need(r.need)}</strong>
+                <strong>{i18n::label(r.need)}</strong>
                 <span class="when">{datetime(r.updated_at)}</span>
             </div>
             {person.map(|p| view! {

@@ -164,7 +164,7 @@ fn PersonRow(row: Row) -> impl IntoView {
     let href = format!("/persons/{}", person.id.as_str());
     // 「記録なし」 already says there is no check; only a real one needs words.
     let last_text = last.as_ref().map(|c| {
-        t!("persons.last_check", when = days_ago_label(c.recorded_at, now_millis()), outcome = i18n::outcome(c.outcome))
+        t!("persons.last_check", when = days_ago_label(c.recorded_at, now_millis()), outcome = i18n::label(c.outcome))
             .into_owned()
     });
     view! {

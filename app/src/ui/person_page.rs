@@ -129,21 +129,21 @@ fn HistoryItem(check: Check) -> impl IntoView {
     };
     view! {
         <li class="history-item" data-testid="history-item">
-            <span class=format!("outcome-badge outcome-{}", check.outcome.as_str())>{i18n::outcome(check.outcome)}</span>
+            <span class=format!("outcome-badge outcome-{}", check.outcome.as_str())>{i18n::label(check.outcome)}</span>
             <span class="when">{datetime(check.recorded_at)}</span>
             <span class=badge_class>{badge}</span>
             <span class="who">{check.author_name.clone()}</span>
             {(check.kind == CheckKind::Inquiry).then(|| view! { <span class="tag kind-tag">{t!("kind.inquiry")}</span> })}
-            {check.method.map(|m| view! { <span class="method">{i18n::method(m)}</span> })}
+            {check.method.map(|m| view! { <span class="method">{i18n::label(m)}</span> })}
             {(!check.needs.is_empty()).then(|| view! {
                 <ul class="needs-heard">
                     {check.needs.iter().map(|n| view! {
-                        <li>{if n.note.is_empty() { i18n::need(n.need) } else { t!("history.need_note", need = i18n::need(n.need), note = n.note).into_owned() }}</li>
+                        <li>{if n.note.is_empty() { i18n::label(n.need) } else { t!("history.need_note", need = i18n::label(n.need), note = n.note).into_owned() }}</li>
                     }).collect_view()}
                 </ul>
             })}
             {(!check.concerns.is_empty()).then(|| view! {
-                <p class="concerns">{check.concerns.iter().map(|c| i18n::concern(*c)).collect::<Vec<_>>().join(&t!("list.sep"))}</p>
+                <p class="concerns">{check.concerns.iter().map(|c| i18n::label(*c)).collect::<Vec<_>>().join(&t!("list.sep"))}</p>
             })}
             {check.note.clone().map(|n| view! { <p class="note">{n}</p> })}
             {check.rejection.as_deref().map(|r| view! { <p class="field-error">{i18n::refusal(check.rejection_code, r)}</p> })}
@@ -171,7 +171,7 @@ fn ConflictNotice(person: Memo<Option<Person>>) -> impl IntoView {
             p.as_ref().map(|p| {
                 p.conflicts
                     .iter()
-                    .map(|f| t!("person.conflict_field", field = i18n::person_field(*f)).into_owned())
+                    .map(|f| t!("person.conflict_field", field = i18n::label(*f)).into_owned())
                     .collect::<String>()
             })
         })

@@ -77,12 +77,12 @@ fn RecentCheck(check: Check) -> impl IntoView {
     let href = format!("/persons/{}", check.person_id.as_str());
     view! {
         <li class="history-item" data-testid="recent-check">
-            <span class=format!("outcome-badge outcome-{}", check.outcome.as_str())>{i18n::outcome(check.outcome)}</span>
+            <span class=format!("outcome-badge outcome-{}", check.outcome.as_str())>{i18n::label(check.outcome)}</span>
             <a class="who-for" href=href>{name}</a>
             <span class="when">{datetime(check.recorded_at)}</span>
             <span class="who">{t!("checks.by", name = check.author_name)}</span>
             {(!check.concerns.is_empty()).then(|| view! {
-                <p class="concerns">{check.concerns.iter().map(|c| i18n::concern(*c)).collect::<Vec<_>>().join(&t!("list.sep"))}</p>
+                <p class="concerns">{check.concerns.iter().map(|c| i18n::label(*c)).collect::<Vec<_>>().join(&t!("list.sep"))}</p>
             })}
             {check.note.clone().map(|n| view! { <p class="note">{n}</p> })}
         </li>

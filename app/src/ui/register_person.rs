@@ -5,7 +5,7 @@ use super::actions;
 use super::consent_form::{ConsentDraft, ConsentFields};
 use super::i18n;
 use super::state::use_app_state;
-use crate::domain::{GeoStamp, HouseholdType, PersonFields};
+use crate::domain::{GeoStamp, HouseholdType, PersonField, PersonFields};
 use crate::error::ErrorCode;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -215,7 +215,7 @@ pub fn RegisterPersonPage() -> impl IntoView {
                     <label for="reg-kana">{t!("register.kana")}</label>
                     <input id="reg-kana" type="text" autocomplete="off" prop:value=kana on:input=on_kana/>
                     {error_at("kana")}
-                    <label for="reg-address">{t!("field.address")}</label>
+                    <label for="reg-address">{i18n::label(PersonField::Address)}</label>
                     <input id="reg-address" type="text" autocomplete="off" prop:value=address on:input=on_address/>
                     {error_at("address")}
                     <label for="reg-phone">{t!("register.phone")}</label>
@@ -235,12 +235,12 @@ pub fn RegisterPersonPage() -> impl IntoView {
                     </select>
                     {error_at("area")}
                     <fieldset class="chip-group">
-                        <legend>{t!("field.household_type")}</legend>
+                        <legend>{i18n::label(PersonField::HouseholdType)}</legend>
                         {HouseholdType::ALL.into_iter().map(|h| view! {
                             <button type="button" class="chip"
                                 aria-pressed=move || (form.with(|f| f.household) == h).to_string()
                                 on:click=move |_| { form.update(|f| f.household = h); keep_draft(); }>
-                                {i18n::household(h)}
+                                {i18n::label(h)}
                             </button>
                         }).collect_view()}
                     </fieldset>

@@ -10,6 +10,7 @@ use super::state::use_app_state;
 use super::time::format_full;
 use crate::api::admin::{Organization, RequestStatus, RequestSummary, RouteRequest};
 use crate::domain::Role;
+use crate::words::Label;
 use leptos::prelude::*;
 
 #[component]

@@ -29,12 +29,13 @@ pub fn refused_changes(state: AppState) -> Vec<RefusedChange> {
                         person_id.clone(),
                         edits
                             .iter()
-                            .map(|e| t!("refused.field", field = i18n::person_field(e.change.field())).into_owned())
+                            .map(|e| t!("refused.field", field = i18n::label(e.change.field())).into_owned())
                             .collect(),
                     ),
-                    Mutation::RaiseRequest { request } => {
-                        (request.person_id.clone(), t!("refused.request", need = i18n::need(request.need)).into_owned())
-                    }
+                    Mutation::RaiseRequest { request } => (
+                        request.person_id.clone(),
+                        t!("refused.request", need = i18n::label(request.need)).into_owned(),
+                    ),
                     Mutation::RecordConsent { person_id, .. } => {
                         (person_id.clone(), t!("refused.consent").into_owned())
                     }

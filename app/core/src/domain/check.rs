@@ -29,15 +29,6 @@ impl CheckOutcome {
     pub const ALL: [CheckOutcome; 4] =
         [CheckOutcome::AllWell, CheckOutcome::Concern, CheckOutcome::NotHome, CheckOutcome::Emergency];
 
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            CheckOutcome::AllWell => "変わりなし",
-            CheckOutcome::Concern => "気になる",
-            CheckOutcome::NotHome => "不在",
-            CheckOutcome::Emergency => "緊急",
-        }
-    }
-
     /// Stable text form, used in storage and in CSS class names.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -70,15 +61,6 @@ pub enum CheckMethod {
 impl CheckMethod {
     pub const ALL: [CheckMethod; 4] =
         [CheckMethod::Visit, CheckMethod::Phone, CheckMethod::Greeting, CheckMethod::Outside];
-
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            CheckMethod::Visit => "訪問",
-            CheckMethod::Phone => "電話",
-            CheckMethod::Greeting => "声かけ",
-            CheckMethod::Outside => "外から確認",
-        }
-    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -127,19 +109,6 @@ impl Concern {
         Concern::SnowNotCleared,
         Concern::AsksForHelp,
     ];
-
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            Concern::MailPiling => "新聞・郵便物がたまっている",
-            Concern::LightsOff => "夜に電気がつかない",
-            Concern::CurtainsClosed => "カーテンが閉まったまま",
-            Concern::LaundryLeftOut => "洗濯物が出たまま",
-            Concern::LooksUnwell => "体調が悪そう",
-            Concern::Forgetful => "もの忘れ",
-            Concern::SnowNotCleared => "除雪されていない",
-            Concern::AsksForHelp => "困りごとの訴え",
-        }
-    }
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -19,14 +19,6 @@ pub enum ConsentMethod {
 impl ConsentMethod {
     pub const ALL: [ConsentMethod; 3] = [ConsentMethod::Written, ConsentMethod::Oral, ConsentMethod::Proxy];
 
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            ConsentMethod::Written => "書面",
-            ConsentMethod::Oral => "口頭",
-            ConsentMethod::Proxy => "代理人",
-        }
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             ConsentMethod::Written => "written",

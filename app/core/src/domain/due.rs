@@ -35,17 +35,6 @@ impl Due {
         }
     }
 
-    /// In words, as the list shows it: 「3日超過」.
-    pub fn label_ja(self) -> String {
-        match self {
-            Due::Overdue { days } => format!("{days}日超過"),
-            Due::NeverChecked => "記録なし".into(),
-            Due::Today => "今日が目安".into(),
-            Due::Later { days: 1 } => "明日が目安".into(),
-            Due::Later { days } => format!("あと{days}日"),
-        }
-    }
-
     /// Stable name for CSS and tests.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -124,11 +113,11 @@ mod tests {
     fn overdue_is_counted_in_local_calendar_days() {
         let ten_days_ago = NOW - 10 * DAY_MS;
         assert_eq!(Due::of(Some(ten_days_ago), 7, NOW, JST), Due::Overdue { days: 3 });
-        assert_eq!(Due::of(Some(ten_days_ago), 7, NOW, JST).label_ja(), "3日超過");
+        assert_eq!(Due::of(Some(ten_days_ago), 7, NOW, JST).as_str(), "overdue");
         assert_eq!(Due::of(Some(NOW - 7 * DAY_MS), 7, NOW, JST), Due::Today);
-        assert_eq!(Due::of(Some(NOW - 6 * DAY_MS), 7, NOW, JST).label_ja(), "明日が目安");
-        assert_eq!(Due::of(Some(NOW - DAY_MS), 7, NOW, JST).label_ja(), "あと6日");
-        assert_eq!(Due::of(None, 7, NOW, JST).label_ja(), "記録なし");
+        assert_eq!(Due::of(Some(NOW - 6 * DAY_MS), 7, NOW, JST), Due::Later { days: 1 });
+        assert_eq!(Due::of(Some(NOW - DAY_MS), 7, NOW, JST), Due::Later { days: 6 });
+        assert_eq!(Due::of(None, 7, NOW, JST), Due::NeverChecked);
     }
 
     #[test]

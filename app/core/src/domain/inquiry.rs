@@ -17,13 +17,6 @@ pub enum CheckKind {
 }
 
 impl CheckKind {
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            CheckKind::Watch => "見守り",
-            CheckKind::Inquiry => "御用聞き",
-        }
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             CheckKind::Watch => "watch",
@@ -79,21 +72,6 @@ impl Need {
         Need::Housing,
         Need::Other,
     ];
-
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            Need::SnowRemoval => "除雪",
-            Need::Shopping => "買い物",
-            Need::Garbage => "ごみ出し",
-            Need::Hospital => "通院",
-            Need::Housework => "家事",
-            Need::CareConsultation => "介護相談",
-            Need::ChildRaising => "子育て相談",
-            Need::LivingCosts => "生活費・困窮",
-            Need::Housing => "住まい",
-            Need::Other => "その他",
-        }
-    }
 
     pub fn as_str(self) -> &'static str {
         match self {

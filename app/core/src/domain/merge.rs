@@ -53,18 +53,6 @@ impl PersonField {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|f| f.as_str() == s)
     }
-
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            PersonField::Phone => "電話番号",
-            PersonField::Address => "住所",
-            PersonField::Notes => "メモ",
-            PersonField::EmergencyContacts => "緊急連絡先",
-            PersonField::NeedsEvacuationHelp => "避難時の支援",
-            PersonField::HouseholdType => "世帯の状況",
-            PersonField::CheckIntervalDays => "見守りの間隔",
-        }
-    }
 }
 
 /// A new value for one field. The tag names the field, so a value can never land in the
@@ -170,7 +158,7 @@ impl FieldValue {
             }
             FieldValue::NeedsEvacuationHelp(true) => "必要".into(),
             FieldValue::NeedsEvacuationHelp(false) => "不要".into(),
-            FieldValue::HouseholdType(h) => h.label_ja().into(),
+            FieldValue::HouseholdType(h) => crate::words::Label::label_ja(*h).into(),
             FieldValue::CheckIntervalDays(d) => format!("{d}日ごと"),
         }
     }

@@ -91,16 +91,6 @@ impl HouseholdType {
         HouseholdType::Other,
     ];
 
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            HouseholdType::SingleElderly => "独居高齢者",
-            HouseholdType::ElderlyOnly => "高齢者のみ世帯",
-            HouseholdType::Disability => "障害",
-            HouseholdType::ChildRearing => "子育て",
-            HouseholdType::Other => "その他",
-        }
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             HouseholdType::SingleElderly => "single_elderly",

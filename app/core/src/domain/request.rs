@@ -25,15 +25,6 @@ impl RequestStatus {
     pub const ALL: [RequestStatus; 4] =
         [RequestStatus::Received, RequestStatus::InProgress, RequestStatus::Done, RequestStatus::Referred];
 
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            RequestStatus::Received => "受付",
-            RequestStatus::InProgress => "対応中",
-            RequestStatus::Done => "完了",
-            RequestStatus::Referred => "他機関へ",
-        }
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             RequestStatus::Received => "received",

@@ -23,16 +23,6 @@ pub enum Role {
 }
 
 impl Role {
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            Role::Volunteer => "見守りボランティア",
-            Role::Commissioner => "民生委員",
-            Role::Coordinator => "社協コーディネーター",
-            Role::PartnerStaff => "協力法人スタッフ",
-            Role::Admin => "管理者",
-        }
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Volunteer => "volunteer",

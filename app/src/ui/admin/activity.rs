@@ -7,6 +7,7 @@ use crate::api::admin::ActivitySummary;
 use crate::domain::activity::month_of;
 use crate::domain::{ActivityReport, Need};
 use crate::ui::time::{format_full, local_date, now_millis};
+use crate::words::Label;
 use leptos::prelude::*;
 use leptos_router::components::A;
 

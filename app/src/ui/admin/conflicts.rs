@@ -6,6 +6,7 @@ use super::widgets::{Fetch, FetchStatus, FieldError, FormError, FormProblem};
 use crate::api::admin::{ConflictChoice, ConflictSummary};
 use crate::ui::state::use_app_state;
 use crate::ui::time::format_full;
+use crate::words::Label;
 use leptos::prelude::*;
 use leptos_router::components::A;
 

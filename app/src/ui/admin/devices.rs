@@ -5,6 +5,7 @@ use super::widgets::{ConfirmButton, Fetch, FetchStatus, FieldError, FormError, F
 use crate::api::admin::DeviceInfo;
 use crate::ui::state::use_app_state;
 use crate::ui::time::{format_full, now_millis};
+use crate::words::Label;
 use leptos::prelude::*;
 use leptos_router::components::A;
 

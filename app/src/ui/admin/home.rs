@@ -4,6 +4,7 @@ use crate::domain::CheckOutcome;
 use crate::ui::chrome::SignOutButton;
 use crate::ui::state::use_app_state;
 use crate::ui::time::{now_millis, DAY_MS};
+use crate::words::Label;
 use leptos::prelude::*;
 use leptos_router::components::A;
 

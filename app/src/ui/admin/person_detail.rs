@@ -9,6 +9,7 @@ use crate::api::admin::{AuditEntry, PersonDetail, RecordConsentRequest, UserBrie
 use crate::domain::{Consent, PersonId};
 use crate::ui::state::use_app_state;
 use crate::ui::time::{format_full, ja_date};
+use crate::words::Label;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;

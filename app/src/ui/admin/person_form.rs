@@ -11,6 +11,7 @@ use crate::domain::{
 };
 use crate::ui::state::use_app_state;
 use crate::ui::time::{local_date, now_millis};
+use crate::words::Label;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;

@@ -3,6 +3,7 @@
 use super::api;
 use super::widgets::{Fetch, FetchStatus};
 use crate::api::admin::PersonSummary;
+use crate::words::Label;
 use leptos::prelude::*;
 use leptos_router::components::A;
 

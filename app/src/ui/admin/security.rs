@@ -6,6 +6,7 @@ use super::api;
 use super::widgets::{Fetch, FetchStatus};
 use crate::api::admin::{SecurityEntry, UserBrief};
 use crate::ui::time::format_full;
+use crate::words::Label;
 use leptos::prelude::*;
 use leptos_router::components::A;
 

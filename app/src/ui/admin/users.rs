@@ -9,6 +9,7 @@ use crate::api::admin::{
 use crate::domain::{PersonId, Role};
 use crate::ui::state::use_app_state;
 use crate::ui::time::format_full;
+use crate::words::Label;
 use leptos::prelude::*;
 use leptos_router::components::A;
 

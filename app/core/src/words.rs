@@ -1,0 +1,213 @@
+//! The words for the domain's values, in Japanese and English: the second half of the one catalogue
+//! (the first is the refusals' words, [`crate::error::ErrorCode::text`]).
+//!
+//! Why here and not in the app's locale file: the office screens (Japanese only), the field screens
+//! (either language) and the server's printouts name the same values. Written once, beside each
+//! other, they cannot drift; the domain types themselves carry no words.
+
+use crate::domain::{
+    CheckKind, CheckMethod, CheckOutcome, Concern, ConsentMethod, Due, HouseholdType, Need, PersonField, RequestStatus,
+    Role,
+};
+use crate::error::Lang;
+
+/// A value with a name for users.
+pub trait Label: Copy {
+    /// Japanese, English.
+    fn words(self) -> (&'static str, &'static str);
+
+    fn label(self, lang: Lang) -> &'static str {
+        let (ja, en) = self.words();
+        match lang {
+            Lang::Ja => ja,
+            Lang::En => en,
+        }
+    }
+
+    /// For the office screens and printouts, which are Japanese only.
+    fn label_ja(self) -> &'static str {
+        self.words().0
+    }
+}
+
+impl Label for CheckOutcome {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            CheckOutcome::AllWell => ("変わりなし", "All well"),
+            CheckOutcome::Concern => ("気になる", "Concern"),
+            CheckOutcome::NotHome => ("不在", "Not at home"),
+            CheckOutcome::Emergency => ("緊急", "Emergency"),
+        }
+    }
+}
+
+impl Label for CheckMethod {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            CheckMethod::Visit => ("訪問", "Visit"),
+            CheckMethod::Phone => ("電話", "Phone"),
+            CheckMethod::Greeting => ("声かけ", "Greeting"),
+            CheckMethod::Outside => ("外から確認", "From outside"),
+        }
+    }
+}
+
+impl Label for Concern {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            Concern::MailPiling => ("新聞・郵便物がたまっている", "Mail piling up"),
+            Concern::LightsOff => ("夜に電気がつかない", "No lights at night"),
+            Concern::CurtainsClosed => ("カーテンが閉まったまま", "Curtains stay closed"),
+            Concern::LaundryLeftOut => ("洗濯物が出たまま", "Laundry left out"),
+            Concern::LooksUnwell => ("体調が悪そう", "Looks unwell"),
+            Concern::Forgetful => ("もの忘れ", "Forgetful"),
+            Concern::SnowNotCleared => ("除雪されていない", "Snow not cleared"),
+            Concern::AsksForHelp => ("困りごとの訴え", "Asks for help"),
+        }
+    }
+}
+
+impl Label for CheckKind {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            CheckKind::Watch => ("見守り", "Check"),
+            CheckKind::Inquiry => ("御用聞き", "Needs visit"),
+        }
+    }
+}
+
+impl Label for Need {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            Need::SnowRemoval => ("除雪", "Snow clearing"),
+            Need::Shopping => ("買い物", "Shopping"),
+            Need::Garbage => ("ごみ出し", "Taking out rubbish"),
+            Need::Hospital => ("通院", "Hospital visits"),
+            Need::Housework => ("家事", "Housework"),
+            Need::CareConsultation => ("介護相談", "Care advice"),
+            Need::ChildRaising => ("子育て相談", "Childcare advice"),
+            Need::LivingCosts => ("生活費・困窮", "Money worries"),
+            Need::Housing => ("住まい", "Housing"),
+            Need::Other => ("その他", "Other"),
+        }
+    }
+}
+
+impl Label for RequestStatus {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            RequestStatus::Received => ("受付", "Received"),
+            RequestStatus::InProgress => ("対応中", "In progress"),
+            RequestStatus::Done => ("完了", "Done"),
+            RequestStatus::Referred => ("他機関へ", "Referred"),
+        }
+    }
+}
+
+impl Label for ConsentMethod {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            ConsentMethod::Written => ("書面", "In writing"),
+            ConsentMethod::Oral => ("口頭", "Spoken"),
+            ConsentMethod::Proxy => ("代理人", "By a proxy"),
+        }
+    }
+}
+
+impl Label for Role {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            Role::Volunteer => ("見守りボランティア", "Volunteer"),
+            Role::Commissioner => ("民生委員", "Welfare commissioner"),
+            Role::Coordinator => ("社協コーディネーター", "Coordinator"),
+            Role::PartnerStaff => ("協力法人スタッフ", "Partner staff"),
+            Role::Admin => ("管理者", "Administrator"),
+        }
+    }
+}
+
+impl Label for HouseholdType {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            HouseholdType::SingleElderly => ("独居高齢者", "Older person living alone"),
+            HouseholdType::ElderlyOnly => ("高齢者のみ世帯", "Older people only"),
+            HouseholdType::Disability => ("障害", "Disability"),
+            HouseholdType::ChildRearing => ("子育て", "Raising children"),
+            HouseholdType::Other => ("その他", "Other"),
+        }
+    }
+}
+
+impl Label for PersonField {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            PersonField::Phone => ("電話番号", "Phone number"),
+            PersonField::Address => ("住所", "Address"),
+            PersonField::Notes => ("メモ", "Notes"),
+            PersonField::EmergencyContacts => ("緊急連絡先", "Emergency contacts"),
+            PersonField::NeedsEvacuationHelp => ("避難時の支援", "Help to evacuate"),
+            PersonField::HouseholdType => ("世帯の状況", "Household"),
+            PersonField::CheckIntervalDays => ("見守りの間隔", "Check interval"),
+        }
+    }
+}
+
+/// Where a person stands, as the home list shows it: 「3日超過」 / "3 days overdue".
+pub fn due(d: Due, lang: Lang) -> String {
+    match (d, lang) {
+        (Due::Overdue { days }, Lang::Ja) => format!("{days}日超過"),
+        (Due::Overdue { days }, Lang::En) => format!("{days} days overdue"),
+        (Due::NeverChecked, Lang::Ja) => "記録なし".into(),
+        (Due::NeverChecked, Lang::En) => "No check yet".into(),
+        (Due::Today, Lang::Ja) => "今日が目安".into(),
+        (Due::Today, Lang::En) => "Due today".into(),
+        (Due::Later { days: 1 }, Lang::Ja) => "明日が目安".into(),
+        (Due::Later { days: 1 }, Lang::En) => "Due tomorrow".into(),
+        (Due::Later { days }, Lang::Ja) => format!("あと{days}日"),
+        (Due::Later { days }, Lang::En) => format!("In {days} days"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every_label() -> Vec<(&'static str, &'static str)> {
+        let mut all = Vec::new();
+        all.extend(CheckOutcome::ALL.map(Label::words));
+        all.extend(CheckMethod::ALL.map(Label::words));
+        all.extend(Concern::ALL.map(Label::words));
+        all.extend([CheckKind::Watch, CheckKind::Inquiry].map(Label::words));
+        all.extend(Need::ALL.map(Label::words));
+        all.extend(RequestStatus::ALL.map(Label::words));
+        all.extend(ConsentMethod::ALL.map(Label::words));
+        all.extend(Role::ALL.map(Label::words));
+        all.extend(HouseholdType::ALL.map(Label::words));
+        all.extend(PersonField::ALL.map(Label::words));
+        all
+    }
+
+    #[test]
+    fn every_value_has_words_in_both_languages() {
+        for (ja, en) in every_label() {
+            assert!(!ja.is_ascii() && !ja.trim().is_empty(), "{ja}");
+            assert!(en.is_ascii() && !en.trim().is_empty(), "{en}");
+        }
+    }
+
+    #[test]
+    fn values_of_one_kind_have_distinct_words() {
+        let outcomes: std::collections::HashSet<_> = CheckOutcome::ALL.map(|o| o.label(Lang::Ja)).into_iter().collect();
+        assert_eq!(outcomes.len(), CheckOutcome::ALL.len());
+        let needs: std::collections::HashSet<_> = Need::ALL.map(|n| n.label(Lang::En)).into_iter().collect();
+        assert_eq!(needs.len(), Need::ALL.len());
+    }
+
+    #[test]
+    fn due_reads_as_the_list_shows_it() {
+        assert_eq!(due(Due::Overdue { days: 3 }, Lang::Ja), "3日超過");
+        assert_eq!(due(Due::Later { days: 1 }, Lang::Ja), "明日が目安");
+        assert_eq!(due(Due::Later { days: 6 }, Lang::En), "In 6 days");
+        assert_eq!(due(Due::NeverChecked, Lang::Ja), "記録なし");
+    }
+}
