@@ -176,6 +176,40 @@ mod tests {
         }
     }
 
+    /// Every literal key the screens pass to `t!` names a text that exists: a missing key would show
+    /// the key itself on screen (as `kind.inquiry` once did when its text moved to the catalogue).
+    #[test]
+    fn every_key_the_screens_use_exists() {
+        let ja = keys("ja");
+        let mut missing = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+        let mut used = 0;
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (i, _) in text.match_indices("t!(\"") {
+                    // `t!(`, not the end of `format!(` or `concat!(`.
+                    if text[..i].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                        continue;
+                    }
+                    let rest = &text[i + 4..];
+                    let key = &rest[..rest.find('"').unwrap()];
+                    used += 1;
+                    if !ja.contains(key) {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(used > 100, "the scan found the screens' keys ({used})");
+        assert_eq!(missing, Vec::<String>::new(), "keys with no text");
+    }
+
     #[test]
     fn refusals_in_english_by_code_else_the_japanese() {
         let en = |code, ja| error_text_in(Lang::En, code, ja);

@@ -139,7 +139,7 @@ fn InquiryForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
     view! {
         <section class="page inquiry">
             <p class="back"><a href=back>{move || t!("form.back_to", name = name())}</a></p>
-            <h1>{t!("kind.inquiry")} " " <span class="person-name">{move || t!("form.person_name", name = name())}</span></h1>
+            <h1>{i18n::label(CheckKind::Inquiry)} " " <span class="person-name">{move || t!("form.person_name", name = name())}</span></h1>
             <form class="check-form" on:submit=on_submit novalidate>
                 <OutcomeButtons legend=t!("inquiry.legend").into_owned() outcome error=outcome_error on_change=keep_draft/>
                 <Show when=move || outcome.get() == Some(CheckOutcome::Emergency)>

@@ -133,7 +133,7 @@ fn HistoryItem(check: Check) -> impl IntoView {
             <span class="when">{datetime(check.recorded_at)}</span>
             <span class=badge_class>{badge}</span>
             <span class="who">{check.author_name.clone()}</span>
-            {(check.kind == CheckKind::Inquiry).then(|| view! { <span class="tag kind-tag">{t!("kind.inquiry")}</span> })}
+            {(check.kind == CheckKind::Inquiry).then(|| view! { <span class="tag kind-tag">{i18n::label(CheckKind::Inquiry)}</span> })}
             {check.method.map(|m| view! { <span class="method">{i18n::label(m)}</span> })}
             {(!check.needs.is_empty()).then(|| view! {
                 <ul class="needs-heard">
