@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 # 200 KB brotli (stretch 150). Until it is reached this ceiling stops the growth: it is today's
 # figure with a little room, and is lowered with every change that cuts the first load, never raised
 # without saying why in BENCHMARKS.md. Above it this script, and so the test command, fails.
-FIRST_LOAD_CEILING=420000
+FIRST_LOAD_CEILING=380000
 FIRST_LOAD_GOAL=204800
 site=target/site
 hash=target/release/hash.txt

@@ -82,18 +82,17 @@ impl Assets {
 }
 
 /// The chunk files of every split point except the management screens', from wasm-split's
-/// manifest (`{"split point": ["chunk file stem", …]}`).
+/// manifest (`{"split point": ["chunk file stem", …]}`), each once: split points share chunks, and
+/// `cache.addAll` refuses a list with a URL twice (the service worker would never install).
 fn field_chunks(manifest: Option<&str>) -> Vec<String> {
     let Some(map) =
         manifest.and_then(|m| serde_json::from_str::<std::collections::BTreeMap<String, Vec<String>>>(m).ok())
     else {
         return Vec::new();
     };
-    map.into_iter()
-        .filter(|(point, _)| !point.starts_with("admin_screen"))
-        .flat_map(|(_, files)| files)
-        .map(|f| format!("/pkg/{f}.wasm"))
-        .collect()
+    let files: std::collections::BTreeSet<String> =
+        map.into_iter().filter(|(point, _)| !point.starts_with("admin_screen")).flat_map(|(_, files)| files).collect();
+    files.into_iter().map(|f| format!("/pkg/{f}.wasm")).collect()
 }
 
 #[cfg(test)]
@@ -104,6 +103,13 @@ mod tests {
             r#"{"admin_screen_1": ["split_admin_screen_1.AAA"], "field_screen_2": ["split_field_screen_2.BBB"]}"#;
         assert_eq!(super::field_chunks(Some(manifest)), vec!["/pkg/split_field_screen_2.BBB.wasm".to_owned()]);
         assert!(super::field_chunks(None).is_empty());
+        // Chunks shared by several split points are listed once (a duplicate fails the install).
+        let shared = r#"{"field_screen_2": ["chunk_5.C", "split_field_screen_2.B"],
+            "person_screen_3": ["chunk_5.C", "split_person_screen_3.D"], "admin_screen_1": ["chunk_5.C"]}"#;
+        assert_eq!(
+            super::field_chunks(Some(shared)),
+            ["/pkg/chunk_5.C.wasm", "/pkg/split_field_screen_2.B.wasm", "/pkg/split_person_screen_3.D.wasm"]
+        );
         assert!(super::field_chunks(Some("not json")).is_empty());
     }
 }

@@ -1,12 +1,8 @@
 use super::admin::{admin_screen, AdminScreen, ManagerOnly};
 use super::chrome::{AppHeader, BootScreen, UpdateBanner};
 use super::enroll::EnrollPage;
-use super::field_screens::{field_screen, FieldScreen};
-use super::my_requests::MyRequestsPage;
+use super::field_screens::{field_screen, person_screen, FieldScreen};
 use super::person_list::PersonListPage;
-use super::person_page::PersonPage;
-use super::recent_checks::RecentChecksPage;
-use super::settings::SettingsPage;
 use super::sign_in::SignInPage;
 use super::state::{use_app_state, AppState, SessionState};
 use crate::domain::Role;
@@ -35,14 +31,14 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/login") view=SignInPage/>
                         <Route path=path!("/persons") view=move || view! { <SignedIn><PersonListPage/></SignedIn> }/>
                         <Route path=path!("/persons/new") view=move || view! { <Field screen=FieldScreen::Register/> }/>
-                        <Route path=path!("/persons/:id") view=move || view! { <SignedIn><PersonPage/></SignedIn> }/>
+                        <Route path=path!("/persons/:id") view=PersonRoute/>
                         <Route path=path!("/persons/:id/consent") view=move || view! { <Field screen=FieldScreen::Consent/> }/>
                         <Route path=path!("/persons/:id/inquiry") view=move || view! { <Field screen=FieldScreen::Inquiry/> }/>
-                        <Route path=path!("/checks") view=move || view! { <SignedIn><RecentChecksPage/></SignedIn> }/>
-                        <Route path=path!("/settings") view=move || view! { <SignedIn><SettingsPage/></SignedIn> }/>
+                        <Route path=path!("/checks") view=move || view! { <Field screen=FieldScreen::RecentChecks/> }/>
+                        <Route path=path!("/settings") view=move || view! { <Field screen=FieldScreen::Settings/> }/>
                         <Route path=path!("/password") view=move || view! { <Field screen=FieldScreen::Password/> }/>
                         <Route path=path!("/activity") view=move || view! { <Field screen=FieldScreen::Activity/> }/>
-                        <Route path=path!("/my-requests") view=move || view! { <SignedIn><MyRequestsPage/></SignedIn> }/>
+                        <Route path=path!("/my-requests") view=move || view! { <Field screen=FieldScreen::MyRequests/> }/>
                         <Route path=path!("/requests") view=move || view! { <SignedIn><OfficeScreen screen=AdminScreen::Requests/></SignedIn> }/>
                         <Route path=path!("/enroll") view=EnrollPage/>
                         <Route path=path!("/admin") view=move || view! { <Admin screen=AdminScreen::Home/> }/>
@@ -116,6 +112,18 @@ fn Field(screen: FieldScreen) -> impl IntoView {
         <SignedIn>
             <Suspense fallback=|| view! { <p class="page loading" role="status">{t!("app.loading")}</p> }>
                 {move || Suspend::new(async move { field_screen(screen).await })}
+            </Suspense>
+        </SignedIn>
+    }
+}
+
+/// One person's page, from its own precached chunk.
+#[component]
+fn PersonRoute() -> impl IntoView {
+    view! {
+        <SignedIn>
+            <Suspense fallback=|| view! { <p class="page loading" role="status">{t!("app.loading")}</p> }>
+                {move || Suspend::new(async move { person_screen().await })}
             </Suspense>
         </SignedIn>
     }

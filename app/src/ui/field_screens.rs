@@ -1,13 +1,20 @@
-//! The field screens used less often than the home list and the check form — 御用聞き, consent,
-//! registration, 活動記録 — behind one split point: `cargo leptos build --split` moves them into a
-//! chunk of their own, which the service worker precaches (they must open offline), so the first
-//! screen a volunteer waits for does not carry them.
+//! The field screens behind split points: `cargo leptos build --split` moves each point's screens into
+//! a chunk of their own, which the service worker precaches at install (they must open offline), so
+//! the first screen a volunteer waits for — sign-in or the home list — does not carry them.
+//! - `person_screen`: one person's page with the check form (the three-tap path: its own small chunk,
+//!   read from the cache, so the path does not wait for the screens below).
+//! - `field_screen`: the screens used less often — 御用聞き, consent, registration, 活動記録, recent
+//!   records, 依頼したこと, settings, the password change.
 
 use super::activity_report::ActivityReportPage;
 use super::consent_form::ConsentPage;
 use super::inquiry_form::InquiryPage;
+use super::my_requests::MyRequestsPage;
 use super::password::ChangePasswordPage;
+use super::person_page::PersonPage;
+use super::recent_checks::RecentChecksPage;
 use super::register_person::RegisterPersonPage;
+use super::settings::SettingsPage;
 use leptos::prelude::*;
 
 /// Which of these screens a route shows.
@@ -19,6 +26,9 @@ pub enum FieldScreen {
     Activity,
     /// パスワードの変更 (online, but small and rarely used: it rides along here).
     Password,
+    RecentChecks,
+    MyRequests,
+    Settings,
 }
 
 #[lazy]
@@ -29,5 +39,14 @@ pub fn field_screen(screen: FieldScreen) -> AnyView {
         FieldScreen::Register => view! { <RegisterPersonPage/> }.into_any(),
         FieldScreen::Activity => view! { <ActivityReportPage/> }.into_any(),
         FieldScreen::Password => view! { <ChangePasswordPage/> }.into_any(),
+        FieldScreen::RecentChecks => view! { <RecentChecksPage/> }.into_any(),
+        FieldScreen::MyRequests => view! { <MyRequestsPage/> }.into_any(),
+        FieldScreen::Settings => view! { <SettingsPage/> }.into_any(),
     }
+}
+
+/// One person's page and the check form.
+#[lazy]
+pub fn person_screen() -> AnyView {
+    view! { <PersonPage/> }.into_any()
 }
