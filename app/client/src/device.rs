@@ -160,12 +160,15 @@ async fn signed_in(state: AppState, res: crate::api::SignInResponse) -> Result<(
         store::wipe().await.map_err(|e| ClientError::WipeFailed(e.0))?;
     }
     store::set_session(&res.user).await?;
+    // The device store is read before the session is published, and nothing is awaited after it:
+    // the screens appear signed in only when the caller navigates on at once. (Publishing first
+    // let a tap on the menu land while the store was read, then be overridden by that navigation.)
+    sync::refresh_from_store_as(state, Some(&res.user)).await;
     state.notice.set(None);
-    state.session.set(SessionState::SignedIn(res.user));
     state
         .sync
         .update(|s| s.phase = if res.must_change_password { SyncPhase::NeedsPasswordChange } else { SyncPhase::Idle });
-    sync::refresh_from_store(state).await;
+    state.session.set(SessionState::SignedIn(res.user));
     request_persistent_storage(state);
     sync::request(state);
     Ok(())

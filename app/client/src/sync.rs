@@ -4,7 +4,7 @@
 //! while the app is open. Only one run is active at a time; a request during a run queues one more.
 
 use crate::api::{FetchPersonsRequest, MutationResult, PushRequest, MAX_FETCH_PERSONS, MAX_PUSH_BATCH};
-use crate::domain::{PersonId, SyncState};
+use crate::domain::{PersonId, SyncState, User};
 use crate::error::ClientError;
 use crate::http;
 use crate::state::{AppState, Notice, SessionState, SyncPhase};
@@ -195,6 +195,12 @@ async fn finish_sign_out() {
 
 /// Reloads the UI's view of the device store.
 pub async fn refresh_from_store(state: AppState) {
+    let me = state.session.with_untracked(|s| s.user().cloned());
+    refresh_from_store_as(state, me.as_ref()).await;
+}
+
+/// [`refresh_from_store`] for a user whose session is not published yet (at sign-in).
+pub(crate) async fn refresh_from_store_as(state: AppState, me: Option<&User>) {
     if let Ok(persons) = store::persons().await {
         state.persons.set(persons);
     }
@@ -207,8 +213,8 @@ pub async fn refresh_from_store(state: AppState) {
         state.sync.update(|s| s.refused = refused);
         state.checks.set(checks);
     }
-    if let Some(me) = state.session.with_untracked(|s| s.user().cloned()) {
-        if let Ok(requests) = store::requests(&me).await {
+    if let Some(me) = me {
+        if let Ok(requests) = store::requests(me).await {
             state.requests.set(requests);
         }
     }
