@@ -5,9 +5,10 @@
 //! (either language) and the server's printouts name the same values. Written once, beside each
 //! other, they cannot drift; the domain types themselves carry no words.
 
+use crate::domain::due::Walk;
 use crate::domain::{
-    CheckKind, CheckMethod, CheckOutcome, Concern, ConsentMethod, Due, HouseholdType, Need, PersonField, RequestStatus,
-    Role,
+    CheckKind, CheckMethod, CheckOutcome, Concern, ConsentMethod, Due, FieldValue, HouseholdType, Need, PersonField,
+    RequestStatus, Role,
 };
 use crate::error::Lang;
 
@@ -168,6 +169,42 @@ pub fn due(d: Due, lang: Lang) -> String {
     }
 }
 
+/// 「約350m」 / "about 350 m".
+pub fn distance(w: Walk, lang: Lang) -> String {
+    match (w, lang) {
+        (Walk::Metres(m), Lang::Ja) => format!("約{m}m"),
+        (Walk::Metres(m), Lang::En) => format!("about {m} m"),
+        (Walk::KmTenths(t), Lang::Ja) => format!("約{}.{}km", t / 10, t % 10),
+        (Walk::KmTenths(t), Lang::En) => format!("about {}.{} km", t / 10, t % 10),
+    }
+}
+
+/// A person's field value in words, for a coordinator comparing two of them: 「（なし）」 for
+/// nothing, 「必要」/「不要」, 「7日ごと」.
+pub fn field_value(v: &FieldValue, lang: Lang) -> String {
+    let none = || if lang == Lang::Ja { "（なし）" } else { "(none)" }.to_owned();
+    match v {
+        FieldValue::Phone(None) => none(),
+        FieldValue::Phone(Some(p)) => p.clone(),
+        FieldValue::Address(s) | FieldValue::Notes(s) if s.is_empty() => none(),
+        FieldValue::Address(s) | FieldValue::Notes(s) => s.clone(),
+        FieldValue::EmergencyContacts(c) if c.is_empty() => none(),
+        FieldValue::EmergencyContacts(c) => {
+            let (open, close, sep) = if lang == Lang::Ja { ("（", "）", "、") } else { (" (", ")", "; ") };
+            c.iter().map(|c| format!("{}{open}{}{close} {}", c.name, c.relation, c.phone)).collect::<Vec<_>>().join(sep)
+        }
+        FieldValue::NeedsEvacuationHelp(help) => match (help, lang) {
+            (true, Lang::Ja) => "必要".into(),
+            (false, Lang::Ja) => "不要".into(),
+            (true, Lang::En) => "Needed".into(),
+            (false, Lang::En) => "Not needed".into(),
+        },
+        FieldValue::HouseholdType(h) => h.label(lang).into(),
+        FieldValue::CheckIntervalDays(d) if lang == Lang::Ja => format!("{d}日ごと"),
+        FieldValue::CheckIntervalDays(d) => format!("Every {d} days"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +222,21 @@ mod tests {
         all.extend(HouseholdType::ALL.map(Label::words));
         all.extend(PersonField::ALL.map(Label::words));
         all
+    }
+
+    #[test]
+    fn distances_and_field_values_have_words_in_both_languages() {
+        assert_eq!(distance(Walk::Metres(350), Lang::Ja), "約350m");
+        assert_eq!(distance(Walk::KmTenths(13), Lang::Ja), "約1.3km");
+        assert_eq!(distance(Walk::KmTenths(130), Lang::En), "about 13.0 km");
+        assert_eq!(field_value(&FieldValue::Phone(None), Lang::Ja), "（なし）");
+        assert_eq!(field_value(&FieldValue::NeedsEvacuationHelp(true), Lang::Ja), "必要");
+        assert_eq!(field_value(&FieldValue::CheckIntervalDays(7), Lang::Ja), "7日ごと");
+        assert_eq!(field_value(&FieldValue::CheckIntervalDays(7), Lang::En), "Every 7 days");
+        assert_eq!(
+            field_value(&FieldValue::HouseholdType(HouseholdType::ALL[0]), Lang::Ja),
+            HouseholdType::ALL[0].label_ja()
+        );
     }
 
     #[test]

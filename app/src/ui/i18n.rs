@@ -143,8 +143,8 @@ pub fn due(d: Due) -> String {
 
 /// 「・約350m」 / " · about 350 m", after the area on the home list.
 pub fn distance(m: f64) -> String {
-    let label = crate::domain::due::distance_label(m);
-    t!("persons.distance", d = label.trim_start_matches('約')).into_owned()
+    let words = crate::words::distance(crate::domain::due::Walk::of(m), Lang::current());
+    t!("persons.distance", d = words).into_owned()
 }
 
 #[cfg(test)]

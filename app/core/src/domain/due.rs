@@ -90,14 +90,25 @@ pub fn distance_m(lat1: f64, lng1: f64, lat2: f64, lng2: f64) -> f64 {
     2.0 * EARTH_RADIUS_M * a.sqrt().asin()
 }
 
-/// 「約350m」, 「約1.2km」.
-pub fn distance_label(m: f64) -> String {
-    // Integer arithmetic only: float formatting would add its own code to the browser bundle.
-    if m < 1000.0 {
-        format!("約{}m", ((m / 10.0).round() as i64 * 10).max(10))
-    } else {
-        let tenths = (m / 100.0).round() as i64;
-        format!("約{}.{}km", tenths / 10, tenths % 10)
+/// A walking distance as people say it: to the nearest 10 m below a kilometre (never 0), else to
+/// the nearest 100 m. The words are the catalogue's (`words::distance`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Walk {
+    Metres(i64),
+    /// Tenths of a kilometre: 13 is 1.3 km.
+    KmTenths(i64),
+}
+
+impl Walk {
+    pub fn of(m: f64) -> Self {
+        // Integer arithmetic only: float formatting would add its own code to the browser bundle.
+        // 996 m is 「約1.0km」, not 「約1000m」.
+        let metres = ((m / 10.0).round() as i64 * 10).max(10);
+        if metres < 1000 {
+            Walk::Metres(metres)
+        } else {
+            Walk::KmTenths((m / 100.0).round() as i64)
+        }
     }
 }
 
@@ -170,10 +181,11 @@ mod tests {
         // One hundredth of a degree of latitude is about 1.11 km.
         let d = distance_m(39.80, 140.20, 39.81, 140.20);
         assert!((d - 1112.0).abs() < 5.0, "{d}");
-        assert_eq!(distance_label(d), "約1.1km");
-        assert_eq!(distance_label(347.0), "約350m");
-        assert_eq!(distance_label(2.0), "約10m");
-        assert_eq!(distance_label(12_960.0), "約13.0km");
+        assert_eq!(Walk::of(d), Walk::KmTenths(11));
+        assert_eq!(Walk::of(347.0), Walk::Metres(350));
+        assert_eq!(Walk::of(2.0), Walk::Metres(10));
+        assert_eq!(Walk::of(999.0), Walk::KmTenths(10));
+        assert_eq!(Walk::of(12_960.0), Walk::KmTenths(130));
         assert_eq!(distance_m(39.8, 140.2, 39.8, 140.2), 0.0);
     }
 }

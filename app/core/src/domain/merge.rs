@@ -144,24 +144,6 @@ impl FieldValue {
             FieldValue::CheckIntervalDays(v) => person.check_interval_days = v,
         }
     }
-
-    /// The value in words, for a coordinator comparing two of them.
-    pub fn display_ja(&self) -> String {
-        match self {
-            FieldValue::Phone(None) => "（なし）".into(),
-            FieldValue::Phone(Some(p)) => p.clone(),
-            FieldValue::Address(s) | FieldValue::Notes(s) if s.is_empty() => "（なし）".into(),
-            FieldValue::Address(s) | FieldValue::Notes(s) => s.clone(),
-            FieldValue::EmergencyContacts(c) if c.is_empty() => "（なし）".into(),
-            FieldValue::EmergencyContacts(c) => {
-                c.iter().map(|c| format!("{}（{}）{}", c.name, c.relation, c.phone)).collect::<Vec<_>>().join("、")
-            }
-            FieldValue::NeedsEvacuationHelp(true) => "必要".into(),
-            FieldValue::NeedsEvacuationHelp(false) => "不要".into(),
-            FieldValue::HouseholdType(h) => crate::words::Label::label_ja(*h).into(),
-            FieldValue::CheckIntervalDays(d) => format!("{d}日ごと"),
-        }
-    }
 }
 
 /// One field edit as a device pushes it: the new value and the version the device last saw.

@@ -4,6 +4,7 @@
 use super::api;
 use super::widgets::{Fetch, FetchStatus, FieldError, FormError, FormProblem};
 use crate::api::admin::{ConflictChoice, ConflictSummary};
+use crate::error::Lang;
 use crate::ui::state::use_app_state;
 use crate::ui::time::format_full;
 use crate::words::Label;
@@ -69,13 +70,13 @@ fn ConflictItem(
             <div class="conflict-values">
                 <div class="conflict-value">
                     <p class="label">"今の内容" {conflict.current_by.clone().map(|n| format!("（{n} さん）"))}</p>
-                    <p class="value" data-testid="current-value">{conflict.current.display_ja()}</p>
+                    <p class="value" data-testid="current-value">{crate::words::field_value(&conflict.current, Lang::Ja)}</p>
                     <button class="button secondary" type="button" disabled=move || busy.get()
                         on:click=move |_| choose(ConflictChoice::Current)>"こちらを残す"</button>
                 </div>
                 <div class="conflict-value">
                     <p class="label">{format!("もう一方（{} さん）", conflict.other_by)}</p>
-                    <p class="value" data-testid="other-value">{conflict.other.display_ja()}</p>
+                    <p class="value" data-testid="other-value">{crate::words::field_value(&conflict.other, Lang::Ja)}</p>
                     <button class="button secondary" type="button" disabled=move || busy.get()
                         on:click=move |_| choose(ConflictChoice::Other)>"こちらを残す"</button>
                 </div>
