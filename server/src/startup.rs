@@ -73,6 +73,21 @@ impl Application {
         // Leptos renders the shell on tokio; generate_route_list would do this, but every route is one shell.
         let _ = any_spawner::Executor::init_tokio();
         let assets = Assets::load(&config.site_root, &config.hash_file);
+        // In the background: until the copies exist, the compression layer compresses on the fly.
+        let pkg = config.site_root.join("pkg");
+        if pkg.is_dir() {
+            tokio::task::spawn_blocking(move || {
+                let started = std::time::Instant::now();
+                match crate::assets::precompress(&pkg) {
+                    Ok(0) => {}
+                    Ok(n) => {
+                        tracing::info!(files = n, ms = started.elapsed().as_millis() as u64, "precompressed the build")
+                    }
+                    // A read-only site directory: on-the-fly compression serves instead.
+                    Err(e) => tracing::warn!(error = %e, "could not write brotli copies of the build"),
+                }
+            });
+        }
         let leptos = LeptosOptions::builder()
             .output_name(OUTPUT_NAME)
             .site_root(config.site_root.to_string_lossy().as_ref())
@@ -160,7 +175,7 @@ pub fn router(state: AppState) -> Router {
     // Hashed files never change, so a browser may keep them a year; a miss must not be kept at
     // all (a 404 cached for a year would break the next release's file of the same name).
     let hashed = state.assets.hashed;
-    let pkg = Router::new().fallback_service(ServeDir::new(site.join("pkg"))).layer(map_response(
+    let pkg = Router::new().fallback_service(ServeDir::new(site.join("pkg")).precompressed_br()).layer(map_response(
         move |mut res: Response| async move {
             let value = match (res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED, hashed) {
                 (true, true) => "public, max-age=31536000, immutable",

@@ -51,4 +51,46 @@ async fn security_headers_are_set(app: TestApp) {
     assert!(h.get("strict-transport-security").is_none(), "no HSTS over plain HTTP");
 }
 
+/// The build's files go out brotli-compressed at the quality `scripts/size.sh` measures (the
+/// copies the server writes beside them at start), not at the compression layer's quicker one.
+/// Static files: the database plays no part, so this runs once.
+#[tokio::test]
+async fn build_files_go_out_at_the_measured_size() {
+    let body: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8 ^ (i / 1009) as u8).collect();
+    let app = TestApp::spawn_with(Backend::Sqlite, |config, dir| {
+        let pkg = dir.join("site/pkg");
+        std::fs::create_dir_all(&pkg).unwrap();
+        std::fs::write(pkg.join("mimamori.abc.wasm"), &body).unwrap();
+        config.site_root = dir.join("site");
+    })
+    .await;
+    let get = |encoding: &'static str| {
+        reqwest::Client::new().get(app.url("/pkg/mimamori.abc.wasm")).header("accept-encoding", encoding).send()
+    };
+    let mut tries = 0;
+    let sent = loop {
+        let res = get("gzip, deflate, br").await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers().get("content-encoding").unwrap(), "br");
+        let sent = res.bytes().await.unwrap();
+        let mut best = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 24, ..Default::default() };
+        brotli::BrotliCompress(&mut &body[..], &mut best, &params).unwrap();
+        if sent.len() == best.len() {
+            break sent;
+        }
+        // The copy is written in the background at start; until then the layer compresses.
+        tries += 1;
+        assert!(tries < 300, "no copy at the measured size after 30 s: {} bytes, not {}", sent.len(), best.len());
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let mut decoded = Vec::new();
+    brotli::BrotliDecompress(&mut &sent[..], &mut decoded).unwrap();
+    assert_eq!(decoded, body);
+    // A browser without brotli still gets the file.
+    let plain = get("identity").await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.bytes().await.unwrap(), body);
+}
+
 on_both_databases!(pages_are_one_shell_without_personal_data, security_headers_are_set,);

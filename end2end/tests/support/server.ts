@@ -41,7 +41,8 @@ export class TestServer {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "mimamori-e2e-"));
     // A private copy of the built site, so a test can ship a "new release" into it.
     this.siteRoot = path.join(this.dir, "site");
-    fs.cpSync(path.join(ROOT, "target/site"), this.siteRoot, { recursive: true });
+    // Timestamps kept: the brotli copies of scripts/precompress.sh stay up to date in the copy.
+    fs.cpSync(path.join(ROOT, "target/site"), this.siteRoot, { recursive: true, preserveTimestamps: true });
     this.url = `http://127.0.0.1:${port}`;
     this.databaseUrl = freshDatabase(this.dir);
   }
