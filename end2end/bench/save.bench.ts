@@ -7,6 +7,7 @@
 // with the CPU slowed 4× through CDP, roughly a cheap Android phone.
 import { test, expect, Page } from "@playwright/test";
 import { TestServer } from "../tests/support/server";
+import { pct } from "./stats";
 import { signInAs } from "../tests/support/ui";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -28,12 +29,6 @@ test.afterAll(async () => {
   fs.writeFileSync(RESULTS, JSON.stringify(results, null, 2));
   console.log(`\nfigures written to ${RESULTS}`);
 });
-
-/** Nearest-rank percentile. */
-function pct(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length, Math.max(1, Math.ceil((p / 100) * s.length))) - 1];
-}
 
 function summary(values: number[]) {
   return {

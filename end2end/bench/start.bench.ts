@@ -12,6 +12,7 @@
 // element. The service worker runs in its own process, which CDP does not slow down.
 import { test, expect, Page, BrowserContext } from "@playwright/test";
 import { TestServer } from "../tests/support/server";
+import { pct } from "./stats";
 import { signInAs } from "../tests/support/ui";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -34,12 +35,6 @@ test.afterAll(async () => {
   fs.writeFileSync(RESULTS, JSON.stringify(results, null, 2));
   console.log(`\nfigures written to ${RESULTS}`);
 });
-
-/** Nearest-rank percentile. */
-function pct(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length, Math.max(1, Math.ceil((p / 100) * s.length))) - 1];
-}
 
 function summary(values: number[]) {
   return { n: values.length, runs: values.map(Math.round), p50: pct(values, 50), p90: pct(values, 90), max: Math.max(...values) };
