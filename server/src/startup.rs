@@ -74,8 +74,9 @@ impl Application {
         let _ = any_spawner::Executor::init_tokio();
         let assets = Assets::load(&config.site_root, &config.hash_file);
         // In the background: until the copies exist, the compression layer compresses on the fly.
+        // Release builds only: unhashed (development) files change under a running server.
         let pkg = config.site_root.join("pkg");
-        if pkg.is_dir() {
+        if assets.hashed && pkg.is_dir() {
             tokio::task::spawn_blocking(move || {
                 let started = std::time::Instant::now();
                 match crate::assets::precompress(&pkg) {
@@ -175,8 +176,13 @@ pub fn router(state: AppState) -> Router {
     // Hashed files never change, so a browser may keep them a year; a miss must not be kept at
     // all (a 404 cached for a year would break the next release's file of the same name).
     let hashed = state.assets.hashed;
-    let pkg = Router::new().fallback_service(ServeDir::new(site.join("pkg")).precompressed_br()).layer(map_response(
-        move |mut res: Response| async move {
+    let pkg = Router::new()
+        .fallback_service(if hashed {
+            ServeDir::new(site.join("pkg")).precompressed_br()
+        } else {
+            ServeDir::new(site.join("pkg"))
+        })
+        .layer(map_response(move |mut res: Response| async move {
             let value = match (res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED, hashed) {
                 (true, true) => "public, max-age=31536000, immutable",
                 (true, false) => "no-cache",
@@ -184,8 +190,7 @@ pub fn router(state: AppState) -> Router {
             };
             res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
             res
-        },
-    ));
+        }));
     Router::new()
         .nest(mimamori_core::api::API_PREFIX, api)
         .route("/sw.js", get(service_worker))

@@ -62,6 +62,9 @@ async fn build_files_go_out_at_the_measured_size() {
         std::fs::create_dir_all(&pkg).unwrap();
         std::fs::write(pkg.join("mimamori.abc.wasm"), &body).unwrap();
         config.site_root = dir.join("site");
+        // A release build: hashed names, so the copies are made and sent.
+        std::fs::write(dir.join("hash.txt"), "js: abc\nwasm: abc\ncss: abc\n").unwrap();
+        config.hash_file = dir.join("hash.txt");
     })
     .await;
     let get = |encoding: &'static str| {
