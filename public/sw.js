@@ -1,15 +1,16 @@
 // mimamori service worker.
-// The server prepends `const VERSION` and `const PRECACHE` (this build's hashed wasm/js/css,
-// the shell, manifest and icons) when it serves /sw.js.
+// The server prepends `const VERSION`, `const SHELL` (the path of the form-free shell) and
+// `const PRECACHE` (this build's hashed wasm/js/css, the shell, manifest and icons) when it
+// serves /sw.js.
 //
 // - The app shell and assets are precached per version; old versions' caches go on activate.
 // - Every navigation is answered with the one shell (it holds no personal data and no per-route
-//   content), from the cache first, so a cold start works with no network at all.
+//   content), from the cache first, so a cold start works with no network at all. It is the
+//   copy at SHELL, never the first page's sign-in form: a signed-in phone must not flash a form.
 // - /api/ is never touched here: personal data lives only in IndexedDB, never in Cache Storage.
 // - A new version waits until the page asks it to take over (the "新しいバージョン" prompt).
 
 const CACHE = `mimamori-shell-${VERSION}`;
-const SHELL = "/";
 
 self.addEventListener("install", (event) => {
   event.waitUntil(

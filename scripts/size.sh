@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Brotli size of what the first load downloads (wasm + js + css), of everything the service worker
-# precaches (that, the split loader, the field screens' chunks, shell files), and of the management
-# chunk a coordinator's browser fetches on first use.
+# Brotli sizes, enforced: what a cold first visit needs before its first screen is usable, and what
+# the app needs before its first signed-in screen; also everything the service worker precaches
+# and the management chunk a coordinator's browser fetches on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The first load: what a cold first visit fetches before the first screen works (the main wasm, its
-# JS glue, the CSS and the split loader; screens behind split points come later). The goal is
-# 200 KB brotli (stretch 150). Until it is reached this ceiling stops the growth: it is today's
-# figure with a little room, and is lowered with every change that cuts the first load, never raised
-# without saying why in BENCHMARKS.md. Above it this script, and so the test command, fails.
-FIRST_LOAD_CEILING=380000
-FIRST_LOAD_GOAL=204800
+# The first screen: on a first visit the server's page is a working HTML sign-in form (it posts to
+# /login without the app), so what must arrive before it is usable is that page and its stylesheet,
+# measured as the release server sends them. No script loaded from a file may block it.
+# Goal 200 KB, stretch 150 KB: the ceiling is the stretch.
+FIRST_SCREEN_CEILING=153600
+# The app: the main wasm, its JS glue, the CSS and the split loader (screens behind split points
+# come later). A first visit downloads it while the user types; every later start reads it from
+# the service worker's cache. This ceiling stops its growth: today's figure with a little room,
+# lowered with every change that cuts it, never raised without saying why in BENCHMARKS.md.
+APP_CEILING=380000
 site=target/site
 hash=target/release/hash.txt
 [ -f "$hash" ] || { echo "no release build; run cargo leptos build --release --split" >&2; exit 1; }
@@ -43,9 +46,39 @@ for f in "${admin[@]}"; do
 done
 printf 'wasm+js+css: %d B brotli (%d KB); everything precached: %d B (%d KB)\n' \
   "$code" $((code / 1024)) "$total" $((total / 1024))
-printf 'first load: %d B brotli (%d KB); ceiling %d B; goal %d B\n' "$first" $((first / 1024)) "$FIRST_LOAD_CEILING" "$FIRST_LOAD_GOAL"
-if [ "$first" -gt "$FIRST_LOAD_CEILING" ]; then
-  echo "FAIL: the first load grew past its ceiling ($first B > $FIRST_LOAD_CEILING B brotli). Move the new code" \
-       "behind a split point, or cut something else; see ARCHITECTURE.md (first-load budget)." >&2
+printf 'app before its first screen: %d B brotli (%d KB); ceiling %d B\n' "$first" $((first / 1024)) "$APP_CEILING"
+if [ "$first" -gt "$APP_CEILING" ]; then
+  echo "FAIL: the app grew past its ceiling ($first B > $APP_CEILING B brotli). Move the new code" \
+       "behind a split point, or cut something else; see ARCHITECTURE.md (size)." >&2
+  exit 1
+fi
+
+# The first screen, as the release server sends it to a browser with no session.
+[ -x target/release/server ] || { echo "no release server; run cargo leptos build --release --split" >&2; exit 1; }
+tmp=$(mktemp -d); trap 'kill "$pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+MIMAMORI_ADDR="127.0.0.1:$port" MIMAMORI_DATABASE_URL="sqlite://$tmp/size.db" MIMAMORI_SITE_ROOT="$PWD/$site" \
+  MIMAMORI_HASH_FILE="$PWD/$hash" RUST_LOG=warn target/release/server >"$tmp/log" 2>&1 & pid=$!
+for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null && break; sleep 0.1; done
+wire() { curl -sf -H 'Accept-Encoding: br' -o "$tmp/body" "http://127.0.0.1:$port$1" && wc -c <"$tmp/body"; }
+page=$(wire /) || { cat "$tmp/log" >&2; echo "FAIL: the server did not answer /" >&2; exit 1; }
+curl -sf "http://127.0.0.1:$port/" -o "$tmp/page.html"
+grep -q 'action="/login"' "$tmp/page.html" || { echo "FAIL: the first page carries no sign-in form" >&2; exit 1; }
+blocking=$(python3 - "$tmp/page.html" <<'PY'
+import re, sys
+html = open(sys.argv[1], encoding="utf-8").read()
+# A classic script from a file (not a module, not async or defer) stops the page until it has
+# been fetched and run. (Leptos's few inline lines at the end fetch nothing.)
+tags = re.findall(r"<script\b[^>]*>", html)
+print(sum(1 for t in tags if " src=" in t and 'type="module"' not in t and " async" not in t and " defer" not in t))
+PY
+)
+[ "$blocking" = 0 ] || { echo "FAIL: the first page has $blocking render-blocking script(s)" >&2; exit 1; }
+css=$(wire "/pkg/mimamori.$(h css).css")
+screen=$((page + css))
+printf 'first screen (the sign-in form, before the app): page %d B + stylesheet %d B = %d B brotli; ceiling %d B\n' \
+  "$page" "$css" "$screen" "$FIRST_SCREEN_CEILING"
+if [ "$screen" -gt "$FIRST_SCREEN_CEILING" ]; then
+  echo "FAIL: the first screen needs $screen B brotli before it is usable (ceiling $FIRST_SCREEN_CEILING B)." >&2
   exit 1
 fi

@@ -27,8 +27,12 @@ rust_i18n::i18n!("locales", fallback = "ja");
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-        body.set_inner_html("");
+    // The server's first page may be a working sign-in form the user is typing into: it stays
+    // until the app has read the device store (`ui::sign_in`), everything else goes now.
+    if !ui::sign_in::first_page_shown() {
+        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            body.set_inner_html("");
+        }
     }
     ui::restore_text_size();
     ui::restore_language();

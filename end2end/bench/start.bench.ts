@@ -6,7 +6,11 @@
 //     store in a persistent profile on disk), the browser started afresh with no network, to the
 //     home list on screen. 10 runs, each in a new browser process.
 // (b) First visit over a slow link (400 kbps down and up, 400 ms round trip, as CDP emulates
-//     it), empty cache, to a sign-in form the user can type into and submit. 5 runs.
+//     it), empty cache, to a sign-in form the user can type into and submit (since issue 12 the
+//     server's page is that form, in plain HTML, before the app has arrived). 5 runs.
+// (c) The same first visit on to the home list, signing in the moment the form is usable (the
+//     worst case: a user who types slower than the wasm arrives is signed in by the app's own
+//     form instead). Timed from the start of the navigation to the list on screen. 5 runs.
 //
 // Times are from the navigation's start (the page's own clock) to the first frame that shows the
 // element. The service worker runs in its own process, which CDP does not slow down.
@@ -115,6 +119,18 @@ test(`offline cold start to the home list, CPU ×${CPU_RATE}, ${COLD_STARTS} run
   }
 });
 
+async function slowLink(context: BrowserContext, page: Page) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false,
+    latency: 400,
+    downloadThroughput: 400_000 / 8,
+    uploadThroughput: 400_000 / 8,
+  });
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: CPU_RATE });
+}
+
 test(`first visit over a slow link to a usable sign-in form, CPU ×${CPU_RATE}, ${FIRST_VISITS} runs`, async ({ browser }) => {
   const times: number[] = [];
   const bytes: number[] = [];
@@ -123,15 +139,7 @@ test(`first visit over a slow link to a usable sign-in form, CPU ×${CPU_RATE}, 
     try {
       await watchFor(context, "form input#login");
       const page = await context.newPage();
-      const cdp = await context.newCDPSession(page);
-      await cdp.send("Network.enable");
-      await cdp.send("Network.emulateNetworkConditions", {
-        offline: false,
-        latency: 400,
-        downloadThroughput: 400_000 / 8,
-        uploadThroughput: 400_000 / 8,
-      });
-      await cdp.send("Emulation.setCPUThrottlingRate", { rate: CPU_RATE });
+      await slowLink(context, page);
       await page.goto(`${server.url}/`, { waitUntil: "commit" });
       times.push(await shownAt(page));
       await expect(page.getByRole("button", { name: "サインイン" })).toBeEnabled();
@@ -155,5 +163,34 @@ test(`first visit over a slow link to a usable sign-in form, CPU ×${CPU_RATE}, 
   console.log(
     `\n(b) first visit, 400 kbps / 400 ms RTT, CPU ×${CPU_RATE} → usable sign-in form, ms: median ${s.p50.toFixed(0)}, ` +
       `p90 ${s.p90.toFixed(0)}, max ${s.max.toFixed(0)}; runs ${s.runs.join(", ")}; bytes fetched before it ${bytes.join(", ")}`,
+  );
+});
+
+test(`first visit over a slow link, signing in at once, to the home list, CPU ×${CPU_RATE}, ${FIRST_VISITS} runs`, async ({ browser }) => {
+  const times: number[] = [];
+  const via: string[] = [];
+  for (let i = 0; i < FIRST_VISITS; i++) {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await slowLink(context, page);
+      const start = Date.now();
+      await page.goto(`${server.url}/`, { waitUntil: "commit" });
+      await expect(page.getByRole("button", { name: "サインイン" })).toBeEnabled({ timeout: 120_000 });
+      via.push((await page.getByTestId("sign-in-form-html").count()) > 0 ? "html" : "app");
+      await page.getByLabel("ID").fill("sato");
+      await page.getByLabel("パスワード").fill("mimamori");
+      await page.getByRole("button", { name: "サインイン" }).click();
+      await expect(page.getByTestId("person-row").first()).toBeVisible({ timeout: 120_000 });
+      times.push(Date.now() - start);
+    } finally {
+      await context.close();
+    }
+  }
+  const s = summary(times);
+  results.slowFirstVisitToList = { cpuRate: CPU_RATE, kbps: 400, rttMs: 400, ms: s, signedInBy: via };
+  console.log(
+    `\n(c) first visit, 400 kbps / 400 ms RTT, CPU ×${CPU_RATE}, signing in at once → home list, ms: median ` +
+      `${s.p50.toFixed(0)}, p90 ${s.p90.toFixed(0)}, max ${s.max.toFixed(0)}; runs ${s.runs.join(", ")}; form ${via.join(", ")}`,
   );
 });

@@ -45,7 +45,7 @@ impl Assets {
         };
         let hashed = hashes.is_some() && lookup("js").is_some();
         let mut precache = vec![
-            "/".to_owned(),
+            crate::shell::SHELL_PATH.to_owned(),
             js,
             wasm,
             css.clone(),
@@ -76,7 +76,10 @@ impl Assets {
         let version: String = digest.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
         let service_worker = template.map(|t| {
             let list = serde_json::to_string(&precache).unwrap_or_else(|_| "[]".into());
-            format!("const VERSION = \"{version}\";\nconst PRECACHE = {list};\n{t}")
+            format!(
+                "const VERSION = \"{version}\";\nconst SHELL = \"{}\";\nconst PRECACHE = {list};\n{t}",
+                crate::shell::SHELL_PATH
+            )
         });
         Self { hashed, css_href: css, precache, version, service_worker }
     }

@@ -265,7 +265,7 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request<Body>, next:
 }
 
 /// Whether a request's `Origin` is this site's.
-fn same_site(origin: &str, host: Option<&str>, config: &crate::config::Config) -> bool {
+pub(crate) fn same_site(origin: &str, host: Option<&str>, config: &crate::config::Config) -> bool {
     let scheme = if config.secure_cookies { "https" } else { "http" };
     let own = host.map(|h| format!("{scheme}://{h}"));
     let public = config.public_url.as_deref().map(|u| u.trim_end_matches('/'));

@@ -6,15 +6,16 @@ use crate::config::Config;
 use crate::demo;
 use crate::error::ApiError;
 use crate::routes;
+use crate::shell;
 use crate::storage::Storage;
-use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, HeaderValue, Method, Request, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::map_response;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
+use mimamori_core::api::SIGN_IN_FORM_PATH;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -198,7 +199,8 @@ pub fn router(state: AppState) -> Router {
         .nest_service("/icons", ServeDir::new(site.join("icons")))
         .route_service("/manifest.webmanifest", ServeFile::new(site.join("manifest.webmanifest")))
         .route_service("/favicon.ico", ServeFile::new(site.join("icons/favicon.ico")))
-        .fallback(shell)
+        .route(SIGN_IN_FORM_PATH, get(shell::page).post(shell::sign_in))
+        .fallback(shell::page)
         .with_state(state)
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
@@ -244,74 +246,5 @@ async fn service_worker(State(state): State<AppState>) -> Response {
         )
             .into_response(),
         None => (StatusCode::NOT_FOUND, "site not built").into_response(),
-    }
-}
-
-/// Every page is the same shell: no personal data, no per-route content. The browser fills it
-/// from IndexedDB, so the service worker can answer any navigation offline with this one page.
-async fn shell(State(state): State<AppState>, req: Request<Body>) -> Response {
-    if req.method() != Method::GET && req.method() != Method::HEAD {
-        return ApiError::NotFound.into_response();
-    }
-    let options = state.leptos.clone();
-    let css = state.assets.css_href.clone();
-    let handler = leptos_axum::render_app_to_stream(move || crate::shell::shell(options.clone(), css.clone()));
-    let (mut parts, body) = handler(req).await.into_response().into_parts();
-    // The shell is a couple of KB: read it whole to learn the nonce leptos put on its inline scripts.
-    let html = match axum::body::to_bytes(body, 1024 * 1024).await {
-        Ok(b) => b,
-        Err(e) => return ApiError::Internal(Box::new(e)).into_response(),
-    };
-    let nonce = script_nonce(&html);
-    if nonce.is_none() {
-        tracing::error!("shell has no script nonce; its inline scripts will be blocked");
-    }
-    if let Ok(csp) = HeaderValue::from_str(&content_security_policy(nonce.as_deref())) {
-        parts.headers.insert(header::CONTENT_SECURITY_POLICY, csp);
-    }
-    parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    Response::from_parts(parts, Body::from(html))
-}
-
-/// The nonce on the shell's inline scripts.
-fn script_nonce(html: &[u8]) -> Option<String> {
-    let html = std::str::from_utf8(html).ok()?;
-    let start = html.find("nonce=\"")? + 7;
-    let len = html[start..].find('"')?;
-    let nonce = &html[start..start + len];
-    nonce.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_').then(|| nonce.to_owned())
-}
-
-/// No inline script runs without this response's nonce; wasm may compile; nothing is framed.
-/// The service worker caches the shell with this header, so offline the nonce still matches.
-fn content_security_policy(nonce: Option<&str>) -> String {
-    let scripts = match nonce {
-        Some(n) => format!("'self' 'wasm-unsafe-eval' 'nonce-{n}'"),
-        None => "'self' 'wasm-unsafe-eval'".to_owned(),
-    };
-    format!(
-        "default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' data:; \
-         connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; \
-         base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_nonce_is_read_from_the_shell_and_only_a_safe_one() {
-        assert_eq!(script_nonce(b"<script nonce=\"aB9_-x\">").as_deref(), Some("aB9_-x"));
-        assert_eq!(script_nonce(b"<script nonce=\"a' unsafe-inline\">"), None);
-        assert_eq!(script_nonce(b"<script>"), None);
-    }
-
-    #[test]
-    fn the_policy_never_allows_inline_script_without_the_nonce() {
-        let csp = content_security_policy(Some("abc"));
-        assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval' 'nonce-abc';"));
-        assert!(!csp.contains("unsafe-inline"));
-        assert!(csp.contains("frame-ancestors 'none'"));
     }
 }

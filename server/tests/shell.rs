@@ -1,4 +1,5 @@
-//! The HTML shell: the same for every route, and free of personal data.
+//! The HTML shell: the same for every route, and free of personal data; the first page's sign-in
+//! form, which works before the app has loaded.
 
 mod common;
 use common::*;
@@ -96,4 +97,141 @@ async fn build_files_go_out_at_the_measured_size() {
     assert_eq!(plain.bytes().await.unwrap(), body);
 }
 
-on_both_databases!(pages_are_one_shell_without_personal_data, security_headers_are_set,);
+/// A browser posting the first page's form: its own cookies, no CSRF header (a form cannot send
+/// one), and redirects not followed, so the answer can be read.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+async fn post_form(
+    app: &TestApp,
+    c: &reqwest::Client,
+    origin: Option<&str>,
+    login: &str,
+    password: &str,
+) -> reqwest::Response {
+    let mut req = c.post(app.url("/login")).form(&[("login", login), ("password", password)]);
+    if let Some(o) = origin {
+        req = req.header("origin", o);
+    }
+    req.send().await.unwrap()
+}
+
+async fn html(c: &reqwest::Client, url: String) -> String {
+    let res = c.get(url).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.text().await.unwrap()
+}
+
+const FORM: &str = "<form method=\"post\" action=\"/login\"";
+
+async fn the_first_page_signs_in_before_the_app_has_loaded(app: TestApp) {
+    let c = browser();
+    // Without a session, the first page and /login carry a working form; nothing else does, and
+    // never the copy the service worker keeps (it answers every navigation of a signed-in phone).
+    for path in ["/", "/login"] {
+        let page = c.get(app.url(path)).send().await.unwrap();
+        assert_eq!(page.headers().get("vary").unwrap(), "Cookie", "{path}");
+        let page = page.text().await.unwrap();
+        assert!(page.contains(FORM), "{path}: {page}");
+        assert!(
+            page.contains("<label for=\"login\">ID</label>")
+                && page.contains("<label for=\"password\">パスワード</label>")
+        );
+        assert!(page.contains("autocomplete=\"current-password\""));
+    }
+    for path in ["/shell", "/persons", "/enroll", "/admin"] {
+        assert!(!html(&c, app.url(path)).await.contains("<form"), "{path} has a form");
+    }
+
+    let res = post_form(&app, &c, Some(&app.url("")), "sato", mimamori_server::demo::DEMO_PASSWORD).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers().get("location").unwrap(), "/?signed-in");
+    let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("mimamori_session=") && cookie.contains("HttpOnly"), "{cookie}");
+
+    // The session is a real one: the app finds its user, and the sign-in is in the security log.
+    let me: serde_json::Value = c.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["login"], "sato");
+    let s = app.storage().await;
+    let logged = "SELECT COUNT(*) FROM security_log WHERE action = 'sign_in' AND subject_id = ?";
+    assert_eq!(app.count(&s, logged, &["u-sato"]).await, 1);
+
+    // Signed in, the first page is the boot screen: the app, not a second form.
+    let root = html(&c, app.url("/")).await;
+    assert!(!root.contains("<form"));
+    assert_eq!(without_nonce(&root), without_nonce(&html(&c, app.url("/shell")).await));
+}
+
+async fn the_form_refuses_in_japanese_and_keeps_the_id(app: TestApp) {
+    let c = browser();
+    let own = app.url("");
+    let refused = |res: reqwest::Response, status: u16, words: &'static str| async move {
+        assert_eq!(res.status(), status);
+        assert!(res.headers().get("set-cookie").is_none(), "no session on a refusal");
+        assert!(res.headers().get("content-type").unwrap().to_str().unwrap().starts_with("text/html"));
+        let page = res.text().await.unwrap();
+        assert!(page.contains(FORM), "the form again");
+        assert!(page.contains(words), "{words} missing from {page}");
+        page
+    };
+    let page = refused(
+        post_form(&app, &c, Some(&own), "sato", "wrong-password-7").await,
+        401,
+        "IDまたはパスワードが違います。",
+    )
+    .await;
+    assert!(page.contains("value=\"sato\""), "the ID is kept");
+    assert!(!page.contains("wrong-password-7"), "a password is never written back");
+    refused(post_form(&app, &c, Some(&own), "sato", "").await, 400, "IDとパスワードを入力してください").await;
+    let not_a_form = c.post(app.url("/login")).header("origin", &own).json(&serde_json::json!({"login": "sato"}));
+    refused(not_a_form.send().await.unwrap(), 400, "IDとパスワードを入力してください").await;
+
+    // Login CSRF: another site's form, or a post that says nothing of where it comes from, is
+    // refused before the password is looked at.
+    let demo = mimamori_server::demo::DEMO_PASSWORD;
+    refused(
+        post_form(&app, &c, Some("http://evil.example"), "sato", demo).await,
+        403,
+        "この操作はアプリの画面から行ってください。",
+    )
+    .await;
+    refused(post_form(&app, &c, None, "sato", demo).await, 403, "この操作はアプリの画面から行ってください。").await;
+    let same = c
+        .post(app.url("/login"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("login", "sato"), ("password", demo)]);
+    assert_eq!(same.send().await.unwrap().status(), 303, "a browser that sends Sec-Fetch-Site instead of Origin");
+
+    // The lockout counts form guesses like the app's: after five wrong tries even the right password waits.
+    for _ in 0..4 {
+        refused(
+            post_form(&app, &browser(), Some(&own), "tanaka", "nope-nope").await,
+            401,
+            "IDまたはパスワードが違います。",
+        )
+        .await;
+    }
+    let mut status = 0;
+    for _ in 0..3 {
+        status = post_form(&app, &browser(), Some(&own), "tanaka", "nope-nope").await.status().as_u16();
+    }
+    assert_eq!(status, 429);
+    refused(post_form(&app, &browser(), Some(&own), "tanaka", demo).await, 429, "15分ほど待って").await;
+}
+
+async fn a_reset_password_is_changed_first_after_a_form_sign_in(app: TestApp) {
+    let s = app.storage().await;
+    app.exec(&s, "UPDATE users SET must_change_password = 1 WHERE login = 'sato'", &[]).await;
+    let res = post_form(&app, &browser(), Some(&app.url("")), "sato", mimamori_server::demo::DEMO_PASSWORD).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers().get("location").unwrap(), "/password?signed-in");
+}
+
+on_both_databases!(
+    pages_are_one_shell_without_personal_data,
+    security_headers_are_set,
+    the_first_page_signs_in_before_the_app_has_loaded,
+    the_form_refuses_in_japanese_and_keeps_the_id,
+    a_reset_password_is_changed_first_after_a_form_sign_in,
+);

@@ -97,6 +97,10 @@ pub fn boot(state: AppState) {
         }
         let session = match store::session().await {
             Ok(Some(user)) => SessionState::SignedIn(user),
+            Ok(None) if signed_in_by_form() => match adopt_form_session().await {
+                Some(user) => SessionState::SignedIn(user),
+                None => SessionState::SignedOut,
+            },
             Ok(None) => match recover_evicted_store(state).await {
                 Some(user) => SessionState::SignedIn(user),
                 None => SessionState::SignedOut,
@@ -122,6 +126,27 @@ pub fn boot(state: AppState) {
     on_online.forget();
     gloo_timers::callback::Interval::new(SYNC_EVERY_MS, move || sync::request(state)).forget();
     gloo_timers::callback::Interval::new(UPDATE_CHECK_EVERY_MS, sw::check_for_update).forget();
+}
+
+/// Whether the server has just sent this browser on from the first page's HTML sign-in form
+/// (which works before the app has loaded; the server adds the mark to the address).
+fn signed_in_by_form() -> bool {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    search.trim_start_matches('?').split('&').any(|pair| pair == crate::api::SIGNED_IN_BY_FORM)
+}
+
+/// After a form sign-in the session is in the cookie and the store is empty, as on a new phone:
+/// learn the user from the server and start as the app's own sign-in does (not as an evicted
+/// store, which it is not). The mark leaves the address, so a reload is an ordinary start.
+async fn adopt_form_session() -> Option<User> {
+    if let Some(window) = web_sys::window() {
+        let path = window.location().pathname().unwrap_or_else(|_| "/".into());
+        let _ = window.history().and_then(|h| h.replace_state_with_url(&JsValue::NULL, "", Some(&path)));
+    }
+    let user = http::me().await.ok().flatten()?;
+    let _ = store::clear_sign_out_pending().await;
+    store::set_session(&user).await.ok()?;
+    Some(user)
 }
 
 /// An empty store while the server still knows this device as signed in means the browser

@@ -15,6 +15,13 @@ pub const API_PREFIX: &str = "/api/v1";
 /// Header every state-changing API request must carry (CSRF defence beside SameSite cookies).
 pub const CSRF_HEADER: &str = "x-mimamori-request";
 
+/// The plain HTML sign-in form on the first page (it works before the app has loaded) posts here,
+/// outside the API: a form cannot send [`CSRF_HEADER`], so the server checks its `Origin` instead.
+pub const SIGN_IN_FORM_PATH: &str = "/login";
+/// The query key the server adds when it sends a browser on after a form sign-in: the app then
+/// knows its empty device store is a new sign-in, not one the browser evicted.
+pub const SIGNED_IN_BY_FORM: &str = "signed-in";
+
 /// Most checks one push may carry; clients send larger outboxes in several batches.
 pub const MAX_PUSH_BATCH: usize = 200;
 /// Most checks one pull page returns.

@@ -20,6 +20,12 @@ pub fn App() -> impl IntoView {
     // Effects run only in the browser, after hydration: the server and the first client render
     // both show the boot screen, so hydration always matches whatever the URL.
     Effect::new(move |_| super::actions::boot(state));
+    // The server's sign-in form (a first visit) stays usable until the store has been read.
+    Effect::new(move |_| {
+        if state.booted.get() {
+            super::sign_in::retire_first_page(state.session.with_untracked(|s| s.user().is_none()));
+        }
+    });
     view! {
         <Router>
             <Show when=move || state.booted.get() fallback=BootScreen>

@@ -19,7 +19,7 @@ mod recent_checks;
 mod register_person;
 pub(crate) mod requests;
 mod settings;
-mod sign_in;
+pub mod sign_in;
 pub mod state;
 pub mod time;
 

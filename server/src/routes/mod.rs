@@ -10,7 +10,7 @@ mod devices;
 pub mod manage;
 mod persons;
 mod requests;
-mod session;
+pub(crate) mod session;
 mod sync;
 
 use crate::error::ApiError;

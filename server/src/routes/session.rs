@@ -30,14 +30,27 @@ pub async fn sign_in(
     jar: CookieJar,
     ApiJson(req): ApiJson<SignInRequest>,
 ) -> Result<(CookieJar, Json<SignInResponse>), ApiError> {
-    let login = req.login.trim().to_owned();
-    if login.is_empty() || req.password.is_empty() {
+    let (cookie, res) = authenticate(&state, &headers, &req.login, req.password).await?;
+    Ok((jar.add(cookie), Json(res)))
+}
+
+/// A sign-in with login and password, whatever the form it came in (the app's JSON, or the plain
+/// HTML form the first page carries before the app has loaded): the lockout, the password check,
+/// the security log and a new device with its session. Returns the session cookie to set.
+pub(crate) async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    login: &str,
+    password: String,
+) -> Result<(axum_extra::extract::cookie::Cookie<'static>, SignInResponse), ApiError> {
+    let login = login.trim().to_owned();
+    if login.is_empty() || password.is_empty() {
         return Err(ApiError::BadRequest {
             code: ErrorCode::MissingCredentials,
             detail: "login and password are required".into(),
         });
     }
-    if login.chars().count() > MAX_LOGIN_LEN || req.password.len() > MAX_PASSWORD_LEN {
+    if login.chars().count() > MAX_LOGIN_LEN || password.len() > MAX_PASSWORD_LEN {
         return Err(ApiError::BadCredentials);
     }
     let now = now_millis();
@@ -49,7 +62,6 @@ pub async fn sign_in(
     let record = state.storage.user_by_login(&login).await?;
     // Invite-enrolled volunteers have no password: they fail exactly like an unknown login.
     let stored = record.as_ref().and_then(|r| r.password_hash.clone());
-    let password = req.password;
     let ok = state.hashes.verify(password, stored).await?;
     let record = match record {
         Some(r) if ok && !r.disabled => r,
@@ -57,9 +69,9 @@ pub async fn sign_in(
             let locked = state.storage.sign_in_failed(&login, now).await?;
             if let Some(r) = &other {
                 let why = if ok { "reason=disabled" } else { "reason=wrong_password" };
-                log_about(&state, r, SecurityAction::SignInFailed, why, now).await?;
+                log_about(state, r, SecurityAction::SignInFailed, why, now).await?;
                 if locked {
-                    log_about(&state, r, SecurityAction::SignInLocked, "", now).await?;
+                    log_about(state, r, SecurityAction::SignInLocked, "", now).await?;
                 }
             }
             return Err(ApiError::BadCredentials);
@@ -67,13 +79,13 @@ pub async fn sign_in(
     };
     state.storage.clear_sign_in_failures(&login).await?;
     let mut tx = state.storage.begin().await?;
-    let agent = user_agent(&headers);
+    let agent = user_agent(headers);
     let detail = format!("agent={}", agent.as_deref().unwrap_or(""));
-    let (device_id, cookie) = new_device(&state, &mut tx, &record, Enrolment::Password, agent, &detail, now).await?;
+    let (device_id, cookie) = new_device(state, &mut tx, &record, Enrolment::Password, agent, &detail, now).await?;
     tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
     tracing::info!(user = %record.user.id.0, device = %device_id, "signed in");
     let must_change_password = record.must_change_password;
-    Ok((jar.add(cookie), Json(SignInResponse { user: record.user, must_change_password })))
+    Ok((cookie, SignInResponse { user: record.user, must_change_password }))
 }
 
 /// Makes a device, with its session, for a user who has just shown who they are, and logs it
