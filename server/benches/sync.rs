@@ -563,7 +563,7 @@ async fn newest_check(storage: &Storage, persons: &[PersonId]) -> Result<i64, St
     let sql = storage.sql(&sql);
     let mut q = sqlx::query_scalar::<_, i64>(&sql);
     for p in persons {
-        q = q.bind(&p.0);
+        q = q.bind(p.as_str());
     }
     q.fetch_one(storage.pool()).await.map_err(|e| e.to_string())
 }

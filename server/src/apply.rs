@@ -272,9 +272,7 @@ async fn register_person(
     // A person id is `p-` and a UUID's 32 hex digits. Any other id, and an id that exists
     // outside the user's scope, answers exactly alike: registering cannot be used to learn
     // which ids exist.
-    let well_formed =
-        person_id.0.strip_prefix("p-").is_some_and(|hex| hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit()));
-    if PersonId::parse(&person_id.0).is_none() || !well_formed {
+    if !person_id.is_registration_id() {
         return Ok(ApiError::invalid_id().into());
     }
     let fields = match fields.validate() {

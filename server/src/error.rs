@@ -127,9 +127,19 @@ impl From<JsonRejection> for ApiError {
         match r.status() {
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType,
-            _ => ApiError::BadRequest { code: ErrorCode::InvalidBody, detail: r.body_text() },
+            _ => {
+                let detail = r.body_text();
+                ApiError::BadRequest { code: code_in(&detail).unwrap_or(ErrorCode::InvalidBody), detail }
+            }
         }
     }
+}
+
+/// A domain type that refuses a value while serde reads it (an id that is not one) says why with
+/// its code first, as [`ValidationError`]'s text does ("invalid_id: …"); serde and axum put their
+/// own words around it. Reads that code back, so the client gets `invalid_id`, not just "bad body".
+pub fn code_in(message: &str) -> Option<ErrorCode> {
+    message.split(": ").map(ErrorCode::from_wire).find(|c| *c != ErrorCode::Unknown)
 }
 
 impl From<QueryRejection> for ApiError {
@@ -161,5 +171,19 @@ impl ApiError {
 
     pub fn bad(code: ErrorCode, detail: impl Into<String>) -> Self {
         ApiError::BadRequest { code, detail: detail.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_domain_refusal_inside_serde_words_keeps_its_code() {
+        let axum = "Failed to deserialize the JSON body into the target type: ids[0]: invalid_id: not a person id at line 1 column 12";
+        assert_eq!(code_in(axum), Some(ErrorCode::InvalidId));
+        assert_eq!(code_in("invalid_id: not a person id"), Some(ErrorCode::InvalidId));
+        assert_eq!(code_in("missing field `login` at line 1 column 2"), None);
+        assert_eq!(code_in("Failed to deserialize the JSON body into the target type: unknown field `x`"), None);
     }
 }

@@ -14,6 +14,12 @@ pub struct ApiJson<T>(pub T);
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct ApiQuery<T>(pub T);
 
+/// `Path<T>` that rejects with an [`ApiError`]: a value that does not parse (a `PersonId` that is
+/// not one) is `invalid_id`, a clear 400 distinct from an id that matches nothing.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
 /// The `{id}` of a path, refused with `invalid_id` unless it is a short run of safe characters.
 pub struct IdPath(pub String);
 

@@ -380,7 +380,7 @@ pub async fn register_person(
     let person = person.validate()?;
     consent.validate(&crate::time::local_date(now_millis()))?;
     // Made here so the person can be checked before the server has heard of them.
-    let person_id = PersonId(format!("p-{}", new_uuid()?.simple()));
+    let person_id = PersonId::registered(new_uuid()?);
     let mutation = Mutation::RegisterPerson { id: new_uuid()?, person_id: person_id.clone(), person, consent };
     store::queue(vec![mutation], REGISTER_DRAFT_KEY).await?;
     sync::refresh_from_store(state).await;

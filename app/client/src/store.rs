@@ -278,7 +278,7 @@ fn raised_here(r: &crate::domain::NewRequest, me: &User, pending: bool) -> Field
 pub async fn server_person(id: &PersonId) -> Result<Option<Person>, StoreError> {
     let db = db().await?;
     let tx = db.transaction(PERSONS).build()?;
-    Ok(tx.object_store(PERSONS)?.get(id.0.clone()).serde()?.await?)
+    Ok(tx.object_store(PERSONS)?.get(id.as_str().to_owned()).serde()?.await?)
 }
 
 /// Version of every person held, for comparing with the server's scope manifest.
@@ -494,7 +494,11 @@ pub async fn settle(entries: &[(OutboxEntry, Settled)]) -> Result<(), StoreError
 /// `None` for forms about no one yet (a registration, a month's 活動記録).
 pub fn draft_person(key: &str) -> Option<PersonId> {
     let (form, id) = key.split_once(':')?;
-    matches!(form, "check" | "inquiry" | "consent").then(|| PersonId(id.to_owned()))
+    if matches!(form, "check" | "inquiry" | "consent") {
+        PersonId::parse(id)
+    } else {
+        None
+    }
 }
 
 /// The person a queued or refused change is about, if it is about one.
@@ -566,7 +570,7 @@ pub async fn apply_pull(
     let held = person_store.get_all::<Person>().serde()?.await?;
     for p in held.flatten() {
         if !scope.contains(&p.id) {
-            person_store.delete(p.id.0.clone()).primitive()?;
+            person_store.delete(p.id.as_str().to_owned()).primitive()?;
         }
     }
     for c in pulled {

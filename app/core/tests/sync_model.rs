@@ -27,7 +27,7 @@ fn value(field: PersonField, n: u8) -> FieldValue {
 
 fn blank_person() -> Person {
     Person {
-        id: PersonId("p-1".into()),
+        id: PersonId::parse("p-1").unwrap(),
         name: "見守 ハナ".into(),
         kana: "みまもり はな".into(),
         address: "本町 1-1".into(),

@@ -120,7 +120,7 @@ pub fn ConsentPage() -> impl IntoView {
             .with(|s| s.user().is_some_and(|u| matches!(u.role, Role::Commissioner | Role::Coordinator | Role::Admin)))
     };
     let back = move || {
-        let person = id.get().map(|i| i.0).unwrap_or_default();
+        let person = id.get().map(|i| i.as_str().to_owned()).unwrap_or_default();
         match query.with(|q| q.get("back")).as_deref() {
             Some("inquiry") => format!("/persons/{person}/inquiry"),
             _ => format!("/persons/{person}"),

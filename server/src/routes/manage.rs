@@ -239,12 +239,12 @@ pub async fn set_assignments(
     }
     for p in &persons {
         // Only persons the manager may see can be handed to a volunteer.
-        if !is_safe_id(&p.0) || !state.storage.person_in_scope(&mut *tx, &session.user, p).await? {
+        if !state.storage.person_in_scope(&mut *tx, &session.user, p).await? {
             return Err(ApiError::bad(ErrorCode::AssignedPersonNotFound, "a person does not exist"));
         }
     }
     state.storage.set_assignments(&mut tx, &session.user, &target.id, &persons).await?;
-    let detail = format!("persons={}", persons.iter().map(|p| p.0.as_str()).collect::<Vec<_>>().join(","));
+    let detail = format!("persons={}", persons.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(","));
     let now = now_millis();
     state
         .storage

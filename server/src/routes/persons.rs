@@ -3,7 +3,7 @@
 use crate::apply::{apply, Skew};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, IdPath};
+use crate::extract::{ApiJson, ApiPath};
 use crate::policy;
 use crate::startup::AppState;
 use crate::storage::{Actor, AuditAction, Session, WriteTx};
@@ -61,10 +61,9 @@ pub async fn list(State(state): State<AppState>, auth: Authenticated) -> Result<
 pub async fn detail(
     State(state): State<AppState>,
     auth: Authenticated,
-    IdPath(id): IdPath,
+    ApiPath(id): ApiPath<PersonId>,
 ) -> Result<Json<PersonDetail>, ApiError> {
     let session = auth.allow(policy::WATCHERS)?;
-    let id = PersonId(id);
     let detail = state.storage.person_detail(&session.user, &id).await?.ok_or(ApiError::NotFound)?;
     state
         .storage
@@ -81,7 +80,7 @@ pub async fn create(
     ApiJson(req): ApiJson<NewPersonRequest>,
 ) -> Result<(StatusCode, Json<PersonDetail>), ApiError> {
     let session = auth.allow(policy::PERSON_EDITORS)?;
-    let id = PersonId(format!("p-{}", Uuid::new_v4().simple()));
+    let id = PersonId::registered(Uuid::new_v4());
     let change = Mutation::RegisterPerson {
         id: Uuid::new_v4(),
         person_id: id.clone(),
@@ -98,11 +97,10 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     auth: Authenticated,
-    IdPath(id): IdPath,
+    ApiPath(id): ApiPath<PersonId>,
     ApiJson(req): ApiJson<UpdatePersonRequest>,
 ) -> Result<Json<PersonDetail>, ApiError> {
     let session = auth.allow(policy::PERSON_EDITORS)?;
-    let id = PersonId(id);
     let mut write = write_in_scope(&state, &session, &id).await?;
     let fields = req.person.validate()?;
     if !state.storage.small_area_in_scope(&mut **write.tx(), &session.user, &fields.small_area_id).await? {
@@ -118,11 +116,10 @@ pub async fn update(
 pub async fn record_consent(
     State(state): State<AppState>,
     auth: Authenticated,
-    IdPath(id): IdPath,
+    ApiPath(id): ApiPath<PersonId>,
     ApiJson(req): ApiJson<RecordConsentRequest>,
 ) -> Result<Json<PersonDetail>, ApiError> {
     let session = auth.allow(policy::PERSON_EDITORS)?;
-    let id = PersonId(id);
     let mut write = write_in_scope(&state, &session, &id).await?;
     let change = Mutation::RecordConsent { id: Uuid::new_v4(), person_id: id.clone(), consent: req.consent };
     apply(&mut write, change, Skew::NONE).await?.refused()?;
@@ -132,10 +129,9 @@ pub async fn record_consent(
 pub async fn withdraw_consent(
     State(state): State<AppState>,
     auth: Authenticated,
-    IdPath(id): IdPath,
+    ApiPath(id): ApiPath<PersonId>,
 ) -> Result<Json<PersonDetail>, ApiError> {
     let session = auth.allow(policy::PERSON_EDITORS)?;
-    let id = PersonId(id);
     let mut write = write_in_scope(&state, &session, &id).await?;
     let (user, now) = (write.user(), write.now());
     if !state.storage.withdraw_consent(write.tx(), &id, &user.id, now).await? {
@@ -151,10 +147,9 @@ pub async fn withdraw_consent(
 pub async fn audit_log(
     State(state): State<AppState>,
     auth: Authenticated,
-    IdPath(id): IdPath,
+    ApiPath(id): ApiPath<PersonId>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     let session = auth.allow(policy::OFFICE)?;
-    let id = PersonId(id);
     if !state.storage.person_in_scope(state.storage.pool(), &session.user, &id).await? {
         return Err(ApiError::NotFound);
     }

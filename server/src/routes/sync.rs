@@ -2,7 +2,7 @@
 
 use crate::apply::{apply, Skew};
 use crate::auth::Authenticated;
-use crate::error::ApiError;
+use crate::error::{code_in, ApiError};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::policy;
 use crate::startup::AppState;
@@ -48,7 +48,8 @@ fn read_mutation(index: usize, raw: serde_json::Value) -> Result<Mutation, Mutat
         return Err(MutationResult::Rejected { id, error: ApiError::from(e).body() });
     }
     serde_json::from_value::<Mutation>(raw).map_err(|e| {
-        let error = ApiError::bad(ErrorCode::MalformedMutation, e.to_string()).body();
+        let detail = e.to_string();
+        let error = ApiError::bad(code_in(&detail).unwrap_or(ErrorCode::MalformedMutation), detail).body();
         match claimed {
             Some(id) => MutationResult::Rejected { id, error },
             None => MutationResult::Malformed { index, error },
@@ -146,7 +147,7 @@ pub async fn fetch_persons(
             detail: format!("at most {MAX_FETCH_PERSONS} persons per request"),
         });
     }
-    if req.ids.iter().any(|id| PersonId::parse(&id.0).is_none()) || req.history_upto.is_some_and(|c| c < 0) {
+    if req.history_upto.is_some_and(|c| c < 0) {
         return Err(ApiError::invalid_id());
     }
     let persons = state.storage.device_persons(&session.user, &req.ids).await?;

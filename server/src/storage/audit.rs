@@ -91,7 +91,7 @@ impl Storage {
         .bind(&actor.user.id.0)
         .bind(actor.device_id)
         .bind(action.as_str())
-        .bind(person.map(|p| p.0.as_str()))
+        .bind(person.map(|p| p.as_str()))
         .bind(detail)
         .execute(executor)
         .await?;
@@ -159,7 +159,7 @@ impl Storage {
         persons: &[&PersonId],
         now: EpochMillis,
     ) -> Result<(), StorageError> {
-        let mut unique: Vec<&str> = persons.iter().map(|p| p.0.as_str()).collect();
+        let mut unique: Vec<&str> = persons.iter().map(|p| p.as_str()).collect();
         unique.sort_unstable();
         unique.dedup();
         for chunk in unique.chunks(500) {
@@ -188,7 +188,7 @@ impl Storage {
              FROM audit_log l JOIN users u ON u.id = l.user_id
              WHERE l.person_id = ? ORDER BY l.seq DESC LIMIT ?",
         ))
-        .bind(&person.0)
+        .bind(person.as_str())
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;

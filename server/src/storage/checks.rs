@@ -1,6 +1,7 @@
 //! 見守り checks: idempotent inserts and scoped, cursor-based reads.
 
 use super::persons::scope_ids;
+use super::stored_person_id;
 use super::versions::placeholders;
 use super::Backend;
 use super::{Storage, StorageError};
@@ -50,7 +51,7 @@ impl Storage {
              ON CONFLICT (id) DO NOTHING",
         ))
         .bind(&id)
-        .bind(&check.person_id.0)
+        .bind(check.person_id.as_str())
         .bind(&author.0)
         .bind(device_id)
         .bind(check.outcome.as_str())
@@ -150,7 +151,7 @@ fn check_from_row(r: &AnyRow) -> Result<Check, sqlx::Error> {
     };
     Ok(Check {
         id: CheckId(id.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))?),
-        person_id: PersonId(r.try_get("person_id")?),
+        person_id: stored_person_id(r.try_get("person_id")?)?,
         outcome: CheckOutcome::parse(&outcome)
             .ok_or_else(|| sqlx::Error::Decode(format!("unknown outcome {outcome}").into()))?,
         note: r.try_get("note")?,
@@ -191,7 +192,7 @@ impl Storage {
             let sql = self.sql(&sql);
             let mut q = sqlx::query(&sql).bind(upto);
             for id in chunk {
-                q = q.bind(&id.0);
+                q = q.bind(id.as_str());
             }
             for r in q.fetch_all(&self.pool).await? {
                 out.push(for_reader(user, check_from_row(&r)?));

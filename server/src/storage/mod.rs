@@ -183,6 +183,12 @@ fn numbered_placeholders(sql: &str) -> String {
     out
 }
 
+/// A person id as stored, parsed like any other: a malformed one is a decode error, never a
+/// `PersonId`.
+pub(crate) fn stored_person_id(raw: String) -> Result<mimamori_core::domain::PersonId, sqlx::Error> {
+    mimamori_core::domain::PersonId::try_from(raw).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

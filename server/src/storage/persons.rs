@@ -1,5 +1,6 @@
 //! Persons, always seen through the asking user's scope.
 
+use super::stored_person_id;
 use super::versions::{placeholders, Writer};
 use super::{Storage, StorageError};
 use mimamori_core::api::admin::{PersonDetail, PersonSummary, SmallArea, UserBrief};
@@ -175,7 +176,7 @@ impl Storage {
             format!("SELECT p.id, p.version FROM persons p WHERE p.id IN ({}) ORDER BY p.id", scope_ids(user.role));
         let rows = sqlx::query(&self.sql(&sql)).bind(&user.id.0).fetch_all(&self.pool).await?;
         rows.iter()
-            .map(|r| Ok(InScope { id: PersonId(r.try_get("id")?), version: r.try_get("version")? }))
+            .map(|r| Ok(InScope { id: stored_person_id(r.try_get("id")?)?, version: r.try_get("version")? }))
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
     }
@@ -198,12 +199,12 @@ impl Storage {
             let sql = self.sql(&sql);
             let mut q = sqlx::query(&sql);
             for id in chunk {
-                q = q.bind(&id.0);
+                q = q.bind(id.as_str());
             }
             for r in q.bind(&user.id.0).fetch_all(&self.pool).await? {
                 let f = fields_from_row(&r)?;
                 persons.push(Person {
-                    id: PersonId(r.try_get("id")?),
+                    id: stored_person_id(r.try_get("id")?)?,
                     name: f.name,
                     kana: f.kana,
                     address: f.address,
@@ -230,7 +231,7 @@ impl Storage {
             let sql = self.sql(&sql);
             let mut q = sqlx::query(&sql);
             for id in chunk {
-                q = q.bind(&id.0);
+                q = q.bind(id.as_str());
             }
             for r in q.fetch_all(&self.pool).await? {
                 let field: String = r.try_get("field")?;
@@ -242,8 +243,8 @@ impl Storage {
         let found: Vec<PersonId> = persons.iter().map(|p| p.id.clone()).collect();
         let mut conflicts = self.conflicted_fields(&found).await?;
         for p in &mut persons {
-            p.field_versions = versions.remove(&p.id.0).unwrap_or_default();
-            p.conflicts = conflicts.remove(&p.id.0).unwrap_or_default();
+            p.field_versions = versions.remove(p.id.as_str()).unwrap_or_default();
+            p.conflicts = conflicts.remove(p.id.as_str()).unwrap_or_default();
         }
         persons.sort_by(|a, b| (&a.kana, &a.id).cmp(&(&b.kana, &b.id)));
         Ok(persons)
@@ -256,7 +257,7 @@ impl Storage {
     {
         let sql =
             format!("SELECT 1 AS ok {PERSON_FROM} WHERE p.id = ? AND p.active = 1 AND {}", scope_condition(user.role));
-        let row = sqlx::query(&self.sql(&sql)).bind(&person.0).bind(&user.id.0).fetch_optional(executor).await?;
+        let row = sqlx::query(&self.sql(&sql)).bind(person.as_str()).bind(&user.id.0).fetch_optional(executor).await?;
         Ok(row.is_some())
     }
 
@@ -269,7 +270,7 @@ impl Storage {
             .map(|r| {
                 let household: String = r.try_get("household_type")?;
                 Ok(PersonSummary {
-                    id: PersonId(r.try_get("id")?),
+                    id: stored_person_id(r.try_get("id")?)?,
                     name: r.try_get("name")?,
                     kana: r.try_get("kana")?,
                     small_area_id: r.try_get("small_area_id")?,
@@ -289,7 +290,8 @@ impl Storage {
     /// (the two are indistinguishable on purpose).
     pub async fn person_detail(&self, user: &User, id: &PersonId) -> Result<Option<PersonDetail>, StorageError> {
         let sql = format!("SELECT {DETAIL_COLUMNS} {PERSON_FROM} WHERE p.id = ? AND {}", scope_condition(user.role));
-        let Some(r) = sqlx::query(&self.sql(&sql)).bind(&id.0).bind(&user.id.0).fetch_optional(&self.pool).await?
+        let Some(r) =
+            sqlx::query(&self.sql(&sql)).bind(id.as_str()).bind(&user.id.0).fetch_optional(&self.pool).await?
         else {
             return Ok(None);
         };
@@ -300,7 +302,7 @@ impl Storage {
             "SELECT u.id, u.login, u.display_name, u.role FROM assignments a JOIN users u ON u.id = a.user_id
              WHERE a.person_id = ? ORDER BY u.display_name",
         ))
-        .bind(&id.0)
+        .bind(id.as_str())
         .fetch_all(&self.pool)
         .await?
         .iter()
@@ -309,7 +311,7 @@ impl Storage {
         let mut fields = fields_from_row(&r)?;
         fields.notes = notes_for(user, fields.notes);
         Ok(Some(PersonDetail {
-            id: PersonId(r.try_get("id")?),
+            id: stored_person_id(r.try_get("id")?)?,
             fields,
             small_area: r.try_get("small_area")?,
             district: r.try_get("district")?,
@@ -327,7 +329,7 @@ impl Storage {
              FROM consents c JOIN users r ON r.id = c.recorded_by LEFT JOIN users w ON w.id = c.withdrawn_by
              WHERE c.person_id = ? ORDER BY c.seq DESC",
         ))
-        .bind(&id.0)
+        .bind(id.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -385,7 +387,7 @@ impl Storage {
                 emergency_contacts, check_interval_days, needs_evacuation_help, notes, active, updated_at, id)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         );
-        bind_fields(sqlx::query(&sql), f).bind(now).bind(&id.0).execute(&mut **tx).await?;
+        bind_fields(sqlx::query(&sql), f).bind(now).bind(id.as_str()).execute(&mut **tx).await?;
         self.bump_person(tx, id, &PersonField::ALL, writer).await?;
         Ok(())
     }
@@ -414,7 +416,7 @@ impl Storage {
                 notes = ?, active = ?, updated_at = ?
              WHERE id = ?",
         );
-        bind_fields(sqlx::query(&sql), f).bind(now).bind(&id.0).execute(&mut **tx).await?;
+        bind_fields(sqlx::query(&sql), f).bind(now).bind(id.as_str()).execute(&mut **tx).await?;
         self.bump_person(tx, id, &changed, writer).await?;
         Ok(())
     }
@@ -434,7 +436,7 @@ impl Storage {
                 scope_share_disaster, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         ))
         .bind(uuid::Uuid::new_v4().to_string())
-        .bind(&person.0)
+        .bind(person.as_str())
         .bind(&consent.obtained_on)
         .bind(consent.method.as_str())
         .bind(i64::from(s.record))
@@ -461,7 +463,7 @@ impl Storage {
         ))
         .bind(now)
         .bind(&by.0)
-        .bind(&person.0)
+        .bind(person.as_str())
         .execute(&mut **tx)
         .await?;
         if done.rows_affected() == 0 {
@@ -486,7 +488,7 @@ impl Storage {
         .bind(i64::from(s.share_partners))
         .bind(i64::from(s.share_disaster))
         .bind(now)
-        .bind(&person.0)
+        .bind(person.as_str())
         .execute(&mut **tx)
         .await?;
         self.touch_person(tx, person).await?;
@@ -499,7 +501,7 @@ impl Storage {
         E: sqlx::Executor<'c, Database = sqlx::Any>,
     {
         let sql = format!("SELECT 1 AS ok {PERSON_FROM} WHERE p.id = ? AND {}", scope_condition(user.role));
-        Ok(sqlx::query(&self.sql(&sql)).bind(&id.0).bind(&user.id.0).fetch_optional(executor).await?.is_some())
+        Ok(sqlx::query(&self.sql(&sql)).bind(id.as_str()).bind(&user.id.0).fetch_optional(executor).await?.is_some())
     }
 
     /// Whether any person (in anyone's scope) has this id.
@@ -508,7 +510,7 @@ impl Storage {
         E: sqlx::Executor<'c, Database = sqlx::Any>,
     {
         Ok(sqlx::query(&self.sql("SELECT 1 AS ok FROM persons WHERE id = ?"))
-            .bind(&id.0)
+            .bind(id.as_str())
             .fetch_optional(executor)
             .await?
             .is_some())

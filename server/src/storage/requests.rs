@@ -1,6 +1,7 @@
 //! 相談・依頼: raised on field devices, routed by coordinators, worked by partners.
 
 use super::persons::{scope_condition, scope_ids, PARTNER_REQUESTS, PERSON_FROM};
+use super::stored_person_id;
 use super::versions::Writer;
 use super::{Storage, StorageError};
 use mimamori_core::api::admin::{RequestStatus, RequestSummary};
@@ -55,7 +56,7 @@ impl Storage {
             .map(|r| {
                 Ok(RequestSummary {
                     id: r.try_get("id")?,
-                    person_id: PersonId(r.try_get("person_id")?),
+                    person_id: stored_person_id(r.try_get("person_id")?)?,
                     person_name: r.try_get("name")?,
                     person_address: r.try_get("address")?,
                     person_phone: r.try_get("phone")?,
@@ -99,7 +100,7 @@ impl Storage {
             .map(|r| {
                 Ok(FieldRequest {
                     id: r.try_get("id")?,
-                    person_id: PersonId(r.try_get("person_id")?),
+                    person_id: stored_person_id(r.try_get("person_id")?)?,
                     need: need_of(r)?,
                     detail: r.try_get("detail")?,
                     status: status_of(r)?,
@@ -133,7 +134,7 @@ impl Storage {
              ON CONFLICT (id) DO NOTHING",
         ))
         .bind(&id)
-        .bind(&request.person_id.0)
+        .bind(request.person_id.as_str())
         .bind(writer.user)
         .bind(request.need.as_str())
         .bind(&request.detail)
@@ -153,7 +154,7 @@ impl Storage {
         E: sqlx::Executor<'c, Database = sqlx::Any>,
     {
         let v: Option<i64> = sqlx::query_scalar(&self.sql("SELECT consent_share_partners FROM persons WHERE id = ?"))
-            .bind(&person.0)
+            .bind(person.as_str())
             .fetch_optional(executor)
             .await?;
         Ok(v == Some(1))

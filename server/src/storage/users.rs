@@ -2,6 +2,7 @@
 
 use super::persons::scope_condition;
 use super::security::{reach_binds, reach_condition};
+use super::stored_person_id;
 use super::{Storage, StorageError};
 use crate::config::SessionPolicy;
 use mimamori_core::api::admin::{DeviceInfo, UserBrief, UserSummary};
@@ -244,7 +245,7 @@ impl Storage {
             let entry = by_user.entry(l.try_get("user_id")?).or_default();
             let item: String = l.try_get("item")?;
             if l.try_get::<String, _>("kind")? == "p" {
-                entry.0.push(PersonId(item));
+                entry.0.push(stored_person_id(item)?);
             } else {
                 entry.1.push(item);
             }
@@ -286,7 +287,7 @@ impl Storage {
         for p in persons {
             sqlx::query(&self.sql("INSERT INTO assignments (user_id, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING"))
                 .bind(&volunteer.0)
-                .bind(&p.0)
+                .bind(p.as_str())
                 .execute(&mut **tx)
                 .await?;
         }

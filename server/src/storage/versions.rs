@@ -3,6 +3,7 @@
 //! The merge rule itself is pure and shared with the tests: [`mimamori_core::domain::merge`].
 
 use super::persons::{fields_from_row, scope_condition, PERSON_FROM};
+use super::stored_person_id;
 use super::{Storage, StorageError};
 use mimamori_core::api::admin::{ConflictChoice, ConflictSummary};
 use mimamori_core::domain::merge::{self, FieldState};
@@ -52,7 +53,7 @@ impl Storage {
         let version = self.next_version(tx).await?;
         sqlx::query(&self.sql("UPDATE persons SET version = ? WHERE id = ?"))
             .bind(version)
-            .bind(&person.0)
+            .bind(person.as_str())
             .execute(&mut **tx)
             .await?;
         Ok(version)
@@ -75,7 +76,7 @@ impl Storage {
                  ON CONFLICT (person_id, field)
                  DO UPDATE SET version = excluded.version, device_id = excluded.device_id, user_id = excluded.user_id",
             ))
-            .bind(&person.0)
+            .bind(person.as_str())
             .bind(field.as_str())
             .bind(version)
             .bind(writer.device)
@@ -97,7 +98,7 @@ impl Storage {
                     check_interval_days, needs_evacuation_help, notes, active
              FROM persons WHERE id = ?",
         ))
-        .bind(&person.0)
+        .bind(person.as_str())
         .fetch_optional(&mut **tx)
         .await?;
         Ok(row.as_ref().map(fields_from_row).transpose()?)
@@ -119,7 +120,7 @@ impl Storage {
         };
         let rows =
             sqlx::query(&self.sql("SELECT field, version, device_id FROM person_field_versions WHERE person_id = ?"))
-                .bind(&person.0)
+                .bind(person.as_str())
                 .fetch_all(&mut **tx)
                 .await?;
         let mut versions: HashMap<String, (Version, Option<String>)> = HashMap::new();
@@ -149,7 +150,7 @@ impl Storage {
         if !applied.is_empty() {
             sqlx::query(&self.sql("UPDATE persons SET updated_at = ? WHERE id = ?"))
                 .bind(now)
-                .bind(&person.0)
+                .bind(person.as_str())
                 .execute(&mut **tx)
                 .await?;
         }
@@ -180,7 +181,7 @@ impl Storage {
             FieldValue::HouseholdType(v) => q.bind(v.as_str()),
             FieldValue::CheckIntervalDays(v) => q.bind(i64::from(*v)),
         };
-        q.bind(&person.0).execute(&mut **tx).await?;
+        q.bind(person.as_str()).execute(&mut **tx).await?;
         Ok(())
     }
 
@@ -199,7 +200,7 @@ impl Storage {
                 mutation_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         ))
         .bind(Uuid::new_v4().to_string())
-        .bind(&person.0)
+        .bind(person.as_str())
         .bind(edit.change.field().as_str())
         .bind(value)
         .bind(writer.user)
@@ -235,7 +236,7 @@ impl Storage {
                 let current = fields_from_row(r)?;
                 Ok(ConflictSummary {
                     id: r.try_get("id")?,
-                    person_id: PersonId(r.try_get("person_id")?),
+                    person_id: stored_person_id(r.try_get("person_id")?)?,
                     person_name: r.try_get("person_name")?,
                     field,
                     current: FieldValue::of_fields(&current, field),
@@ -268,7 +269,7 @@ impl Storage {
         let Some(row) = sqlx::query(&self.sql(&sql)).bind(id).bind(&user.id.0).fetch_optional(&mut **tx).await? else {
             return Ok(None);
         };
-        let person = PersonId(row.try_get("person_id")?);
+        let person = stored_person_id(row.try_get("person_id")?)?;
         let field: String = row.try_get("field")?;
         let field =
             PersonField::parse(&field).ok_or_else(|| sqlx::Error::Decode(format!("unknown field {field}").into()))?;
@@ -311,7 +312,7 @@ impl Storage {
             let sql = self.sql(&sql);
             let mut q = sqlx::query(&sql);
             for p in chunk {
-                q = q.bind(&p.0);
+                q = q.bind(p.as_str());
             }
             for r in q.fetch_all(&self.pool).await? {
                 let field: String = r.try_get("field")?;

@@ -217,7 +217,7 @@ mod tests {
     fn check(me: &str, at: EpochMillis, method: Option<CheckMethod>) -> Check {
         Check {
             id: CheckId(uuid::Uuid::new_v4()),
-            person_id: PersonId("p-1".into()),
+            person_id: PersonId::parse("p-1").unwrap(),
             outcome: CheckOutcome::AllWell,
             note: None,
             recorded_at: at,
@@ -238,7 +238,7 @@ mod tests {
     fn request(me: &str, person: &str, at: EpochMillis) -> FieldRequest {
         FieldRequest {
             id: uuid::Uuid::new_v4().to_string(),
-            person_id: PersonId(person.into()),
+            person_id: PersonId::parse(person).unwrap(),
             need: Need::SnowRemoval,
             detail: String::new(),
             status: RequestStatus::Received,

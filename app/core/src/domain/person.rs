@@ -6,22 +6,58 @@ use crate::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Server-assigned person id (opaque text, so storage can change without touching clients).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct PersonId(pub String);
+/// A person's id: opaque text (so storage can change without touching clients), and only ever
+/// one that passed [`PersonId::parse`] — the field is private and serde parses too, so a handler,
+/// a stored row or a pushed change cannot hold an id that was never checked.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(try_from = "String")]
+pub struct PersonId(String);
 
 impl PersonId {
     /// Ids travel in URLs; refuse anything that is not a short run of safe characters.
     pub fn parse(raw: &str) -> Option<Self> {
-        let ok = !raw.is_empty()
-            && raw.len() <= 64
-            && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        ok.then(|| Self(raw.to_owned()))
+        super::text::is_safe_id(raw).then(|| Self(raw.to_owned()))
+    }
+
+    /// The id of a person registered on a device: `p-` and a UUID's 32 hex digits.
+    pub fn registered(uuid: uuid::Uuid) -> Self {
+        Self(format!("p-{}", uuid.simple()))
+    }
+
+    /// Whether this is an id a device makes for a registration ([`PersonId::registered`]); the
+    /// server accepts no other in a new registration.
+    pub fn is_registration_id(&self) -> bool {
+        self.0.strip_prefix("p-").is_some_and(|hex| hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl TryFrom<String> for PersonId {
+    type Error = ValidationError;
+
+    /// Keeps the string when it is a valid id (no copy). The error's text starts with the code,
+    /// `invalid_id`, which the server reads back from serde's message.
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        if super::text::is_safe_id(&raw) {
+            Ok(Self(raw))
+        } else {
+            Err(ValidationError { code: ErrorCode::InvalidId, detail: "not a person id".into() })
+        }
+    }
+}
+
+impl Serialize for PersonId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl std::fmt::Display for PersonId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -262,5 +298,20 @@ mod tests {
         assert!(PersonId::parse("../etc/passwd").is_none());
         assert!(PersonId::parse("1' OR '1'='1").is_none());
         assert!(PersonId::parse(&"a".repeat(65)).is_none());
+    }
+
+    #[test]
+    fn a_person_id_is_parsed_when_read_too() {
+        // Reading JSON (a request, a stored row, the device store) parses: a bad id never exists.
+        let ok: PersonId = serde_json::from_str("\"p-0001\"").unwrap();
+        assert_eq!(ok.as_str(), "p-0001");
+        assert_eq!(serde_json::to_string(&ok).unwrap(), "\"p-0001\"", "written as the plain string");
+        let bad = serde_json::from_str::<PersonId>("\"../etc\"").unwrap_err().to_string();
+        assert!(bad.starts_with("invalid_id: "), "the code comes first, for the server to read back: {bad}");
+        // A registration's id is the one shape a device makes.
+        let made = PersonId::registered(uuid::Uuid::new_v4());
+        assert!(made.is_registration_id());
+        assert!(!ok.is_registration_id());
+        assert!(!PersonId::parse("p-0123456789abcdef0123456789abcdeg").unwrap().is_registration_id());
     }
 }
