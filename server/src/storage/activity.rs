@@ -1,7 +1,7 @@
 //! 活動記録: 民生委員's monthly activity records as submitted.
 
-use super::security::{reach_binds, reach_condition};
-use super::versions::Writer;
+use super::sql::{reach_binds, reach_condition};
+use super::write::Writer;
 use super::{Storage, StorageError};
 use mimamori_core::api::admin::{ActivitySummary, UserBrief};
 use mimamori_core::domain::{ActivityReport, EpochMillis, Role, User, UserId};

@@ -1,6 +1,7 @@
 //! The audit log: every read and write of personal data, attributable to a user and a device.
 
-use super::persons::scope_ids;
+use super::rows::user_from_row;
+use super::sql::{placeholders, scope_ids};
 use super::{Storage, StorageError};
 use mimamori_core::api::admin::{AuditEntry, UserBrief};
 use mimamori_core::api::InScope;
@@ -169,7 +170,7 @@ impl Storage {
                  WHERE p.id IN ({})
                    AND NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.device_id = ? AND l.person_id = p.id
                                    AND l.action = ? AND l.at > ?)",
-                super::versions::placeholders(chunk.len())
+                placeholders(chunk.len())
             );
             let sql = self.sql(&sql);
             let mut q = sqlx::query(&sql).bind(now).bind(&actor.user.id.0).bind(actor.device_id).bind(action.as_str());
@@ -196,7 +197,7 @@ impl Storage {
             .map(|r| {
                 Ok(AuditEntry {
                     at: r.try_get("at")?,
-                    user: UserBrief::from(super::users::user_from_row(r)?),
+                    user: UserBrief::from(user_from_row(r)?),
                     device_id: r.try_get("device_id")?,
                     action: r.try_get("action")?,
                     detail: r.try_get("detail")?,

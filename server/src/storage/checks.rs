@@ -1,9 +1,7 @@
 //! 見守り checks: idempotent inserts and scoped, cursor-based reads.
 
-use super::persons::scope_ids;
-use super::stored_person_id;
-use super::versions::placeholders;
-use super::Backend;
+use super::rows::stored_person_id;
+use super::sql::{placeholders, scope_ids, Backend};
 use super::{Storage, StorageError};
 use mimamori_core::domain::{
     Check, CheckId, CheckKind, CheckMethod, CheckOutcome, Concern, EpochMillis, GeoStamp, NeedNote, NewCheck, PersonId,

@@ -13,8 +13,10 @@ mod checks;
 mod invites;
 mod persons;
 mod requests;
+mod rows;
 mod security;
 mod sign_in;
+mod sql;
 mod users;
 mod versions;
 mod write;
@@ -23,32 +25,15 @@ pub use audit::{Actor, AuditAction};
 pub use invites::{InviteProblem, Redeemed};
 pub use security::{SecurityAction, SecurityEvent};
 pub use sign_in::{Attempt, LOCKOUT_MS, MAX_FAILURES};
+pub use sql::Backend;
 pub use users::{Enrolment, NewUser, RevokeReason, Session, SessionLookup, UserRecord};
-pub use versions::{EditOutcome, Writer};
-pub use write::{Seen, WriteTx};
+pub use versions::EditOutcome;
+pub use write::{Seen, WriteTx, Writer};
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
 use sqlx::{Any, Executor, Transaction};
 use std::borrow::Cow;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-impl Backend {
-    pub fn from_url(url: &str) -> Option<Self> {
-        if url.starts_with("sqlite:") {
-            Some(Backend::Sqlite)
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Some(Backend::Postgres)
-        } else {
-            None
-        }
-    }
-}
 
 #[derive(Clone)]
 pub struct Storage {
@@ -126,18 +111,9 @@ impl Storage {
         self.backend
     }
 
-    /// SQL written with `?` placeholders and `NOW_MS`, in this backend's dialect.
+    /// SQL written with `?` placeholders and `NOW_MS`, in this backend's dialect ([`sql::in_dialect`]).
     pub fn sql<'a>(&self, sql: &'a str) -> Cow<'a, str> {
-        const NOW_MS: &str = "NOW_MS";
-        match self.backend {
-            Backend::Sqlite if sql.contains(NOW_MS) => {
-                Cow::Owned(sql.replace(NOW_MS, "(CAST(strftime('%s', 'now') AS INTEGER) * 1000)"))
-            }
-            Backend::Sqlite => Cow::Borrowed(sql),
-            Backend::Postgres => Cow::Owned(numbered_placeholders(
-                &sql.replace(NOW_MS, "(CAST(EXTRACT(EPOCH FROM now()) AS BIGINT) * 1000)"),
-            )),
-        }
+        sql::in_dialect(self.backend, sql)
     }
 
     pub async fn begin(&self) -> Result<Transaction<'static, Any>, StorageError> {
@@ -158,55 +134,5 @@ impl Storage {
     pub async fn is_empty(&self) -> Result<bool, StorageError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?;
         Ok(n == 0)
-    }
-}
-
-/// `?` → `$1, $2, …` outside string literals (PostgreSQL's placeholder style).
-fn numbered_placeholders(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len() + 8);
-    let mut n = 0;
-    let mut in_string = false;
-    for c in sql.chars() {
-        match c {
-            '\'' => {
-                in_string = !in_string;
-                out.push(c);
-            }
-            '?' if !in_string => {
-                n += 1;
-                out.push('$');
-                out.push_str(&n.to_string());
-            }
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// A person id as stored, parsed like any other: a malformed one is a decode error, never a
-/// `PersonId`.
-pub(crate) fn stored_person_id(raw: String) -> Result<mimamori_core::domain::PersonId, sqlx::Error> {
-    mimamori_core::domain::PersonId::try_from(raw).map_err(|e| sqlx::Error::Decode(Box::new(e)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_are_numbered_in_order_and_literals_are_left_alone() {
-        assert_eq!(
-            numbered_placeholders("SELECT a FROM t WHERE b = ? AND c = '?' AND d IN (?, ?)"),
-            "SELECT a FROM t WHERE b = $1 AND c = '?' AND d IN ($2, $3)"
-        );
-        assert_eq!(numbered_placeholders("SELECT 1"), "SELECT 1");
-    }
-
-    #[test]
-    fn backends_are_chosen_by_url() {
-        assert_eq!(Backend::from_url("sqlite://data/x.db"), Some(Backend::Sqlite));
-        assert_eq!(Backend::from_url("postgres://u@h/db"), Some(Backend::Postgres));
-        assert_eq!(Backend::from_url("postgresql://u@h/db"), Some(Backend::Postgres));
-        assert_eq!(Backend::from_url("mysql://u@h/db"), None);
     }
 }

@@ -1,104 +1,23 @@
 //! Persons, always seen through the asking user's scope.
 
-use super::stored_person_id;
-use super::versions::{placeholders, Writer};
+use super::rows::{decode, fields_from_row, flag, scopes_from_row, stored_person_id, user_from_row};
+use super::sql::{placeholders, scope_condition, scope_ids, PERSON_FROM};
+use super::write::Writer;
 use super::{Storage, StorageError};
 use mimamori_core::api::admin::{PersonDetail, PersonSummary, SmallArea, UserBrief};
 use mimamori_core::api::InScope;
 use mimamori_core::domain::{
-    Consent, ConsentInput, ConsentMethod, ConsentScopes, EmergencyContact, EpochMillis, HouseholdType, Person,
-    PersonFields, PersonId, Role, User, UserId,
+    Consent, ConsentInput, ConsentMethod, ConsentScopes, EpochMillis, HouseholdType, Person, PersonFields, PersonId,
+    Role, User, UserId,
 };
 use mimamori_core::domain::{FieldValue, PersonField, Version};
-use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use std::collections::{BTreeMap, HashMap};
-
-/// How long partner staff still see a request after it was closed (完了 or 他機関へ): long enough
-/// to answer a question about what they did, not forever. 30 days, written in milliseconds for SQL.
-pub const PARTNER_SEES_CLOSED_MS: i64 = 30 * 24 * 60 * 60 * 1000;
-
-/// The requests partner staff work on: referred to their organisation, open or closed within
-/// [`PARTNER_SEES_CLOSED_MS`]. A condition on `r` (requests) and `u` (the partner's user row).
-macro_rules! partner_requests {
-    () => {
-        "r.organization_id = u.organization_id
-         AND (r.status IN ('received', 'in_progress') OR r.updated_at > NOW_MS - 2592000000)"
-    };
-}
-
-/// [`partner_requests!`] as a constant, for the request lists.
-pub(super) const PARTNER_REQUESTS: &str = partner_requests!();
-const _: () = assert!(PARTNER_SEES_CLOSED_MS == 2_592_000_000, "the literal in partner_requests! must match");
-
-/// SQL condition on `p` (persons) and `d` (districts) that holds when the user bound as the
-/// single parameter may see the person. One place decides scope for every query.
-///
-/// Field users (volunteers, 民生委員) and partners see active persons only: a person marked
-/// inactive (moved away, died, entered care) leaves every phone at the next sync. Coordinators and
-/// admins still see them, to correct or reactivate the record.
-pub(super) fn scope_condition(role: Role) -> &'static str {
-    match role {
-        // Volunteers are neighbours, not office holders: they hear of a person only with consent.
-        Role::Volunteer => {
-            "p.active = 1 AND p.consent_record = 1
-             AND EXISTS (SELECT 1 FROM assignments a WHERE a.person_id = p.id AND a.user_id = ?)"
-        }
-        Role::Commissioner => {
-            "p.active = 1
-             AND EXISTS (SELECT 1 FROM commissioner_areas c WHERE c.small_area_id = p.small_area_id AND c.user_id = ?)"
-        }
-        Role::Coordinator | Role::Admin => {
-            "EXISTS (SELECT 1 FROM staff_districts s WHERE s.district_id = d.id AND s.user_id = ?)"
-        }
-        Role::PartnerStaff => concat!(
-            "p.active = 1 AND p.consent_share_partners = 1 AND EXISTS (SELECT 1 FROM requests r JOIN users u
-             ON ",
-            partner_requests!(),
-            " WHERE r.person_id = p.id AND u.id = ?)"
-        ),
-    }
-}
-
-/// The active persons the user may see, as a subquery of ids driven from the user's own rows
-/// (assignments, areas, districts, referrals): the database starts from the few persons in
-/// scope instead of testing [`scope_condition`] on every person, which at 50,000 persons made a
-/// volunteer's pull take 120 ms. Same rules as `scope_condition` (the authorization matrix walks
-/// both). One parameter: the user id.
-pub(super) fn scope_ids(role: Role) -> &'static str {
-    match role {
-        Role::Volunteer => {
-            "SELECT p.id FROM assignments a JOIN persons p ON p.id = a.person_id
-             WHERE a.user_id = ? AND p.active = 1 AND p.consent_record = 1"
-        }
-        Role::Commissioner => {
-            "SELECT p.id FROM commissioner_areas c JOIN persons p ON p.small_area_id = c.small_area_id
-             WHERE c.user_id = ? AND p.active = 1"
-        }
-        Role::Coordinator | Role::Admin => {
-            "SELECT p.id FROM staff_districts s JOIN small_areas sa ON sa.district_id = s.district_id
-             JOIN persons p ON p.small_area_id = sa.id WHERE s.user_id = ? AND p.active = 1"
-        }
-        Role::PartnerStaff => concat!(
-            "SELECT p.id FROM users u JOIN requests r ON ",
-            partner_requests!(),
-            " JOIN persons p ON p.id = r.person_id WHERE u.id = ? AND p.active = 1 AND p.consent_share_partners = 1"
-        ),
-    }
-}
-
-pub(super) const PERSON_FROM: &str = "FROM persons p
-     JOIN small_areas sa ON sa.id = p.small_area_id
-     JOIN districts d ON d.id = sa.district_id";
 
 const DETAIL_COLUMNS: &str = "p.id, p.small_area_id, p.name, p.kana, p.address, p.phone, p.lat, p.lng,
      p.household_type, p.emergency_contacts, p.check_interval_days, p.needs_evacuation_help, p.notes, p.active,
      p.consent_record, p.consent_share_partners, p.consent_share_disaster, p.updated_at,
      sa.name AS small_area, d.name AS district";
-
-fn decode<T>(what: &str, v: Option<T>) -> Result<T, sqlx::Error> {
-    v.ok_or_else(|| sqlx::Error::Decode(format!("unexpected {what} in the database").into()))
-}
 
 /// The office's notes on a person (鍵の場所, family matters…) are for 民生委員 and staff; a
 /// volunteer's phone does not carry them.
@@ -108,39 +27,6 @@ fn notes_for(user: &User, notes: String) -> String {
     } else {
         notes
     }
-}
-
-pub(super) fn flag(r: &AnyRow, col: &str) -> Result<bool, sqlx::Error> {
-    Ok(r.try_get::<i64, _>(col)? != 0)
-}
-
-pub(super) fn fields_from_row(r: &AnyRow) -> Result<PersonFields, sqlx::Error> {
-    let household: String = r.try_get("household_type")?;
-    let contacts: String = r.try_get("emergency_contacts")?;
-    Ok(PersonFields {
-        small_area_id: r.try_get("small_area_id")?,
-        name: r.try_get("name")?,
-        kana: r.try_get("kana")?,
-        address: r.try_get("address")?,
-        phone: r.try_get("phone")?,
-        lat: r.try_get("lat")?,
-        lng: r.try_get("lng")?,
-        household_type: decode("household type", HouseholdType::parse(&household))?,
-        emergency_contacts: serde_json::from_str::<Vec<EmergencyContact>>(&contacts)
-            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
-        check_interval_days: r.try_get::<i64, _>("check_interval_days")?.clamp(1, 365) as u32,
-        needs_evacuation_help: flag(r, "needs_evacuation_help")?,
-        notes: r.try_get("notes")?,
-        active: flag(r, "active")?,
-    })
-}
-
-pub(super) fn scopes_from_row(r: &AnyRow, prefix: &str) -> Result<ConsentScopes, sqlx::Error> {
-    Ok(ConsentScopes {
-        record: flag(r, &format!("{prefix}record"))?,
-        share_partners: flag(r, &format!("{prefix}share_partners"))?,
-        share_disaster: flag(r, &format!("{prefix}share_disaster"))?,
-    })
 }
 
 /// Binds a person's fields in the column order `insert_person` and `update_person` share.
@@ -306,7 +192,7 @@ impl Storage {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|r| super::users::user_from_row(r).map(UserBrief::from))
+        .map(|r| user_from_row(r).map(UserBrief::from))
         .collect::<Result<Vec<_>, _>>()?;
         let mut fields = fields_from_row(&r)?;
         fields.notes = notes_for(user, fields.notes);

@@ -1,8 +1,8 @@
 //! 相談・依頼: raised on field devices, routed by coordinators, worked by partners.
 
-use super::persons::{scope_condition, scope_ids, PARTNER_REQUESTS, PERSON_FROM};
-use super::stored_person_id;
-use super::versions::Writer;
+use super::rows::stored_person_id;
+use super::sql::{scope_condition, scope_ids, PARTNER_REQUESTS, PERSON_FROM};
+use super::write::Writer;
 use super::{Storage, StorageError};
 use mimamori_core::api::admin::{RequestStatus, RequestSummary};
 use mimamori_core::domain::{EpochMillis, FieldRequest, Need, NewRequest, PersonId, Role, User, UserId};

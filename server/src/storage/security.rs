@@ -9,6 +9,7 @@
 //! responsibilities touch their own districts (or who have none yet); an admin manages everyone
 //! in the municipality.
 
+use super::sql::{reach_binds, reach_condition};
 use super::{Storage, StorageError};
 use mimamori_core::api::admin::{SecurityEntry, UserBrief};
 use mimamori_core::domain::{EpochMillis, Role, User, UserId};
@@ -73,38 +74,6 @@ pub struct SecurityEvent<'a> {
 
 /// Longest detail kept (a list of person ids is cut here).
 const MAX_DETAIL: usize = 2000;
-
-/// SQL condition on `u` (users) that holds when the manager bound as the single parameter
-/// (twice for coordinators, see [`reach_binds`]) may manage that user.
-pub(super) fn reach_condition(manager: Role) -> &'static str {
-    match manager {
-        Role::Admin => "1 = 1",
-        // Volunteers and 民生委員 with a person or small area in the coordinator's districts, or
-        // with none yet (just created: someone has to assign them).
-        Role::Coordinator => {
-            "(u.role IN ('volunteer', 'commissioner') AND (
-               EXISTS (SELECT 1 FROM assignments a JOIN persons p ON p.id = a.person_id
-                       JOIN small_areas sa ON sa.id = p.small_area_id
-                       JOIN staff_districts s ON s.district_id = sa.district_id
-                       WHERE a.user_id = u.id AND s.user_id = ?)
-               OR EXISTS (SELECT 1 FROM commissioner_areas c JOIN small_areas sa ON sa.id = c.small_area_id
-                       JOIN staff_districts s ON s.district_id = sa.district_id
-                       WHERE c.user_id = u.id AND s.user_id = ?)
-               OR (NOT EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = u.id)
-                   AND NOT EXISTS (SELECT 1 FROM commissioner_areas c WHERE c.user_id = u.id))))"
-        }
-        Role::Volunteer | Role::Commissioner | Role::PartnerStaff => "1 = 0",
-    }
-}
-
-/// How many times [`reach_condition`] binds the manager's id.
-pub(super) fn reach_binds(manager: Role) -> usize {
-    if manager == Role::Coordinator {
-        2
-    } else {
-        0
-    }
-}
 
 impl Storage {
     pub async fn security_event<'c, E>(
@@ -201,7 +170,7 @@ impl Storage {
             q = q.bind(&manager.id.0);
         }
         let row = q.fetch_optional(executor).await?;
-        Ok(row.map(|r| super::users::user_from_row(&r)).transpose()?)
+        Ok(row.map(|r| super::rows::user_from_row(&r)).transpose()?)
     }
 
     /// Whether the manager may issue an invite for this volunteer: every person they watch lies in

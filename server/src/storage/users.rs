@@ -1,8 +1,7 @@
 //! Users, their responsibilities (assignments, areas) and their devices (sessions).
 
-use super::persons::scope_condition;
-use super::security::{reach_binds, reach_condition};
-use super::stored_person_id;
+use super::rows::{stored_person_id, user_from_row};
+use super::sql::{reach_binds, reach_condition, scope_condition, PERSON_FROM};
 use super::{Storage, StorageError};
 use crate::config::SessionPolicy;
 use mimamori_core::api::admin::{DeviceInfo, UserBrief, UserSummary};
@@ -31,17 +30,6 @@ pub struct Session {
     pub device_created_at: EpochMillis,
     /// An admin reset the password: only changing it (and signing out) works until then.
     pub must_change_password: bool,
-}
-
-pub(super) fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
-    let role: String = row.try_get("role")?;
-    let role = Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?;
-    Ok(User {
-        id: UserId(row.try_get("id")?),
-        login: row.try_get("login")?,
-        display_name: row.try_get("display_name")?,
-        role,
-    })
 }
 
 /// What a session token turned out to be.
@@ -280,7 +268,7 @@ impl Storage {
         let sql = format!(
             "DELETE FROM assignments WHERE user_id = ? AND person_id IN
                (SELECT p.id {} WHERE {})",
-            super::persons::PERSON_FROM,
+            PERSON_FROM,
             scope_condition(manager.role)
         );
         sqlx::query(&self.sql(&sql)).bind(&volunteer.0).bind(&manager.id.0).execute(&mut **tx).await?;

@@ -2,8 +2,9 @@
 //!
 //! The merge rule itself is pure and shared with the tests: [`mimamori_core::domain::merge`].
 
-use super::persons::{fields_from_row, scope_condition, PERSON_FROM};
-use super::stored_person_id;
+use super::rows::{fields_from_row, stored_person_id};
+use super::sql::{placeholders, scope_condition, PERSON_FROM};
+use super::write::Writer;
 use super::{Storage, StorageError};
 use mimamori_core::api::admin::{ConflictChoice, ConflictSummary};
 use mimamori_core::domain::merge::{self, FieldState};
@@ -13,13 +14,6 @@ use mimamori_core::domain::{
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
 use uuid::Uuid;
-
-/// Who wrote a value: the user and the device they used.
-#[derive(Debug, Clone, Copy)]
-pub struct Writer<'a> {
-    pub user: &'a str,
-    pub device: &'a str,
-}
 
 /// What one person edit from a device did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -330,8 +324,3 @@ impl Storage {
 
 const CURRENT_COLUMNS: &str = "p.small_area_id, p.name, p.kana, p.address, p.phone, p.lat, p.lng, p.household_type,
      p.emergency_contacts, p.check_interval_days, p.needs_evacuation_help, p.notes, p.active";
-
-/// `?, ?, …` for an IN list of `n` values.
-pub(super) fn placeholders(n: usize) -> String {
-    vec!["?"; n].join(", ")
-}

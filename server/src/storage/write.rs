@@ -5,7 +5,7 @@
 //! the change. Holding those together means a caller cannot write with one clock and log with
 //! another, or forget whose device it was.
 
-use super::{Actor, AuditAction, Session, Storage, StorageError, Writer};
+use super::{Actor, AuditAction, Session, Storage, StorageError};
 use mimamori_core::domain::{EpochMillis, PersonId, User};
 use sqlx::{Any, Transaction};
 use uuid::Uuid;
@@ -15,6 +15,13 @@ pub struct WriteTx<'a> {
     tx: Transaction<'static, Any>,
     session: &'a Session,
     now: EpochMillis,
+}
+
+/// Who wrote a value: the user and the device they used.
+#[derive(Debug, Clone, Copy)]
+pub struct Writer<'a> {
+    pub user: &'a str,
+    pub device: &'a str,
 }
 
 /// Whether a change's id is in the ledger, and whose it is.
