@@ -95,8 +95,21 @@ pub fn ActivityReportPage() -> impl IntoView {
     let report = RwSignal::new(None::<ActivityReport>);
     let sent = RwSignal::new(None::<ActivityReport>);
     let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
     let done = RwSignal::new(false);
+    // Saved on the phone and queued: `Ok` means durable in the device store.
+    let send = Action::new_local(move |r: &ActivityReport| {
+        let r = r.clone();
+        async move {
+            match actions::submit_activity_report(state, r.clone()).await {
+                Ok(()) => {
+                    done.set(true);
+                    sent.set(Some(r));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        }
+    });
+    let busy = send.pending();
     // A corrected draft for the month comes back; otherwise the counted figures.
     Effect::new(move |_| {
         let m = month.get();
@@ -123,17 +136,7 @@ pub fn ActivityReportPage() -> impl IntoView {
         let Some(r) = report.get_untracked() else { return };
         error.set(None);
         done.set(false);
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match actions::submit_activity_report(state, r.clone()).await {
-                Ok(()) => {
-                    done.set(true);
-                    sent.set(Some(r));
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
-        });
+        send.dispatch(r);
     };
     let last_month = previous(&this_month);
     let months = [(last_month.clone(), t!("activity.last_month")), (this_month.clone(), t!("activity.this_month"))];

@@ -71,8 +71,23 @@ pub fn CheckForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
     let concern_error = RwSignal::new(None::<String>);
     let save_error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
-    let busy = RwSignal::new(false);
     let id = StoredValue::new(id);
+    // `Ok` means durable in the device store: only then does the form say 保存しました.
+    let save = Action::new_local(move |(chosen, details): &(CheckOutcome, CheckDetails)| {
+        let (chosen, details) = (*chosen, details.clone());
+        async move {
+            match actions::save_check(state, id.get_value(), chosen, details).await {
+                Ok(()) => {
+                    form.fill(CheckDraft::default());
+                    stamp.set(None);
+                    saved.set(true);
+                }
+                // What was typed stays in the form (and in the draft).
+                Err(e) => save_error.set(Some(e)),
+            }
+        }
+    });
+    let busy = save.pending();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -96,19 +111,7 @@ pub fn CheckForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
             concern_error.set(Some(i18n::validation(&e)));
             return;
         }
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match actions::save_check(state, id.get_value(), chosen, details).await {
-                Ok(()) => {
-                    form.fill(CheckDraft::default());
-                    stamp.set(None);
-                    saved.set(true);
-                }
-                // What was typed stays in the form (and in the draft).
-                Err(e) => save_error.set(Some(e)),
-            }
-            busy.set(false);
-        });
+        save.dispatch((chosen, details));
     };
     let outcome = form.outcome;
     let shows_concerns = move || matches!(outcome.get(), Some(o) if o != CheckOutcome::AllWell);

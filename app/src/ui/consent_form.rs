@@ -129,7 +129,6 @@ pub fn ConsentPage() -> impl IntoView {
     let draft = RwSignal::new(ConsentDraft::today());
     let error = RwSignal::new(None::<(&'static str, String)>);
     let save_error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
     let draft_key = move || id.get_untracked().map(|i| actions::consent_draft_key(&i));
     leptos::task::spawn_local(async move {
         if let Some(key) = draft_key() {
@@ -144,8 +143,22 @@ pub fn ConsentPage() -> impl IntoView {
         }
     };
     let navigate = use_navigate();
+    // Saved on the phone and queued, then back to where the form was opened from.
+    let record = Action::new_local(move |(person, input, to): &(PersonId, ConsentInput, String)| {
+        let (person, input, to, navigate) = (person.clone(), input.clone(), to.clone(), navigate.clone());
+        async move {
+            match actions::record_consent(state, person, input).await {
+                Ok(()) => navigate(&to, Default::default()),
+                Err(e) => save_error.set(Some(e)),
+            }
+        }
+    });
+    let busy = record.pending();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
         let Some(person) = id.get_untracked() else { return };
         let input = match draft.get_untracked().input() {
             Ok(i) => i,
@@ -154,16 +167,7 @@ pub fn ConsentPage() -> impl IntoView {
                 return;
             }
         };
-        busy.set(true);
-        let navigate = navigate.clone();
-        let to = back();
-        leptos::task::spawn_local(async move {
-            match actions::record_consent(state, person, input).await {
-                Ok(()) => navigate(&to, Default::default()),
-                Err(e) => save_error.set(Some(e)),
-            }
-            busy.set(false);
-        });
+        record.dispatch((person, input, back()));
     };
     // The form sits inside <Show>, whose children are built again each time it shows.
     let on_submit = StoredValue::new_local(on_submit);

@@ -76,10 +76,22 @@ fn InquiryForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
     let needs_error = RwSignal::new(None::<String>);
     let note_error = RwSignal::new(None::<String>);
     let save_error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
     let shares = move || person.with(|p| p.as_ref().is_some_and(|p| p.consent.share_partners));
     let id = StoredValue::new(id);
     let navigate = use_navigate();
+    // Durable in the device store, then back to the person's page, which says it was saved.
+    let save = Action::new_local(move |(chosen, details): &(CheckOutcome, CheckDetails)| {
+        let (chosen, details, navigate) = (*chosen, details.clone(), navigate.clone());
+        async move {
+            let person = id.get_value();
+            match actions::save_check(state, person.clone(), chosen, details).await {
+                Ok(()) => navigate(&format!("/persons/{}?saved=inquiry", person.as_str()), Default::default()),
+                // What was typed stays in the form (and in the draft).
+                Err(e) => save_error.set(Some(e)),
+            }
+        }
+    });
+    let busy = save.pending();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -122,17 +134,7 @@ fn InquiryForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
             requests,
             ..CheckDetails::default()
         };
-        busy.set(true);
-        let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
-            let person = id.get_value();
-            match actions::save_check(state, person.clone(), chosen, details).await {
-                Ok(()) => navigate(&format!("/persons/{}?saved=inquiry", person.as_str()), Default::default()),
-                // What was typed stays in the form (and in the draft).
-                Err(e) => save_error.set(Some(e)),
-            }
-            busy.set(false);
-        });
+        save.dispatch((chosen, details));
     };
     let name = move || person.with(|p| p.as_ref().map(|p| p.name.clone()).unwrap_or_default());
     let back = move || format!("/persons/{}", id.get_value().as_str());

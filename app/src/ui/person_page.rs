@@ -196,6 +196,19 @@ fn EditForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
     let evacuation = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
+    // Durable in the device store (and queued) before the form closes and says so.
+    let save = Action::new_local(move |changes: &Vec<FieldValue>| {
+        let changes = changes.clone();
+        async move {
+            match actions::save_person_edit(state, id.get_value(), changes).await {
+                Ok(()) => {
+                    open.set(false);
+                    saved.set(true);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        }
+    });
     let start = move |_| {
         if let Some(p) = person.get_untracked() {
             phone.set(p.phone.unwrap_or_default());
@@ -227,16 +240,7 @@ fn EditForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
                 }
             }
         }
-        let id = id.get_value();
-        leptos::task::spawn_local(async move {
-            match actions::save_person_edit(state, id, changes).await {
-                Ok(()) => {
-                    open.set(false);
-                    saved.set(true);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        save.dispatch(changes);
     };
     view! {
         <section class="edit-person">
@@ -259,7 +263,7 @@ fn EditForm(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
                         <p class="field-error" role="alert">{move || error.get().unwrap_or_default()}</p>
                     </Show>
                     <div class="actions">
-                        <button class="button primary" type="submit">{t!("person.edit_save")}</button>
+                        <button class="button primary" type="submit" disabled=move || save.pending().get()>{t!("person.edit_save")}</button>
                         <button class="button secondary" type="button" on:click=move |_| open.set(false)>{t!("form.cancel")}</button>
                     </div>
                 </form>

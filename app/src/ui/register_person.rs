@@ -5,7 +5,7 @@ use super::actions;
 use super::consent_form::{ConsentDraft, ConsentFields};
 use super::i18n;
 use super::state::use_app_state;
-use crate::domain::{GeoStamp, HouseholdType, PersonField, PersonFields};
+use crate::domain::{ConsentInput, GeoStamp, HouseholdType, PersonField, PersonFields};
 use crate::error::ErrorCode;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -64,8 +64,6 @@ pub fn RegisterPersonPage() -> impl IntoView {
     let error = RwSignal::new(None::<(&'static str, String)>);
     let consent_error = RwSignal::new(None::<(&'static str, String)>);
     let save_error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let locating = RwSignal::new(false);
     leptos::task::spawn_local(async move {
         if let Some(d) = actions::load_draft::<RegisterDraft>(actions::REGISTER_DRAFT_KEY.to_owned()).await {
             consent.set(d.consent.clone());
@@ -105,19 +103,19 @@ pub fn RegisterPersonPage() -> impl IntoView {
     let (address, on_address) = text(|f| &f.address, |f, v| f.address = v);
     let (phone, on_phone) = text(|f| &f.phone, |f, v| f.phone = v);
     let (interval, on_interval) = text(|f| &f.interval, |f, v| f.interval = v);
-    let locate = move |_| {
-        locating.set(true);
-        error.set(None);
-        leptos::task::spawn_local(async move {
-            match actions::current_position().await {
-                Ok(p) => {
-                    form.update(|f| f.location = Some(p));
-                    keep_draft();
-                }
-                Err(e) => error.set(Some(("location", e))),
+    let stamp = Action::new_local(move |_: &()| async move {
+        match actions::current_position().await {
+            Ok(p) => {
+                form.update(|f| f.location = Some(p));
+                keep_draft();
             }
-            locating.set(false);
-        });
+            Err(e) => error.set(Some(("location", e))),
+        }
+    });
+    let locating = stamp.pending();
+    let locate = move |_| {
+        error.set(None);
+        stamp.dispatch(());
     };
     // Where the new person lives on the map: here, or else the middle of the neighbours already
     // held in that small area (a coordinator can correct it later).
@@ -135,6 +133,17 @@ pub fn RegisterPersonPage() -> impl IntoView {
         })
     };
     let navigate = use_navigate();
+    // Durable in the device store (and queued), then on to the new person's page.
+    let register = Action::new_local(move |(fields, input): &(PersonFields, ConsentInput)| {
+        let (fields, input, navigate) = (fields.clone(), input.clone(), navigate.clone());
+        async move {
+            match actions::register_person(state, fields, input).await {
+                Ok(id) => navigate(&format!("/persons/{}?saved=registered", id.as_str()), Default::default()),
+                Err(e) => save_error.set(Some(e)),
+            }
+        }
+    });
+    let busy = register.pending();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -188,15 +197,7 @@ pub fn RegisterPersonPage() -> impl IntoView {
                 return;
             }
         };
-        busy.set(true);
-        let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
-            match actions::register_person(state, fields, input).await {
-                Ok(id) => navigate(&format!("/persons/{}?saved=registered", id.as_str()), Default::default()),
-                Err(e) => save_error.set(Some(e)),
-            }
-            busy.set(false);
-        });
+        register.dispatch((fields, input));
     };
     // The form sits inside <Show>, whose children are built again each time it shows.
     let on_submit = StoredValue::new_local(on_submit);

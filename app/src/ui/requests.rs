@@ -4,7 +4,7 @@
 //! person's consent allows it, and the screen says so.
 
 use super::admin::api;
-use super::admin::{Fetch, FetchStatus};
+use super::admin::{loaded, read_ok, ReadStatus, ServerRead};
 use super::chrome::SignOutButton;
 use super::state::use_app_state;
 use super::time::format_full;
@@ -17,23 +17,30 @@ use leptos::prelude::*;
 pub fn RequestsPage() -> impl IntoView {
     let state = use_app_state();
     let partner = move || state.session.with(|s| s.user().is_some_and(|u| u.role == Role::PartnerStaff));
-    let fetch = Fetch::new();
-    let requests = RwSignal::new(Vec::<RequestSummary>::new());
-    let organizations = RwSignal::new(Vec::<Organization>::new());
-    fetch.run(api::requests(), move |mut v: Vec<RequestSummary>| {
+    // Newest movement first.
+    let read: ServerRead<Vec<RequestSummary>> = LocalResource::new(|| async {
+        let mut v = api::requests().await?;
         v.sort_by_key(|r| std::cmp::Reverse(r.updated_at));
-        requests.set(v);
+        Ok(v)
     });
-    if !partner() {
-        Fetch::new().run(api::organizations(), move |v| organizations.set(v));
-    }
+    let requests = loaded(read);
+    // Partner staff route nothing, so they need no list of partners.
+    let is_partner = partner();
+    let organizations: ServerRead<Vec<Organization>> = LocalResource::new(move || async move {
+        if is_partner {
+            Ok(Vec::new())
+        } else {
+            api::organizations().await
+        }
+    });
+    let organizations = loaded(organizations);
     let open = move || requests.with(|v| v.iter().filter(|r| r.status.is_open()).count());
     view! {
         <section class="page">
             <h1>"依頼一覧 " <span class="count">{move || requests.with(Vec::len)} "件"</span></h1>
             <p class="lead">{move || format!("受付・対応中 {}件。新しく動いたものから並びます。", open())}</p>
-            <FetchStatus fetch/>
-            <Show when=move || fetch.loaded() && requests.with(Vec::is_empty)>
+            <ReadStatus read/>
+            <Show when=move || read_ok(read) && requests.with(Vec::is_empty)>
                 <p class="empty">{move || if partner() {
                     "あなたの法人につながれた依頼はまだありません。"
                 } else {
@@ -43,7 +50,7 @@ pub fn RequestsPage() -> impl IntoView {
             <ul class="cards" data-testid="requests">
                 <For each=move || requests.get() key=|r| (r.id.clone(), r.status, r.updated_at) let:r>
                     <RequestCard request=r organizations partner=partner() on_saved=move |updated: RequestSummary| {
-                        requests.update(|v| {
+                        super::admin::edit_loaded(read, |v| {
                             v.retain(|r| r.id != updated.id);
                             v.insert(0, updated);
                         });
@@ -58,7 +65,7 @@ pub fn RequestsPage() -> impl IntoView {
 #[component]
 fn RequestCard(
     request: RequestSummary,
-    organizations: RwSignal<Vec<Organization>>,
+    organizations: Memo<Vec<Organization>>,
     partner: bool,
     on_saved: impl Fn(RequestSummary) + Copy + 'static,
 ) -> impl IntoView {
@@ -67,7 +74,16 @@ fn RequestCard(
     let status = RwSignal::new(r.status);
     let organization = RwSignal::new(r.organization_id.clone().unwrap_or_default());
     let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let route = Action::new_local(move |req: &RouteRequest| {
+        let req = req.clone();
+        async move {
+            match api::route_request(&id.get_value(), &req).await {
+                Ok(updated) => on_saved(updated),
+                Err(e) => error.set(Some(e.message_ja())),
+            }
+        }
+    });
+    let busy = route.pending();
     let shares = r.shares_with_partners;
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -76,15 +92,8 @@ fn RequestCard(
             status: status.get_untracked(),
             organization_id: (!partner && !org.is_empty()).then_some(org),
         };
-        busy.set(true);
         error.set(None);
-        leptos::task::spawn_local(async move {
-            match api::route_request(&id.get_value(), &req).await {
-                Ok(updated) => on_saved(updated),
-                Err(e) => error.set(Some(e.message_ja())),
-            }
-            busy.set(false);
-        });
+        route.dispatch(req);
     };
     let field = |name: &str| format!("{name}-{}", r.id);
     let (status_id, org_id) = (field("status"), field("org"));

@@ -2,7 +2,7 @@
 //! for the report to the municipality. Figures only: no person is named.
 
 use super::api;
-use super::widgets::{Fetch, FetchStatus};
+use super::widgets::{loaded, read_ok, ReadStatus, ServerRead};
 use crate::api::admin::ActivitySummary;
 use crate::domain::activity::month_of;
 use crate::domain::{ActivityReport, Need};
@@ -29,12 +29,9 @@ const COLUMNS: [Column; 8] = [
 #[component]
 pub fn ActivityAdminPage() -> impl IntoView {
     let month = RwSignal::new(month_of(&local_date(now_millis())).to_owned());
-    let fetch = Fetch::new();
-    let reports = RwSignal::new(Vec::<ActivitySummary>::new());
-    Effect::new(move |_| {
-        let m = month.get();
-        fetch.run(api::activity_reports(m), move |v| reports.set(v));
-    });
+    // Read again whenever the month changes.
+    let read: ServerRead<Vec<ActivitySummary>> = LocalResource::new(move || api::activity_reports(month.get()));
+    let reports = loaded(read);
     view! {
         <section class="page admin-page">
             <p class="back"><A href="/admin">"← 管理"</A></p>
@@ -47,8 +44,8 @@ pub fn ActivityAdminPage() -> impl IntoView {
                         month.set(v);
                     }
                 }/>
-            <FetchStatus fetch/>
-            <Show when=move || fetch.loaded() && reports.with(Vec::is_empty)>
+            <ReadStatus read/>
+            <Show when=move || read_ok(read) && reports.with(Vec::is_empty)>
                 <p class="empty">"この月の活動記録はまだ提出されていません。"</p>
             </Show>
             <Show when=move || !reports.with(Vec::is_empty)>

@@ -1,7 +1,7 @@
 //! 地域: the municipality's districts (地区) and small areas (小地域); admins add small areas.
 
 use super::api;
-use super::widgets::{is_admin, Fetch, FetchStatus, FieldError, FormError, FormProblem, TextField};
+use super::widgets::{edit_loaded, is_admin, FieldError, FormError, FormProblem, ReadStatus, ServerRead, TextField};
 use crate::api::admin::{AreaTree, NewSmallAreaRequest};
 use crate::ui::state::use_app_state;
 use leptos::prelude::*;
@@ -9,14 +9,13 @@ use leptos_router::components::A;
 
 #[component]
 pub fn AreasPage() -> impl IntoView {
-    let fetch = Fetch::new();
-    let tree = RwSignal::new(None::<AreaTree>);
-    fetch.run(api::areas(), move |t| tree.set(Some(t)));
+    let read: ServerRead<AreaTree> = LocalResource::new(api::areas);
+    let tree = Memo::new(move |_| read.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).cloned()));
     view! {
         <section class="page admin-page">
             <p class="back"><A href="/admin">"← 管理"</A></p>
             <h1>"地域" {move || tree.with(|t| t.as_ref().map(|t| format!("（{}）", t.municipality)))}</h1>
-            <FetchStatus fetch/>
+            <ReadStatus read/>
             {move || tree.get().map(|t| view! {
                 <ul class="area-tree" data-testid="area-tree">
                     {t.districts.into_iter().map(|d| view! {
@@ -29,18 +28,34 @@ pub fn AreasPage() -> impl IntoView {
                     }).collect_view()}
                 </ul>
             })}
-            {is_admin().then(|| view! { <AddSmallAreaForm tree/> })}
+            {is_admin().then(|| view! { <AddSmallAreaForm read tree/> })}
         </section>
     }
 }
 
 #[component]
-fn AddSmallAreaForm(tree: RwSignal<Option<AreaTree>>) -> impl IntoView {
+fn AddSmallAreaForm(read: ServerRead<AreaTree>, tree: Memo<Option<AreaTree>>) -> impl IntoView {
     let state = use_app_state();
     let district = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let error: FormError = RwSignal::new(None);
-    let busy = RwSignal::new(false);
+    let add = Action::new_local(move |req: &NewSmallAreaRequest| {
+        let req = req.clone();
+        async move {
+            match api::add_small_area(&req).await {
+                Ok(area) => {
+                    edit_loaded(read, |t| {
+                        if let Some(node) = t.districts.iter_mut().find(|x| x.id == req.district_id) {
+                            node.small_areas.push(area);
+                        }
+                    });
+                    name.set(String::new());
+                }
+                Err(f) => error.set(Some(FieldError::from_failure(&f, state))),
+            }
+        }
+    });
+    let busy = add.pending();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -54,21 +69,7 @@ fn AddSmallAreaForm(tree: RwSignal<Option<AreaTree>>) -> impl IntoView {
             return error.set(Some(FieldError::new("invalid_name", "名前を40文字以内で入力してください。")));
         }
         error.set(None);
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match api::add_small_area(&NewSmallAreaRequest { district_id: d.clone(), name: n }).await {
-                Ok(area) => {
-                    tree.update(|t| {
-                        if let Some(node) = t.as_mut().and_then(|t| t.districts.iter_mut().find(|x| x.id == d)) {
-                            node.small_areas.push(area);
-                        }
-                    });
-                    name.set(String::new());
-                }
-                Err(f) => error.set(Some(FieldError::from_failure(&f, state))),
-            }
-            busy.set(false);
-        });
+        add.dispatch(NewSmallAreaRequest { district_id: d, name: n });
     };
     view! {
         <h2>"小地域を追加"</h2>

@@ -2,7 +2,7 @@
 //! a coordinator chooses which stays.
 
 use super::api;
-use super::widgets::{Fetch, FetchStatus, FieldError, FormError, FormProblem};
+use super::widgets::{loaded, read_ok, FieldError, FormError, FormProblem, ReadStatus, ServerRead};
 use crate::api::admin::{ConflictChoice, ConflictSummary};
 use crate::error::Lang;
 use crate::ui::state::use_app_state;
@@ -13,9 +13,8 @@ use leptos_router::components::A;
 
 #[component]
 pub fn ConflictsPage() -> impl IntoView {
-    let fetch = Fetch::new();
-    let conflicts = RwSignal::new(Vec::<ConflictSummary>::new());
-    fetch.run(api::conflicts(), move |v| conflicts.set(v));
+    let read: ServerRead<Vec<ConflictSummary>> = LocalResource::new(api::conflicts);
+    let conflicts = loaded(read);
     let error: FormError = RwSignal::new(None);
     view! {
         <section class="page admin-page">
@@ -25,14 +24,14 @@ pub fn ConflictsPage() -> impl IntoView {
                 "電波のない所で、二人が同じ項目を別々に変更したものです。どちらの内容も残してあります。"
                 "本人や記入した方に確かめて、残す方を選んでください。"
             </p>
-            <FetchStatus fetch/>
+            <ReadStatus read/>
             <FormProblem error/>
-            <Show when=move || fetch.loaded() && conflicts.with(Vec::is_empty)>
+            <Show when=move || read_ok(read) && conflicts.with(Vec::is_empty)>
                 <p class="empty" data-testid="no-conflicts">"確認が必要な食い違いはありません。"</p>
             </Show>
             <ul class="conflict-list" data-testid="conflicts">
                 <For each=move || conflicts.get() key=|c| c.id.clone() let:c>
-                    <ConflictItem conflict=c conflicts error/>
+                    <ConflictItem conflict=c read error/>
                 </For>
             </ul>
         </section>
@@ -40,25 +39,21 @@ pub fn ConflictsPage() -> impl IntoView {
 }
 
 #[component]
-fn ConflictItem(
-    conflict: ConflictSummary,
-    conflicts: RwSignal<Vec<ConflictSummary>>,
-    error: FormError,
-) -> impl IntoView {
+fn ConflictItem(conflict: ConflictSummary, read: ServerRead<Vec<ConflictSummary>>, error: FormError) -> impl IntoView {
     let state = use_app_state();
-    let busy = RwSignal::new(false);
     let id = StoredValue::new(conflict.id.clone());
-    let choose = move |keep: ConflictChoice| {
-        busy.set(true);
+    // The server answers with the conflicts still open: they replace the list.
+    let choose = Action::new_local(move |keep: &ConflictChoice| {
+        let keep = *keep;
         error.set(None);
-        leptos::task::spawn_local(async move {
+        async move {
             match api::resolve_conflict(&id.get_value(), keep).await {
-                Ok(rest) => conflicts.set(rest),
+                Ok(rest) => read.set(Some(Ok(rest))),
                 Err(f) => error.set(Some(FieldError::from_failure(&f, state))),
             }
-            busy.set(false);
-        });
-    };
+        }
+    });
+    let busy = choose.pending();
     let person_href = format!("/admin/persons/{}", conflict.person_id.as_str());
     view! {
         <li class="conflict" data-testid="conflict">
@@ -72,13 +67,13 @@ fn ConflictItem(
                     <p class="label">"今の内容" {conflict.current_by.clone().map(|n| format!("（{n} さん）"))}</p>
                     <p class="value" data-testid="current-value">{crate::words::field_value(&conflict.current, Lang::Ja)}</p>
                     <button class="button secondary" type="button" disabled=move || busy.get()
-                        on:click=move |_| choose(ConflictChoice::Current)>"こちらを残す"</button>
+                        on:click=move |_| { choose.dispatch(ConflictChoice::Current); }>"こちらを残す"</button>
                 </div>
                 <div class="conflict-value">
                     <p class="label">{format!("もう一方（{} さん）", conflict.other_by)}</p>
                     <p class="value" data-testid="other-value">{crate::words::field_value(&conflict.other, Lang::Ja)}</p>
                     <button class="button secondary" type="button" disabled=move || busy.get()
-                        on:click=move |_| choose(ConflictChoice::Other)>"こちらを残す"</button>
+                        on:click=move |_| { choose.dispatch(ConflictChoice::Other); }>"こちらを残す"</button>
                 </div>
             </div>
         </li>

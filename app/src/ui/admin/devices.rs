@@ -1,7 +1,7 @@
 //! 端末: the devices signed in to the network; a lost phone is made useless here.
 
 use super::api;
-use super::widgets::{ConfirmButton, Fetch, FetchStatus, FieldError, FormError, FormProblem};
+use super::widgets::{edit_loaded, loaded, ConfirmButton, FieldError, FormError, FormProblem, ReadStatus, ServerRead};
 use crate::api::admin::DeviceInfo;
 use crate::ui::state::use_app_state;
 use crate::ui::time::{format_full, now_millis};
@@ -11,9 +11,8 @@ use leptos_router::components::A;
 
 #[component]
 pub fn DevicesPage() -> impl IntoView {
-    let fetch = Fetch::new();
-    let devices = RwSignal::new(Vec::<DeviceInfo>::new());
-    fetch.run(api::devices(), move |v| devices.set(v));
+    let read: ServerRead<Vec<DeviceInfo>> = LocalResource::new(api::devices);
+    let devices = loaded(read);
     let error: FormError = RwSignal::new(None);
     let sorted = move || {
         let mut v = devices.get();
@@ -26,7 +25,7 @@ pub fn DevicesPage() -> impl IntoView {
             <p class="back"><A href="/admin">"← 管理"</A></p>
             <h1>"端末"</h1>
             <p class="hint">"スマートフォンをなくしたときは、その端末を無効にしてください。その端末では記録を見られなくなります。"</p>
-            <FetchStatus fetch/>
+            <ReadStatus read/>
             <FormProblem error/>
             <Show when=move || !devices.with(Vec::is_empty)>
                 <table class="table" data-testid="devices">
@@ -36,7 +35,7 @@ pub fn DevicesPage() -> impl IntoView {
                     </thead>
                     <tbody>
                         <For each=sorted key=|d| (d.id.clone(), d.revoked_at) let:d>
-                            <DeviceRow device=d devices error/>
+                            <DeviceRow device=d read error/>
                         </For>
                     </tbody>
                 </table>
@@ -46,27 +45,28 @@ pub fn DevicesPage() -> impl IntoView {
 }
 
 #[component]
-fn DeviceRow(device: DeviceInfo, devices: RwSignal<Vec<DeviceInfo>>, error: FormError) -> impl IntoView {
+fn DeviceRow(device: DeviceInfo, read: ServerRead<Vec<DeviceInfo>>, error: FormError) -> impl IntoView {
     let state = use_app_state();
-    let busy = RwSignal::new(false);
-    let id = device.id.clone();
     let current = device.current;
-    let revoke = Callback::new(move |_| {
-        busy.set(true);
-        error.set(None);
+    let revoking = Action::new_local(move |id: &String| {
         let id = id.clone();
-        leptos::task::spawn_local(async move {
+        error.set(None);
+        async move {
             match api::revoke_device(&id).await {
-                Ok(()) => devices.update(|ds| {
+                Ok(()) => edit_loaded(read, |ds| {
                     if let Some(d) = ds.iter_mut().find(|d| d.id == id) {
                         d.revoked_at = Some(now_millis());
                     }
                 }),
                 Err(f) => error.set(Some(FieldError::from_failure(&f, state))),
             }
-            busy.set(false);
-        });
+        }
     });
+    let id = device.id.clone();
+    let revoke = Callback::new(move |_| {
+        revoking.dispatch(id.clone());
+    });
+    let busy = revoking.pending();
     let question = if current {
         "これは今使っているこの端末です。無効にするとすぐにサインアウトされます。無効にしますか？".to_owned()
     } else {

@@ -15,7 +15,7 @@ mod security;
 mod users;
 mod widgets;
 
-pub use widgets::{Fetch, FetchStatus, ManagerOnly};
+pub use widgets::{edit_loaded, loaded, read_ok, ManagerOnly, ReadStatus, ServerRead};
 
 use activity::ActivityAdminPage;
 use areas::AreasPage;

@@ -1,7 +1,9 @@
 //! 協力法人: partner organisations that requests can be referred to; admins add them.
 
 use super::api;
-use super::widgets::{is_admin, Fetch, FetchStatus, FieldError, FormError, FormProblem, TextField};
+use super::widgets::{
+    edit_loaded, is_admin, loaded, read_ok, FieldError, FormError, FormProblem, ReadStatus, ServerRead, TextField,
+};
 use crate::api::admin::{NewOrganizationRequest, Organization};
 use crate::ui::state::use_app_state;
 use leptos::prelude::*;
@@ -9,15 +11,14 @@ use leptos_router::components::A;
 
 #[component]
 pub fn OrganizationsPage() -> impl IntoView {
-    let fetch = Fetch::new();
-    let orgs = RwSignal::new(Vec::<Organization>::new());
-    fetch.run(api::organizations(), move |v| orgs.set(v));
+    let read: ServerRead<Vec<Organization>> = LocalResource::new(api::organizations);
+    let orgs = loaded(read);
     view! {
         <section class="page admin-page">
             <p class="back"><A href="/admin">"← 管理"</A></p>
             <h1>"協力法人"</h1>
-            <FetchStatus fetch/>
-            <Show when=move || fetch.loaded() && orgs.with(Vec::is_empty)>
+            <ReadStatus read/>
+            <Show when=move || read_ok(read) && orgs.with(Vec::is_empty)>
                 <p class="empty">"まだ登録がありません。"</p>
             </Show>
             <Show when=move || !orgs.with(Vec::is_empty)>
@@ -34,19 +35,33 @@ pub fn OrganizationsPage() -> impl IntoView {
                     </tbody>
                 </table>
             </Show>
-            {is_admin().then(|| view! { <AddOrganizationForm orgs/> })}
+            {is_admin().then(|| view! { <AddOrganizationForm read/> })}
         </section>
     }
 }
 
 #[component]
-fn AddOrganizationForm(orgs: RwSignal<Vec<Organization>>) -> impl IntoView {
+fn AddOrganizationForm(read: ServerRead<Vec<Organization>>) -> impl IntoView {
     let state = use_app_state();
     let name = RwSignal::new(String::new());
     let services = RwSignal::new(String::new());
     let phone = RwSignal::new(String::new());
     let error: FormError = RwSignal::new(None);
-    let busy = RwSignal::new(false);
+    let add = Action::new_local(move |req: &NewOrganizationRequest| {
+        let req = req.clone();
+        async move {
+            match api::add_organization(&req).await {
+                Ok(o) => {
+                    edit_loaded(read, |v| v.push(o));
+                    name.set(String::new());
+                    services.set(String::new());
+                    phone.set(String::new());
+                }
+                Err(f) => error.set(Some(FieldError::from_failure(&f, state))),
+            }
+        }
+    });
+    let busy = add.pending();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -63,19 +78,7 @@ fn AddOrganizationForm(orgs: RwSignal<Vec<Organization>>) -> impl IntoView {
             phone: (!p.trim().is_empty()).then_some(p),
         };
         error.set(None);
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match api::add_organization(&req).await {
-                Ok(o) => {
-                    orgs.update(|v| v.push(o));
-                    name.set(String::new());
-                    services.set(String::new());
-                    phone.set(String::new());
-                }
-                Err(f) => error.set(Some(FieldError::from_failure(&f, state))),
-            }
-            busy.set(false);
-        });
+        add.dispatch(req);
     };
     view! {
         <h2>"協力法人を追加"</h2>

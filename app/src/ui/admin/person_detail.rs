@@ -4,7 +4,7 @@
 use super::api;
 use super::person_form::{ConsentDraft, ConsentEditor, EditPersonForm};
 use super::persons::ConsentBadges;
-use super::widgets::{ConfirmButton, Fetch, FetchStatus, FieldError, FormError, FormProblem};
+use super::widgets::{loaded, ConfirmButton, FieldError, FormError, FormProblem, ReadStatus, ServerRead};
 use crate::api::admin::{AuditEntry, PersonDetail, RecordConsentRequest, UserBrief};
 use crate::domain::{Consent, PersonId};
 use crate::ui::state::use_app_state;
@@ -32,35 +32,30 @@ pub fn PersonAdminPage() -> impl IntoView {
 
 #[component]
 fn PersonAdmin(id: PersonId) -> impl IntoView {
-    let fetch = Fetch::new();
-    let detail = RwSignal::new(None::<PersonDetail>);
-    {
-        let id = id.clone();
-        fetch.run(async move { api::person(&id).await }, move |d| detail.set(Some(d)));
-    }
-    let audit_fetch = Fetch::new();
-    let audit = RwSignal::new(Vec::<AuditEntry>::new());
-    let load_audit = {
-        let id = id.clone();
-        move || {
-            let id = id.clone();
-            audit_fetch.run(async move { api::audit(&id).await }, move |v| audit.set(v));
-        }
-    };
-    load_audit();
+    let id = StoredValue::new(id);
+    let read: ServerRead<PersonDetail> = LocalResource::new(move || {
+        let id = id.get_value();
+        async move { api::person(&id).await }
+    });
+    let detail = Memo::new(move |_| read.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).cloned()));
+    let audit_read: ServerRead<Vec<AuditEntry>> = LocalResource::new(move || {
+        let id = id.get_value();
+        async move { api::audit(&id).await }
+    });
+    let audit = loaded(audit_read);
     let editing = RwSignal::new(false);
     // Every change is logged: show the new lines at once.
     let changed = Callback::new(move |d: PersonDetail| {
-        detail.set(Some(d));
+        read.set(Some(Ok(d)));
         editing.set(false);
-        load_audit();
+        audit_read.refetch();
     });
     let title = move || detail.with(|d| d.as_ref().map(|d| d.fields.name.clone()).unwrap_or_default());
     view! {
         <section class="page admin-page">
             <p class="back"><A href="/admin/persons">"← 対象者の一覧"</A></p>
             <h1>{title}</h1>
-            <FetchStatus fetch/>
+            <ReadStatus read/>
             {move || detail.get().map(|d| {
                 let id = d.id.clone();
                 if editing.get() {
@@ -78,7 +73,7 @@ fn PersonAdmin(id: PersonId) -> impl IntoView {
                 }
             })}
             <h2>"閲覧・変更の記録"</h2>
-            <FetchStatus fetch=audit_fetch/>
+            <ReadStatus read=audit_read/>
             <AuditTable entries=audit/>
         </section>
     }
@@ -136,42 +131,39 @@ fn ConsentSection(id: PersonId, detail: PersonDetail, changed: Callback<PersonDe
     let state = use_app_state();
     let recording = RwSignal::new(false);
     let error: FormError = RwSignal::new(None);
-    let busy = RwSignal::new(false);
     let draft = ConsentDraft::new();
-    let record = {
-        let id = id.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            if busy.get_untracked() {
-                return;
-            }
-            let consent = match draft.input() {
-                Ok(c) => c,
-                Err(e) => return error.set(Some(e)),
-            };
-            error.set(None);
-            busy.set(true);
-            let id = id.clone();
-            leptos::task::spawn_local(async move {
-                match api::record_consent(&id, &RecordConsentRequest { consent }).await {
-                    Ok(d) => changed.run(d),
-                    Err(f) => error.set(Some(FieldError::from_failure(&f, state))),
-                }
-                busy.set(false);
-            });
-        }
-    };
-    let withdraw = Callback::new(move |_| {
-        busy.set(true);
+    let id = StoredValue::new(id);
+    // Recording and withdrawing are one action: one of them at a time.
+    let change = Action::new_local(move |request: &Option<RecordConsentRequest>| {
+        let request = request.clone();
         error.set(None);
-        let id = id.clone();
-        leptos::task::spawn_local(async move {
-            match api::withdraw_consent(&id).await {
+        async move {
+            let id = id.get_value();
+            let result = match request {
+                Some(request) => api::record_consent(&id, &request).await,
+                None => api::withdraw_consent(&id).await,
+            };
+            match result {
                 Ok(d) => changed.run(d),
                 Err(f) => error.set(Some(FieldError::from_failure(&f, state))),
             }
-            busy.set(false);
-        });
+        }
+    });
+    let busy = change.pending();
+    let record = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        match draft.input() {
+            Ok(consent) => {
+                change.dispatch(Some(RecordConsentRequest { consent }));
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    let withdraw = Callback::new(move |_| {
+        change.dispatch(None);
     });
     let has_consent = detail.consent.is_some();
     view! {
@@ -190,7 +182,7 @@ fn ConsentSection(id: PersonId, detail: PersonDetail, changed: Callback<PersonDe
             })}
         </div>
         <Show when=move || recording.get()>
-            <form class="admin-form boxed" on:submit=record.clone() novalidate data-testid="consent-form">
+            <form class="admin-form boxed" on:submit=record novalidate data-testid="consent-form">
                 <ConsentEditor draft error id_prefix="consent"/>
                 <div class="actions">
                     <button class="button primary" type="submit" disabled=move || busy.get()>"この内容で記録する"</button>
@@ -283,7 +275,7 @@ fn Volunteers(volunteers: Vec<UserBrief>) -> impl IntoView {
 }
 
 #[component]
-fn AuditTable(entries: RwSignal<Vec<AuditEntry>>) -> impl IntoView {
+fn AuditTable(entries: Memo<Vec<AuditEntry>>) -> impl IntoView {
     view! {
         <Show when=move || !entries.with(Vec::is_empty)>
             <table class="table audit" data-testid="audit">

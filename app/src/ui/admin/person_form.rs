@@ -3,7 +3,7 @@
 //! whatever was typed stays in the form when something is refused.
 
 use super::api;
-use super::widgets::{CheckField, ErrorFor, Fetch, FetchStatus, FieldError, FormError, FormProblem, TextField};
+use super::widgets::{CheckField, ErrorFor, FieldError, FormError, FormProblem, ReadStatus, ServerRead, TextField};
 use crate::api::admin::{AreaTree, NewPersonRequest, PersonDetail, UpdatePersonRequest};
 use crate::domain::{
     ConsentInput, ConsentMethod, ConsentScopes, EmergencyContact, HouseholdType, PersonFields, PersonId,
@@ -168,8 +168,17 @@ pub fn NewPersonPage() -> impl IntoView {
     let draft = PersonDraft::new(None);
     let consent = ConsentDraft::new();
     let error: FormError = RwSignal::new(None);
-    let busy = RwSignal::new(false);
     let navigate = use_navigate();
+    let create = Action::new_local(move |req: &NewPersonRequest| {
+        let (req, navigate) = (req.clone(), navigate.clone());
+        async move {
+            match api::create_person(&req).await {
+                Ok(d) => navigate(&format!("/admin/persons/{}", d.id.as_str()), Default::default()),
+                Err(f) => error.set(Some(FieldError::from_failure(&f, state))),
+            }
+        }
+    });
+    let busy = create.pending();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -181,15 +190,7 @@ pub fn NewPersonPage() -> impl IntoView {
             Err(e) => return error.set(Some(e)),
         };
         error.set(None);
-        busy.set(true);
-        let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
-            match api::create_person(&NewPersonRequest { person, consent }).await {
-                Ok(d) => navigate(&format!("/admin/persons/{}", d.id.as_str()), Default::default()),
-                Err(f) => error.set(Some(FieldError::from_failure(&f, state))),
-            }
-            busy.set(false);
-        });
+        create.dispatch(NewPersonRequest { person, consent });
     };
     view! {
         <section class="page admin-page">
@@ -221,7 +222,17 @@ pub fn EditPersonForm(
     let state = use_app_state();
     let draft = PersonDraft::new(Some(&initial));
     let error: FormError = RwSignal::new(None);
-    let busy = RwSignal::new(false);
+    let id = StoredValue::new(id);
+    let save = Action::new_local(move |req: &UpdatePersonRequest| {
+        let req = req.clone();
+        async move {
+            match api::update_person(&id.get_value(), &req).await {
+                Ok(d) => on_saved.run(d),
+                Err(f) => error.set(Some(FieldError::from_failure(&f, state))),
+            }
+        }
+    });
+    let busy = save.pending();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -232,15 +243,7 @@ pub fn EditPersonForm(
             Err(e) => return error.set(Some(e.into())),
         };
         error.set(None);
-        busy.set(true);
-        let id = id.clone();
-        leptos::task::spawn_local(async move {
-            match api::update_person(&id, &UpdatePersonRequest { person }).await {
-                Ok(d) => on_saved.run(d),
-                Err(f) => error.set(Some(FieldError::from_failure(&f, state))),
-            }
-            busy.set(false);
-        });
+        save.dispatch(UpdatePersonRequest { person });
     };
     view! {
         <form class="admin-form" on:submit=on_submit novalidate data-testid="person-form">
@@ -307,9 +310,8 @@ fn PersonFieldsEditor(draft: PersonDraft, error: FormError) -> impl IntoView {
 /// 小地域: from the municipality's area tree, by district.
 #[component]
 fn SmallAreaSelect(value: RwSignal<String>, error: FormError) -> impl IntoView {
-    let fetch = Fetch::new();
-    let tree = RwSignal::new(None::<AreaTree>);
-    fetch.run(api::areas(), move |t| tree.set(Some(t)));
+    let read: ServerRead<AreaTree> = LocalResource::new(api::areas);
+    let tree = move || read.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).cloned());
     const CODES: &[&str] = &["small_area_not_found", "area_not_found"];
     let invalid = move || error.with(|e| e.as_ref().is_some_and(|e| CODES.contains(&e.code.as_str())));
     view! {
@@ -320,7 +322,7 @@ fn SmallAreaSelect(value: RwSignal<String>, error: FormError) -> impl IntoView {
                 if invalid() { error.set(None) }
             }>
                 <option value="" selected=move || value.get().is_empty()>"選んでください"</option>
-                {move || tree.get().map(|t| t.districts.into_iter().map(|d| view! {
+                {move || tree().map(|t| t.districts.into_iter().map(|d| view! {
                     <optgroup label=d.name>
                         {d.small_areas.into_iter().map(|a| {
                             let id = a.id.clone();
@@ -329,7 +331,7 @@ fn SmallAreaSelect(value: RwSignal<String>, error: FormError) -> impl IntoView {
                     </optgroup>
                 }).collect_view())}
             </select>
-            <FetchStatus fetch/>
+            <ReadStatus read/>
             <ErrorFor error codes=CODES/>
         </div>
     }

@@ -1,7 +1,7 @@
 //! 対象者の一覧 (management): search by name or kana, filter by small area, consent at a glance.
 
 use super::api;
-use super::widgets::{Fetch, FetchStatus};
+use super::widgets::{loaded, read_ok, ReadStatus, ServerRead};
 use crate::api::admin::PersonSummary;
 use crate::words::Label;
 use leptos::prelude::*;
@@ -9,9 +9,8 @@ use leptos_router::components::A;
 
 #[component]
 pub fn PersonsAdminPage() -> impl IntoView {
-    let fetch = Fetch::new();
-    let persons = RwSignal::new(Vec::<PersonSummary>::new());
-    fetch.run(api::persons(), move |v| persons.set(v));
+    let read: ServerRead<Vec<PersonSummary>> = LocalResource::new(api::persons);
+    let persons = loaded(read);
     let query = RwSignal::new(String::new());
     let area = RwSignal::new(String::new());
     // The small areas that have someone in them, by district.
@@ -60,8 +59,8 @@ pub fn PersonsAdminPage() -> impl IntoView {
                     </select>
                 </div>
             </div>
-            <FetchStatus fetch/>
-            <Show when=move || fetch.loaded() && persons.with(Vec::is_empty)>
+            <ReadStatus read/>
+            <Show when=move || read_ok(read) && persons.with(Vec::is_empty)>
                 <p class="empty">"まだ登録がありません。「新しく登録」から始めます。"</p>
             </Show>
             <Show when=move || !persons.with(Vec::is_empty)>

@@ -3,7 +3,8 @@
 //! watches. The audit log on each person's page says who read their data; this says who could.
 
 use super::api;
-use super::widgets::{Fetch, FetchStatus};
+use super::api::Failure;
+use super::widgets::FailureNotice;
 use crate::api::admin::{SecurityEntry, UserBrief};
 use crate::ui::time::format_full;
 use crate::words::Label;
@@ -72,22 +73,30 @@ fn who(u: &Option<UserBrief>) -> String {
 pub fn SecurityPage() -> impl IntoView {
     let entries = RwSignal::new(Vec::<SecurityEntry>::new());
     let more = RwSignal::new(true);
-    let fetch = Fetch::new();
-    let load = move |before: Option<i64>| {
-        fetch.run(api::security_events(before), move |page: Vec<SecurityEntry>| {
+    // Each page (newest first) is one action: the first at once, the next on 「さらに前を表示」.
+    let page = Action::new_local(move |before: &Option<i64>| {
+        let before = *before;
+        async move {
+            let page = api::security_events(before).await?;
             // The server sends at most 200 at a time; fewer means there is nothing older.
             more.set(page.len() >= 200);
             entries.update(|e| e.extend(page));
-        });
+            Ok::<(), Failure>(())
+        }
+    });
+    page.dispatch(None);
+    let older = move |_| {
+        page.dispatch(entries.with_untracked(|e| e.last().map(|l| l.seq)));
     };
-    load(None);
-    let older = move |_| load(entries.with_untracked(|e| e.last().map(|l| l.seq)));
     view! {
         <section class="page admin-page">
             <p class="back"><A href="/admin">"← 管理"</A></p>
             <h1>"セキュリティ記録"</h1>
             <p class="hint">"サインイン、端末の登録と無効化、招待コード、ユーザーの追加・利用停止、パスワード、担当の変更の記録です（新しい順）。存在しないIDでのサインイン失敗は記録せず、回数だけ数えています。"</p>
-            <FetchStatus fetch/>
+            <Show when=move || page.pending().get()>
+                <p class="loading" role="status">"読み込み中…"</p>
+            </Show>
+            {move || page.value().get().and_then(Result::err).map(|failure| view! { <FailureNotice failure/> })}
             <Show when=move || !entries.with(Vec::is_empty)>
                 <table class="table" data-testid="security-events">
                     <thead>

@@ -2,7 +2,10 @@
 //! volunteer's phone.
 
 use super::api;
-use super::widgets::{is_admin, ConfirmButton, Fetch, FetchStatus, FieldError, FormError, FormProblem, TextField};
+use super::api::Failure;
+use super::widgets::{
+    edit_loaded, is_admin, loaded, ConfirmButton, FieldError, FormError, FormProblem, ReadStatus, ServerRead, TextField,
+};
 use crate::api::admin::{
     AreaTree, Invite, NewUserRequest, Organization, PersonSummary, SetAreasRequest, SetAssignmentsRequest, UserSummary,
 };
@@ -16,15 +19,17 @@ use leptos_router::components::A;
 /// What the page has loaded; the cards and forms share it.
 #[derive(Clone, Copy)]
 struct Directory {
-    users: RwSignal<Vec<UserSummary>>,
-    persons: RwSignal<Vec<PersonSummary>>,
-    areas: RwSignal<Option<AreaTree>>,
-    organizations: RwSignal<Vec<Organization>>,
+    read: ServerRead<Vec<UserSummary>>,
+    users: Memo<Vec<UserSummary>>,
+    persons: Memo<Vec<PersonSummary>>,
+    areas: Memo<Option<AreaTree>>,
+    organizations: Memo<Vec<Organization>>,
 }
 
 impl Directory {
+    /// A user a form added or changed, as the server now has them.
     fn replace(self, summary: UserSummary) {
-        self.users.update(|us| match us.iter_mut().find(|u| u.user.id == summary.user.id) {
+        edit_loaded(self.read, |us| match us.iter_mut().find(|u| u.user.id == summary.user.id) {
             Some(u) => *u = summary,
             None => us.push(summary),
         });
@@ -33,27 +38,29 @@ impl Directory {
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    let dir = Directory {
-        users: RwSignal::new(Vec::new()),
-        persons: RwSignal::new(Vec::new()),
-        areas: RwSignal::new(None),
-        organizations: RwSignal::new(Vec::new()),
-    };
-    let fetch = Fetch::new();
-    fetch.run(api::users(), move |v| dir.users.set(v));
-    let more = Fetch::new();
-    more.run(async { Ok((api::persons().await?, api::areas().await?)) }, move |(p, a)| {
-        dir.persons.set(p);
-        dir.areas.set(Some(a));
-    });
     let admin = is_admin();
-    if admin {
-        leptos::task::spawn_local(async move {
-            if let Ok(o) = api::organizations().await {
-                dir.organizations.set(o);
-            }
-        });
-    }
+    let read: ServerRead<Vec<UserSummary>> = LocalResource::new(api::users);
+    // What the assignment and area editors choose from.
+    let more: ServerRead<(Vec<PersonSummary>, AreaTree)> =
+        LocalResource::new(|| async { Ok((api::persons().await?, api::areas().await?)) });
+    // Only an admin makes partner staff; without the list the form just has no organisations.
+    let organizations: ServerRead<Vec<Organization>> = LocalResource::new(move || async move {
+        if admin {
+            api::organizations().await
+        } else {
+            Ok(Vec::new())
+        }
+    });
+    let got = move |r: &Option<Result<(Vec<PersonSummary>, AreaTree), Failure>>| {
+        r.as_ref().and_then(|r| r.as_ref().ok()).cloned()
+    };
+    let dir = Directory {
+        read,
+        users: loaded(read),
+        persons: Memo::new(move |_| more.with(|r| got(r).map(|m| m.0).unwrap_or_default())),
+        areas: Memo::new(move |_| more.with(|r| got(r).map(|m| m.1))),
+        organizations: loaded(organizations),
+    };
     let sorted = move || {
         let mut v = dir.users.get();
         v.sort_by(|a, b| (a.user.role as u8, &a.user.login).cmp(&(b.user.role as u8, &b.user.login)));
@@ -63,8 +70,8 @@ pub fn UsersPage() -> impl IntoView {
         <section class="page admin-page">
             <p class="back"><A href="/admin">"← 管理"</A></p>
             <h1>"ユーザー・招待"</h1>
-            <FetchStatus fetch/>
-            <FetchStatus fetch=more/>
+            <ReadStatus read/>
+            <ReadStatus read=more/>
             // The cards' own headings (invite, assignments) sit under this one.
             <h2>"ユーザー一覧"</h2>
             <ul class="cards" data-testid="users">
@@ -96,23 +103,23 @@ fn UserCard(id: String, dir: Directory, admin: bool) -> impl IntoView {
     let status_id = id.clone();
     let invite = RwSignal::new(None::<Invite>);
     let invite_error: FormError = RwSignal::new(None);
-    let issuing = RwSignal::new(false);
+    let issue_invite = Action::new_local(move |id: &String| {
+        let id = id.clone();
+        invite_error.set(None);
+        async move {
+            match api::issue_invite(&id).await {
+                Ok(i) => invite.set(Some(i)),
+                Err(f) => invite_error.set(Some(FieldError::from_failure(&f, state))),
+            }
+        }
+    });
+    let issuing = issue_invite.pending();
     let issue = {
         let id = id.clone();
         move |_| {
-            if issuing.get_untracked() {
-                return;
+            if !issuing.get_untracked() {
+                issue_invite.dispatch(id.clone());
             }
-            issuing.set(true);
-            invite_error.set(None);
-            let id = id.clone();
-            leptos::task::spawn_local(async move {
-                match api::issue_invite(&id).await {
-                    Ok(i) => invite.set(Some(i)),
-                    Err(f) => invite_error.set(Some(FieldError::from_failure(&f, state))),
-                }
-                issuing.set(false);
-            });
         }
     };
     let role = move || user.with(|u| u.as_ref().map(|u| u.user.role));
@@ -201,25 +208,27 @@ fn UserCard(id: String, dir: Directory, admin: bool) -> impl IntoView {
 fn UserStatus(id: String, user: Memo<Option<UserSummary>>, dir: Directory) -> impl IntoView {
     let state = use_app_state();
     let error: FormError = RwSignal::new(None);
-    let busy = RwSignal::new(false);
     let disabled = move || user.with(|u| u.as_ref().is_some_and(|u| u.disabled));
     let name = move || user.with(|u| u.as_ref().map(|u| u.user.display_name.clone()).unwrap_or_default());
-    let set = move |to: bool| {
-        let id = id.clone();
-        Callback::new(move |_| {
-            busy.set(true);
-            error.set(None);
-            let id = id.clone();
-            leptos::task::spawn_local(async move {
-                match api::set_disabled(&id, to).await {
-                    Ok(u) => dir.replace(u),
-                    Err(f) => error.set(Some(FieldError::from_failure(&f, state))),
-                }
-                busy.set(false);
-            });
-        })
-    };
-    let (stop, resume) = (set(true), set(false));
+    let id = StoredValue::new(id);
+    // Stopping and resuming are one action: one of them at a time.
+    let set_disabled = Action::new_local(move |to: &bool| {
+        let to = *to;
+        error.set(None);
+        async move {
+            match api::set_disabled(&id.get_value(), to).await {
+                Ok(u) => dir.replace(u),
+                Err(f) => error.set(Some(FieldError::from_failure(&f, state))),
+            }
+        }
+    });
+    let busy = set_disabled.pending();
+    let stop = Callback::new(move |_| {
+        set_disabled.dispatch(true);
+    });
+    let resume = Callback::new(move |_| {
+        set_disabled.dispatch(false);
+    });
     view! {
         <div class="actions user-status">
             <Show when=disabled fallback=move || view! {
@@ -318,8 +327,21 @@ fn AssignmentsEditor(id: String, initial: Vec<PersonId>, dir: Directory, on_clos
     let filter = RwSignal::new(String::new());
     let error: FormError = RwSignal::new(None);
     let saved = RwSignal::new(false);
-    let busy = RwSignal::new(false);
     let pick_id = format!("assign-{id}-filter");
+    let id = StoredValue::new(id);
+    let save = Action::new_local(move |req: &SetAssignmentsRequest| {
+        let req = req.clone();
+        async move {
+            match api::set_assignments(&id.get_value(), &req).await {
+                Ok(u) => {
+                    dir.replace(u);
+                    saved.set(true);
+                }
+                Err(f) => error.set(Some(FieldError::from_failure(&f, state))),
+            }
+        }
+    });
+    let busy = save.pending();
     let shown = move || {
         let q = filter.get();
         let q = q.trim();
@@ -338,21 +360,9 @@ fn AssignmentsEditor(id: String, initial: Vec<PersonId>, dir: Directory, on_clos
         if busy.get_untracked() {
             return;
         }
-        busy.set(true);
         saved.set(false);
         error.set(None);
-        let id = id.clone();
-        let req = SetAssignmentsRequest { person_ids: selected.get_untracked() };
-        leptos::task::spawn_local(async move {
-            match api::set_assignments(&id, &req).await {
-                Ok(u) => {
-                    dir.replace(u);
-                    saved.set(true);
-                }
-                Err(f) => error.set(Some(FieldError::from_failure(&f, state))),
-            }
-            busy.set(false);
-        });
+        save.dispatch(SetAssignmentsRequest { person_ids: selected.get_untracked() });
     };
     view! {
         <form class="admin-form boxed" on:submit=on_submit novalidate data-testid="assignments">
@@ -410,28 +420,29 @@ fn AreasEditor(id: String, role: Role, initial: Vec<String>, dir: Directory, on_
     let selected = RwSignal::new(initial);
     let error: FormError = RwSignal::new(None);
     let saved = RwSignal::new(false);
-    let busy = RwSignal::new(false);
     let small_areas = role == Role::Commissioner;
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        saved.set(false);
-        error.set(None);
-        let id = id.clone();
-        let req = SetAreasRequest { area_ids: selected.get_untracked() };
-        leptos::task::spawn_local(async move {
-            match api::set_areas(&id, &req).await {
+    let id = StoredValue::new(id);
+    let save = Action::new_local(move |req: &SetAreasRequest| {
+        let req = req.clone();
+        async move {
+            match api::set_areas(&id.get_value(), &req).await {
                 Ok(u) => {
                     dir.replace(u);
                     saved.set(true);
                 }
                 Err(f) => error.set(Some(FieldError::from_failure(&f, state))),
             }
-            busy.set(false);
-        });
+        }
+    });
+    let busy = save.pending();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        saved.set(false);
+        error.set(None);
+        save.dispatch(SetAreasRequest { area_ids: selected.get_untracked() });
     };
     let choice = move |area_id: String, name: String| {
         let checked = {
@@ -492,7 +503,22 @@ fn AddUserForm(dir: Directory, admin: bool) -> impl IntoView {
     let organization = RwSignal::new(String::new());
     let error: FormError = RwSignal::new(None);
     let added = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let add = Action::new_local(move |req: &NewUserRequest| {
+        let req = req.clone();
+        async move {
+            match api::add_user(&req).await {
+                Ok(u) => {
+                    added.set(Some(format!("{} さんを追加しました。", u.user.display_name)));
+                    dir.replace(u);
+                    login.set(String::new());
+                    name.set(String::new());
+                    password.set(String::new());
+                }
+                Err(f) => error.set(Some(FieldError::from_failure(&f, state))),
+            }
+        }
+    });
+    let busy = add.pending();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -519,27 +545,13 @@ fn AddUserForm(dir: Directory, admin: bool) -> impl IntoView {
             return error.set(Some(FieldError::new(code, message)));
         }
         error.set(None);
-        busy.set(true);
-        let req = NewUserRequest {
+        add.dispatch(NewUserRequest {
             login: l,
             display_name: name.get_untracked(),
             role: r,
             password: (r != Role::Volunteer).then_some(p),
             organization_id: (r == Role::PartnerStaff).then(|| organization.get_untracked()),
             area_ids: Vec::new(),
-        };
-        leptos::task::spawn_local(async move {
-            match api::add_user(&req).await {
-                Ok(u) => {
-                    added.set(Some(format!("{} さんを追加しました。", u.user.display_name)));
-                    dir.replace(u);
-                    login.set(String::new());
-                    name.set(String::new());
-                    password.set(String::new());
-                }
-                Err(f) => error.set(Some(FieldError::from_failure(&f, state))),
-            }
-            busy.set(false);
         });
     };
     let roles: &'static [Role] = if admin { &Role::ALL } else { &[Role::Volunteer] };
