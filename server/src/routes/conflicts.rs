@@ -32,7 +32,7 @@ pub async fn resolve(
     let session = auth.allow(policy::OFFICE)?;
     let now = now_millis();
     let mut tx = state.storage.begin_write().await?;
-    let writer = Writer { user: &session.user.id.0, device: &session.device_id };
+    let writer = Writer { user: session.user.id.as_str(), device: &session.device_id };
     let Some((person, field)) =
         state.storage.resolve_conflict(&mut tx, &session.user, &id, req.keep, writer, now).await?
     else {

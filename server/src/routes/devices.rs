@@ -40,6 +40,6 @@ pub async fn revoke(
     };
     state.storage.security_event(&mut *tx, event, now).await?;
     tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
-    tracing::info!(by = %session.user.id.0, device = %id, "device revoked");
+    tracing::info!(by = %session.user.id.as_str(), device = %id, "device revoked");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -189,9 +189,9 @@ pub async fn create_user(
         Some(p) => Some(hash(&state, p).await?),
         None => None,
     };
-    let id = format!("u-{}", uuid::Uuid::new_v4().simple());
-    let user =
-        User { id: UserId(id.clone()), login: login.clone(), display_name: display_name.clone(), role: req.role };
+    let user_id = UserId::created(uuid::Uuid::new_v4());
+    let id = user_id.as_str().to_owned();
+    let user = User { id: user_id, login: login.clone(), display_name: display_name.clone(), role: req.role };
     let mut tx = state.storage.begin().await?;
     let new = NewUser {
         id: &id,
@@ -215,7 +215,7 @@ pub async fn create_user(
         .security_event(&mut *tx, event(&session, SecurityAction::UserCreate, &user.id, &detail), now_millis())
         .await?;
     tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
-    tracing::info!(by = %session.user.id.0, user = %id, role = req.role.as_str(), "user created");
+    tracing::info!(by = %session.user.id.as_str(), user = %id, role = req.role.as_str(), "user created");
     Ok((StatusCode::CREATED, Json(summary_of(&state, &session, &user.id).await?)))
 }
 
@@ -353,7 +353,7 @@ pub async fn create_invite(
         .min_dimensions(240, 240)
         .quiet_zone(true)
         .build();
-    tracing::info!(by = %session.user.id.0, user = %target.id.0, "invite issued");
+    tracing::info!(by = %session.user.id.as_str(), user = %target.id.as_str(), "invite issued");
     Ok((StatusCode::CREATED, Json(Invite { code, url, qr_svg, expires_at, for_user: UserBrief::from(target) })))
 }
 

@@ -83,7 +83,7 @@ pub(crate) async fn authenticate(
     let detail = format!("agent={}", agent.as_deref().unwrap_or(""));
     let (device_id, cookie) = new_device(state, &mut tx, &record, Enrolment::Password, agent, &detail, now).await?;
     tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
-    tracing::info!(user = %record.user.id.0, device = %device_id, "signed in");
+    tracing::info!(user = %record.user.id.as_str(), device = %device_id, "signed in");
     let must_change_password = record.must_change_password;
     Ok((cookie, SignInResponse { user: record.user, must_change_password }))
 }
@@ -171,7 +171,7 @@ pub async fn enroll(
     let (device_id, cookie) = new_device(&state, &mut tx, &record, Enrolment::Invite, agent, &detail, now).await?;
     state.storage.link_invite_device(&mut tx, &code_hash, &device_id).await?;
     tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
-    tracing::info!(user = %record.user.id.0, device = %device_id, "device enrolled by invite");
+    tracing::info!(user = %record.user.id.as_str(), device = %device_id, "device enrolled by invite");
     Ok((jar.add(cookie), Json(SignInResponse { user: record.user, must_change_password: false })))
 }
 

@@ -4,7 +4,7 @@ use super::sql::{reach_binds, reach_condition};
 use super::write::Writer;
 use super::{Storage, StorageError};
 use mimamori_core::api::admin::{ActivitySummary, UserBrief};
-use mimamori_core::domain::{ActivityReport, EpochMillis, Role, User, UserId};
+use mimamori_core::domain::{ActivityReport, EpochMillis, Role, User};
 use sqlx::{Any, Row, Transaction};
 
 impl Storage {
@@ -49,7 +49,7 @@ impl Storage {
         let sql = self.sql(&sql);
         let mut q = sqlx::query(&sql).bind(municipality).bind(month);
         for _ in 0..reach_binds(manager.role) {
-            q = q.bind(&manager.id.0);
+            q = q.bind(manager.id.as_str());
         }
         let rows = q.fetch_all(&self.pool).await?;
         rows.iter()
@@ -58,7 +58,7 @@ impl Storage {
                 let report: String = r.try_get("report")?;
                 Ok(ActivitySummary {
                     user: UserBrief {
-                        id: UserId(r.try_get("id")?),
+                        id: super::rows::stored_user_id(r.try_get("id")?)?,
                         login: r.try_get("login")?,
                         display_name: r.try_get("display_name")?,
                         role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("role {role}").into()))?,

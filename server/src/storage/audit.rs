@@ -89,7 +89,7 @@ impl Storage {
             "INSERT INTO audit_log (at, user_id, device_id, action, person_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
         ))
         .bind(now)
-        .bind(&actor.user.id.0)
+        .bind(actor.user.id.as_str())
         .bind(actor.device_id)
         .bind(action.as_str())
         .bind(person.map(|p| p.as_str()))
@@ -137,9 +137,9 @@ impl Storage {
         );
         sqlx::query(&self.sql(&sql))
             .bind(now)
-            .bind(&actor.user.id.0)
+            .bind(actor.user.id.as_str())
             .bind(actor.device_id)
-            .bind(&actor.user.id.0)
+            .bind(actor.user.id.as_str())
             .bind(actor.device_id)
             .bind(now - SYNC_READ_EVERY_MS)
             .execute(&self.pool)
@@ -173,7 +173,8 @@ impl Storage {
                 placeholders(chunk.len())
             );
             let sql = self.sql(&sql);
-            let mut q = sqlx::query(&sql).bind(now).bind(&actor.user.id.0).bind(actor.device_id).bind(action.as_str());
+            let mut q =
+                sqlx::query(&sql).bind(now).bind(actor.user.id.as_str()).bind(actor.device_id).bind(action.as_str());
             for id in chunk {
                 q = q.bind(*id);
             }

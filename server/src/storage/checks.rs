@@ -1,6 +1,6 @@
 //! 見守り checks: idempotent inserts and scoped, cursor-based reads.
 
-use super::rows::stored_person_id;
+use super::rows::{stored_person_id, stored_user_id};
 use super::sql::{placeholders, scope_ids, Backend};
 use super::{Storage, StorageError};
 use mimamori_core::domain::{
@@ -50,7 +50,7 @@ impl Storage {
         ))
         .bind(&id)
         .bind(check.person_id.as_str())
-        .bind(&author.0)
+        .bind(author.as_str())
         .bind(device_id)
         .bind(check.outcome.as_str())
         .bind(check.note.as_ref().map(|n| n.as_str()))
@@ -90,7 +90,7 @@ impl Storage {
                  WHERE c.person_id = s.id AND c.seq > ? ORDER BY c.seq LIMIT ?"
             );
             sqlx::query(&self.sql(&sql))
-                .bind(&user.id.0)
+                .bind(user.id.as_str())
                 .bind(cursor)
                 .bind(limit as i64 + 1)
                 .fetch_all(&self.pool)
@@ -103,7 +103,7 @@ impl Storage {
             );
             sqlx::query(&self.sql(&sql))
                 .bind(cursor)
-                .bind(&user.id.0)
+                .bind(user.id.as_str())
                 .bind(limit as i64 + 1)
                 .fetch_all(&self.pool)
                 .await?
@@ -155,7 +155,7 @@ fn check_from_row(r: &AnyRow) -> Result<Check, sqlx::Error> {
         note: r.try_get("note")?,
         recorded_at: r.try_get("recorded_at")?,
         received_at: Some(r.try_get("received_at")?),
-        author_id: UserId(r.try_get("author_id")?),
+        author_id: stored_user_id(r.try_get("author_id")?)?,
         author_name: r.try_get("author_name")?,
         method: method.as_deref().and_then(CheckMethod::parse),
         concerns: Concern::split(&concerns),

@@ -37,8 +37,8 @@ impl Storage {
             "INSERT INTO invites (code_hash, user_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
         ))
         .bind(code_hash)
-        .bind(&user.0)
-        .bind(&created_by.0)
+        .bind(user.as_str())
+        .bind(created_by.as_str())
         .bind(now)
         .bind(expires_at)
         .execute(&mut **tx)
@@ -61,7 +61,7 @@ impl Storage {
              WHERE user_id = ? AND used_at IS NULL AND replaced_at IS NULL AND expires_at > ?",
         ))
         .bind(now)
-        .bind(&user.0)
+        .bind(user.as_str())
         .bind(now)
         .execute(executor)
         .await?;
@@ -90,8 +90,8 @@ impl Storage {
         .await?;
         if let Some(row) = taken {
             return Ok(Ok(Redeemed {
-                user: UserId(row.try_get("user_id")?),
-                issued_by: UserId(row.try_get("created_by")?),
+                user: super::rows::stored_user_id(row.try_get("user_id")?)?,
+                issued_by: super::rows::stored_user_id(row.try_get("created_by")?)?,
             }));
         }
         let row = sqlx::query(&self.sql(

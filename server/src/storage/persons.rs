@@ -60,7 +60,7 @@ impl Storage {
         }
         let sql =
             format!("SELECT p.id, p.version FROM persons p WHERE p.id IN ({}) ORDER BY p.id", scope_ids(user.role));
-        let rows = sqlx::query(&self.sql(&sql)).bind(&user.id.0).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&self.sql(&sql)).bind(user.id.as_str()).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| Ok(InScope { id: stored_person_id(r.try_get("id")?)?, version: r.try_get("version")? }))
             .collect::<Result<_, sqlx::Error>>()
@@ -87,7 +87,7 @@ impl Storage {
             for id in chunk {
                 q = q.bind(id.as_str());
             }
-            for r in q.bind(&user.id.0).fetch_all(&self.pool).await? {
+            for r in q.bind(user.id.as_str()).fetch_all(&self.pool).await? {
                 let f = fields_from_row(&r)?;
                 persons.push(Person {
                     id: stored_person_id(r.try_get("id")?)?,
@@ -143,7 +143,8 @@ impl Storage {
     {
         let sql =
             format!("SELECT 1 AS ok {PERSON_FROM} WHERE p.id = ? AND p.active = 1 AND {}", scope_condition(user.role));
-        let row = sqlx::query(&self.sql(&sql)).bind(person.as_str()).bind(&user.id.0).fetch_optional(executor).await?;
+        let row =
+            sqlx::query(&self.sql(&sql)).bind(person.as_str()).bind(user.id.as_str()).fetch_optional(executor).await?;
         Ok(row.is_some())
     }
 
@@ -151,7 +152,7 @@ impl Storage {
     pub async fn person_summaries(&self, user: &User) -> Result<Vec<PersonSummary>, StorageError> {
         let sql =
             format!("SELECT {DETAIL_COLUMNS} {PERSON_FROM} WHERE {} ORDER BY p.kana, p.id", scope_condition(user.role));
-        let rows = sqlx::query(&self.sql(&sql)).bind(&user.id.0).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&self.sql(&sql)).bind(user.id.as_str()).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 let household: String = r.try_get("household_type")?;
@@ -177,7 +178,7 @@ impl Storage {
     pub async fn person_detail(&self, user: &User, id: &PersonId) -> Result<Option<PersonDetail>, StorageError> {
         let sql = format!("SELECT {DETAIL_COLUMNS} {PERSON_FROM} WHERE p.id = ? AND {}", scope_condition(user.role));
         let Some(r) =
-            sqlx::query(&self.sql(&sql)).bind(id.as_str()).bind(&user.id.0).fetch_optional(&self.pool).await?
+            sqlx::query(&self.sql(&sql)).bind(id.as_str()).bind(user.id.as_str()).fetch_optional(&self.pool).await?
         else {
             return Ok(None);
         };
@@ -256,7 +257,12 @@ impl Storage {
             Role::Volunteer | Role::PartnerStaff => return Ok(false),
         };
         let sql = format!("SELECT 1 AS ok FROM small_areas sa WHERE sa.id = ? AND {cond}");
-        Ok(sqlx::query(&self.sql(&sql)).bind(small_area).bind(&user.id.0).fetch_optional(executor).await?.is_some())
+        Ok(sqlx::query(&self.sql(&sql))
+            .bind(small_area)
+            .bind(user.id.as_str())
+            .fetch_optional(executor)
+            .await?
+            .is_some())
     }
 
     /// Inserts a person, in the caller's transaction (their first consent goes in the same one).
@@ -328,7 +334,7 @@ impl Storage {
         .bind(i64::from(s.record))
         .bind(i64::from(s.share_partners))
         .bind(i64::from(s.share_disaster))
-        .bind(&by.0)
+        .bind(by.as_str())
         .bind(now)
         .execute(&mut **tx)
         .await?;
@@ -348,7 +354,7 @@ impl Storage {
              WHERE seq = (SELECT MAX(seq) FROM consents WHERE person_id = ?) AND withdrawn_at IS NULL",
         ))
         .bind(now)
-        .bind(&by.0)
+        .bind(by.as_str())
         .bind(person.as_str())
         .execute(&mut **tx)
         .await?;
@@ -387,7 +393,12 @@ impl Storage {
         E: sqlx::Executor<'c, Database = sqlx::Any>,
     {
         let sql = format!("SELECT 1 AS ok {PERSON_FROM} WHERE p.id = ? AND {}", scope_condition(user.role));
-        Ok(sqlx::query(&self.sql(&sql)).bind(id.as_str()).bind(&user.id.0).fetch_optional(executor).await?.is_some())
+        Ok(sqlx::query(&self.sql(&sql))
+            .bind(id.as_str())
+            .bind(user.id.as_str())
+            .fetch_optional(executor)
+            .await?
+            .is_some())
     }
 
     /// Whether any person (in anyone's scope) has this id.
@@ -416,7 +427,7 @@ impl Storage {
             }
             Role::Volunteer | Role::PartnerStaff => return Ok(Vec::new()),
         };
-        let rows = sqlx::query(&self.sql(sql)).bind(&user.id.0).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&self.sql(sql)).bind(user.id.as_str()).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| Ok(SmallArea { id: r.try_get("id")?, name: r.try_get("name")? }))
             .collect::<Result<_, sqlx::Error>>()

@@ -1,11 +1,11 @@
 //! 相談・依頼: raised on field devices, routed by coordinators, worked by partners.
 
-use super::rows::stored_person_id;
+use super::rows::{stored_person_id, stored_user_id};
 use super::sql::{scope_condition, scope_ids, PARTNER_REQUESTS, PERSON_FROM};
 use super::write::Writer;
 use super::{Storage, StorageError};
 use mimamori_core::api::admin::{RequestStatus, RequestSummary};
-use mimamori_core::domain::{EpochMillis, FieldRequest, Need, NewRequest, PersonId, Role, User, UserId};
+use mimamori_core::domain::{EpochMillis, FieldRequest, Need, NewRequest, PersonId, Role, User};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
@@ -47,7 +47,7 @@ impl Storage {
             scope_condition(user.role)
         );
         let sql = self.sql(&sql);
-        let mut q = sqlx::query(&sql).bind(&user.id.0).bind(&user.id.0);
+        let mut q = sqlx::query(&sql).bind(user.id.as_str()).bind(user.id.as_str());
         if let Some(id) = only {
             q = q.bind(id);
         }
@@ -95,7 +95,8 @@ impl Storage {
              ORDER BY r.updated_at DESC, r.id",
             scope_ids(user.role)
         );
-        let rows = sqlx::query(&self.sql(&sql)).bind(&user.id.0).bind(&user.id.0).fetch_all(&self.pool).await?;
+        let rows =
+            sqlx::query(&self.sql(&sql)).bind(user.id.as_str()).bind(user.id.as_str()).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 Ok(FieldRequest {
@@ -106,7 +107,7 @@ impl Storage {
                     status: status_of(r)?,
                     to_partner: r.try_get::<i64, _>("to_partner")? == 1,
                     organization: r.try_get("organization")?,
-                    raised_by: UserId(r.try_get("raised_by")?),
+                    raised_by: stored_user_id(r.try_get("raised_by")?)?,
                     raised_by_name: r.try_get("raised_by_name")?,
                     created_at: r.try_get("created_at")?,
                     updated_at: r.try_get("updated_at")?,

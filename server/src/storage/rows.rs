@@ -49,7 +49,7 @@ pub(super) fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
     let role: String = row.try_get("role")?;
     let role = Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?;
     Ok(User {
-        id: UserId(row.try_get("id")?),
+        id: stored_user_id(row.try_get("id")?)?,
         login: row.try_get("login")?,
         display_name: row.try_get("display_name")?,
         role,
@@ -60,4 +60,9 @@ pub(super) fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
 /// `PersonId`.
 pub(crate) fn stored_person_id(raw: String) -> Result<PersonId, sqlx::Error> {
     PersonId::try_from(raw).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+/// A user id as stored, parsed like any other.
+pub(crate) fn stored_user_id(raw: String) -> Result<UserId, sqlx::Error> {
+    UserId::try_from(raw).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }

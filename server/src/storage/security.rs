@@ -92,10 +92,10 @@ impl Storage {
         ))
         .bind(now)
         .bind(e.municipality)
-        .bind(e.actor.map(|a| a.0.as_str()))
+        .bind(e.actor.map(|a| a.as_str()))
         .bind(e.device)
         .bind(e.action.as_str())
-        .bind(e.subject.map(|s| s.0.as_str()))
+        .bind(e.subject.map(|s| s.as_str()))
         .bind(detail)
         .execute(executor)
         .await?;
@@ -125,7 +125,7 @@ impl Storage {
             let Some(id) = r.try_get::<Option<String>, _>(format!("{p}_id").as_str())? else { return Ok(None) };
             let role: String = r.try_get(format!("{p}_role").as_str())?;
             Ok(Some(UserBrief {
-                id: UserId(id),
+                id: super::rows::stored_user_id(id)?,
                 login: r.try_get(format!("{p}_login").as_str())?,
                 display_name: r.try_get(format!("{p}_name").as_str())?,
                 role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?,
@@ -167,7 +167,7 @@ impl Storage {
         let sql = self.sql(&sql);
         let mut q = sqlx::query(&sql).bind(id).bind(municipality);
         for _ in 0..reach_binds(manager.role) {
-            q = q.bind(&manager.id.0);
+            q = q.bind(manager.id.as_str());
         }
         let row = q.fetch_optional(executor).await?;
         Ok(row.map(|r| super::rows::user_from_row(&r)).transpose()?)
@@ -194,9 +194,9 @@ impl Storage {
                CASE WHEN u.created_by = ? THEN 1 ELSE 0 END AS mine
              FROM users u WHERE u.id = ?",
         ))
-        .bind(&manager.id.0)
-        .bind(&manager.id.0)
-        .bind(&volunteer.0)
+        .bind(manager.id.as_str())
+        .bind(manager.id.as_str())
+        .bind(volunteer.as_str())
         .fetch_optional(executor)
         .await?;
         let Some(r) = row else { return Ok(false) };

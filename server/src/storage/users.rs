@@ -1,6 +1,6 @@
 //! Users, their responsibilities (assignments, areas) and their devices (sessions).
 
-use super::rows::{stored_person_id, user_from_row};
+use super::rows::{stored_person_id, stored_user_id, user_from_row};
 use super::sql::{reach_binds, reach_condition, scope_condition, PERSON_FROM};
 use super::{Storage, StorageError};
 use crate::config::SessionPolicy;
@@ -113,7 +113,7 @@ impl Storage {
             "SELECT id, login, display_name, role, password_hash, municipality_id, disabled_at, must_change_password
              FROM users WHERE id = ?",
         ))
-        .bind(&id.0)
+        .bind(id.as_str())
         .fetch_optional(&self.pool)
         .await?;
         row.map(|r| record_from_row(&r)).transpose().map_err(Into::into)
@@ -146,7 +146,7 @@ impl Storage {
         .bind(u.municipality_id)
         .bind(u.organization_id)
         .bind(now)
-        .bind(&u.created_by.0)
+        .bind(u.created_by.as_str())
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -190,10 +190,10 @@ impl Storage {
         let sql = self.sql(&sql);
         let mut q = sqlx::query(&sql).bind(municipality);
         for _ in 0..binds {
-            q = q.bind(&manager.id.0);
+            q = q.bind(manager.id.as_str());
         }
         if let Some(id) = only {
-            q = q.bind(&id.0);
+            q = q.bind(id.as_str());
         }
         let rows = q.fetch_all(&self.pool).await?;
         // What each user is responsible for, as far as the manager's own districts go.
@@ -218,7 +218,7 @@ impl Storage {
              ORDER BY 1, 2"
         );
         let sql = self.sql(&sql);
-        let me = &manager.id.0;
+        let me = &manager.id.as_str();
         let links = sqlx::query(&sql)
             .bind(municipality)
             .bind(me)
@@ -241,7 +241,7 @@ impl Storage {
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let user = user_from_row(r)?;
-            let (person_ids, area_ids) = by_user.remove(&user.id.0).unwrap_or_default();
+            let (person_ids, area_ids) = by_user.remove(user.id.as_str()).unwrap_or_default();
             out.push(UserSummary {
                 user: user.into(),
                 organization_id: r.try_get("organization_id")?,
@@ -271,10 +271,10 @@ impl Storage {
             PERSON_FROM,
             scope_condition(manager.role)
         );
-        sqlx::query(&self.sql(&sql)).bind(&volunteer.0).bind(&manager.id.0).execute(&mut **tx).await?;
+        sqlx::query(&self.sql(&sql)).bind(volunteer.as_str()).bind(manager.id.as_str()).execute(&mut **tx).await?;
         for p in persons {
             sqlx::query(&self.sql("INSERT INTO assignments (user_id, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING"))
-                .bind(&volunteer.0)
+                .bind(volunteer.as_str())
                 .bind(p.as_str())
                 .execute(&mut **tx)
                 .await?;
@@ -299,7 +299,7 @@ impl Storage {
         };
         if manager.role == Role::Admin || table == "staff_districts" {
             sqlx::query(&self.sql(&format!("DELETE FROM {table} WHERE user_id = ?")))
-                .bind(&user.id.0)
+                .bind(user.id.as_str())
                 .execute(&mut **tx)
                 .await?;
         } else {
@@ -308,8 +308,8 @@ impl Storage {
                    (SELECT sa.id FROM small_areas sa JOIN staff_districts s ON s.district_id = sa.district_id
                     WHERE s.user_id = ?)",
             ))
-            .bind(&user.id.0)
-            .bind(&manager.id.0)
+            .bind(user.id.as_str())
+            .bind(manager.id.as_str())
             .execute(&mut **tx)
             .await?;
         }
@@ -317,7 +317,7 @@ impl Storage {
             sqlx::query(
                 &self.sql(&format!("INSERT INTO {table} (user_id, {column}) VALUES (?, ?) ON CONFLICT DO NOTHING")),
             )
-            .bind(&user.id.0)
+            .bind(user.id.as_str())
             .bind(a)
             .execute(&mut **tx)
             .await?;
@@ -350,8 +350,12 @@ impl Storage {
         let sql = self.sql(&sql);
         let mut n = 0;
         for id in ids {
-            let found =
-                sqlx::query(&sql).bind(id).bind(municipality).bind(&manager.id.0).fetch_optional(&self.pool).await?;
+            let found = sqlx::query(&sql)
+                .bind(id)
+                .bind(municipality)
+                .bind(manager.id.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
             n += usize::from(found.is_some());
         }
         Ok(n)
@@ -374,7 +378,7 @@ impl Storage {
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         ))
         .bind(device_id)
-        .bind(&user.id.0)
+        .bind(user.id.as_str())
         .bind(token_hash)
         .bind(user_agent)
         .bind(now)
@@ -475,7 +479,7 @@ impl Storage {
         ))
         .bind(now)
         .bind(reason.as_str())
-        .bind(&user.0)
+        .bind(user.as_str())
         .bind(keep.unwrap_or(""))
         .execute(&mut **tx)
         .await?;
@@ -492,7 +496,7 @@ impl Storage {
     ) -> Result<(), StorageError> {
         sqlx::query(&self.sql("UPDATE users SET disabled_at = ? WHERE id = ?"))
             .bind(disabled.then_some(now))
-            .bind(&user.0)
+            .bind(user.as_str())
             .execute(&mut **tx)
             .await?;
         if disabled {
@@ -513,7 +517,7 @@ impl Storage {
         sqlx::query(&self.sql("UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?"))
             .bind(hash)
             .bind(i64::from(must_change))
-            .bind(&user.0)
+            .bind(user.as_str())
             .execute(&mut **tx)
             .await?;
         Ok(())
@@ -529,7 +533,7 @@ impl Storage {
             "SELECT id, created_at, enrolled_by, user_agent FROM devices
              WHERE user_id = ? AND created_at > ? AND revoked_at IS NULL ORDER BY created_at LIMIT 20",
         ))
-        .bind(&user.0)
+        .bind(user.as_str())
         .bind(since)
         .fetch_all(&self.pool)
         .await?;
@@ -594,7 +598,7 @@ impl Storage {
             .map(|r| r.get(0));
         let Some(owner) = owner else { return Ok(None) };
         self.revoke_device(&mut **tx, device_id, RevokeReason::Revoked, now).await?;
-        Ok(Some(UserId(owner)))
+        Ok(Some(stored_user_id(owner)?))
     }
 
     /// Condition on `u` (the device's user): the asker's own devices, or for managers those of the
@@ -612,10 +616,10 @@ impl Storage {
         mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
         session: &'q Session,
     ) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
-        q = q.bind(&session.user.id.0).bind(&session.municipality_id);
+        q = q.bind(session.user.id.as_str()).bind(&session.municipality_id);
         if session.user.role.is_manager() {
             for _ in 0..reach_binds(session.user.role) {
-                q = q.bind(&session.user.id.0);
+                q = q.bind(session.user.id.as_str());
             }
         }
         q

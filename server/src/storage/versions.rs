@@ -221,7 +221,7 @@ impl Storage {
              ORDER BY x.created_at, x.id",
             scope_condition(user.role)
         );
-        let rows = sqlx::query(&self.sql(&sql)).bind(&user.id.0).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&self.sql(&sql)).bind(user.id.as_str()).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 let field: String = r.try_get("field")?;
@@ -260,7 +260,8 @@ impl Storage {
              WHERE x.id = ? AND x.resolved_at IS NULL AND {}",
             scope_condition(user.role)
         );
-        let Some(row) = sqlx::query(&self.sql(&sql)).bind(id).bind(&user.id.0).fetch_optional(&mut **tx).await? else {
+        let Some(row) = sqlx::query(&self.sql(&sql)).bind(id).bind(user.id.as_str()).fetch_optional(&mut **tx).await?
+        else {
             return Ok(None);
         };
         let person = stored_person_id(row.try_get("person_id")?)?;
@@ -276,7 +277,7 @@ impl Storage {
             "UPDATE conflicts SET resolved_at = ?, resolved_by = ?, resolution = ? WHERE id = ? AND resolved_at IS NULL",
         ))
         .bind(now)
-        .bind(&user.id.0)
+        .bind(user.id.as_str())
         .bind(choice)
         .bind(id)
         .execute(&mut **tx)

@@ -62,7 +62,7 @@ impl<'a> WriteTx<'a> {
     }
 
     pub fn writer(&self) -> Writer<'a> {
-        Writer { user: &self.session.user.id.0, device: &self.session.device_id }
+        Writer { user: self.session.user.id.as_str(), device: &self.session.device_id }
     }
 
     /// Logs what this write did to a person (or to no one in particular).
@@ -80,7 +80,7 @@ impl<'a> WriteTx<'a> {
     pub async fn seen(&mut self, id: Uuid) -> Result<Seen, StorageError> {
         Ok(match self.storage.mutation_owner(&mut *self.tx, id).await? {
             None => Seen::New,
-            Some(owner) if owner == self.session.user.id.0 => Seen::Mine,
+            Some(owner) if owner == self.session.user.id.as_str() => Seen::Mine,
             Some(_) => Seen::Theirs,
         })
     }

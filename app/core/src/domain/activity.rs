@@ -222,7 +222,7 @@ mod tests {
             note: None,
             recorded_at: at,
             received_at: None,
-            author_id: UserId(me.into()),
+            author_id: UserId::parse(me).unwrap(),
             author_name: String::new(),
             method,
             concerns: Vec::new(),
@@ -244,7 +244,7 @@ mod tests {
             status: RequestStatus::Received,
             to_partner: false,
             organization: None,
-            raised_by: UserId(me.into()),
+            raised_by: UserId::parse(me).unwrap(),
             raised_by_name: String::new(),
             created_at: at,
             updated_at: at,
@@ -261,7 +261,7 @@ mod tests {
 
     #[test]
     fn the_month_is_counted_from_my_own_records_only() {
-        let me = UserId("u-suzuki".into());
+        let me = UserId::parse("u-suzuki").unwrap();
         let checks = vec![
             check("u-suzuki", NOV_1 + 3_600_000, Some(CheckMethod::Visit)),
             check("u-suzuki", NOV_1 + 5 * 3_600_000, Some(CheckMethod::Visit)), // same day
@@ -291,7 +291,7 @@ mod tests {
 
     #[test]
     fn a_report_holds_a_real_month_and_figures_a_month_can_hold() {
-        let me = UserId("u".into());
+        let me = UserId::parse("u").unwrap();
         let ok = ActivityReport::count("2026-11", &me, &[], &[], &[], day_of);
         assert!(ok.clone().validate().is_ok());
         for bad in ["2026-13", "2026-1", "26-11", "2026/11", "1999-01"] {

@@ -2,9 +2,52 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct UserId(pub String);
+/// A user's id: opaque text made by the server (`u-` and a UUID's hex digits for new users), and
+/// only ever one that passed [`UserId::parse`] — the field is private and serde parses too.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(try_from = "String")]
+pub struct UserId(String);
+
+impl UserId {
+    /// Ids travel in URLs; refuse anything that is not a short run of safe characters.
+    pub fn parse(raw: &str) -> Option<Self> {
+        super::text::is_safe_id(raw).then(|| Self(raw.to_owned()))
+    }
+
+    /// The id of a user the server creates now.
+    pub fn created(uuid: uuid::Uuid) -> Self {
+        Self(format!("u-{}", uuid.simple()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for UserId {
+    type Error = super::ValidationError;
+
+    /// Keeps the string when it is a valid id; the error's text starts with `invalid_id`.
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        if super::text::is_safe_id(&raw) {
+            Ok(Self(raw))
+        } else {
+            Err(super::ValidationError { code: crate::error::ErrorCode::InvalidId, detail: "not a user id".into() })
+        }
+    }
+}
+
+impl Serialize for UserId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl std::fmt::Display for UserId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -52,4 +95,22 @@ pub struct User {
     pub login: String,
     pub display_name: String,
     pub role: Role,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_user_id_is_only_ever_a_parsed_one() {
+        let id: UserId = serde_json::from_str("\"u-sato\"").unwrap();
+        assert_eq!(id.as_str(), "u-sato");
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"u-sato\"");
+        let bad = serde_json::from_str::<UserId>("\"u sato; --\"").unwrap_err().to_string();
+        assert!(bad.starts_with("invalid_id: "), "{bad}");
+        assert!(UserId::parse("").is_none());
+        let made = UserId::created(uuid::Uuid::new_v4());
+        assert!(made.as_str().starts_with("u-") && made.as_str().len() == 34);
+        assert_eq!(UserId::parse(made.as_str()), Some(made));
+    }
 }

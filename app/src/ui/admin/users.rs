@@ -75,8 +75,8 @@ pub fn UsersPage() -> impl IntoView {
             // The cards' own headings (invite, assignments) sit under this one.
             <h2>"ユーザー一覧"</h2>
             <ul class="cards" data-testid="users">
-                <For each=sorted key=|u| u.user.id.0.clone() let:u>
-                    <UserCard id=u.user.id.0 dir admin/>
+                <For each=sorted key=|u| u.user.id.as_str().to_owned() let:u>
+                    <UserCard id=u.user.id.as_str().to_owned() dir admin/>
                 </For>
             </ul>
             <h2>"ユーザーを追加"</h2>
@@ -97,7 +97,7 @@ fn UserCard(id: String, dir: Directory, admin: bool) -> impl IntoView {
     let state = use_app_state();
     let user = {
         let id = id.clone();
-        Memo::new(move |_| dir.users.with(|us| us.iter().find(|u| u.user.id.0 == id).cloned()))
+        Memo::new(move |_| dir.users.with(|us| us.iter().find(|u| u.user.id.as_str() == id).cloned()))
     };
     let panel = RwSignal::new(None::<Panel>);
     let status_id = id.clone();
@@ -125,7 +125,7 @@ fn UserCard(id: String, dir: Directory, admin: bool) -> impl IntoView {
     let role = move || user.with(|u| u.as_ref().map(|u| u.user.role));
     let is_me = {
         let id = id.clone();
-        Memo::new(move |_| state.session.with(|s| s.user().is_some_and(|me| me.id.0 == id)))
+        Memo::new(move |_| state.session.with(|s| s.user().is_some_and(|me| me.id.as_str() == id)))
     };
     let toggle = move |p: Panel| panel.update(|cur| *cur = if *cur == Some(p) { None } else { Some(p) });
     // Who sees which districts is the admin's decision; coordinators set 民生委員's areas.
