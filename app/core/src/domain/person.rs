@@ -6,19 +6,14 @@ use crate::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// A person's id: opaque text (so storage can change without touching clients), and only ever
-/// one that passed [`PersonId::parse`] — the field is private and serde parses too, so a handler,
-/// a stored row or a pushed change cannot hold an id that was never checked.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
-#[serde(try_from = "String")]
-pub struct PersonId(String);
+super::text::safe_id! {
+    /// A person's id: opaque text (so storage can change without touching clients), and only ever
+    /// one that passed [`PersonId::parse`], so a handler, a stored row or a pushed change cannot
+    /// hold an id that was never checked.
+    PersonId, "person id"
+}
 
 impl PersonId {
-    /// Ids travel in URLs; refuse anything that is not a short run of safe characters.
-    pub fn parse(raw: &str) -> Option<Self> {
-        super::text::is_safe_id(raw).then(|| Self(raw.to_owned()))
-    }
-
     /// The id of a person registered on a device: `p-` and a UUID's 32 hex digits.
     pub fn registered(uuid: uuid::Uuid) -> Self {
         Self(format!("p-{}", uuid.simple()))
@@ -28,36 +23,6 @@ impl PersonId {
     /// server accepts no other in a new registration.
     pub fn is_registration_id(&self) -> bool {
         self.0.strip_prefix("p-").is_some_and(|hex| hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for PersonId {
-    type Error = ValidationError;
-
-    /// Keeps the string when it is a valid id (no copy). The error's text starts with the code,
-    /// `invalid_id`, which the server reads back from serde's message.
-    fn try_from(raw: String) -> Result<Self, Self::Error> {
-        if super::text::is_safe_id(&raw) {
-            Ok(Self(raw))
-        } else {
-            Err(ValidationError { code: ErrorCode::InvalidId, detail: "not a person id".into() })
-        }
-    }
-}
-
-impl Serialize for PersonId {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl std::fmt::Display for PersonId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
     }
 }
 

@@ -83,6 +83,58 @@ pub fn is_safe_id(raw: &str) -> bool {
     !raw.is_empty() && raw.len() <= 64 && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// An id type that can only hold a string that passed [`is_safe_id`]: a private field, `parse`,
+/// and serde that parses too (`try_from`), whose refusal text starts with `invalid_id` for the
+/// server to read back. `PersonId` and `UserId` are made with it.
+macro_rules! safe_id {
+    ($(#[$meta:meta])* $name:ident, $what:literal) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
+        #[serde(try_from = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// Ids travel in URLs; refuse anything that is not a short run of safe characters.
+            pub fn parse(raw: &str) -> Option<Self> {
+                $crate::domain::text::is_safe_id(raw).then(|| Self(raw.to_owned()))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = $crate::domain::ValidationError;
+
+            /// Keeps the string when it is a valid id (no copy).
+            fn try_from(raw: String) -> Result<Self, Self::Error> {
+                if $crate::domain::text::is_safe_id(&raw) {
+                    Ok(Self(raw))
+                } else {
+                    Err($crate::domain::ValidationError {
+                        code: $crate::error::ErrorCode::InvalidId,
+                        detail: concat!("not a ", $what).into(),
+                    })
+                }
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+pub(crate) use safe_id;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,50 +2,16 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A user's id: opaque text made by the server (`u-` and a UUID's hex digits for new users), and
-/// only ever one that passed [`UserId::parse`] — the field is private and serde parses too.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
-#[serde(try_from = "String")]
-pub struct UserId(String);
+super::text::safe_id! {
+    /// A user's id: opaque text made by the server (`u-` and a UUID's hex digits for new users),
+    /// and only ever one that passed [`UserId::parse`].
+    UserId, "user id"
+}
 
 impl UserId {
-    /// Ids travel in URLs; refuse anything that is not a short run of safe characters.
-    pub fn parse(raw: &str) -> Option<Self> {
-        super::text::is_safe_id(raw).then(|| Self(raw.to_owned()))
-    }
-
     /// The id of a user the server creates now.
     pub fn created(uuid: uuid::Uuid) -> Self {
         Self(format!("u-{}", uuid.simple()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for UserId {
-    type Error = super::ValidationError;
-
-    /// Keeps the string when it is a valid id; the error's text starts with `invalid_id`.
-    fn try_from(raw: String) -> Result<Self, Self::Error> {
-        if super::text::is_safe_id(&raw) {
-            Ok(Self(raw))
-        } else {
-            Err(super::ValidationError { code: crate::error::ErrorCode::InvalidId, detail: "not a user id".into() })
-        }
-    }
-}
-
-impl Serialize for UserId {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl std::fmt::Display for UserId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
     }
 }
 
