@@ -144,7 +144,9 @@ pub fn code_in(message: &str) -> Option<ErrorCode> {
 
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
-        ApiError::BadRequest { code: ErrorCode::InvalidQuery, detail: r.body_text() }
+        let detail = r.body_text();
+        // A value the query's type refused by parsing (`?month=11`) keeps its own code.
+        ApiError::BadRequest { code: code_in(&detail).unwrap_or(ErrorCode::InvalidQuery), detail }
     }
 }
 

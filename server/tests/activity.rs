@@ -65,8 +65,10 @@ async fn bad_records_and_other_roles_are_refused(app: TestApp) {
     let storage = app.storage().await;
     assert_eq!(app.count(&storage, "SELECT COUNT(*) FROM activity_reports", &[]).await, 0, "nothing written");
     let tanaka = app.signed_in("tanaka").await;
-    let res = tanaka.get(app.url("/api/v1/activity-reports?month=11")).send().await.unwrap();
-    assert_json_error(res, 400, "invalid_month").await;
+    for bad in ["11", "2026-13", "2026-1", "'%20OR%201=1"] {
+        let res = tanaka.get(app.url(&format!("/api/v1/activity-reports?month={bad}"))).send().await.unwrap();
+        assert_json_error(res, 400, "invalid_month").await;
+    }
 }
 
 on_both_databases!(

@@ -166,7 +166,7 @@ async fn strange_text_is_stored_as_typed_and_bad_fields_are_refused(app: TestApp
         f(&mut body);
         body
     };
-    let cases: [(Mutate, &str); 10] = [
+    let cases: [(Mutate, &str); 12] = [
         (|b| b["person"]["name"] = json!("あ".repeat(61)), "invalid_name"),
         (|b| b["person"]["name"] = json!("  "), "invalid_name"),
         (|b| b["person"]["kana"] = json!("<b>kana</b>"), "invalid_kana"),
@@ -176,6 +176,8 @@ async fn strange_text_is_stored_as_typed_and_bad_fields_are_refused(app: TestApp
         (|b| b["person"]["notes"] = json!("x".repeat(2001)), "invalid_notes"),
         (|b| b["person"]["small_area_id"] = json!("sa-sugisawa"), "small_area_not_found"),
         (|b| b["consent"]["obtained_on"] = json!("2099-01-01"), "invalid_consent_date"),
+        (|b| b["consent"]["obtained_on"] = json!("2026-02-29"), "invalid_date"),
+        (|b| b["consent"]["obtained_on"] = json!("２０２６-04-01"), "invalid_date"),
         (|b| b["consent"]["scopes"]["record"] = json!(false), "invalid_consent_scopes"),
     ];
     for (f, code) in cases {

@@ -175,8 +175,12 @@ async fn consent_recorded_in_the_field_opens_the_way_to_a_partner(app: TestApp) 
     assert_eq!(consents, before_and_now);
     let mut future = record_consent(&unshared, false);
     future["consent"]["obtained_on"] = json!("2999-01-01");
-    let (_, res) = app.push_mutations(&suzuki, &[future], None).await;
+    let mut no_such_day = record_consent(&unshared, false);
+    no_such_day["consent"]["obtained_on"] = json!("2026-04-31");
+    let (_, res) = app.push_mutations(&suzuki, &[future, no_such_day], None).await;
     assert_eq!(res["results"][0]["error"]["code"], "invalid_consent_date");
+    assert_eq!(res["results"][1]["status"], "rejected", "answered by its id, the rest of the batch unharmed");
+    assert_eq!(res["results"][1]["error"]["code"], "invalid_date");
 }
 
 fn register(person_id: &str, area: &str, name: &str) -> Value {

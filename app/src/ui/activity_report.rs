@@ -5,8 +5,7 @@ use super::actions;
 use super::i18n;
 use super::state::use_app_state;
 use super::time::{local_date, month as month_label, now_millis};
-use crate::domain::activity::month_of;
-use crate::domain::{ActivityReport, Need, NeedCount};
+use crate::domain::{ActivityReport, Month, Need, NeedCount};
 use leptos::prelude::*;
 use rust_i18n::t;
 
@@ -61,29 +60,18 @@ const LIAISON: [Figure; 4] = [
     Figure { id: "bodies", unit: "times", get: |r| r.liaison.other_bodies, set: |r, v| r.liaison.other_bodies = v },
 ];
 
-fn draft_key(month: &str) -> String {
+fn draft_key(month: &Month) -> String {
     format!("activity:{month}")
 }
 
-fn sent_key(month: &str) -> String {
+fn sent_key(month: &Month) -> String {
     format!("activity-sent:{month}")
-}
-
-/// The month before `month` (`2026-01` → `2025-12`).
-fn previous(month: &str) -> String {
-    let y: i32 = month.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026);
-    let m: u32 = month.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
-    if m == 1 {
-        format!("{:04}-12", y - 1)
-    } else {
-        format!("{y:04}-{:02}", m - 1)
-    }
 }
 
 #[component]
 pub fn ActivityReportPage() -> impl IntoView {
     let state = use_app_state();
-    let this_month = month_of(&local_date(now_millis())).to_owned();
+    let this_month = local_date(now_millis()).month();
     let month = RwSignal::new(this_month.clone());
     let counted = Memo::new(move |_| {
         let me = state.session.with(|s| s.user().map(|u| u.id.clone()))?;
@@ -138,14 +126,14 @@ pub fn ActivityReportPage() -> impl IntoView {
         done.set(false);
         send.dispatch(r);
     };
-    let last_month = previous(&this_month);
-    let months = [(last_month.clone(), t!("activity.last_month")), (this_month.clone(), t!("activity.this_month"))];
+    let months =
+        [(this_month.previous(), t!("activity.last_month")), (Some(this_month.clone()), t!("activity.this_month"))];
     let name = move || state.session.with(|s| s.user().map(|u| u.display_name.clone()).unwrap_or_default());
     view! {
         <section class="page activity">
             <h1 class="no-print">{t!("nav.activity")}</h1>
             <div class="chip-group no-print" role="group" aria-label=t!("activity.month")>
-                {months.into_iter().map(|(m, label)| {
+                {months.into_iter().filter_map(|(m, label)| Some((m?, label))).map(|(m, label)| {
                     let value = m.clone();
                     view! {
                         <button type="button" class="chip"

@@ -5,7 +5,7 @@ use super::actions;
 use super::i18n;
 use super::state::use_app_state;
 use super::time::{local_date, now_millis};
-use crate::domain::{ConsentInput, ConsentMethod, ConsentScopes, PersonId, Role};
+use crate::domain::{CalendarDate, ConsentInput, ConsentMethod, ConsentScopes, PersonId, Role};
 use crate::error::ErrorCode;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -23,7 +23,7 @@ pub(super) struct ConsentDraft {
 impl ConsentDraft {
     pub fn today() -> Self {
         ConsentDraft {
-            obtained_on: local_date(now_millis()),
+            obtained_on: local_date(now_millis()).into(),
             method: None,
             scopes: ConsentScopes { record: true, share_partners: false, share_disaster: false },
         }
@@ -32,7 +32,8 @@ impl ConsentDraft {
     /// The consent, or the message to show next to the field that is wrong.
     pub fn input(&self) -> Result<ConsentInput, (&'static str, String)> {
         let method = self.method.ok_or_else(|| ("method", t!("consent.choose_method").into_owned()))?;
-        let input = ConsentInput { obtained_on: self.obtained_on.clone(), method, scopes: self.scopes };
+        let obtained_on = CalendarDate::parse(&self.obtained_on).map_err(|e| ("date", i18n::validation(&e)))?;
+        let input = ConsentInput { obtained_on, method, scopes: self.scopes };
         input.validate(&local_date(now_millis())).map_err(|e| {
             (if e.code == ErrorCode::InvalidConsentDate { "date" } else { "scopes" }, i18n::validation(&e))
         })?;
@@ -62,7 +63,7 @@ pub(super) fn ConsentFields(
     };
     view! {
         <label for="consent-date">{t!("consent.date")}</label>
-        <input id="consent-date" type="date" max=move || local_date(now_millis())
+        <input id="consent-date" type="date" max=move || local_date(now_millis()).to_string()
             prop:value=move || draft.with(|d| d.obtained_on.clone())
             on:input=move |ev| {
                 draft.update(|d| d.obtained_on = event_target_value(&ev));

@@ -3,7 +3,7 @@
 
 use super::i18n;
 use crate::api::Mutation;
-use crate::domain::PersonId;
+use crate::domain::{Month, PersonId};
 use leptos::prelude::*;
 use rust_i18n::t;
 
@@ -51,10 +51,10 @@ pub fn refused_changes(state: AppState) -> Vec<RefusedChange> {
 }
 
 /// Why a month's 活動記録 was refused, in the user's language, if it was.
-pub fn refused_report(state: AppState, month: &str) -> Option<String> {
+pub fn refused_report(state: AppState, month: &Month) -> Option<String> {
     state.refused.with(|edits| {
         edits.iter().find_map(|r| match &r.mutation {
-            Mutation::SubmitActivityReport { report, .. } if report.month == month => {
+            Mutation::SubmitActivityReport { report, .. } if &report.month == month => {
                 Some(i18n::refusal(r.code, &r.reason))
             }
             _ => None,

@@ -2,7 +2,7 @@
 //! reads better.
 
 use super::i18n::{Lang, LangChoice};
-use crate::domain::EpochMillis;
+use crate::domain::{CalendarDate, EpochMillis, Month};
 use rust_i18n::t;
 
 pub use crate::client::time::{
@@ -30,12 +30,11 @@ pub fn datetime(ms: EpochMillis) -> String {
 }
 
 /// `2026-04` → `2026年4月` / `April 2026`.
-pub fn month(ym: &str) -> String {
-    let mut parts = ym.splitn(2, '-').map(|p| p.parse::<u32>());
-    match (parts.next(), parts.next(), Lang::current()) {
-        (Some(Ok(y)), Some(Ok(m)), Lang::Ja) => format!("{y}年{m}月"),
-        (Some(Ok(y)), Some(Ok(m)), Lang::En) => format!("{} {y}", month_name_en(m)),
-        _ => ym.to_owned(),
+pub fn month(ym: &Month) -> String {
+    let (y, m) = ym.year_month();
+    match Lang::current() {
+        Lang::Ja => format!("{y}年{m}月"),
+        Lang::En => format!("{} {y}", month_name_en(m)),
     }
 }
 
@@ -63,13 +62,10 @@ fn month_en(m: u32) -> &'static str {
     name.get(..3).unwrap_or(name)
 }
 
-/// `2026-04-01` → `2026年4月1日` (anything else is shown as it is).
-pub fn ja_date(ymd: &str) -> String {
-    let mut parts = ymd.splitn(3, '-').map(|p| p.parse::<u32>());
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some(Ok(y)), Some(Ok(m)), Some(Ok(d))) => format!("{y}年{m}月{d}日"),
-        _ => ymd.to_owned(),
-    }
+/// `2026-04-01` → `2026年4月1日`.
+pub fn ja_date(day: &CalendarDate) -> String {
+    let (y, m, d) = day.ymd();
+    format!("{y}年{m}月{d}日")
 }
 
 /// `2026年11月22日 18:40`: for logs that span years.
@@ -104,8 +100,8 @@ mod tests {
 
     #[test]
     fn dates_in_japan_time() {
-        assert_eq!(local_date(1_798_729_200_000), "2027-01-01");
-        assert_eq!(ja_date("2026-04-01"), "2026年4月1日");
+        assert_eq!(local_date(1_798_729_200_000).as_str(), "2027-01-01");
+        assert_eq!(ja_date(&CalendarDate::parse("2026-04-01").unwrap()), "2026年4月1日");
         assert_eq!(format_full(1_795_340_400_000), "2026年11月22日 18:40");
     }
 

@@ -4,7 +4,7 @@ use super::sql::{reach_binds, reach_condition};
 use super::write::Writer;
 use super::{Storage, StorageError};
 use mimamori_core::api::admin::{ActivitySummary, UserBrief};
-use mimamori_core::domain::{ActivityReport, EpochMillis, Role, User};
+use mimamori_core::domain::{ActivityReport, EpochMillis, Month, Role, User};
 use sqlx::{Any, Row, Transaction};
 
 impl Storage {
@@ -23,7 +23,7 @@ impl Storage {
                 submitted_at = excluded.submitted_at, device_id = excluded.device_id",
         ))
         .bind(writer.user)
-        .bind(&report.month)
+        .bind(report.month.as_str())
         .bind(body)
         .bind(now)
         .bind(writer.device)
@@ -38,7 +38,7 @@ impl Storage {
         &self,
         manager: &User,
         municipality: &str,
-        month: &str,
+        month: &Month,
     ) -> Result<Vec<ActivitySummary>, StorageError> {
         let sql = format!(
             "SELECT u.id, u.login, u.display_name, u.role, a.report, a.submitted_at
@@ -47,7 +47,7 @@ impl Storage {
             reach_condition(manager.role)
         );
         let sql = self.sql(&sql);
-        let mut q = sqlx::query(&sql).bind(municipality).bind(month);
+        let mut q = sqlx::query(&sql).bind(municipality).bind(month.as_str());
         for _ in 0..reach_binds(manager.role) {
             q = q.bind(manager.id.as_str());
         }
@@ -58,7 +58,7 @@ impl Storage {
                 let report: String = r.try_get("report")?;
                 Ok(ActivitySummary {
                     user: UserBrief {
-                        id: super::rows::stored_user_id(r.try_get("id")?)?,
+                        id: super::rows::parsed(r.try_get("id")?)?,
                         login: r.try_get("login")?,
                         display_name: r.try_get("display_name")?,
                         role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("role {role}").into()))?,

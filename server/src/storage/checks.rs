@@ -1,6 +1,6 @@
 //! 見守り checks: idempotent inserts and scoped, cursor-based reads.
 
-use super::rows::{stored_person_id, stored_user_id};
+use super::rows::parsed;
 use super::sql::{placeholders, scope_ids, Backend};
 use super::{Storage, StorageError};
 use mimamori_core::domain::{
@@ -149,13 +149,13 @@ fn check_from_row(r: &AnyRow) -> Result<Check, sqlx::Error> {
     };
     Ok(Check {
         id: CheckId(id.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))?),
-        person_id: stored_person_id(r.try_get("person_id")?)?,
+        person_id: parsed(r.try_get("person_id")?)?,
         outcome: CheckOutcome::parse(&outcome)
             .ok_or_else(|| sqlx::Error::Decode(format!("unknown outcome {outcome}").into()))?,
         note: r.try_get("note")?,
         recorded_at: r.try_get("recorded_at")?,
         received_at: Some(r.try_get("received_at")?),
-        author_id: stored_user_id(r.try_get("author_id")?)?,
+        author_id: parsed(r.try_get("author_id")?)?,
         author_name: r.try_get("author_name")?,
         method: method.as_deref().and_then(CheckMethod::parse),
         concerns: Concern::split(&concerns),

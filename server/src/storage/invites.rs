@@ -90,8 +90,8 @@ impl Storage {
         .await?;
         if let Some(row) = taken {
             return Ok(Ok(Redeemed {
-                user: super::rows::stored_user_id(row.try_get("user_id")?)?,
-                issued_by: super::rows::stored_user_id(row.try_get("created_by")?)?,
+                user: super::rows::parsed(row.try_get("user_id")?)?,
+                issued_by: super::rows::parsed(row.try_get("created_by")?)?,
             }));
         }
         let row = sqlx::query(&self.sql(

@@ -1,6 +1,6 @@
 //! Persons, always seen through the asking user's scope.
 
-use super::rows::{decode, fields_from_row, flag, scopes_from_row, stored_person_id, user_from_row};
+use super::rows::{decode, fields_from_row, flag, parsed, scopes_from_row, user_from_row};
 use super::sql::{placeholders, scope_condition, scope_ids, PERSON_FROM};
 use super::write::Writer;
 use super::{Storage, StorageError};
@@ -62,7 +62,7 @@ impl Storage {
             format!("SELECT p.id, p.version FROM persons p WHERE p.id IN ({}) ORDER BY p.id", scope_ids(user.role));
         let rows = sqlx::query(&self.sql(&sql)).bind(user.id.as_str()).fetch_all(&self.pool).await?;
         rows.iter()
-            .map(|r| Ok(InScope { id: stored_person_id(r.try_get("id")?)?, version: r.try_get("version")? }))
+            .map(|r| Ok(InScope { id: parsed(r.try_get("id")?)?, version: r.try_get("version")? }))
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
     }
@@ -90,7 +90,7 @@ impl Storage {
             for r in q.bind(user.id.as_str()).fetch_all(&self.pool).await? {
                 let f = fields_from_row(&r)?;
                 persons.push(Person {
-                    id: stored_person_id(r.try_get("id")?)?,
+                    id: parsed(r.try_get("id")?)?,
                     name: f.name,
                     kana: f.kana,
                     address: f.address,
@@ -157,7 +157,7 @@ impl Storage {
             .map(|r| {
                 let household: String = r.try_get("household_type")?;
                 Ok(PersonSummary {
-                    id: stored_person_id(r.try_get("id")?)?,
+                    id: parsed(r.try_get("id")?)?,
                     name: r.try_get("name")?,
                     kana: r.try_get("kana")?,
                     small_area_id: r.try_get("small_area_id")?,
@@ -198,7 +198,7 @@ impl Storage {
         let mut fields = fields_from_row(&r)?;
         fields.notes = notes_for(user, fields.notes);
         Ok(Some(PersonDetail {
-            id: stored_person_id(r.try_get("id")?)?,
+            id: parsed(r.try_get("id")?)?,
             fields,
             small_area: r.try_get("small_area")?,
             district: r.try_get("district")?,
@@ -224,7 +224,7 @@ impl Storage {
                 let method: String = r.try_get("method")?;
                 Ok(Consent {
                     id: r.try_get("id")?,
-                    obtained_on: r.try_get("obtained_on")?,
+                    obtained_on: parsed(r.try_get("obtained_on")?)?,
                     method: decode("consent method", ConsentMethod::parse(&method))?,
                     scopes: scopes_from_row(r, "scope_")?,
                     recorded_by: r.try_get("recorded_by")?,
@@ -329,7 +329,7 @@ impl Storage {
         ))
         .bind(uuid::Uuid::new_v4().to_string())
         .bind(person.as_str())
-        .bind(&consent.obtained_on)
+        .bind(consent.obtained_on.as_str())
         .bind(consent.method.as_str())
         .bind(i64::from(s.record))
         .bind(i64::from(s.share_partners))

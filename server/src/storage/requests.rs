@@ -1,6 +1,6 @@
 //! 相談・依頼: raised on field devices, routed by coordinators, worked by partners.
 
-use super::rows::{stored_person_id, stored_user_id};
+use super::rows::parsed;
 use super::sql::{scope_condition, scope_ids, PARTNER_REQUESTS, PERSON_FROM};
 use super::write::Writer;
 use super::{Storage, StorageError};
@@ -56,7 +56,7 @@ impl Storage {
             .map(|r| {
                 Ok(RequestSummary {
                     id: r.try_get("id")?,
-                    person_id: stored_person_id(r.try_get("person_id")?)?,
+                    person_id: parsed(r.try_get("person_id")?)?,
                     person_name: r.try_get("name")?,
                     person_address: r.try_get("address")?,
                     person_phone: r.try_get("phone")?,
@@ -101,13 +101,13 @@ impl Storage {
             .map(|r| {
                 Ok(FieldRequest {
                     id: r.try_get("id")?,
-                    person_id: stored_person_id(r.try_get("person_id")?)?,
+                    person_id: parsed(r.try_get("person_id")?)?,
                     need: need_of(r)?,
                     detail: r.try_get("detail")?,
                     status: status_of(r)?,
                     to_partner: r.try_get::<i64, _>("to_partner")? == 1,
                     organization: r.try_get("organization")?,
-                    raised_by: stored_user_id(r.try_get("raised_by")?)?,
+                    raised_by: parsed(r.try_get("raised_by")?)?,
                     raised_by_name: r.try_get("raised_by_name")?,
                     created_at: r.try_get("created_at")?,
                     updated_at: r.try_get("updated_at")?,

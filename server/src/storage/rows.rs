@@ -3,7 +3,7 @@
 //! half-filled type). A leaf: it imports no other storage module.
 
 use mimamori_core::domain::{
-    ConsentScopes, EmergencyContact, HouseholdType, PersonFields, PersonId, Role, User, UserId,
+    ConsentScopes, EmergencyContact, HouseholdType, PersonFields, Role, User, ValidationError,
 };
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -49,20 +49,15 @@ pub(super) fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
     let role: String = row.try_get("role")?;
     let role = Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?;
     Ok(User {
-        id: stored_user_id(row.try_get("id")?)?,
+        id: parsed(row.try_get("id")?)?,
         login: row.try_get("login")?,
         display_name: row.try_get("display_name")?,
         role,
     })
 }
 
-/// A person id as stored, parsed like any other: a malformed one is a decode error, never a
-/// `PersonId`.
-pub(crate) fn stored_person_id(raw: String) -> Result<PersonId, sqlx::Error> {
-    PersonId::try_from(raw).map_err(|e| sqlx::Error::Decode(Box::new(e)))
-}
-
-/// A user id as stored, parsed like any other.
-pub(crate) fn stored_user_id(raw: String) -> Result<UserId, sqlx::Error> {
-    UserId::try_from(raw).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+/// An id or a date as stored, parsed like any other (`PersonId`, `UserId`, `CalendarDate`…): a
+/// malformed one is a decode error, never a value of the type.
+pub(crate) fn parsed<T: TryFrom<String, Error = ValidationError>>(raw: String) -> Result<T, sqlx::Error> {
+    T::try_from(raw).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }

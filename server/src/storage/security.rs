@@ -125,7 +125,7 @@ impl Storage {
             let Some(id) = r.try_get::<Option<String>, _>(format!("{p}_id").as_str())? else { return Ok(None) };
             let role: String = r.try_get(format!("{p}_role").as_str())?;
             Ok(Some(UserBrief {
-                id: super::rows::stored_user_id(id)?,
+                id: super::rows::parsed(id)?,
                 login: r.try_get(format!("{p}_login").as_str())?,
                 display_name: r.try_get(format!("{p}_name").as_str())?,
                 role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?,

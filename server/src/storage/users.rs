@@ -1,6 +1,6 @@
 //! Users, their responsibilities (assignments, areas) and their devices (sessions).
 
-use super::rows::{stored_person_id, stored_user_id, user_from_row};
+use super::rows::{parsed, user_from_row};
 use super::sql::{reach_binds, reach_condition, scope_condition, PERSON_FROM};
 use super::{Storage, StorageError};
 use crate::config::SessionPolicy;
@@ -233,7 +233,7 @@ impl Storage {
             let entry = by_user.entry(l.try_get("user_id")?).or_default();
             let item: String = l.try_get("item")?;
             if l.try_get::<String, _>("kind")? == "p" {
-                entry.0.push(stored_person_id(item)?);
+                entry.0.push(parsed(item)?);
             } else {
                 entry.1.push(item);
             }
@@ -598,7 +598,7 @@ impl Storage {
             .map(|r| r.get(0));
         let Some(owner) = owner else { return Ok(None) };
         self.revoke_device(&mut **tx, device_id, RevokeReason::Revoked, now).await?;
-        Ok(Some(stored_user_id(owner)?))
+        Ok(Some(parsed(owner)?))
     }
 
     /// Condition on `u` (the device's user): the asker's own devices, or for managers those of the

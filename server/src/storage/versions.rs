@@ -2,7 +2,7 @@
 //!
 //! The merge rule itself is pure and shared with the tests: [`mimamori_core::domain::merge`].
 
-use super::rows::{fields_from_row, stored_person_id};
+use super::rows::{fields_from_row, parsed};
 use super::sql::{placeholders, scope_condition, PERSON_FROM};
 use super::write::Writer;
 use super::{Storage, StorageError};
@@ -230,7 +230,7 @@ impl Storage {
                 let current = fields_from_row(r)?;
                 Ok(ConflictSummary {
                     id: r.try_get("id")?,
-                    person_id: stored_person_id(r.try_get("person_id")?)?,
+                    person_id: parsed(r.try_get("person_id")?)?,
                     person_name: r.try_get("person_name")?,
                     field,
                     current: FieldValue::of_fields(&current, field),
@@ -264,7 +264,7 @@ impl Storage {
         else {
             return Ok(None);
         };
-        let person = stored_person_id(row.try_get("person_id")?)?;
+        let person = parsed(row.try_get("person_id")?)?;
         let field: String = row.try_get("field")?;
         let field =
             PersonField::parse(&field).ok_or_else(|| sqlx::Error::Decode(format!("unknown field {field}").into()))?;

@@ -3,7 +3,8 @@
 //! by hand (not everything a 民生委員 does goes through the app), and are submitted once a month.
 
 use super::{
-    Check, CheckMethod, EpochMillis, FieldRequest, HouseholdType, Need, Person, PersonId, UserId, ValidationError,
+    CalendarDate, Check, CheckMethod, EpochMillis, FieldRequest, HouseholdType, Month, Need, Person, PersonId, UserId,
+    ValidationError,
 };
 use crate::error::ErrorCode;
 use serde::{Deserialize, Serialize};
@@ -58,8 +59,7 @@ pub struct NeedCount {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActivityReport {
-    /// `YYYY-MM`.
-    pub month: String,
+    pub month: Month,
     /// 訪問回数
     pub visits: u32,
     /// 電話での連絡
@@ -89,23 +89,18 @@ fn subject_of(h: HouseholdType) -> fn(&mut BySubject) -> &mut u32 {
     }
 }
 
-/// `YYYY-MM` of a local calendar day `YYYY-MM-DD`.
-pub fn month_of(day: &str) -> &str {
-    day.get(..7).unwrap_or(day)
-}
-
 impl ActivityReport {
     /// Counts the month from `me`'s own records. `day_of` gives a time's local calendar day.
     pub fn count(
-        month: &str,
+        month: &Month,
         me: &UserId,
         checks: &[Check],
         requests: &[FieldRequest],
         persons: &[Person],
-        day_of: impl Fn(EpochMillis) -> String,
+        day_of: impl Fn(EpochMillis) -> CalendarDate,
     ) -> Self {
         let mut r = ActivityReport {
-            month: month.to_owned(),
+            month: month.clone(),
             visits: 0,
             phone_calls: 0,
             other_contacts: 0,
@@ -118,7 +113,7 @@ impl ActivityReport {
         let mut days = BTreeSet::new();
         for c in checks.iter().filter(|c| &c.author_id == me) {
             let day = day_of(c.recorded_at);
-            if month_of(&day) != month {
+            if !day.is_in(month) {
                 continue;
             }
             days.insert(day);
@@ -131,7 +126,7 @@ impl ActivityReport {
         let household: HashMap<&PersonId, HouseholdType> = persons.iter().map(|p| (&p.id, p.household_type)).collect();
         for q in requests.iter().filter(|q| &q.raised_by == me) {
             let day = day_of(q.created_at);
-            if month_of(&day) != month {
+            if !day.is_in(month) {
                 continue;
             }
             days.insert(day);
@@ -147,15 +142,14 @@ impl ActivityReport {
         r
     }
 
-    /// A real month, figures a month can hold, a note of at most 1000 characters.
+    /// A month of the service's years (2020–2100; a real month by its type), figures a month can
+    /// hold, a note of at most 1000 characters.
     pub fn validate(mut self) -> Result<Self, ValidationError> {
-        let bytes = self.month.as_bytes();
-        let month_ok = bytes.len() == 7
-            && bytes[4] == b'-'
-            && self.month[..4].parse::<u32>().is_ok_and(|y| (2020..=2100).contains(&y))
-            && self.month[5..].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m));
-        if !month_ok {
-            return Err(ValidationError { code: ErrorCode::InvalidMonth, detail: "month must be YYYY-MM".into() });
+        if !(2020..=2100).contains(&self.month.year()) {
+            return Err(ValidationError {
+                code: ErrorCode::InvalidMonth,
+                detail: "a record's month is 2020 to 2100".into(),
+            });
         }
         let c = &self.consultations;
         let l = &self.liaison;
@@ -203,15 +197,8 @@ mod tests {
     /// 2026-11-01T00:00:00Z; days are taken in UTC in these tests.
     const NOV_1: i64 = 1_793_491_200_000;
 
-    fn day_of(ms: EpochMillis) -> String {
-        let days = ms.div_euclid(DAY) - NOV_1 / DAY;
-        if days < 0 {
-            "2026-10-31".into()
-        } else if days < 30 {
-            format!("2026-11-{:02}", days + 1)
-        } else {
-            format!("2026-12-{:02}", days - 29)
-        }
+    fn day_of(ms: EpochMillis) -> CalendarDate {
+        CalendarDate::at(ms, 0)
     }
 
     fn check(me: &str, at: EpochMillis, method: Option<CheckMethod>) -> Check {
@@ -279,7 +266,7 @@ mod tests {
         ];
         let persons =
             vec![person("p-old", HouseholdType::SingleElderly), person("p-child", HouseholdType::ChildRearing)];
-        let r = ActivityReport::count("2026-11", &me, &checks, &requests, &persons, day_of);
+        let r = ActivityReport::count(&Month::parse("2026-11").unwrap(), &me, &checks, &requests, &persons, day_of);
         assert_eq!((r.visits, r.phone_calls, r.other_contacts), (2, 1, 1));
         assert_eq!(r.consultations, BySubject { elderly: 1, disability: 0, children: 1, other: 1 });
         assert_eq!(r.liaison.council, 3);
@@ -292,11 +279,16 @@ mod tests {
     #[test]
     fn a_report_holds_a_real_month_and_figures_a_month_can_hold() {
         let me = UserId::parse("u").unwrap();
-        let ok = ActivityReport::count("2026-11", &me, &[], &[], &[], day_of);
+        let ok = ActivityReport::count(&Month::parse("2026-11").unwrap(), &me, &[], &[], &[], day_of);
         assert!(ok.clone().validate().is_ok());
         for bad in ["2026-13", "2026-1", "26-11", "2026/11", "1999-01"] {
-            let r = ActivityReport { month: bad.into(), ..ok.clone() };
-            assert_eq!(r.validate().unwrap_err().code.wire(), "invalid_month", "{bad}");
+            let json = serde_json::json!({"month": bad, "visits": 0, "phone_calls": 0, "other_contacts": 0,
+                "consultations": ok.consultations, "liaison": ok.liaison, "days_active": 0});
+            let refused = match serde_json::from_value::<ActivityReport>(json) {
+                Err(unreadable) => unreadable.to_string(),
+                Ok(read) => read.validate().unwrap_err().code.wire().to_owned(),
+            };
+            assert!(refused.starts_with("invalid_month"), "{bad}: {refused}");
         }
         let r = ActivityReport { visits: 10_000, ..ok.clone() };
         assert_eq!(r.validate().unwrap_err().code.wire(), "invalid_count");

@@ -4,9 +4,7 @@
 //! than in a browser. Days are the user's local calendar days: a check at 23:50 and one at 00:10
 //! are a day apart for someone who goes round every morning.
 
-use super::EpochMillis;
-
-const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+use super::{EpochMillis, DAY_MS};
 
 /// Where a person stands against their expected check interval.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

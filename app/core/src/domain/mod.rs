@@ -4,6 +4,7 @@
 //! the sync client sends them as JSON, the server validates and stores them.
 
 pub mod activity;
+mod calendar;
 mod check;
 mod consent;
 pub mod due;
@@ -16,10 +17,11 @@ mod user;
 
 use crate::error::ErrorCode;
 pub use activity::{ActivityReport, BySubject, Liaison, NeedCount};
+pub use calendar::{civil_from_days, CalendarDate, Month, DAY_MS};
 pub use check::{
     concern_is_named, Check, CheckId, CheckMethod, CheckNote, CheckOutcome, Concern, GeoStamp, NewCheck, SyncState,
 };
-pub use consent::{is_calendar_date, Consent, ConsentInput, ConsentMethod, ConsentScopes};
+pub use consent::{Consent, ConsentInput, ConsentMethod, ConsentScopes};
 pub use due::Due;
 pub use inquiry::{need_text, needs_fit, CheckKind, Need, NeedNote};
 pub use merge::{FieldEdit, FieldValue, Merge, PersonField, Version};

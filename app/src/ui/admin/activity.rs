@@ -4,8 +4,7 @@
 use super::api;
 use super::widgets::{loaded, read_ok, ReadStatus, ServerRead};
 use crate::api::admin::ActivitySummary;
-use crate::domain::activity::month_of;
-use crate::domain::{ActivityReport, Need};
+use crate::domain::{ActivityReport, Month, Need};
 use crate::ui::time::{format_full, local_date, now_millis};
 use crate::words::Label;
 use leptos::prelude::*;
@@ -28,7 +27,7 @@ const COLUMNS: [Column; 8] = [
 
 #[component]
 pub fn ActivityAdminPage() -> impl IntoView {
-    let month = RwSignal::new(month_of(&local_date(now_millis())).to_owned());
+    let month = RwSignal::new(local_date(now_millis()).month());
     // Read again whenever the month changes.
     let read: ServerRead<Vec<ActivitySummary>> = LocalResource::new(move || api::activity_reports(month.get()));
     let reports = loaded(read);
@@ -37,11 +36,11 @@ pub fn ActivityAdminPage() -> impl IntoView {
             <p class="back"><A href="/admin">"← 管理"</A></p>
             <h1>"活動記録の集計"</h1>
             <label for="activity-month">"対象の月"</label>
-            <input id="activity-month" type="month" prop:value=move || month.get()
+            <input id="activity-month" type="month" prop:value=move || month.get().to_string()
                 on:change=move |ev| {
-                    let v = event_target_value(&ev);
-                    if !v.is_empty() {
-                        month.set(v);
+                    // The browser's month picker gives `YYYY-MM` or, while it is being cleared, nothing.
+                    if let Ok(m) = Month::parse(&event_target_value(&ev)) {
+                        month.set(m);
                     }
                 }/>
             <ReadStatus read/>

@@ -11,7 +11,7 @@ use crate::api::admin::{
 use crate::api::ApiErrorBody;
 use crate::client::{http, ClientError};
 use crate::domain::text::is_safe_id;
-use crate::domain::PersonId;
+use crate::domain::{Month, PersonId};
 use crate::error::ErrorCode;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -161,10 +161,7 @@ pub async fn requests() -> Result<Vec<RequestSummary>, Failure> {
     get("/requests").await
 }
 
-pub async fn activity_reports(month: String) -> Result<Vec<ActivitySummary>, Failure> {
-    // A month is `YYYY-MM` from a month input; anything else asks for a month that does not exist.
-    let ok = month.len() == 7 && month.bytes().all(|b| b.is_ascii_digit() || b == b'-');
-    let month = if ok { month.as_str() } else { "0000-00" };
+pub async fn activity_reports(month: Month) -> Result<Vec<ActivitySummary>, Failure> {
     get(&format!("/activity-reports?month={month}")).await
 }
 

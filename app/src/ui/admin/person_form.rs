@@ -6,7 +6,7 @@ use super::api;
 use super::widgets::{CheckField, ErrorFor, FieldError, FormError, FormProblem, ReadStatus, ServerRead, TextField};
 use crate::api::admin::{AreaTree, NewPersonRequest, PersonDetail, UpdatePersonRequest};
 use crate::domain::{
-    ConsentInput, ConsentMethod, ConsentScopes, EmergencyContact, HouseholdType, PersonFields, PersonId,
+    CalendarDate, ConsentInput, ConsentMethod, ConsentScopes, EmergencyContact, HouseholdType, PersonFields, PersonId,
     MAX_EMERGENCY_CONTACTS,
 };
 use crate::ui::state::use_app_state;
@@ -133,7 +133,7 @@ pub struct ConsentDraft {
 impl ConsentDraft {
     pub fn new() -> Self {
         ConsentDraft {
-            date: RwSignal::new(today()),
+            date: RwSignal::new(today().into()),
             method: RwSignal::new(ConsentMethod::Written),
             record: RwSignal::new(true),
             share_partners: RwSignal::new(false),
@@ -144,7 +144,7 @@ impl ConsentDraft {
     /// The consent, checked; the error names its field.
     pub fn input(&self) -> Result<ConsentInput, FieldError> {
         let input = ConsentInput {
-            obtained_on: ascii(&self.date.get_untracked()).trim().to_owned(),
+            obtained_on: CalendarDate::parse(ascii(&self.date.get_untracked()).trim())?,
             method: self.method.get_untracked(),
             scopes: ConsentScopes {
                 record: self.record.get_untracked(),
@@ -157,7 +157,7 @@ impl ConsentDraft {
     }
 }
 
-pub fn today() -> String {
+pub fn today() -> CalendarDate {
     local_date(now_millis())
 }
 
@@ -379,8 +379,8 @@ pub fn ConsentEditor(draft: ConsentDraft, error: FormError, id_prefix: &'static 
     let name = id("method");
     view! {
         <div class="consent-editor">
-            <TextField id=id("date") label="同意した日" value=draft.date error codes=&["invalid_consent_date"] kind="date"
-                max=today() required=true/>
+            <TextField id=id("date") label="同意した日" value=draft.date error codes=&["invalid_date", "invalid_consent_date"] kind="date"
+                max=today().to_string() required=true/>
             <fieldset class="radios">
                 <legend>"同意の方法"</legend>
                 {ConsentMethod::ALL.into_iter().map(|m| {
