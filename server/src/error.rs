@@ -23,6 +23,10 @@ pub enum ApiError {
     Busy,
     #[error("the request took too long")]
     Timeout,
+    /// The database cannot be reached (restarting, failed over, network): a moment's outage, not
+    /// a fault in the request, so the client keeps what it sent and tries again later.
+    #[error("the database is unavailable; try again shortly")]
+    DatabaseUnavailable,
     #[error("login or password is wrong")]
     BadCredentials,
     #[error("too many failed sign-ins; try again later")]
@@ -59,7 +63,7 @@ impl ApiError {
             | ApiError::DeviceRevoked
             | ApiError::SessionExpired => StatusCode::UNAUTHORIZED,
             ApiError::PasswordChangeRequired => StatusCode::FORBIDDEN,
-            ApiError::Busy | ApiError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Busy | ApiError::Timeout | ApiError::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound | ApiError::PersonNotFound => StatusCode::NOT_FOUND,
             ApiError::Forbidden | ApiError::CrossSite => StatusCode::FORBIDDEN,
@@ -81,6 +85,7 @@ impl ApiError {
             ApiError::PasswordChangeRequired => ErrorCode::PasswordChangeRequired,
             ApiError::Busy => ErrorCode::Busy,
             ApiError::Timeout => ErrorCode::Timeout,
+            ApiError::DatabaseUnavailable => ErrorCode::DatabaseUnavailable,
             ApiError::TooManyAttempts => ErrorCode::TooManyAttempts,
             ApiError::NotFound => ErrorCode::NotFound,
             ApiError::PersonNotFound => ErrorCode::PersonNotFound,
@@ -112,7 +117,17 @@ impl IntoResponse for ApiError {
 
 impl From<StorageError> for ApiError {
     fn from(e: StorageError) -> Self {
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "database unavailable");
+            return ApiError::DatabaseUnavailable;
+        }
         ApiError::Internal(Box::new(e))
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        StorageError::Database(e).into()
     }
 }
 

@@ -48,6 +48,6 @@ pub async fn resolve(
     );
     let actor = Actor { user: &session.user, device_id: &session.device_id };
     state.storage.audit(&mut *tx, actor, AuditAction::ConflictResolve, Some(&person), &detail, now).await?;
-    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    tx.commit().await?;
     Ok(Json(state.storage.open_conflicts(&session.user).await?))
 }

@@ -39,7 +39,7 @@ pub async fn revoke(
         detail: &detail,
     };
     state.storage.security_event(&mut *tx, event, now).await?;
-    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    tx.commit().await?;
     tracing::info!(by = %session.user.id.as_str(), device = %id, "device revoked");
     Ok(StatusCode::NO_CONTENT)
 }

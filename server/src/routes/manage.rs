@@ -214,7 +214,7 @@ pub async fn create_user(
         .storage
         .security_event(&mut *tx, event(&session, SecurityAction::UserCreate, &user.id, &detail), now_millis())
         .await?;
-    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    tx.commit().await?;
     tracing::info!(by = %session.user.id.as_str(), user = %id, role = req.role.as_str(), "user created");
     Ok((StatusCode::CREATED, Json(summary_of(&state, &session, &user.id).await?)))
 }
@@ -250,7 +250,7 @@ pub async fn set_assignments(
         .storage
         .security_event(&mut *tx, event(&session, SecurityAction::AssignmentsSet, &target.id, &detail), now)
         .await?;
-    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    tx.commit().await?;
     Ok(Json(summary_of(&state, &session, &target.id).await?))
 }
 
@@ -274,7 +274,7 @@ pub async fn set_areas(
         .storage
         .security_event(&mut *tx, event(&session, SecurityAction::AreasSet, &target.id, &detail), now_millis())
         .await?;
-    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    tx.commit().await?;
     Ok(Json(summary_of(&state, &session, &target.id).await?))
 }
 
@@ -345,7 +345,7 @@ pub async fn create_invite(
         .storage
         .security_event(&mut *tx, event(&session, SecurityAction::InviteIssue, &target.id, &detail), now)
         .await?;
-    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    tx.commit().await?;
     let url = format!("{origin}/enroll#{code}");
     let qr_svg = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
         .map_err(|e| ApiError::Internal(e.to_string().into()))?
@@ -440,7 +440,7 @@ async fn set_disabled(
     state.storage.set_disabled(&mut tx, &target.id, disabled, now).await?;
     let action = if disabled { SecurityAction::UserDisable } else { SecurityAction::UserEnable };
     state.storage.security_event(&mut *tx, event(&session, action, &target.id, ""), now).await?;
-    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    tx.commit().await?;
     Ok(Json(summary_of(&state, &session, &target.id).await?))
 }
 
@@ -477,7 +477,7 @@ pub async fn reset_password(
         .storage
         .security_event(&mut *tx, event(&session, SecurityAction::PasswordReset, &target.id, &detail), now)
         .await?;
-    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    tx.commit().await?;
     Ok(Json(summary_of(&state, &session, &target.id).await?))
 }
 

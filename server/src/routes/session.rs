@@ -82,7 +82,7 @@ pub(crate) async fn authenticate(
     let agent = user_agent(headers);
     let detail = format!("agent={}", agent.as_deref().unwrap_or(""));
     let (device_id, cookie) = new_device(state, &mut tx, &record, Enrolment::Password, agent, &detail, now).await?;
-    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    tx.commit().await?;
     tracing::info!(user = %record.user.id.as_str(), device = %device_id, "signed in");
     let must_change_password = record.must_change_password;
     Ok((cookie, SignInResponse { user: record.user, must_change_password }))
@@ -170,7 +170,7 @@ pub async fn enroll(
     let agent = user_agent(&headers);
     let (device_id, cookie) = new_device(&state, &mut tx, &record, Enrolment::Invite, agent, &detail, now).await?;
     state.storage.link_invite_device(&mut tx, &code_hash, &device_id).await?;
-    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    tx.commit().await?;
     tracing::info!(user = %record.user.id.as_str(), device = %device_id, "device enrolled by invite");
     Ok((jar.add(cookie), Json(SignInResponse { user: record.user, must_change_password: false })))
 }
@@ -185,7 +185,7 @@ pub async fn sign_out(
     let mut tx = state.storage.begin().await?;
     state.storage.revoke_device(&mut *tx, &session.device_id, RevokeReason::SignOut, now).await?;
     state.storage.security_event(&mut *tx, own_event(&session, SecurityAction::SignOut, ""), now).await?;
-    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    tx.commit().await?;
     Ok((jar.add(expired_session_cookie(state.config.secure_cookies)), StatusCode::NO_CONTENT))
 }
 
@@ -246,6 +246,6 @@ pub async fn change_password(
         .await?;
     let detail = format!("signed_out={ended}");
     state.storage.security_event(&mut *tx, own_event(&session, SecurityAction::PasswordChange, &detail), now).await?;
-    tx.commit().await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -56,6 +56,28 @@ pub enum StorageError {
     UnsupportedUrl,
 }
 
+/// How long a request waits for a database connection before it is told the database is away.
+pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl StorageError {
+    /// Whether the database could not be reached, rather than refused or failed a statement: no
+    /// connection came free in time, a connection broke, or the server is shutting down or
+    /// starting up (SQLSTATE class 08, 57P01–57P03). Such a request is answered 503, and the pool
+    /// reconnects by itself (each connection is tested before it is handed out).
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StorageError::Database(e) => match e {
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+                sqlx::Error::Database(db) => {
+                    db.code().is_some_and(|c| c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03"))
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+}
+
 impl Storage {
     /// Opens (creating an SQLite file if needed) the database and brings its schema up to date.
     pub async fn connect(url: &str) -> Result<Self, StorageError> {
@@ -69,6 +91,9 @@ impl Storage {
         };
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            // While the database is away (restart, failover) a request learns so within this,
+            // and is answered 503 `database_unavailable`, well inside the request timeout.
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

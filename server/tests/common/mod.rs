@@ -8,6 +8,8 @@ use std::net::SocketAddr;
 
 pub use mimamori_server::storage::Backend;
 
+pub mod process;
+
 pub struct TestApp {
     pub addr: SocketAddr,
     pub database_url: String,
