@@ -21,6 +21,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -42,6 +43,9 @@ pub struct AppState {
     /// Every password hash in this process passes through here.
     pub hashes: HashGate,
 }
+
+/// Bytes below which an answer is sent uncompressed.
+const COMPRESS_ABOVE: u16 = 1024;
 
 pub struct Application {
     listener: TcpListener,
@@ -202,7 +206,10 @@ pub fn router(state: AppState) -> Router {
         .route(SIGN_IN_FORM_PATH, get(shell::page).post(shell::sign_in))
         .fallback(shell::page)
         .with_state(state)
-        .layer(CompressionLayer::new())
+        // Answers under 1 KB go as they are: a steady-state pull is ~700 bytes of JSON, and
+        // brotli's per-response set-up cost more server CPU than the 500 bytes it saves on the
+        // wire (BENCHMARKS.md §3). Pages, scripts and first pulls are far larger and compressed.
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(SizeAbove::new(COMPRESS_ABOVE))))
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
         // Slow or stuck requests end: a body that trickles in, a handler that waits too long for
         // the database or for its turn under load. Answered as JSON like every other failure.

@@ -131,7 +131,11 @@ pub async fn pull(
     let (checks, cursor, more) = state.storage.checks_since(&session.user, q.cursor, PULL_PAGE).await?;
     let requests = state.storage.field_requests(&session.user).await?;
     let areas = state.storage.registrable_areas(&session.user).await?;
-    let new_devices = state.storage.devices_enrolled_since(&session.user.id, session.device_created_at).await?;
+    let new_devices = if session.newer_devices {
+        state.storage.devices_enrolled_since(&session.user.id, session.device_created_at).await?
+    } else {
+        Vec::new()
+    };
     Ok(Json(PullResponse { scope, checks, cursor, more, server_time: now, requests, areas, new_devices }))
 }
 

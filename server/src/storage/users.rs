@@ -30,6 +30,9 @@ pub struct Session {
     pub device_created_at: EpochMillis,
     /// An admin reset the password: only changing it (and signing out) works until then.
     pub must_change_password: bool,
+    /// Whether this user has a live device enrolled after this one (news to show): learnt with
+    /// the session, so a pull asks for the list only when there is one.
+    pub newer_devices: bool,
 }
 
 /// What a session token turned out to be.
@@ -402,7 +405,10 @@ impl Storage {
         let row = sqlx::query(&self.sql(
             "SELECT v.id AS device_id, v.created_at AS device_created_at, v.last_seen_at, v.expires_at, v.revoked_at,
                     u.id, u.login, u.display_name, u.role, u.municipality_id, u.organization_id, u.disabled_at,
-                    u.must_change_password
+                    u.must_change_password,
+                    CAST(CASE WHEN EXISTS (SELECT 1 FROM devices n WHERE n.user_id = v.user_id
+                        AND n.created_at > v.created_at AND n.revoked_at IS NULL) THEN 1 ELSE 0 END AS BIGINT)
+                        AS newer_devices
              FROM devices v JOIN users u ON u.id = v.user_id
              WHERE v.token_hash = ?",
         ))
@@ -439,6 +445,7 @@ impl Storage {
             device_id,
             device_created_at: created,
             must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
+            newer_devices: row.try_get::<i64, _>("newer_devices")? != 0,
         }))
     }
 
