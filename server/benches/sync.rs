@@ -910,27 +910,48 @@ async fn profile(ctx: &Ctx<'_>) -> Result<(), String> {
                     .await
                 }
                 "scope_manifest" => {
-                    timed(200, move |_| async move { storage.scope_manifest(user).await.map(drop) }).await
+                    timed(200, move |_| async move {
+                        let mut c = storage.connection().await?;
+                        storage.scope_manifest(&mut c, user).await.map(drop)
+                    })
+                    .await
                 }
                 "audit_sync_reads, remembered scope" => {
-                    timed(200, move |_| async move { storage.audit_sync_reads(actor, scope, now_ms()).await }).await
+                    timed(200, move |_| async move {
+                        let mut c = storage.connection().await?;
+                        storage.audit_sync_reads(&mut c, actor, scope, now_ms()).await
+                    })
+                    .await
                 }
                 // A scope other than the remembered one makes the call run its INSERT … SELECT.
                 "audit_sync_reads, SQL (scope changed)" => {
-                    timed(
-                        200,
-                        move |i| async move { storage.audit_sync_reads(actor, alternate(scope, i), now_ms()).await },
-                    )
+                    timed(200, move |i| async move {
+                        let mut c = storage.connection().await?;
+                        storage.audit_sync_reads(&mut c, actor, alternate(scope, i), now_ms()).await
+                    })
                     .await
                 }
                 "checks_since(synced)" => {
-                    timed(200, move |_| async move { storage.checks_since(user, cursor, PULL_PAGE).await.map(drop) })
-                        .await
+                    timed(200, move |_| async move {
+                        let mut c = storage.connection().await?;
+                        storage.checks_since(&mut c, user, cursor, PULL_PAGE).await.map(drop)
+                    })
+                    .await
                 }
                 "checks_since(tip)" => {
-                    timed(200, move |_| async move { storage.checks_since(user, tip, PULL_PAGE).await.map(drop) }).await
+                    timed(200, move |_| async move {
+                        let mut c = storage.connection().await?;
+                        storage.checks_since(&mut c, user, tip, PULL_PAGE).await.map(drop)
+                    })
+                    .await
                 }
-                _ => timed(3, move |_| async move { storage.checks_since(user, 0, PULL_PAGE).await.map(drop) }).await,
+                _ => {
+                    timed(3, move |_| async move {
+                        let mut c = storage.connection().await?;
+                        storage.checks_since(&mut c, user, 0, PULL_PAGE).await.map(drop)
+                    })
+                    .await
+                }
             };
             cells.push(cell.map_err(|e| format!("{name}: {e}"))?);
         }
@@ -971,11 +992,22 @@ async fn profile(ctx: &Ctx<'_>) -> Result<(), String> {
                             "session_by_token_hash" => {
                                 storage.session_by_token_hash(&p.hash, now_ms(), &Default::default()).await.map(drop)
                             }
-                            "scope_manifest" => storage.scope_manifest(user).await.map(drop),
-                            "checks_since(synced)" => storage.checks_since(user, p.cursor, PULL_PAGE).await.map(drop),
+                            "scope_manifest" => match storage.connection().await {
+                                Ok(mut c) => storage.scope_manifest(&mut c, user).await.map(drop),
+                                Err(e) => Err(e),
+                            },
+                            "checks_since(synced)" => match storage.connection().await {
+                                Ok(mut c) => storage.checks_since(&mut c, user, p.cursor, PULL_PAGE).await.map(drop),
+                                Err(e) => Err(e),
+                            },
                             _ => {
                                 let actor = Actor { user, device_id: &p.session.device_id };
-                                storage.audit_sync_reads(actor, alternate(&p.scope, i), now_ms()).await
+                                match storage.connection().await {
+                                    Ok(mut c) => {
+                                        storage.audit_sync_reads(&mut c, actor, alternate(&p.scope, i), now_ms()).await
+                                    }
+                                    Err(e) => Err(e),
+                                }
                             }
                         };
                         r.map_err(|e| e.to_string())?;
@@ -1012,7 +1044,9 @@ async fn profiled(storage: &Storage, login: &str) -> Result<Profiled, String> {
         Ok(SessionLookup::Live(s)) => s,
         _ => return Err(format!("no live session for {login}")),
     };
-    let scope = storage.scope_manifest(&session.user).await.map_err(|e| e.to_string())?;
+    let mut conn = storage.connection().await.map_err(|e| e.to_string())?;
+    let scope = storage.scope_manifest(&mut conn, &session.user).await.map_err(|e| e.to_string())?;
+    drop(conn);
     let ids: Vec<PersonId> = scope.iter().map(|s| s.id.clone()).collect();
     let cursor = newest_check(storage, &ids).await?;
     Ok(Profiled { hash, session, scope, cursor })

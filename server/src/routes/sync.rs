@@ -125,14 +125,17 @@ pub async fn pull(
         });
     }
     let now = now_millis();
-    let scope = state.storage.scope_manifest(&session.user).await?;
+    let storage = &state.storage;
+    // The pull's reads in a row on one connection (see `Storage::connection`).
+    let mut conn = storage.connection().await?;
+    let scope = storage.scope_manifest(&mut conn, &session.user).await?;
     let actor = Actor { user: &session.user, device_id: &session.device_id };
-    state.storage.audit_sync_reads(actor, &scope, now).await?;
-    let (checks, cursor, more) = state.storage.checks_since(&session.user, q.cursor, PULL_PAGE).await?;
-    let requests = state.storage.field_requests(&session.user).await?;
-    let areas = state.storage.registrable_areas(&session.user).await?;
+    storage.audit_sync_reads(&mut conn, actor, &scope, now).await?;
+    let (checks, cursor, more) = storage.checks_since(&mut conn, &session.user, q.cursor, PULL_PAGE).await?;
+    let requests = storage.field_requests(&mut conn, &session.user).await?;
+    let areas = storage.registrable_areas(&mut conn, &session.user).await?;
     let new_devices = if session.newer_devices {
-        state.storage.devices_enrolled_since(&session.user.id, session.device_created_at).await?
+        storage.devices_enrolled_since(&mut conn, &session.user.id, session.device_created_at).await?
     } else {
         Vec::new()
     };

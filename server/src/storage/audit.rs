@@ -6,7 +6,7 @@ use super::{Storage, StorageError};
 use mimamori_core::api::admin::{AuditEntry, UserBrief};
 use mimamori_core::api::InScope;
 use mimamori_core::domain::{EpochMillis, PersonId, User};
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 use std::hash::{Hash, Hasher};
 
 /// What was done. Stored as text; the list is closed so the log stays queryable.
@@ -106,6 +106,7 @@ impl Storage {
     /// SQLite's single writer. A person entering the scope changes it and is logged at once.
     pub async fn audit_sync_reads(
         &self,
+        conn: &mut AnyConnection,
         actor: Actor<'_>,
         scope: &[InScope],
         now: EpochMillis,
@@ -142,7 +143,7 @@ impl Storage {
             .bind(actor.user.id.as_str())
             .bind(actor.device_id)
             .bind(now - SYNC_READ_EVERY_MS)
-            .execute(&self.pool)
+            .execute(&mut *conn)
             .await?;
         if let Ok(mut cache) = self.sync_reads.lock() {
             cache.insert(actor.device_id.to_owned(), (fingerprint, now));

@@ -8,7 +8,7 @@ use mimamori_core::domain::{
     Role, SyncState, User, UserId,
 };
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyConnection, Row, Transaction};
 
 impl Storage {
     /// A transaction that writes synced data (pushes, person edits, conflicts). Such writers take
@@ -73,6 +73,7 @@ impl Storage {
     /// Returns the page and the cursor to resume from.
     pub async fn checks_since(
         &self,
+        conn: &mut AnyConnection,
         user: &User,
         cursor: i64,
         limit: usize,
@@ -93,7 +94,7 @@ impl Storage {
                 .bind(user.id.as_str())
                 .bind(cursor)
                 .bind(limit as i64 + 1)
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *conn)
                 .await?
         } else {
             // Staff see whole districts: walking the checks in server order is the cheaper way.
@@ -105,7 +106,7 @@ impl Storage {
                 .bind(cursor)
                 .bind(user.id.as_str())
                 .bind(limit as i64 + 1)
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *conn)
                 .await?
         };
         let more = rows.len() > limit;

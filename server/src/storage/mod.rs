@@ -100,6 +100,10 @@ impl Storage {
             // While the database is away (restart, failover) a request learns so within this,
             // and is answered 503 `database_unavailable`, well inside the request timeout.
             .acquire_timeout(ACQUIRE_TIMEOUT)
+            // sqlx pings a connection when it is given back; a second ping when it is taken again
+            // is one more round trip per statement. A connection that broke while idle fails its
+            // first statement (answered 503, and closed when given back).
+            .test_before_acquire(false)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -152,6 +156,13 @@ impl Storage {
     /// SQL written with `?` placeholders and `NOW_MS`, in this backend's dialect ([`sql::in_dialect`]).
     pub fn sql<'a>(&self, sql: &'a str) -> Cow<'a, str> {
         sql::in_dialect(self.backend, sql)
+    }
+
+    /// One connection for several statements in a row (a pull's reads): sqlx checks a connection
+    /// with a round trip each time it is taken from the pool and given back, so statements that
+    /// each took their own connection cost three round trips apiece on PostgreSQL.
+    pub async fn connection(&self) -> Result<sqlx::pool::PoolConnection<Any>, StorageError> {
+        Ok(self.pool.acquire().await?)
     }
 
     pub async fn begin(&self) -> Result<Transaction<'static, Any>, StorageError> {

@@ -11,7 +11,7 @@ use mimamori_core::domain::{
     Role, User, UserId,
 };
 use mimamori_core::domain::{FieldValue, PersonField, Version};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyConnection, Row, Transaction};
 use std::collections::{BTreeMap, HashMap};
 
 const DETAIL_COLUMNS: &str = "p.id, p.small_area_id, p.name, p.kana, p.address, p.phone, p.lat, p.lng,
@@ -54,13 +54,13 @@ impl Storage {
     /// The scope manifest: every active person the user may see now, with its version.
     /// Partner staff get none: they work on referred requests online, and nothing personal is kept
     /// on their devices.
-    pub async fn scope_manifest(&self, user: &User) -> Result<Vec<InScope>, StorageError> {
+    pub async fn scope_manifest(&self, conn: &mut AnyConnection, user: &User) -> Result<Vec<InScope>, StorageError> {
         if user.role == Role::PartnerStaff {
             return Ok(Vec::new());
         }
         let sql =
             format!("SELECT p.id, p.version FROM persons p WHERE p.id IN ({}) ORDER BY p.id", scope_ids(user.role));
-        let rows = sqlx::query(&self.sql(&sql)).bind(user.id.as_str()).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&self.sql(&sql)).bind(user.id.as_str()).fetch_all(&mut *conn).await?;
         rows.iter()
             .map(|r| Ok(InScope { id: parsed(r.try_get("id")?)?, version: r.try_get("version")? }))
             .collect::<Result<_, sqlx::Error>>()
@@ -415,7 +415,11 @@ impl Storage {
 
     /// The small areas the user may register a person in, by name: a 民生委員's 担当区域, a
     /// coordinator's districts. Volunteers and partner staff register no one.
-    pub async fn registrable_areas(&self, user: &User) -> Result<Vec<SmallArea>, StorageError> {
+    pub async fn registrable_areas(
+        &self,
+        conn: &mut AnyConnection,
+        user: &User,
+    ) -> Result<Vec<SmallArea>, StorageError> {
         let sql = match user.role {
             Role::Commissioner => {
                 "SELECT sa.id, sa.name FROM commissioner_areas c JOIN small_areas sa ON sa.id = c.small_area_id
@@ -427,7 +431,7 @@ impl Storage {
             }
             Role::Volunteer | Role::PartnerStaff => return Ok(Vec::new()),
         };
-        let rows = sqlx::query(&self.sql(sql)).bind(user.id.as_str()).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&self.sql(sql)).bind(user.id.as_str()).fetch_all(&mut *conn).await?;
         rows.iter()
             .map(|r| Ok(SmallArea { id: r.try_get("id")?, name: r.try_get("name")? }))
             .collect::<Result<_, sqlx::Error>>()

@@ -7,7 +7,7 @@ use super::{Storage, StorageError};
 use mimamori_core::api::admin::{RequestStatus, RequestSummary};
 use mimamori_core::domain::{EpochMillis, FieldRequest, Need, NewRequest, PersonId, Role, User};
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyConnection, Row, Transaction};
 
 fn decode(what: &str, value: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("unknown {what} {value}").into())
@@ -80,7 +80,11 @@ impl Storage {
     /// contact details. A 民生委員 (and staff) get every one, so they see what a volunteer raised;
     /// a volunteer, a neighbour, gets only those they raised themselves: what became of them,
     /// never what others asked for on a person's behalf (生活費, 介護相談…) or wrote about it.
-    pub async fn field_requests(&self, user: &User) -> Result<Vec<FieldRequest>, StorageError> {
+    pub async fn field_requests(
+        &self,
+        conn: &mut AnyConnection,
+        user: &User,
+    ) -> Result<Vec<FieldRequest>, StorageError> {
         if user.role == Role::PartnerStaff {
             return Ok(Vec::new());
         }
@@ -96,7 +100,7 @@ impl Storage {
             scope_ids(user.role)
         );
         let rows =
-            sqlx::query(&self.sql(&sql)).bind(user.id.as_str()).bind(user.id.as_str()).fetch_all(&self.pool).await?;
+            sqlx::query(&self.sql(&sql)).bind(user.id.as_str()).bind(user.id.as_str()).fetch_all(&mut *conn).await?;
         rows.iter()
             .map(|r| {
                 Ok(FieldRequest {

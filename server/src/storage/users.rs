@@ -7,7 +7,7 @@ use crate::config::SessionPolicy;
 use mimamori_core::api::admin::{DeviceInfo, UserBrief, UserSummary};
 use mimamori_core::domain::{EpochMillis, PersonId, Role, User, UserId};
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyConnection, Row, Transaction};
 use std::collections::HashMap;
 
 /// A user row with the secret it is checked against (none for invite-enrolled volunteers).
@@ -533,6 +533,7 @@ impl Storage {
     /// The user's live devices enrolled after `since` (a device's own enrolment), oldest first.
     pub async fn devices_enrolled_since(
         &self,
+        conn: &mut AnyConnection,
         user: &UserId,
         since: EpochMillis,
     ) -> Result<Vec<mimamori_core::api::DeviceNotice>, StorageError> {
@@ -542,7 +543,7 @@ impl Storage {
         ))
         .bind(user.as_str())
         .bind(since)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *conn)
         .await?;
         rows.iter()
             .map(|r| {
