@@ -48,6 +48,8 @@ usage: cargo bench -p server --bench sync -- [options]
   --push-checks N               checks in `push` (default 10000)
   --persons N --users N --checks N   generated data set (default 50000, 2000, 2000000)
   --server-threads N            tokio workers of the server (default 2)
+  --processes N                 run N `server` binaries on the database instead of the in-process
+                                server, devices spread over them in turn (PostgreSQL; default 0)
   --identity                    ask for uncompressed answers, to see what compression costs
                                 (default: Accept-Encoding as Chromium sends it, so brotli)
   --keep-db                     keep the databases and print where they are (for EXPLAIN)
@@ -92,6 +94,8 @@ struct Opts {
     push_checks: usize,
     scale: Scale,
     server_threads: usize,
+    /// Separate `server` processes to spread the devices over (0: the server runs in this process).
+    processes: usize,
     /// The Accept-Encoding every device sends.
     accept_encoding: &'static str,
     keep_db: bool,
@@ -117,6 +121,7 @@ impl Opts {
             push_checks: 10_000,
             scale: Scale::default(),
             server_threads: 2,
+            processes: 0,
             accept_encoding: BROWSER_ACCEPT_ENCODING,
             keep_db: false,
             reuse_db: None,
@@ -177,6 +182,7 @@ impl Opts {
                 "--users" => o.scale.users = num(&arg, args.next())?,
                 "--checks" => o.scale.checks = num(&arg, args.next())?,
                 "--server-threads" => o.server_threads = num(&arg, args.next())?,
+                "--processes" => o.processes = num(&arg, args.next())?,
                 "--identity" => o.accept_encoding = "identity",
                 "--keep-db" => o.keep_db = true,
                 "--reuse-db" => {
@@ -355,7 +361,22 @@ fn run_database(gen: &Runtime, db: Backend, opts: &Opts) -> Vec<String> {
     let mut failures = Vec::new();
     match started {
         Ok(addr) => {
-            let ctx = Ctx { base: format!("http://{addr}"), db: &prepared, opts };
+            let children = if opts.processes > 0 {
+                match gen.block_on(ServerProcesses::start(opts.processes, &prepared)) {
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        failures.push(format!("starting server processes: {e}"));
+                        server.shutdown_timeout(Duration::from_secs(5));
+                        gen.block_on(cleanup(prepared, opts.keep_db || opts.reuse_db.is_some()));
+                        return failures;
+                    }
+                }
+            } else {
+                None
+            };
+            let base = format!("http://{addr}");
+            let bases = children.as_ref().map(|c| c.bases.clone()).unwrap_or_else(|| vec![base.clone()]);
+            let ctx = Ctx { base: bases[0].clone(), bases, db: &prepared, opts };
             for &scenario in &opts.scenarios {
                 let result = match scenario {
                     Scenario::Profile => gen.block_on(profile(&ctx)),
@@ -588,6 +609,8 @@ async fn cleanup(p: Prepared, keep: bool) {
 
 struct Ctx<'a> {
     base: String,
+    /// Every server's address: `base` alone, or each `--processes` child's.
+    bases: Vec<String>,
     db: &'a Prepared,
     opts: &'a Opts,
 }
@@ -784,6 +807,66 @@ fn proc_ticks(stat: &str) -> Option<(String, u64)> {
     Some((comm, utime + stime))
 }
 
+/// `server` binaries started by `--processes`, stopped when dropped. Their CPU counts as the
+/// server's (see [`CpuSample::take`]).
+struct ServerProcesses {
+    children: Vec<std::process::Child>,
+    bases: Vec<String>,
+}
+
+/// Process ids of the `--processes` children, for CPU sampling.
+static CHILD_PIDS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+impl ServerProcesses {
+    async fn start(n: usize, db: &Prepared) -> Result<Self, String> {
+        if db.backend != Backend::Postgres {
+            return Err("--processes needs PostgreSQL: SQLite is one process's file".into());
+        }
+        let mut me = ServerProcesses { children: Vec::new(), bases: Vec::new() };
+        for i in 0..n {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .map_err(|e| e.to_string())?
+                .local_addr()
+                .map_err(|e| e.to_string())?
+                .port();
+            let child = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+                .env_clear()
+                .env("PATH", std::env::var("PATH").unwrap_or_default())
+                .env("RUST_LOG", "warn")
+                .env("MIMAMORI_ADDR", format!("127.0.0.1:{port}"))
+                .env("MIMAMORI_DATABASE_URL", &db.url)
+                .env("MIMAMORI_SITE_ROOT", db.dir.path().join("site"))
+                .env("MIMAMORI_HASH_FILE", db.dir.path().join("hash.txt"))
+                .stdin(std::process::Stdio::null())
+                .spawn()
+                .map_err(|e| format!("server process {i}: {e}"))?;
+            CHILD_PIDS.lock().expect("pids").push(child.id());
+            me.children.push(child);
+            let base = format!("http://127.0.0.1:{port}");
+            let started = Instant::now();
+            while !reqwest::get(format!("{base}/api/v1/health")).await.is_ok_and(|r| r.status() == 200) {
+                if started.elapsed() > Duration::from_secs(60) {
+                    return Err(format!("server process {i} did not answer"));
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            me.bases.push(base);
+        }
+        println!("\n- {n} server processes (the `server` binary, 2 tokio workers each by default), devices spread over them in turn");
+        Ok(me)
+    }
+}
+
+impl Drop for ServerProcesses {
+    fn drop(&mut self) {
+        for c in &mut self.children {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        CHILD_PIDS.lock().expect("pids").clear();
+    }
+}
+
 fn thread_group(comm: &str) -> &'static str {
     if comm.starts_with("srv") {
         "server"
@@ -806,6 +889,13 @@ impl CpuSample {
                 {
                     *groups.entry(thread_group(&comm)).or_insert(0) += ticks;
                 }
+            }
+        }
+        for pid in CHILD_PIDS.lock().expect("pids").iter() {
+            if let Some((_, ticks)) =
+                std::fs::read_to_string(format!("/proc/{pid}/stat")).ok().as_deref().and_then(proc_ticks)
+            {
+                *groups.entry("server").or_insert(0) += ticks;
             }
         }
         let mut postgres = HashMap::new();
@@ -1493,7 +1583,7 @@ async fn load(ctx: &Ctx<'_>) -> Result<(), String> {
     let mut set = JoinSet::new();
     let gate = Arc::new(tokio::sync::Semaphore::new(32));
     for (i, login) in logins.iter().enumerate() {
-        let device = Device::new(&ctx.base, &bench_token(login), o.accept_encoding);
+        let device = Device::new(&ctx.bases[i % ctx.bases.len()], &bench_token(login), o.accept_encoding);
         let (gate, storage) = (gate.clone(), storage.clone());
         set.spawn(async move {
             let _permit = gate.acquire_owned().await.expect("open semaphore");
