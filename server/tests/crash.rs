@@ -10,7 +10,7 @@
 //! 503 `timeout` in JSON when the timeout passes, and what it had written rolls back.
 
 mod common;
-use common::process::{device, get_json, sign_in, stored, Server};
+use common::process::{device, get_json, scope_ids, sign_in, stored, Server};
 use common::{fresh_database, new_check, statuses, Backend};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -21,12 +21,7 @@ async fn a_server_killed_mid_batch_keeps_nothing_of_it_and_the_retry_lands_once(
     let server = Server::start(dir.path(), &database_url, "first", Some(5_000)).await;
     let sato = device();
     sign_in(&server, &sato, "sato").await;
-    let persons: Vec<String> = get_json(&sato, &server.url("/api/v1/sync/pull")).await["scope"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap().to_owned())
-        .collect();
+    let persons = scope_ids(&server, &sato).await;
     let checks: Vec<Value> = (0..100).map(|i| new_check(&persons[i % persons.len()], "all_well")).collect();
     let ids: Vec<String> = checks.iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
     let body = json!({

@@ -7,7 +7,7 @@
 
 mod common;
 use common::new_check;
-use common::process::{device, get_json, sign_in, stored, Server};
+use common::process::{device, scope_ids, sign_in, stored, Server};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -106,12 +106,7 @@ async fn a_database_restart_under_load_is_a_503_then_nothing_lost() {
     let server = Arc::new(Server::start_with(dir.path(), &cluster.url(), "server", None, &env).await);
     let sato = device();
     sign_in(&server, &sato, "sato").await;
-    let persons: Vec<String> = get_json(&sato, &server.url("/api/v1/sync/pull")).await["scope"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap().to_owned())
-        .collect();
+    let persons = scope_ids(&server, &sato).await;
 
     // Four phones of the same user sync in a loop: a pull, then a push of one new check. A check
     // whose push was not answered `applied` stays in that phone's outbox, as in the app.

@@ -6,7 +6,7 @@
 //! Real `server` binaries (see common/process.rs), PostgreSQL only: SQLite is one process's file.
 
 mod common;
-use common::process::{device, get_json, sign_in, stored, Server};
+use common::process::{device, get_json, scope_ids, sign_in, stored, Server};
 use common::{fresh_database, new_check, now_ms, statuses, Backend};
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -21,15 +21,6 @@ fn push_body(checks: &[Value]) -> Value {
 
 fn ids_of(checks: &[Value]) -> Vec<String> {
     checks.iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect()
-}
-
-async fn scope_ids(server: &Server, client: &reqwest::Client) -> Vec<String> {
-    get_json(client, &server.url("/api/v1/sync/pull")).await["scope"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 /// Pulls every page from `cursor` through `server`; returns the check ids in order and the new cursor.

@@ -106,6 +106,16 @@ pub fn device() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).default_headers(headers).build().unwrap()
 }
 
+/// The ids of the persons in the signed-in user's scope, as a pull names them.
+pub async fn scope_ids(server: &Server, client: &reqwest::Client) -> Vec<String> {
+    get_json(client, &server.url("/api/v1/sync/pull")).await["scope"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 pub async fn get_json(client: &reqwest::Client, url: &str) -> Value {
     let res = client.get(url).send().await.unwrap();
     assert_eq!(res.status(), 200, "{url}");
