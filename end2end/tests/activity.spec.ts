@@ -88,6 +88,12 @@ test("the month's record is counted, corrected offline, printed and submitted", 
   await expect(row.getByRole("cell").first()).toHaveText("3");
   await expect(desk.getByTestId("activity-reports").getByRole("row", { name: /合計/ })).toBeVisible();
   await shoot(desk, "37-admin-activity");
+  // The month picker is a full-size tap target, and another month reads that month's records.
+  const picker = desk.getByLabel("対象の月");
+  expect((await picker.boundingBox())!.height).toBeGreaterThanOrEqual(48);
+  await picker.fill("2025-01");
+  await expect(desk.getByText("この月の活動記録はまだ提出されていません。")).toBeVisible();
+  await expect(desk.getByTestId("activity-reports")).toHaveCount(0);
 
   // Back on the phone the month says it was submitted.
   await page.reload();
