@@ -33,6 +33,9 @@ pub struct Config {
     /// `MIMAMORI_REQUEST_TIMEOUT_SECS`: no request runs longer, waiting for its turn included; it is
     /// answered 503 `timeout` and whatever it was writing rolls back. Default 30.
     pub request_timeout: std::time::Duration,
+    /// `MIMAMORI_DB_CONNECTIONS`: connections this process keeps to the database. Default 8, what
+    /// 2 cores use best (BENCHMARKS.md §7); a bigger database server wants more per process.
+    pub db_connections: u32,
 }
 
 /// When a session ends on the server, whatever the cookie says. Field phones sync whenever the
@@ -126,8 +129,11 @@ impl Config {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let hash_concurrency = number("MIMAMORI_HASH_CONCURRENCY", cores as i64, 1)? as usize;
         let request_timeout = std::time::Duration::from_secs(number("MIMAMORI_REQUEST_TIMEOUT_SECS", 30, 1)? as u64);
+        let db_connections =
+            number("MIMAMORI_DB_CONNECTIONS", i64::from(crate::storage::POOL_CONNECTIONS), 1)?.min(1000) as u32;
         Ok(Self {
             request_timeout,
+            db_connections,
             sessions,
             hash_concurrency,
             addr,

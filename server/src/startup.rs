@@ -67,7 +67,7 @@ pub enum StartupError {
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         ensure_sqlite_dir(&config.database_url).map_err(StartupError::DataDir)?;
-        let storage = Storage::connect(&config.database_url).await?;
+        let storage = Storage::connect_with(&config.database_url, config.db_connections).await?;
         if config.demo && storage.is_empty().await? {
             demo::load(&storage).await?;
             if config.demo_history {

@@ -41,7 +41,9 @@ async fn a_phone_moving_between_processes_sees_one_server() {
     let dir = tempfile::tempdir().unwrap();
     let database_url = fresh_database(Backend::Postgres, dir.path()).await;
     let a = Server::start(dir.path(), &database_url, "a", None).await;
-    let b = Server::start(dir.path(), &database_url, "b", None).await;
+    // B runs on a pool of two connections: a pull holds one for its reads, a push one for its
+    // write; concurrent pushes and pulls through it must still all be answered.
+    let b = Server::start_with(dir.path(), &database_url, "b", None, &[("MIMAMORI_DB_CONNECTIONS", "2")]).await;
     let both = [&a, &b];
 
     // Signed in through A, the session works on B.

@@ -56,7 +56,7 @@ pub enum StorageError {
     UnsupportedUrl,
 }
 
-/// Connections each server process keeps to the database.
+/// Connections each server process keeps to the database unless configured otherwise.
 pub const POOL_CONNECTIONS: u32 = 8;
 
 /// How long a request waits for a database connection before it is told the database is away.
@@ -84,6 +84,11 @@ impl StorageError {
 impl Storage {
     /// Opens (creating an SQLite file if needed) the database and brings its schema up to date.
     pub async fn connect(url: &str) -> Result<Self, StorageError> {
+        Self::connect_with(url, POOL_CONNECTIONS).await
+    }
+
+    /// [`Storage::connect`] keeping `connections` connections (`MIMAMORI_DB_CONNECTIONS`).
+    pub async fn connect_with(url: &str, connections: u32) -> Result<Self, StorageError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url).ok_or(StorageError::UnsupportedUrl)?;
         let url = match backend {
@@ -96,7 +101,7 @@ impl Storage {
             // A connection per core or two is what the database can use: on PostgreSQL more than
             // that only adds backends that wait for the same cores (2 cores, 1,000 devices: 16
             // connections 1,085 req/s, 8 → 1,199, 4 → 1,163; BENCHMARKS.md §3).
-            .max_connections(POOL_CONNECTIONS)
+            .max_connections(connections.max(1))
             // While the database is away (restart, failover) a request learns so within this,
             // and is answered 503 `database_unavailable`, well inside the request timeout.
             .acquire_timeout(ACQUIRE_TIMEOUT)
