@@ -348,6 +348,7 @@ fn run_database(gen: &Runtime, db: Backend, opts: &Opts) -> Vec<String> {
         hash_concurrency: 2,
         request_timeout: std::time::Duration::from_secs(30),
         db_connections: mimamori_server::storage::POOL_CONNECTIONS,
+        map_tiles: Default::default(),
     };
     let started = server.block_on(async {
         let app = Application::build(config).await.map_err(|e| e.to_string())?;

@@ -36,6 +36,76 @@ pub struct Config {
     /// `MIMAMORI_DB_CONNECTIONS`: connections this process keeps to the database. Default 8, what
     /// 2 cores use best (BENCHMARKS.md §7); a bigger database server wants more per process.
     pub db_connections: u32,
+    /// Where the maps' base tiles come from (see [`MapTiles`]).
+    pub map_tiles: MapTiles,
+}
+
+/// The base map, a server setting so a municipality can point at its own tile server:
+///
+/// - `MIMAMORI_MAP_TILES`: the URL template, default 地理院タイル 淡色地図
+///   (`https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png`). `https://` (or `http://` for
+///   a tile server on this machine), and `{z}`, `{x}` and `{y}` in it.
+/// - `MIMAMORI_MAP_ATTRIBUTION`: shown on the map at all times, default 「国土地理院」.
+/// - `MIMAMORI_MAP_MAX_ZOOM`: the deepest zoom the server has tiles for, default 18.
+///
+/// The pages' content security policy allows images from exactly this template's origin and
+/// no other; tile requests carry no personal data (the referrer policy sends no page address).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MapTiles {
+    source: mimamori_core::api::map::TileSource,
+    origin: String,
+}
+
+pub const GSI_PALE_TILES: &str = "https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png";
+
+impl MapTiles {
+    pub fn parse(url: &str, attribution: &str, max_zoom: u8) -> Result<Self, ConfigError> {
+        let bad = |why: &str| ConfigError(format!("MIMAMORI_MAP_TILES: {why}: {url:?}"));
+        let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("not a URL"))?;
+        let host = rest.split('/').next().unwrap_or("");
+        let local = host.starts_with("127.0.0.1:") || host.starts_with("localhost:") || host == "localhost";
+        if !(scheme == "https" || (scheme == "http" && local)) {
+            return Err(bad("https:// is required (http:// only for a tile server on this machine)"));
+        }
+        // The origin goes into a header and the template into the page: nothing that could end a
+        // CSP source or a string.
+        let safe = |s: &str| s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~:/{}%=&?".contains(&b));
+        if host.is_empty() || !safe(url) || host.contains(['{', '}', '?', '&', '=']) {
+            return Err(bad("a plain host and path are expected"));
+        }
+        if !(url.contains("{z}") && url.contains("{x}") && url.contains("{y}")) {
+            return Err(bad("{z}, {x} and {y} are required"));
+        }
+        if attribution.trim().is_empty() || attribution.chars().count() > 200 {
+            return Err(ConfigError("MIMAMORI_MAP_ATTRIBUTION: 1–200 characters are expected".into()));
+        }
+        if !(1..=22).contains(&max_zoom) {
+            return Err(ConfigError("MIMAMORI_MAP_MAX_ZOOM: 1–22 is expected".into()));
+        }
+        Ok(Self {
+            source: mimamori_core::api::map::TileSource {
+                url: url.to_owned(),
+                attribution: attribution.trim().to_owned(),
+                max_zoom,
+            },
+            origin: format!("{scheme}://{host}"),
+        })
+    }
+
+    pub fn source(&self) -> &mimamori_core::api::map::TileSource {
+        &self.source
+    }
+
+    /// `scheme://host[:port]`, for the content security policy.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+}
+
+impl Default for MapTiles {
+    fn default() -> Self {
+        Self::parse(GSI_PALE_TILES, "国土地理院", 18).expect("the default tile source is valid")
+    }
 }
 
 /// When a session ends on the server, whatever the cookie says. Field phones sync whenever the
@@ -131,7 +201,13 @@ impl Config {
         let request_timeout = std::time::Duration::from_secs(number("MIMAMORI_REQUEST_TIMEOUT_SECS", 30, 1)? as u64);
         let db_connections =
             number("MIMAMORI_DB_CONNECTIONS", i64::from(crate::storage::POOL_CONNECTIONS), 1)?.min(1000) as u32;
+        let map_tiles = MapTiles::parse(
+            &var("MIMAMORI_MAP_TILES").unwrap_or_else(|| GSI_PALE_TILES.into()),
+            &var("MIMAMORI_MAP_ATTRIBUTION").unwrap_or_else(|| "国土地理院".into()),
+            number("MIMAMORI_MAP_MAX_ZOOM", 18, 1)?.min(255) as u8,
+        )?;
         Ok(Self {
+            map_tiles,
             request_timeout,
             db_connections,
             sessions,
@@ -145,5 +221,39 @@ impl Config {
             secure_cookies: flag("MIMAMORI_SECURE_COOKIES"),
             public_url: var("MIMAMORI_PUBLIC_URL"),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MapTiles;
+
+    #[test]
+    fn the_default_tiles_are_the_gsi_pale_map_with_its_attribution() {
+        let t = MapTiles::default();
+        assert_eq!(t.origin(), "https://cyberjapandata.gsi.go.jp");
+        assert_eq!(t.source().attribution, "国土地理院");
+        assert_eq!(t.source().max_zoom, 18);
+    }
+
+    #[test]
+    fn a_tile_template_that_could_leak_or_break_the_policy_is_refused() {
+        let ok = |u: &str| MapTiles::parse(u, "自前", 18).map(|t| t.origin().to_owned());
+        assert_eq!(ok("https://tiles.example.jp/pale/{z}/{x}/{y}.png").unwrap(), "https://tiles.example.jp");
+        assert_eq!(ok("http://127.0.0.1:8080/t/{z}/{x}/{y}.png").unwrap(), "http://127.0.0.1:8080");
+        for bad in [
+            "http://tiles.example.jp/{z}/{x}/{y}.png",        // plain http to another machine
+            "https://tiles.example.jp/{z}/{x}.png",           // no {y}
+            "https://tiles.example.jp/{z}/{x}/{y}.png; script-src *", // CSP injection
+            "https://tiles.example.jp/{z}/{x}/{y}.png\"",     // ends a string
+            "ftp://tiles.example.jp/{z}/{x}/{y}.png",
+            "tiles.example.jp/{z}/{x}/{y}.png",
+            "https:///{z}/{x}/{y}.png",
+            "https://{s}.tiles.example.jp/{z}/{x}/{y}.png",   // a templated host cannot be allowed exactly
+        ] {
+            assert!(ok(bad).is_err(), "{bad}");
+        }
+        assert!(MapTiles::parse("https://t.example.jp/{z}/{x}/{y}.png", " ", 18).is_err());
+        assert!(MapTiles::parse("https://t.example.jp/{z}/{x}/{y}.png", "自前", 0).is_err());
     }
 }

@@ -192,7 +192,8 @@ async fn render(state: &AppState, uri: Uri, form: Option<SignInForm>, status: St
     if nonce.is_none() {
         tracing::error!("shell has no script nonce; its inline scripts will be blocked");
     }
-    if let Ok(csp) = HeaderValue::from_str(&content_security_policy(nonce.as_deref())) {
+    let csp = content_security_policy(nonce.as_deref(), state.config.map_tiles.origin());
+    if let Ok(csp) = HeaderValue::from_str(&csp) {
         parts.headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
     parts.status = status;
@@ -212,15 +213,15 @@ fn script_nonce(html: &[u8]) -> Option<String> {
 }
 
 /// No inline script runs without this response's nonce; wasm may compile; nothing is framed;
-/// forms post only to this site.
-/// The service worker caches the shell with this header, so offline the nonce still matches.
-fn content_security_policy(nonce: Option<&str>) -> String {
+/// forms post only to this site; images come from this site and the map's tile server, nowhere
+/// else. The service worker caches the shell with this header, so offline the nonce still matches.
+fn content_security_policy(nonce: Option<&str>, tiles: &str) -> String {
     let scripts = match nonce {
         Some(n) => format!("'self' 'wasm-unsafe-eval' 'nonce-{n}'"),
         None => "'self' 'wasm-unsafe-eval'".to_owned(),
     };
     format!(
-        "default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' data:; \
+        "default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' data: {tiles}; \
          connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; \
          base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
@@ -239,10 +240,12 @@ mod tests {
 
     #[test]
     fn the_policy_never_allows_inline_script_without_the_nonce() {
-        let csp = content_security_policy(Some("abc"));
+        let csp = content_security_policy(Some("abc"), "https://tiles.example.jp");
         assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval' 'nonce-abc';"));
         assert!(!csp.contains("unsafe-inline"));
         assert!(csp.contains("frame-ancestors 'none'"));
         assert!(csp.contains("form-action 'self'"));
+        assert!(csp.contains("img-src 'self' data: https://tiles.example.jp;"), "the tile server and nothing else");
+        assert!(csp.contains("connect-src 'self';"));
     }
 }

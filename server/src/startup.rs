@@ -196,8 +196,31 @@ pub fn router(state: AppState) -> Router {
             res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
             res
         }));
+    // The map library, vendored under a directory named by its version (a new version is a new
+    // URL), so a browser may keep it a year like the hashed build.
+    let vendor = Router::new().fallback_service(ServeDir::new(site.join("vendor"))).layer(map_response(
+        |mut res: Response| async move {
+            let value = if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-store"
+            };
+            res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+            res
+        },
+    ));
     Router::new()
         .nest(mimamori_core::api::API_PREFIX, api)
+        .nest("/vendor", vendor)
+        // The maps' own styles: loaded with the map library, never with the first page.
+        .route_service(
+            "/map.css",
+            tower_http::set_header::SetResponseHeader::overriding(
+                ServeFile::new(site.join("map.css")),
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-cache"),
+            ),
+        )
         .route("/sw.js", get(service_worker))
         .nest("/pkg", pkg)
         .nest_service("/icons", ServeDir::new(site.join("icons")))

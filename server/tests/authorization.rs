@@ -565,6 +565,29 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
                 gate(&MANAGERS, Expect::Ok(200), Expect::Ok(200)),
             )
         },
+        ("GET", "/map") => Row {
+            check: |w, role, _, body| {
+                let persons = ids(&body["persons"], "id");
+                assert!(persons.contains(&w.watched), "{body}");
+                assert!(!persons.contains(&w.elsewhere), "another municipality is not on the map");
+                if role == Coordinator {
+                    assert!(!persons.contains(&w.south_person), "a district not hers is not on her map");
+                    let areas = ids(&body["small_areas"], "district_id");
+                    assert!(!areas.contains(&w.elsewhere_district));
+                }
+                assert!(body["tiles"]["url"].as_str().unwrap().contains("{z}"), "{body}");
+            },
+            ..r(Method::GET, "/api/v1/map".into(), None, gate(&MANAGERS, Expect::Ok(200), Expect::Ok(200)))
+        },
+        ("GET", "/map/persons/{id}") => Row {
+            check: |w, _, _, body| assert_eq!(body["id"], w.watched.as_str()),
+            ..r(
+                Method::GET,
+                format!("/api/v1/map/persons/{}", person_for(role)),
+                None,
+                gate(&MANAGERS, Expect::Ok(200), Expect::NotFound),
+            )
+        },
         ("GET", "/conflicts") => Row {
             check: |w, role, case, body| {
                 let conflicts = ids(body, "id");

@@ -3,6 +3,7 @@
 //! Requests deny unknown fields so a typo in a client is an error, not a silently ignored value.
 
 pub mod admin;
+pub mod map;
 
 use crate::domain::{
     ActivityReport, Check, ConsentInput, EpochMillis, FieldEdit, FieldRequest, NewCheck, NewRequest, Person,

@@ -8,6 +8,7 @@ mod activity;
 mod conflicts;
 mod devices;
 pub mod manage;
+mod map;
 mod persons;
 mod requests;
 pub(crate) mod session;
@@ -38,6 +39,8 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, "/persons/{id}/consents", post(persons::record_consent)),
         (Method::POST, "/persons/{id}/consents/withdraw", post(persons::withdraw_consent)),
         (Method::GET, "/persons/{id}/audit", get(persons::audit_log)),
+        (Method::GET, "/map", get(map::view)),
+        (Method::GET, "/map/persons/{id}", get(map::panel)),
         (Method::GET, "/areas", get(manage::areas)),
         (Method::POST, "/areas", post(manage::create_small_area)),
         (Method::GET, "/organizations", get(manage::organizations)),

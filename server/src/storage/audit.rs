@@ -16,6 +16,8 @@ pub enum AuditAction {
     PersonRead,
     /// The person appeared in a list of persons (logged once a day per device and person).
     PersonList,
+    /// The person was on a coordinator's map (logged once a day per device and person).
+    PersonMap,
     PersonCreate,
     PersonUpdate,
     ConsentRecord,
@@ -44,6 +46,7 @@ impl AuditAction {
         match self {
             AuditAction::PersonRead => "person.read",
             AuditAction::PersonList => "person.list",
+            AuditAction::PersonMap => "person.map",
             AuditAction::PersonCreate => "person.create",
             AuditAction::PersonUpdate => "person.update",
             AuditAction::ConsentRecord => "consent.record",

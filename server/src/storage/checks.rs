@@ -134,10 +134,10 @@ fn for_reader(user: &User, mut check: Check) -> Check {
     check
 }
 
-const CHECK_COLUMNS: &str = "c.seq, c.id, c.person_id, c.outcome, c.note, c.recorded_at, c.received_at,
+pub(super) const CHECK_COLUMNS: &str = "c.seq, c.id, c.person_id, c.outcome, c.note, c.recorded_at, c.received_at,
      c.author_id, u.display_name AS author_name, c.method, c.concerns, c.lat, c.lng, c.location_accuracy_m, c.kind, c.needs";
 
-fn check_from_row(r: &AnyRow) -> Result<Check, sqlx::Error> {
+pub(super) fn check_from_row(r: &AnyRow) -> Result<Check, sqlx::Error> {
     let id: String = r.try_get("id")?;
     let outcome: String = r.try_get("outcome")?;
     let method: Option<String> = r.try_get("method")?;

@@ -11,6 +11,7 @@ mod areas;
 mod audit;
 mod checks;
 mod invites;
+mod map;
 mod persons;
 mod requests;
 mod rows;

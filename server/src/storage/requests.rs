@@ -23,6 +23,29 @@ fn need_of(r: &AnyRow) -> Result<Need, sqlx::Error> {
     Need::parse(&need).ok_or_else(|| decode("need", &need))
 }
 
+/// A request as a device or the map shows it, from a row with the columns of [`FIELD_REQUEST_FROM`].
+pub(super) fn field_request(r: &AnyRow) -> Result<FieldRequest, sqlx::Error> {
+    Ok(FieldRequest {
+        id: r.try_get("id")?,
+        person_id: parsed(r.try_get("person_id")?)?,
+        need: need_of(r)?,
+        detail: r.try_get("detail")?,
+        status: status_of(r)?,
+        to_partner: r.try_get::<i64, _>("to_partner")? == 1,
+        organization: r.try_get("organization")?,
+        raised_by: parsed(r.try_get("raised_by")?)?,
+        raised_by_name: r.try_get("raised_by_name")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        pending: false,
+    })
+}
+
+/// The columns and joins [`field_request`] reads, after `SELECT`, on requests `r`.
+pub(super) const FIELD_REQUEST_FROM: &str = "r.id, r.person_id, r.need, r.detail, r.status, r.to_partner,
+     o.name AS organization, r.raised_by, u.display_name AS raised_by_name, r.created_at, r.updated_at
+     FROM requests r JOIN users u ON u.id = r.raised_by LEFT JOIN organizations o ON o.id = r.organization_id";
+
 impl Storage {
     /// Requests on persons in the user's scope, newest change first; partner staff see only those
     /// referred to their organisation, open or recently closed (their scope already requires
@@ -101,25 +124,7 @@ impl Storage {
         );
         let rows =
             sqlx::query(&self.sql(&sql)).bind(user.id.as_str()).bind(user.id.as_str()).fetch_all(&mut *conn).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(FieldRequest {
-                    id: r.try_get("id")?,
-                    person_id: parsed(r.try_get("person_id")?)?,
-                    need: need_of(r)?,
-                    detail: r.try_get("detail")?,
-                    status: status_of(r)?,
-                    to_partner: r.try_get::<i64, _>("to_partner")? == 1,
-                    organization: r.try_get("organization")?,
-                    raised_by: parsed(r.try_get("raised_by")?)?,
-                    raised_by_name: r.try_get("raised_by_name")?,
-                    created_at: r.try_get("created_at")?,
-                    updated_at: r.try_get("updated_at")?,
-                    pending: false,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(Into::into)
+        rows.iter().map(field_request).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
     }
 
     /// Stores a request raised on a device (the caller checked scope and consent); false when a

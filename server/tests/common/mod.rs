@@ -78,6 +78,7 @@ impl TestApp {
             hash_concurrency: 2,
             request_timeout: std::time::Duration::from_secs(30),
             db_connections: mimamori_server::storage::POOL_CONNECTIONS,
+            map_tiles: Default::default(),
         };
         change(&mut config, dir.path());
         let app = Application::build(config).await.expect("server starts");

@@ -9,6 +9,7 @@ mod check;
 mod consent;
 pub mod due;
 mod inquiry;
+pub mod map;
 pub mod merge;
 mod person;
 mod request;
@@ -24,6 +25,7 @@ pub use check::{
 pub use consent::{Consent, ConsentInput, ConsentMethod, ConsentScopes};
 pub use due::Due;
 pub use inquiry::{need_text, needs_fit, CheckKind, Need, NeedNote};
+pub use map::{in_japan, MapStatus};
 pub use merge::{FieldEdit, FieldValue, Merge, PersonField, Version};
 pub use person::{EmergencyContact, HouseholdType, Person, PersonFields, PersonId, MAX_EMERGENCY_CONTACTS};
 pub use request::{partner_referral_allowed, FieldRequest, NewRequest, RequestStatus};

@@ -170,8 +170,7 @@ impl PersonFields {
             None => None,
             Some(p) => phone(p, ErrorCode::InvalidPhone)?,
         };
-        // Japan spans roughly 20–46°N, 122–154°E; a point elsewhere is a typo.
-        if !(20.0..=46.0).contains(&self.lat) || !(122.0..=154.0).contains(&self.lng) {
+        if !super::in_japan(self.lat, self.lng) {
             return Err(ValidationError {
                 code: ErrorCode::PersonLocation,
                 detail: "latitude/longitude outside Japan".into(),

@@ -314,6 +314,7 @@ fn detail_label(action: &str, detail: &str) -> String {
             })
             .collect::<Vec<_>>()
             .join("・"),
+        "person.read" if detail == "map" => "地図から".to_owned(),
         "check.create" => crate::domain::CheckOutcome::parse(detail).map_or(detail, |o| o.label_ja()).to_owned(),
         // Field names from a phone's edit: `phone,notes`, or `phone:other` for a settled conflict.
         "person.update" | "conflict.open" | "conflict.resolve" => detail
@@ -338,6 +339,8 @@ fn detail_label(action: &str, detail: &str) -> String {
 fn action_label(action: &str) -> String {
     match action {
         "person.read" => "閲覧",
+        "person.list" => "一覧に表示",
+        "person.map" => "地図に表示",
         "person.create" => "登録",
         "person.update" => "変更",
         "consent.record" => "同意の記録",

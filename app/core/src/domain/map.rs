@@ -1,0 +1,119 @@
+//! Where a person stands today, as the maps colour them: one pure function of their checks and
+//! the clock, so the office map (from the server) and a 民生委員's phone map (from the device
+//! store) can never disagree about who is 緊急.
+
+use super::{CheckOutcome, Due, EpochMillis};
+
+/// A person's standing on the map, worst first. Until follow-up cases exist, a 緊急 or 気になる
+/// stays unresolved until a later check finds the person 変わりなし (a 不在 resolves nothing:
+/// nobody saw them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MapStatus {
+    /// The latest check that saw the person was 緊急.
+    Emergency,
+    /// The latest check that saw the person was 気になる.
+    Concern,
+    /// Past the expected day of their check interval.
+    Overdue,
+    /// Never checked.
+    NoRecord,
+    /// Checked in time, and well when last seen.
+    Fine,
+}
+
+impl MapStatus {
+    /// Worst first: the order of the legend and of a cluster's "worst inside".
+    pub const ALL: [MapStatus; 5] =
+        [MapStatus::Emergency, MapStatus::Concern, MapStatus::Overdue, MapStatus::NoRecord, MapStatus::Fine];
+
+    /// `last_check_at`: the newest check of any outcome (a visit to a locked door still counts
+    /// as going round); `last_seen`: the newest check that saw the person, and how they were.
+    pub fn of(
+        last_check_at: Option<EpochMillis>,
+        last_seen: Option<CheckOutcome>,
+        interval_days: u32,
+        now: EpochMillis,
+        tz_offset_min: i64,
+    ) -> MapStatus {
+        match last_seen {
+            Some(CheckOutcome::Emergency) => return MapStatus::Emergency,
+            Some(CheckOutcome::Concern) => return MapStatus::Concern,
+            _ => {}
+        }
+        match Due::of(last_check_at, interval_days, now, tz_offset_min) {
+            Due::NeverChecked => MapStatus::NoRecord,
+            Due::Overdue { .. } => MapStatus::Overdue,
+            Due::Today | Due::Later { .. } => MapStatus::Fine,
+        }
+    }
+
+    /// Stable name for URLs, CSS classes and tests.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MapStatus::Emergency => "emergency",
+            MapStatus::Concern => "concern",
+            MapStatus::Overdue => "overdue",
+            MapStatus::NoRecord => "no_record",
+            MapStatus::Fine => "fine",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+/// Whether a point lies in Japan (roughly 20–46°N, 122–154°E). A point elsewhere is a typo or a
+/// missing place, and the maps list such persons instead of drawing them in the sea.
+pub fn in_japan(lat: f64, lng: f64) -> bool {
+    (20.0..=46.0).contains(&lat) && (122.0..=154.0).contains(&lng)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::DAY_MS;
+
+    const JST: i64 = 9 * 60;
+    // 2026-12-04 10:00 JST.
+    const NOW: EpochMillis = 1_796_346_000_000;
+
+    #[test]
+    fn the_latest_sighting_decides_emergency_and_concern_whatever_the_interval() {
+        let yesterday = Some(NOW - DAY_MS);
+        let of = |seen| MapStatus::of(yesterday, seen, 7, NOW, JST);
+        assert_eq!(of(Some(CheckOutcome::Emergency)), MapStatus::Emergency);
+        assert_eq!(of(Some(CheckOutcome::Concern)), MapStatus::Concern);
+        assert_eq!(of(Some(CheckOutcome::AllWell)), MapStatus::Fine);
+        // Overdue does not hide an unresolved emergency.
+        assert_eq!(MapStatus::of(Some(NOW - 30 * DAY_MS), Some(CheckOutcome::Emergency), 7, NOW, JST), MapStatus::Emergency);
+    }
+
+    #[test]
+    fn overdue_never_checked_and_fine_follow_the_interval() {
+        assert_eq!(MapStatus::of(None, None, 7, NOW, JST), MapStatus::NoRecord);
+        assert_eq!(MapStatus::of(Some(NOW - 8 * DAY_MS), Some(CheckOutcome::AllWell), 7, NOW, JST), MapStatus::Overdue);
+        assert_eq!(MapStatus::of(Some(NOW - 7 * DAY_MS), Some(CheckOutcome::AllWell), 7, NOW, JST), MapStatus::Fine);
+        // Only 不在 so far: checked (not 記録なし), and fine while within the interval.
+        assert_eq!(MapStatus::of(Some(NOW - DAY_MS), None, 7, NOW, JST), MapStatus::Fine);
+    }
+
+    #[test]
+    fn names_round_trip_and_the_order_is_worst_first() {
+        for s in MapStatus::ALL {
+            assert_eq!(MapStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(MapStatus::parse("EMERGENCY"), None);
+        let mut sorted = MapStatus::ALL;
+        sorted.sort();
+        assert_eq!(sorted, MapStatus::ALL);
+    }
+
+    #[test]
+    fn places_outside_japan_are_not_drawn() {
+        assert!(in_japan(39.8, 140.2));
+        assert!(!in_japan(0.0, 0.0));
+        assert!(!in_japan(140.2, 39.8), "swapped latitude and longitude");
+        assert!(!in_japan(f64::NAN, 140.0));
+    }
+}
