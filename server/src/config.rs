@@ -242,14 +242,14 @@ mod tests {
         assert_eq!(ok("https://tiles.example.jp/pale/{z}/{x}/{y}.png").unwrap(), "https://tiles.example.jp");
         assert_eq!(ok("http://127.0.0.1:8080/t/{z}/{x}/{y}.png").unwrap(), "http://127.0.0.1:8080");
         for bad in [
-            "http://tiles.example.jp/{z}/{x}/{y}.png",        // plain http to another machine
-            "https://tiles.example.jp/{z}/{x}.png",           // no {y}
+            "http://tiles.example.jp/{z}/{x}/{y}.png", // plain http to another machine
+            "https://tiles.example.jp/{z}/{x}.png",    // no {y}
             "https://tiles.example.jp/{z}/{x}/{y}.png; script-src *", // CSP injection
-            "https://tiles.example.jp/{z}/{x}/{y}.png\"",     // ends a string
+            "https://tiles.example.jp/{z}/{x}/{y}.png\"", // ends a string
             "ftp://tiles.example.jp/{z}/{x}/{y}.png",
             "tiles.example.jp/{z}/{x}/{y}.png",
             "https:///{z}/{x}/{y}.png",
-            "https://{s}.tiles.example.jp/{z}/{x}/{y}.png",   // a templated host cannot be allowed exactly
+            "https://{s}.tiles.example.jp/{z}/{x}/{y}.png", // a templated host cannot be allowed exactly
         ] {
             assert!(ok(bad).is_err(), "{bad}");
         }

@@ -70,7 +70,8 @@ async fn the_map_shows_each_persons_standing_and_who_watches_them(app: TestApp) 
     assert!(on_map(&view, e)["lat"].is_null() && on_map(&view, e)["lng"].is_null(), "not drawn in the sea");
     assert!(on_map(&view, a)["lat"].as_f64().is_some_and(|l| (30.0..45.0).contains(&l)));
     // 鈴木さん watches his small area; he is named once in the list of watchers.
-    let suzuki_id = suzuki.get(app.url("/api/v1/me")).send().await.unwrap().json::<Value>().await.unwrap()["id"].clone();
+    let suzuki_id =
+        suzuki.get(app.url("/api/v1/me")).send().await.unwrap().json::<Value>().await.unwrap()["id"].clone();
     assert!(on_map(&view, a)["watchers"].as_array().unwrap().contains(&suzuki_id), "{}", on_map(&view, a));
     let names: Vec<&Value> = view["watchers"].as_array().unwrap().iter().filter(|w| w["id"] == suzuki_id).collect();
     assert_eq!(names.len(), 1);
@@ -102,7 +103,8 @@ async fn the_side_panel_has_the_newest_five_checks_and_the_open_requests(app: Te
     let res = tanaka.get(app.url(&format!("/api/v1/map/persons/{person}"))).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let panel: Value = res.json().await.unwrap();
-    let times: Vec<i64> = panel["checks"].as_array().unwrap().iter().map(|c| c["recorded_at"].as_i64().unwrap()).collect();
+    let times: Vec<i64> =
+        panel["checks"].as_array().unwrap().iter().map(|c| c["recorded_at"].as_i64().unwrap()).collect();
     assert_eq!(times.len(), 5, "{panel}");
     assert!(times.windows(2).all(|w| w[0] > w[1]), "newest first: {times:?}");
     assert_eq!(panel["checks"][0]["author_name"], "鈴木 一郎");

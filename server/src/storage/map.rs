@@ -10,9 +10,7 @@ use super::rows::{decode, flag, parsed, scopes_from_row};
 use super::sql::scope_ids;
 use super::{Storage, StorageError};
 use mimamori_core::api::map::{MapArea, MapPanel, MapPerson, Watcher, PANEL_CHECKS};
-use mimamori_core::domain::{
-    in_japan, CheckOutcome, HouseholdType, PersonId, Role, User, UserId,
-};
+use mimamori_core::domain::{in_japan, CheckOutcome, HouseholdType, PersonId, Role, User, UserId};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, HashMap};

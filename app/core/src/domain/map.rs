@@ -86,7 +86,10 @@ mod tests {
         assert_eq!(of(Some(CheckOutcome::Concern)), MapStatus::Concern);
         assert_eq!(of(Some(CheckOutcome::AllWell)), MapStatus::Fine);
         // Overdue does not hide an unresolved emergency.
-        assert_eq!(MapStatus::of(Some(NOW - 30 * DAY_MS), Some(CheckOutcome::Emergency), 7, NOW, JST), MapStatus::Emergency);
+        assert_eq!(
+            MapStatus::of(Some(NOW - 30 * DAY_MS), Some(CheckOutcome::Emergency), 7, NOW, JST),
+            MapStatus::Emergency
+        );
     }
 
     #[test]
