@@ -15,7 +15,10 @@ FIRST_SCREEN_CEILING=153600
 # lowered with every change that cuts it, never raised without saying why in BENCHMARKS.md.
 # Raised once, 2026-12-04, from 380,000: parse-only dates (CalendarDate, Month) and two error codes
 # (invalid_date, database_unavailable) added 1,161 B; see ARCHITECTURE.md (size).
-APP_CEILING=381500
+# Raised again, 2026-12-04, to 389,000: the office map (issue 13) added 7.6 KB to the first load
+# although its code is in the management chunk: wasm-split keeps every chunk's static data (texts,
+# HTML templates, vtables) and the wasm-bindgen glue in the main module; see ARCHITECTURE.md (size).
+APP_CEILING=389000
 site=target/site
 hash=target/release/hash.txt
 [ -f "$hash" ] || { echo "no release build; run cargo leptos build --release --split" >&2; exit 1; }

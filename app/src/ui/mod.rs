@@ -11,6 +11,7 @@ mod enroll;
 mod field_screens;
 pub mod i18n;
 mod inquiry_form;
+pub mod map;
 mod my_requests;
 mod password;
 mod person_list;
@@ -24,6 +25,7 @@ pub mod state;
 pub mod time;
 
 pub use app::App;
+pub use map::keep_map_glue;
 
 /// Applies the user's saved text size before the first screen.
 pub fn restore_text_size() {

@@ -37,7 +37,7 @@ export class TestServer {
   private proc?: ChildProcess;
   log = "";
 
-  private constructor(readonly port: number) {
+  private constructor(readonly port: number, readonly env: Record<string, string> = {}) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "mimamori-e2e-"));
     // A private copy of the built site, so a test can ship a "new release" into it.
     this.siteRoot = path.join(this.dir, "site");
@@ -47,8 +47,9 @@ export class TestServer {
     this.databaseUrl = freshDatabase(this.dir);
   }
 
-  static async start(): Promise<TestServer> {
-    const s = new TestServer(await freePort());
+  /** `env`: settings beyond the defaults (the map's tile server, say). */
+  static async start(env: Record<string, string> = {}): Promise<TestServer> {
+    const s = new TestServer(await freePort(), env);
     await s.up();
     return s;
   }
@@ -64,6 +65,7 @@ export class TestServer {
         MIMAMORI_HASH_FILE: path.join(ROOT, "target/release/hash.txt"),
         MIMAMORI_DEMO: "1",
         RUST_LOG: "warn",
+        ...this.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -10,7 +10,7 @@ use crate::domain::{
 use serde::{Deserialize, Serialize};
 
 /// Where the base map comes from: a server setting, so a municipality can use its own tile server.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TileSource {
     /// `https://host/path/{z}/{x}/{y}.png`
     pub url: String,
@@ -19,7 +19,7 @@ pub struct TileSource {
     pub max_zoom: u8,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MapView {
     pub tiles: TileSource,
     pub persons: Vec<MapPerson>,

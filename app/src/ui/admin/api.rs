@@ -66,6 +66,16 @@ fn seg(raw: &str) -> &str {
     }
 }
 
+/// Everyone in the coordinator's districts, for the map.
+pub async fn map_view() -> Result<crate::api::map::MapView, Failure> {
+    get("/map").await
+}
+
+/// One person's side panel on the map.
+pub async fn map_panel(id: &PersonId) -> Result<crate::api::map::MapPanel, Failure> {
+    get(&format!("/map/persons/{}", seg(id.as_str()))).await
+}
+
 pub async fn areas() -> Result<AreaTree, Failure> {
     get("/areas").await
 }

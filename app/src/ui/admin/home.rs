@@ -34,6 +34,7 @@ pub fn AdminHomePage() -> impl IntoView {
                 </div>
             </Show>
             <ul class="menu-grid" data-testid="admin-menu">
+                <MenuLink href="/admin/map" title="地図" text="担当地区の方を地図で。緊急・気になる・期限超過が一目で分かる"/>
                 <MenuLink href="/admin/persons" title="対象者" text="見守りの対象者の登録・変更、本人同意の記録"/>
                 <MenuLink href="/admin/users" title="ユーザー・招待" text="ボランティアなどの登録、担当の割り当て、招待コードの発行"/>
                 <MenuLink href="/admin/areas" title="地域" text="地区と小地域（町内会・自治会）"/>

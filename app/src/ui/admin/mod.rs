@@ -7,6 +7,7 @@ mod areas;
 mod conflicts;
 mod devices;
 mod home;
+mod map;
 mod organizations;
 mod person_detail;
 mod person_form;
@@ -23,6 +24,7 @@ use conflicts::ConflictsPage;
 use devices::DevicesPage;
 use home::AdminHomePage;
 use leptos::prelude::*;
+use map::MapAdminPage;
 use organizations::OrganizationsPage;
 use person_detail::PersonAdminPage;
 use person_form::NewPersonPage;
@@ -47,6 +49,8 @@ pub enum AdminScreen {
     Security,
     /// 依頼一覧: coordinators route requests, partner staff report progress (not managers only).
     Requests,
+    /// 地図: everyone in the coordinator's districts on a map.
+    Map,
 }
 
 /// Every management screen, behind one split point: `cargo leptos build --split` moves all of
@@ -67,5 +71,6 @@ pub fn admin_screen(screen: AdminScreen) -> AnyView {
         AdminScreen::Activity => view! { <ActivityAdminPage/> }.into_any(),
         AdminScreen::Security => view! { <SecurityPage/> }.into_any(),
         AdminScreen::Requests => view! { <crate::ui::requests::RequestsPage/> }.into_any(),
+        AdminScreen::Map => view! { <MapAdminPage/> }.into_any(),
     }
 }

@@ -1,0 +1,219 @@
+// The coordinator's map: everyone in her districts as markers coloured by how they stand, grouped
+// when zoomed out, filtered from the URL (a bookmark comes back as it was), a side panel per person,
+// the small-area table, the A4 printout, and a tile server that is down. The tiles come from a
+// fixture server started here: the suite never reaches the internet, and the test checks that no
+// tile request carries anything about a person.
+import { test, expect, Browser, BrowserContext, Page } from "@playwright/test";
+import { TestServer, freePort } from "./support/server";
+import { watchConsole } from "./support/console";
+import { shoot, signInAs, signedInPage, SHOTS } from "./support/ui";
+import { randomUUID } from "node:crypto";
+import * as fs from "node:fs";
+import * as http from "node:http";
+
+// A 1×1 pale grey PNG: every tile the same, enough for Leaflet to draw a base map.
+const TILE = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4//8/AAX+Av4N70a4AAAAAElFTkSuQmCC",
+  "base64",
+);
+const DESK = { viewport: { width: 1280, height: 800 } };
+
+let server: TestServer;
+let tiles: http.Server;
+let tilePort: number;
+const tileRequests: { url: string; referer?: string }[] = [];
+
+function startTiles(): Promise<void> {
+  tiles = http.createServer((req, res) => {
+    tileRequests.push({ url: req.url ?? "", referer: req.headers.referer });
+    if (!/^\/tiles\/\d+\/\d+\/\d+\.png$/.test(req.url ?? "")) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": "image/png" }).end(TILE);
+  });
+  return new Promise((r) => tiles.listen(tilePort, "127.0.0.1", () => r()));
+}
+
+test.beforeAll(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  tilePort = await freePort();
+  await startTiles();
+  server = await TestServer.start({ MIMAMORI_MAP_TILES: `http://127.0.0.1:${tilePort}/tiles/{z}/{x}/{y}.png` });
+});
+test.afterAll(async () => {
+  await server?.dispose();
+  tiles?.close();
+});
+
+/** The coordinator at her desk, on the 管理 home after signing in. */
+async function deskPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext(DESK);
+  const page = await context.newPage();
+  await signInAs(page, server.url, "tanaka");
+  await expect(page.getByTestId("admin-menu")).toBeVisible();
+  return { context, page };
+}
+
+async function openMap(page: Page, query = "") {
+  await page.goto(`${server.url}/admin/map${query}`);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("地図");
+}
+
+/** Persons drawn: single markers plus the counts in the clusters. */
+async function drawn(page: Page): Promise<number> {
+  await expect(page.locator(".leaflet-marker-icon").first()).toBeVisible();
+  const singles = await page.locator(".leaflet-marker-icon.map-pin").count();
+  const clusters = await page.locator(".leaflet-marker-icon.map-cluster").allInnerTexts();
+  return singles + clusters.reduce((n, t) => n + Number(t), 0);
+}
+
+test("the coordinator sees where everyone stands, filters, opens a person and prints", async ({ browser }) => {
+  // What 鈴木さん's phone found today: an emergency, a worry with a request.
+  const suzuki = await server.signIn("suzuki");
+  const [a, b] = await server.persons(suzuki);
+  const check = (p: any, outcome: string) => ({
+    type: "create_check",
+    check: { id: randomUUID(), person_id: p.id, outcome, note: "呼んでも返事がない", recorded_at: Date.now() - 60_000 },
+  });
+  const request = {
+    type: "raise_request",
+    request: { id: randomUUID(), person_id: b.id, need: "shopping", detail: "灯油", raised_at: Date.now() },
+  };
+  await server.api(suzuki, "POST", "/sync/push", { mutations: [check(a, "emergency"), check(b, "concern"), request] });
+  const tanaka = await server.signIn("tanaka");
+  const everyone = (await server.api(tanaka, "GET", "/map")).persons.length;
+
+  const { context, page } = await deskPage(browser);
+  const problems = watchConsole(page);
+  await page.getByRole("link", { name: /^地図/ }).click();
+  await expect(page).toHaveURL(/\/admin\/map$/);
+  await expect(page.getByTestId("map-count")).toHaveText(`${everyone} / ${everyone}人`);
+  await expect.poll(() => drawn(page)).toBe(everyone);
+  await expect(page.locator(".leaflet-control-attribution")).toContainText("国土地理院");
+  await expect(page.getByTestId("map-legend")).toContainText("緊急");
+  await expect(page.getByTestId("map-legend")).toContainText("四角は要援護");
+  // Tiles came from the configured server, and nothing about a person went with them.
+  await expect.poll(() => tileRequests.length).toBeGreaterThan(0);
+  for (const r of tileRequests) {
+    expect(r.url).toMatch(/^\/tiles\/\d+\/\d+\/\d+\.png$/);
+    expect(r.referer).toBeUndefined();
+  }
+
+  // Zoomed out, the markers group; the group holding the emergency is ringed in red.
+  for (let i = 0; i < 4; i++) await page.getByRole("button", { name: "Zoom out" }).click();
+  await expect(page.locator(".map-cluster.worst-emergency").first()).toBeVisible();
+  await expect.poll(() => drawn(page)).toBe(everyone);
+  await page.screenshot({ path: `${SHOTS}/50-map-clusters-1280.png` });
+
+  // 緊急 only, from the filter; the URL carries it.
+  for (const s of ["気になる", "確認期限超過", "記録なし", "問題なし"]) {
+    await page.getByTestId("map-count").click(); // keep focus off the map
+    await page.locator(".status-filter label").filter({ hasText: s }).getByRole("checkbox").uncheck();
+  }
+  await expect(page).toHaveURL(/status=emergency$/);
+  await expect(page.getByTestId("map-count")).toHaveText(`1 / ${everyone}人`);
+  const pin = page.locator(".leaflet-marker-icon.map-pin.status-emergency");
+  await expect(pin).toHaveCount(1);
+  await expect(pin).toHaveText("緊");
+  await expect(pin).toHaveAttribute("title", `${a.name}（緊急）`);
+  await pin.click();
+  const panel = page.getByTestId("map-panel");
+  await expect(panel.getByRole("heading", { level: 2 })).toHaveText(a.name);
+  await expect(panel).toContainText("呼んでも返事がない");
+  await expect(panel).toContainText("鈴木");
+  await expect(page).toHaveURL(new RegExp(`person=${a.id}`));
+  await shoot(page, "51-map");
+
+  // The bookmark comes back as it was: the same filter and the same person open.
+  const bookmark = page.url();
+  await page.goto(`${server.url}/admin`);
+  await page.goto(bookmark);
+  await expect(page.getByTestId("map-count")).toHaveText(`1 / ${everyone}人`);
+  await expect(page.getByTestId("map-panel").getByRole("heading", { level: 2 })).toHaveText(a.name);
+
+  // 依頼が進行中: those with a request not yet done, 鈴木さん's new one among them; its panel lists it.
+  const withRequests = (await server.api(tanaka, "GET", "/map")).persons.filter((p: any) => p.open_requests > 0);
+  expect(withRequests.map((p: any) => p.id)).toContain(b.id);
+  await openMap(page, `?requests=1&person=${b.id}`);
+  await expect(page.getByTestId("map-count")).toHaveText(`${withRequests.length} / ${everyone}人`);
+  await expect.poll(() => drawn(page)).toBe(withRequests.length);
+  await expect(page.getByTestId("map-panel")).toContainText("灯油");
+  await expect(page.getByTestId("map-panel")).toContainText("気になる");
+
+  // The small-area table: sorted by 気になる・緊急, most first, then fewest; a row narrows the map.
+  await openMap(page);
+  const table = page.getByTestId("map-areas");
+  const worried = async () => (await table.locator("tbody tr td:last-child").allInnerTexts()).map(Number);
+  const header = table.locator("th").filter({ hasText: "気になる・緊急" });
+  await table.getByRole("button", { name: "気になる・緊急" }).click();
+  await expect(header).toHaveAttribute("aria-sort", "descending");
+  const most = await worried();
+  expect(most.reduce((a, b) => a + b, 0)).toBe(2);
+  expect(most).toEqual([...most].sort((x, y) => y - x));
+  await table.getByRole("button", { name: "気になる・緊急" }).click();
+  await expect(header).toHaveAttribute("aria-sort", "ascending");
+  expect(await worried()).toEqual([...most].sort((x, y) => x - y));
+  await table.getByRole("button", { name: "気になる・緊急" }).click();
+  await table.locator("tbody tr").first().getByRole("button").click();
+  await expect(page).toHaveURL(/area=sa-/);
+  const inArea = Number((await page.getByTestId("map-count").innerText()).split(" / ")[0]);
+  expect(inArea).toBeLessThan(everyone);
+  await expect.poll(() => drawn(page)).toBe(inArea);
+
+  // On paper: the map and the table, no filters, no buttons.
+  await openMap(page);
+  await page.emulateMedia({ media: "print" });
+  await expect(page.locator(".map-filters")).toBeHidden();
+  await expect(page.locator(".map-side")).toBeHidden();
+  await expect(page.getByTestId("map-areas")).toBeVisible();
+  await expect(page.locator(".leaflet-container")).toBeVisible();
+  await page.pdf({ path: `${SHOTS}/52-map-print.pdf`, landscape: true, format: "A4" });
+  await page.screenshot({ path: `${SHOTS}/52-map-print.png`, fullPage: true });
+  await page.emulateMedia({ media: "screen" });
+
+  // A malformed or foreign URL is the default view, never an empty map or an error.
+  await openMap(page, "?district=d-elsewhere&status=bogus&household=%27&person=p-nobody");
+  await expect(page.getByTestId("map-count")).toHaveText(`${everyone} / ${everyone}人`);
+  await expect.poll(() => drawn(page)).toBe(everyone);
+
+  // Correcting a place: the panel's button, then a click on the map; the record is updated.
+  await openMap(page, `?status=emergency&person=${a.id}`);
+  await page.getByTestId("map-panel").getByRole("button", { name: "場所を直す" }).click();
+  await expect(page.getByTestId("placing")).toContainText(`${a.name}さん`);
+  // Off the single marker in the middle, below the zoom buttons.
+  const canvas = page.locator(".leaflet-container");
+  await canvas.scrollIntoViewIfNeeded();
+  const box = (await canvas.boundingBox())!;
+  await page.mouse.click(box.x + 120, box.y + 160);
+  await expect(page.getByTestId("placing")).toBeHidden();
+  const moved = await server.api(tanaka, "GET", `/persons/${a.id}`);
+  expect(moved.fields.lat).not.toBe(a.lat);
+  const log = await server.api(tanaka, "GET", `/persons/${a.id}/audit`);
+  expect(log.map((l: any) => l.action)).toContain("person.update");
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test("with the tile server down the markers still show, with a note", async ({ browser }) => {
+  const { context, page } = await deskPage(browser);
+  tiles.close();
+  tiles.closeAllConnections();
+  try {
+    await openMap(page);
+    await expect(page.getByTestId("tiles-down")).toHaveText("地図の画像を読み込めません。印はそのまま表示しています。");
+    expect(await drawn(page)).toBeGreaterThan(0);
+    await page.screenshot({ path: `${SHOTS}/53-map-no-tiles-1280.png` });
+  } finally {
+    await startTiles();
+    await context.close();
+  }
+});
+
+test("field users and partners have no office map", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await signedInPage(context, server.url, "sato");
+  const res = await page.evaluate(async () => (await fetch("/api/v1/map")).status);
+  expect(res).toBe(403);
+  await context.close();
+});
