@@ -195,7 +195,8 @@ impl Storage {
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         for chunk in missing.chunks(200) {
             let rows = vec!["(?, ?, ?, ?, ?, '')"; chunk.len()].join(", ");
-            let sql = format!("INSERT INTO audit_log (at, user_id, device_id, action, person_id, detail) VALUES {rows}");
+            let sql =
+                format!("INSERT INTO audit_log (at, user_id, device_id, action, person_id, detail) VALUES {rows}");
             let sql = self.sql(&sql);
             let mut q = sqlx::query(&sql);
             for id in chunk {
