@@ -7,8 +7,8 @@
 
 use crate::domain::due::Walk;
 use crate::domain::{
-    CheckKind, CheckMethod, CheckOutcome, Concern, ConsentMethod, Due, FieldValue, HouseholdType, Need, PersonField,
-    RequestStatus, Role,
+    CheckKind, CheckMethod, CheckOutcome, Concern, ConsentMethod, Due, FieldValue, HouseholdType, MapStatus, Need,
+    PersonField, RequestStatus, Role,
 };
 use crate::error::Lang;
 
@@ -150,6 +150,35 @@ impl Label for PersonField {
             PersonField::HouseholdType => ("世帯の状況", "Household"),
             PersonField::CheckIntervalDays => ("見守りの間隔", "Check interval"),
         }
+    }
+}
+
+impl Label for MapStatus {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            MapStatus::Emergency => ("緊急", "Emergency"),
+            MapStatus::Concern => ("気になる", "Concern"),
+            MapStatus::Overdue => ("確認期限超過", "Overdue"),
+            MapStatus::NoRecord => ("記録なし", "No record"),
+            MapStatus::Fine => ("問題なし", "Fine"),
+        }
+    }
+}
+
+/// The one character a map marker carries beside its colour, so colour is never the only cue
+/// (the legend pairs each with [`Label::words`]).
+pub fn map_mark(s: MapStatus, lang: Lang) -> &'static str {
+    match (s, lang) {
+        (MapStatus::Emergency, Lang::Ja) => "緊",
+        (MapStatus::Concern, Lang::Ja) => "気",
+        (MapStatus::Overdue, Lang::Ja) => "超",
+        (MapStatus::NoRecord, Lang::Ja) => "無",
+        (MapStatus::Fine, Lang::Ja) => "済",
+        (MapStatus::Emergency, Lang::En) => "!!",
+        (MapStatus::Concern, Lang::En) => "!",
+        (MapStatus::Overdue, Lang::En) => "⏰",
+        (MapStatus::NoRecord, Lang::En) => "–",
+        (MapStatus::Fine, Lang::En) => "✓",
     }
 }
 

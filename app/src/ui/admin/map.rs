@@ -21,15 +21,9 @@ use leptos_router::NavigateOptions;
 use std::collections::{BTreeSet, HashMap};
 use wasm_bindgen::JsCast;
 
-/// Words for a status: the legend's name and the one character drawn in the marker.
+/// A status in the office's words (Japanese): its name and the one character in its marker.
 fn status_words(s: MapStatus) -> (&'static str, &'static str) {
-    match s {
-        MapStatus::Emergency => ("緊急", "緊"),
-        MapStatus::Concern => ("気になる", "気"),
-        MapStatus::Overdue => ("確認期限超過", "超"),
-        MapStatus::NoRecord => ("記録なし", "無"),
-        MapStatus::Fine => ("問題なし", "済"),
-    }
+    (s.label_ja(), crate::words::map_mark(s, crate::error::Lang::Ja))
 }
 
 fn rank(s: MapStatus) -> u32 {
