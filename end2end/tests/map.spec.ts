@@ -1,6 +1,7 @@
-// The coordinator's map: everyone in her districts as markers coloured by how they stand, grouped
+// The maps. The coordinator's: everyone in her districts as markers coloured by how they stand, grouped
 // when zoomed out, filtered from the URL (a bookmark comes back as it was), a side panel per person,
-// the small-area table, the A4 printout, and a tile server that is down. The tiles come from a
+// the small-area table, the A4 printout, and a tile server that is down. The 民生委員's phone map:
+// her own persons from the device store, 「この地域の地図を保存」, and the map opened with no signal. The tiles come from a
 // fixture server started here: the suite never reaches the internet, and the test checks that no
 // tile request carries anything about a person.
 import { test, expect, Browser, BrowserContext, Page } from "@playwright/test";
@@ -30,7 +31,8 @@ function startTiles(): Promise<void> {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { "content-type": "image/png" }).end(TILE);
+    // As 地理院タイル does: any page may read a tile (the phone keeps what it reads).
+    res.writeHead(200, { "content-type": "image/png", "access-control-allow-origin": "*" }).end(TILE);
   });
   return new Promise((r) => tiles.listen(tilePort, "127.0.0.1", () => r()));
 }
@@ -215,5 +217,105 @@ test("field users and partners have no office map", async ({ browser }) => {
   const page = await signedInPage(context, server.url, "sato");
   const res = await page.evaluate(async () => (await fetch("/api/v1/map")).status);
   expect(res).toBe(403);
+  await context.close();
+});
+
+const PHONE = { viewport: { width: 390, height: 844 } };
+
+/** The tiles the service worker keeps. */
+async function keptTiles(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    if (!(await caches.has("mimamori-tiles"))) return [];
+    return (await (await caches.open("mimamori-tiles")).keys()).map((r) => r.url);
+  });
+}
+
+test("a 民生委員 plans her round on the phone map, saves her area's map and opens it with no signal", async ({ browser }) => {
+  const context = await browser.newContext(PHONE);
+  const page = await signedInPage(context, server.url, "suzuki");
+  const problems = watchConsole(page);
+  const mine = await page.getByTestId("person-row").count();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+
+  await page.getByTestId("open-map").click();
+  await expect(page).toHaveURL(/\/map$/);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("地図");
+  await expect.poll(() => drawn(page)).toBe(mine);
+  await expect(page.locator(".leaflet-control-attribution")).toContainText("国土地理院");
+  await expect(page.getByTestId("map-not-saved")).toBeVisible();
+
+  // Save the area: the estimate first, then the tiles of her own small areas, zoom 12 to 17.
+  const before = tileRequests.length;
+  await page.getByTestId("save-area").click();
+  await expect(page.getByTestId("save-estimate")).toContainText(/\d+ 枚（約 \d+ MB）保存します。端末に保存できる地図は 50 MB まで/);
+  const planned = Number((await page.getByTestId("save-estimate").innerText()).match(/(\d+) 枚/)![1]);
+  expect(planned).toBeGreaterThan(6);
+  await page.getByRole("button", { name: "保存する" }).click();
+  await expect(page.getByTestId("save-result")).toContainText(`この地域の地図を保存しました（${planned} 枚`, { timeout: 60_000 });
+  await expect(page.getByTestId("map-not-saved")).toBeHidden();
+  const fetched = tileRequests.slice(before).map((r) => Number(r.url.split("/")[2]));
+  expect(Math.min(...fetched)).toBeGreaterThanOrEqual(12);
+  expect(Math.max(...fetched)).toBeLessThanOrEqual(17);
+  for (const r of tileRequests) expect(r.referer).toBeUndefined();
+  const kept = await keptTiles(page);
+  expect(kept.length).toBeGreaterThanOrEqual(planned);
+  // Saving again fetches nothing already kept.
+  const again = tileRequests.length;
+  await page.getByTestId("save-area").click();
+  await page.getByRole("button", { name: "保存する" }).click();
+  await expect(page.getByTestId("save-result")).toContainText("今回 0.0 MB");
+  expect(tileRequests.length).toBe(again);
+  await shoot(page, "60-field-map");
+
+  // A tap on a marker opens the person.
+  const pin = page.locator(".leaflet-marker-icon.map-pin").first();
+  const title = (await pin.getAttribute("title"))!;
+  await pin.click();
+  await expect(page).toHaveURL(/\/persons\/p-/);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(title.split("（")[0]);
+
+  // No signal, a cold start: the markers from the device store, the base map from the saved tiles.
+  await context.setOffline(true);
+  await page.goto(`${server.url}/map`);
+  await expect.poll(() => drawn(page)).toBe(mine);
+  await expect.poll(() => page.locator("img.leaflet-tile-loaded").count()).toBeGreaterThan(0);
+  await expect(page.getByTestId("tiles-missing")).toBeHidden();
+  await page.screenshot({ path: `${SHOTS}/61-field-map-offline-390.png` });
+  await context.setOffline(false);
+
+  // Signing out forgets the kept tiles with everything else.
+  await page.getByRole("link", { name: "設定" }).click();
+  await page.getByRole("button", { name: "サインアウト" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect.poll(() => keptTiles(page)).toEqual([]);
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test("with no saved map and no signal, the phone map shows the markers and says the map is not saved", async ({ browser }) => {
+  const context = await browser.newContext(PHONE);
+  const page = await signedInPage(context, server.url, "sato");
+  const mine = await page.getByTestId("person-row").count();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await context.setOffline(true);
+  await page.getByTestId("open-map").click();
+  await expect.poll(() => drawn(page)).toBe(mine);
+  await expect(page.getByTestId("tiles-missing")).toContainText("地図の画像がありません");
+  // Never opened online: the map's settings have not arrived, and saving says so.
+  await page.getByTestId("save-area").click();
+  await expect(page.getByTestId("save-estimate")).toContainText("地図の設定をまだ受け取っていません");
+  await expect(page.getByRole("button", { name: "保存する" })).toHaveCount(0);
+  await page.screenshot({ path: `${SHOTS}/62-field-map-no-tiles-390.png`, fullPage: true });
+
+  // Online once: the setting is kept; offline again, saving stops at once and says why.
+  await context.setOffline(false);
+  await page.reload();
+  await expect.poll(() => drawn(page)).toBe(mine);
+  await expect(page.locator(".leaflet-control-attribution")).toContainText("国土地理院");
+  await context.setOffline(true);
+  await page.getByTestId("save-area").click();
+  await page.getByRole("button", { name: "保存する" }).click();
+  await expect(page.getByTestId("save-result")).toContainText("電波が切れたため途中で止まりました");
+  await context.setOffline(false);
   await context.close();
 });

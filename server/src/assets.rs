@@ -7,6 +7,15 @@ use std::path::Path;
 
 pub const OUTPUT_NAME: &str = "mimamori";
 
+/// What the phone map needs besides the wasm (each precached when it is in the site).
+const MAP_FILES: &[&str] = &[
+    "/vendor/leaflet-1.9.4/leaflet.js",
+    "/vendor/leaflet-1.9.4/leaflet.css",
+    "/vendor/leaflet.markercluster-1.5.3/leaflet.markercluster.js",
+    "/vendor/leaflet.markercluster-1.5.3/MarkerCluster.css",
+    "/map.css",
+];
+
 #[derive(Debug, Clone)]
 pub struct Assets {
     /// Whether cargo-leptos hashed the file names (release builds).
@@ -66,8 +75,16 @@ impl Assets {
             let path = site_root.join(format!("pkg/__wasm_split_manifest.{manifest}.json"));
             precache.extend(field_chunks(std::fs::read_to_string(path).ok().as_deref()));
         }
-        let template = std::fs::read_to_string(site_root.join("sw.js")).ok();
+        // The phone map opens offline: its library (vendored, named by version) and its styles
+        // (`/map.css`, not hashed: its content goes into the version below).
         let mut digest = Sha256::new();
+        for file in MAP_FILES {
+            if let Ok(bytes) = std::fs::read(site_root.join(file.trim_start_matches('/'))) {
+                digest.update(&bytes);
+                precache.push((*file).to_owned());
+            }
+        }
+        let template = std::fs::read_to_string(site_root.join("sw.js")).ok();
         digest.update(hashes.as_deref().unwrap_or("unhashed"));
         digest.update(template.as_deref().unwrap_or(""));
         for p in &precache {
@@ -157,6 +174,25 @@ mod tests {
         assert_eq!(precompress(dir.path()).unwrap(), 0, "an up-to-date copy is kept");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 3, "no temporary file left: {names:?}");
+    }
+
+    #[test]
+    fn the_phone_map_opens_offline_and_a_change_to_its_styles_makes_a_new_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path();
+        std::fs::write(site.join("sw.js"), "// worker").unwrap();
+        let load = || super::Assets::load(site, &site.join("hash.txt"));
+        let before = load();
+        assert!(!before.precache.iter().any(|p| p.starts_with("/vendor")), "nothing listed that is not there");
+        std::fs::create_dir_all(site.join("vendor/leaflet-1.9.4")).unwrap();
+        std::fs::write(site.join("vendor/leaflet-1.9.4/leaflet.js"), "L").unwrap();
+        std::fs::write(site.join("map.css"), ".map-pin{}").unwrap();
+        let with_map = load();
+        assert!(with_map.precache.contains(&"/vendor/leaflet-1.9.4/leaflet.js".to_owned()));
+        assert!(with_map.precache.contains(&"/map.css".to_owned()));
+        assert!(with_map.service_worker.unwrap().contains("\"/map.css\""));
+        std::fs::write(site.join("map.css"), ".map-pin{color:red}").unwrap();
+        assert_ne!(load().version, with_map.version, "phones must fetch the new styles");
     }
 
     #[test]

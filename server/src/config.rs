@@ -1,5 +1,6 @@
 //! Configuration from environment variables, with defaults that run the demo locally.
 
+use mimamori_core::api::map::TileSource;
 use mimamori_core::domain::Role;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -47,9 +48,11 @@ pub struct Config {
 ///   a tile server on this machine), and `{z}`, `{x}` and `{y}` in it.
 /// - `MIMAMORI_MAP_ATTRIBUTION`: shown on the map at all times, default 「国土地理院」.
 /// - `MIMAMORI_MAP_MAX_ZOOM`: the deepest zoom the server has tiles for, default 18.
+/// - `MIMAMORI_MAP_TILE_CACHE_MB`: how many megabytes of tiles a phone keeps for its offline
+///   map, default 50 (the service worker evicts the oldest beyond it).
 ///
-/// The pages' content security policy allows images from exactly this template's origin and
-/// no other; tile requests carry no personal data (the referrer policy sends no page address).
+/// The pages' content security policy allows images (and, for saving an area's tiles, fetches)
+/// from exactly this template's origin and no other; tile requests carry no personal data (the referrer policy sends no page address).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MapTiles {
     source: mimamori_core::api::map::TileSource,
@@ -59,7 +62,7 @@ pub struct MapTiles {
 pub const GSI_PALE_TILES: &str = "https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png";
 
 impl MapTiles {
-    pub fn parse(url: &str, attribution: &str, max_zoom: u8) -> Result<Self, ConfigError> {
+    pub fn parse(url: &str, attribution: &str, max_zoom: u8, cache_mb: u32) -> Result<Self, ConfigError> {
         let bad = |why: &str| ConfigError(format!("MIMAMORI_MAP_TILES: {why}: {url:?}"));
         let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("not a URL"))?;
         let host = rest.split('/').next().unwrap_or("");
@@ -82,11 +85,16 @@ impl MapTiles {
         if !(1..=22).contains(&max_zoom) {
             return Err(ConfigError("MIMAMORI_MAP_MAX_ZOOM: 1–22 is expected".into()));
         }
+        // Phones are small: a cap beyond 1 GB is a typo, and 0 would turn the offline map off.
+        if !(1..=1024).contains(&cache_mb) {
+            return Err(ConfigError("MIMAMORI_MAP_TILE_CACHE_MB: 1–1024 is expected".into()));
+        }
         Ok(Self {
             source: mimamori_core::api::map::TileSource {
                 url: url.to_owned(),
                 attribution: attribution.trim().to_owned(),
                 max_zoom,
+                cache_mb,
             },
             origin: format!("{scheme}://{host}"),
         })
@@ -104,7 +112,8 @@ impl MapTiles {
 
 impl Default for MapTiles {
     fn default() -> Self {
-        Self::parse(GSI_PALE_TILES, "国土地理院", 18).expect("the default tile source is valid")
+        Self::parse(GSI_PALE_TILES, "国土地理院", 18, TileSource::DEFAULT_CACHE_MB)
+            .expect("the default tile source is valid")
     }
 }
 
@@ -205,6 +214,7 @@ impl Config {
             &var("MIMAMORI_MAP_TILES").unwrap_or_else(|| GSI_PALE_TILES.into()),
             &var("MIMAMORI_MAP_ATTRIBUTION").unwrap_or_else(|| "国土地理院".into()),
             number("MIMAMORI_MAP_MAX_ZOOM", 18, 1)?.min(255) as u8,
+            number("MIMAMORI_MAP_TILE_CACHE_MB", i64::from(TileSource::DEFAULT_CACHE_MB), 1)?.min(100_000) as u32,
         )?;
         Ok(Self {
             map_tiles,
@@ -238,7 +248,7 @@ mod tests {
 
     #[test]
     fn a_tile_template_that_could_leak_or_break_the_policy_is_refused() {
-        let ok = |u: &str| MapTiles::parse(u, "自前", 18).map(|t| t.origin().to_owned());
+        let ok = |u: &str| MapTiles::parse(u, "自前", 18, 50).map(|t| t.origin().to_owned());
         assert_eq!(ok("https://tiles.example.jp/pale/{z}/{x}/{y}.png").unwrap(), "https://tiles.example.jp");
         assert_eq!(ok("http://127.0.0.1:8080/t/{z}/{x}/{y}.png").unwrap(), "http://127.0.0.1:8080");
         for bad in [
@@ -253,7 +263,9 @@ mod tests {
         ] {
             assert!(ok(bad).is_err(), "{bad}");
         }
-        assert!(MapTiles::parse("https://t.example.jp/{z}/{x}/{y}.png", " ", 18).is_err());
-        assert!(MapTiles::parse("https://t.example.jp/{z}/{x}/{y}.png", "自前", 0).is_err());
+        assert!(MapTiles::parse("https://t.example.jp/{z}/{x}/{y}.png", " ", 18, 50).is_err());
+        assert!(MapTiles::parse("https://t.example.jp/{z}/{x}/{y}.png", "自前", 0, 50).is_err());
+        assert!(MapTiles::parse("https://t.example.jp/{z}/{x}/{y}.png", "自前", 18, 0).is_err());
+        assert!(MapTiles::parse("https://t.example.jp/{z}/{x}/{y}.png", "自前", 18, 5000).is_err());
     }
 }

@@ -214,7 +214,7 @@ fn script_nonce(html: &[u8]) -> Option<String> {
 
 /// No inline script runs without this response's nonce; wasm may compile; nothing is framed;
 /// forms post only to this site; images come from this site and the map's tile server, nowhere
-/// else. The service worker caches the shell with this header, so offline the nonce still matches.
+/// else, and the page fetches from those two only (the tile server: 「この地域の地図を保存」). The service worker caches the shell with this header, so offline the nonce still matches.
 fn content_security_policy(nonce: Option<&str>, tiles: &str) -> String {
     let scripts = match nonce {
         Some(n) => format!("'self' 'wasm-unsafe-eval' 'nonce-{n}'"),
@@ -222,7 +222,7 @@ fn content_security_policy(nonce: Option<&str>, tiles: &str) -> String {
     };
     format!(
         "default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' data: {tiles}; \
-         connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; \
+         connect-src 'self' {tiles}; manifest-src 'self'; worker-src 'self'; object-src 'none'; \
          base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
 }
@@ -246,6 +246,6 @@ mod tests {
         assert!(csp.contains("frame-ancestors 'none'"));
         assert!(csp.contains("form-action 'self'"));
         assert!(csp.contains("img-src 'self' data: https://tiles.example.jp;"), "the tile server and nothing else");
-        assert!(csp.contains("connect-src 'self';"));
+        assert!(csp.contains("connect-src 'self' https://tiles.example.jp;"), "saving an area's tiles");
     }
 }

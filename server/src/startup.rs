@@ -263,18 +263,25 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// The service worker, with this build's version and precache list.
+/// The map's tile server is written in too (a setting: a new one makes a new worker).
 async fn service_worker(State(state): State<AppState>) -> Response {
-    match &state.assets.service_worker {
-        Some(source) => (
-            [
-                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-                (header::CACHE_CONTROL, "no-cache"),
-                // A worker's own policy: it fetches and caches same-origin files only.
-                (header::CONTENT_SECURITY_POLICY, "default-src 'self'"),
-            ],
-            source.clone(),
-        )
-            .into_response(),
-        None => (StatusCode::NOT_FOUND, "site not built").into_response(),
-    }
+    let Some(source) = &state.assets.service_worker else {
+        return (StatusCode::NOT_FOUND, "site not built").into_response();
+    };
+    let tiles = &state.config.map_tiles;
+    let origin = serde_json::to_string(tiles.origin()).unwrap_or_else(|_| "\"\"".into());
+    let bytes = u64::from(tiles.source().cache_mb) * 1024 * 1024;
+    let source = format!("const TILE_ORIGIN = {origin};\nconst TILE_CACHE_BYTES = {bytes};\n{source}");
+    // A worker's own policy: same-origin files, and the map's tiles from their one server.
+    let csp = format!("default-src 'self'; connect-src 'self' {}", tiles.origin());
+    let csp = HeaderValue::from_str(&csp).unwrap_or(HeaderValue::from_static("default-src 'self'"));
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            (header::CONTENT_SECURITY_POLICY, csp),
+        ],
+        source,
+    )
+        .into_response()
 }

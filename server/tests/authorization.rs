@@ -579,6 +579,19 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
             },
             ..r(Method::GET, "/api/v1/map".into(), None, gate(&MANAGERS, Expect::Ok(200), Expect::Ok(200)))
         },
+        ("GET", "/map/tiles") => Row {
+            // The phone map's base tiles: a setting, no personal data; partner staff have no map.
+            check: |_, _, _, body| {
+                assert!(body["url"].as_str().unwrap().contains("{z}"), "{body}");
+                assert_eq!(body["cache_mb"], 50, "{body}");
+            },
+            ..r(
+                Method::GET,
+                "/api/v1/map/tiles".into(),
+                None,
+                gate(&[Volunteer, Commissioner, Coordinator, Admin], Expect::Ok(200), Expect::Ok(200)),
+            )
+        },
         ("GET", "/map/persons/{id}") => Row {
             check: |w, _, _, body| assert_eq!(body["id"], w.watched.as_str()),
             ..r(

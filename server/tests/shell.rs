@@ -97,6 +97,29 @@ async fn build_files_go_out_at_the_measured_size() {
     assert_eq!(plain.bytes().await.unwrap(), body);
 }
 
+/// The service worker keeps the map's tiles from the configured tile server, and may fetch from
+/// it (and from nowhere else but this site); its cap comes from the setting. No database part.
+#[tokio::test]
+async fn the_service_worker_keeps_tiles_from_the_configured_server_only() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |config, dir| {
+        std::fs::create_dir_all(dir.join("site")).unwrap();
+        std::fs::write(dir.join("site/sw.js"), "// the worker").unwrap();
+        config.site_root = dir.join("site");
+        config.map_tiles =
+            mimamori_server::config::MapTiles::parse("https://tiles.example.jp/pale/{z}/{x}/{y}.png", "自前", 18, 80)
+                .unwrap();
+    })
+    .await;
+    let res = reqwest::get(app.url("/sw.js")).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let csp = res.headers().get("content-security-policy").unwrap().to_str().unwrap().to_owned();
+    assert_eq!(csp, "default-src 'self'; connect-src 'self' https://tiles.example.jp");
+    let body = res.text().await.unwrap();
+    assert!(body.contains("const TILE_ORIGIN = \"https://tiles.example.jp\";"), "{body}");
+    assert!(body.contains(&format!("const TILE_CACHE_BYTES = {};", 80 * 1024 * 1024)), "{body}");
+    assert!(body.ends_with("// the worker"));
+}
+
 /// A browser posting the first page's form: its own cookies, no CSRF header (a form cannot send
 /// one), and redirects not followed, so the answer can be read.
 fn browser() -> reqwest::Client {

@@ -12,6 +12,7 @@ pub mod state;
 pub mod store;
 pub mod sw;
 pub mod sync;
+pub mod tiles;
 pub mod time;
 
 pub use error::{ClientError, LocationError};

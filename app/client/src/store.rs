@@ -13,12 +13,15 @@
 //! - `requests` (v3): [`FieldRequest`] by `id`: requests on the persons held, as last pulled.
 //!   Requests raised here and not yet sent are read from the outbox instead.
 //! - `meta` also keeps `areas` (v3): the small areas this user may register a person in;
-//!   `seen_devices`: the ids of this user's other devices whose enrolment the user has seen; and
+//!   `tiles`: where the phone map's base tiles come from (a server setting, kept when the map
+//!   opens online so that it opens offline too); `seen_devices`: the ids of this user's other
+//!   devices whose enrolment the user has seen; and
 //!   `sign_out_pending`: the device was signed out offline, and the server must still be told.
 //!
 //! A new version adds an `if old < N` step to [`upgrade`]; existing data is kept.
 
 use crate::api::admin::SmallArea;
+use crate::api::map::TileSource;
 use crate::api::Mutation;
 use crate::domain::merge::rebase;
 use crate::domain::{
@@ -238,6 +241,15 @@ fn registered_here(id: &PersonId, f: &PersonFields, consent: &ConsentInput, area
 /// The small areas this user may register a person in, as last pulled.
 pub async fn areas() -> Result<Vec<SmallArea>, StoreError> {
     Ok(meta_get("areas").await?.unwrap_or_default())
+}
+
+/// The phone map's base tiles, as last fetched (`None` before the map first opened online).
+pub async fn tiles() -> Result<Option<TileSource>, StoreError> {
+    meta_get("tiles").await
+}
+
+pub async fn put_tiles(tiles: &TileSource) -> Result<(), StoreError> {
+    meta_put("tiles", tiles).await
 }
 
 /// Requests on the persons held, newest change first: those pulled, and those raised here and
@@ -639,6 +651,7 @@ pub async fn wipe_and(tell_server: bool) -> Result<(), StoreError> {
         tx.object_store(META)?.put(&true).with_key("sign_out_pending".to_owned()).serde()?;
     }
     tx.commit().await?;
+    crate::tiles::forget().await;
     Ok(())
 }
 

@@ -40,6 +40,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/persons/:id") view=PersonRoute/>
                         <Route path=path!("/persons/:id/consent") view=move || view! { <Field screen=FieldScreen::Consent/> }/>
                         <Route path=path!("/persons/:id/inquiry") view=move || view! { <Field screen=FieldScreen::Inquiry/> }/>
+                        <Route path=path!("/map") view=move || view! { <Field screen=FieldScreen::Map/> }/>
                         <Route path=path!("/checks") view=move || view! { <Field screen=FieldScreen::RecentChecks/> }/>
                         <Route path=path!("/settings") view=move || view! { <Field screen=FieldScreen::Settings/> }/>
                         <Route path=path!("/password") view=move || view! { <Field screen=FieldScreen::Password/> }/>

@@ -4,10 +4,11 @@
 //! - `person_screen`: one person's page with the check form (the three-tap path: its own small chunk,
 //!   read from the cache, so the path does not wait for the screens below).
 //! - `field_screen`: the screens used less often — 御用聞き, consent, registration, 活動記録, recent
-//!   records, 依頼したこと, settings, the password change.
+//!   records, 依頼したこと, settings, the password change, the map.
 
 use super::activity_report::ActivityReportPage;
 use super::consent_form::ConsentPage;
+use super::field_map::FieldMapPage;
 use super::inquiry_form::InquiryPage;
 use super::my_requests::MyRequestsPage;
 use super::password::ChangePasswordPage;
@@ -29,6 +30,8 @@ pub enum FieldScreen {
     RecentChecks,
     MyRequests,
     Settings,
+    /// 地図: the persons held, on the map (Leaflet itself is precached, not in any chunk).
+    Map,
 }
 
 #[lazy]
@@ -42,6 +45,7 @@ pub fn field_screen(screen: FieldScreen) -> AnyView {
         FieldScreen::RecentChecks => view! { <RecentChecksPage/> }.into_any(),
         FieldScreen::MyRequests => view! { <MyRequestsPage/> }.into_any(),
         FieldScreen::Settings => view! { <SettingsPage/> }.into_any(),
+        FieldScreen::Map => view! { <FieldMapPage/> }.into_any(),
     }
 }
 

@@ -238,6 +238,41 @@ pub fn cluster_group(rank_class: fn(u32) -> &'static str) -> ClusterGroup {
     ]))
 }
 
+/// A status's place in the worst-first order (the cluster icon shows the lowest inside).
+pub fn rank(s: crate::domain::MapStatus) -> u32 {
+    use crate::domain::MapStatus;
+    MapStatus::ALL.iter().position(|x| *x == s).unwrap_or(MapStatus::ALL.len()) as u32
+}
+
+/// The cluster ring for the worst status inside.
+pub fn rank_class(r: u32) -> &'static str {
+    use crate::domain::MapStatus;
+    match MapStatus::ALL.get(r as usize) {
+        Some(MapStatus::Emergency) => "worst-emergency",
+        Some(MapStatus::Concern) => "worst-concern",
+        Some(MapStatus::Overdue) => "worst-overdue",
+        Some(MapStatus::NoRecord) => "worst-no_record",
+        _ => "worst-fine",
+    }
+}
+
+/// Where the user is: a dot that takes no clicks (the markers under it must stay reachable).
+pub fn here_marker(lat: f64, lng: f64, title: &str) -> leaflet::Marker {
+    let icon = div_icon(&object(&[
+        ("className", JsValue::from_str("map-here")),
+        ("html", JsValue::from_str("")),
+        ("iconSize", pair(22.0, 22.0)),
+        ("iconAnchor", pair(11.0, 11.0)),
+    ]));
+    let options = leaflet::MarkerOptions::new();
+    options.set_icon(icon);
+    options.set_title(title.to_owned());
+    options.set_interactive(false);
+    options.set_keyboard(false);
+    options.set_z_index_offset(1000.0);
+    leaflet::Marker::new_with_options(&leaflet::LatLng::new(lat, lng), &options)
+}
+
 /// Listens to a Leaflet event for as long as the page lives (the map is removed with it).
 pub fn on(target: &JsValue, event: &str, handler: impl Fn(JsValue) + 'static) {
     let handler = Closure::<dyn Fn(JsValue)>::new(handler).into_js_value();
@@ -245,12 +280,14 @@ pub fn on(target: &JsValue, event: &str, handler: impl Fn(JsValue) + 'static) {
 }
 
 /// Calls `handler` whenever the element changes size (Leaflet measures its map only when the
-/// window does: a map made before the page settled, or printed, needs telling).
-pub fn on_resize(el: &web_sys::Element, handler: impl Fn() + 'static) {
+/// window does: a map made before the page settled, or printed, needs telling). Disconnect the
+/// observer when the map goes: a removed element reports a last resize, and a removed map
+/// throws when told of it.
+pub fn on_resize(el: &web_sys::Element, handler: impl Fn() + 'static) -> Option<web_sys::ResizeObserver> {
     let callback = Closure::<dyn Fn(JsValue)>::new(move |_| handler()).into_js_value();
-    if let Ok(observer) = web_sys::ResizeObserver::new(callback.unchecked_ref()) {
-        observer.observe(el);
-    }
+    let observer = web_sys::ResizeObserver::new(callback.unchecked_ref()).ok()?;
+    observer.observe(el);
+    Some(observer)
 }
 
 /// `e.layer` of a Leaflet event, `e.latlng` as (lat, lng).
@@ -265,11 +302,25 @@ pub fn event_position(e: &JsValue) -> Option<(f64, f64)> {
     Some((lat, lng))
 }
 
-/// A map in `el`, centred there; `None` if Leaflet refused (it is not loaded).
-pub fn new_map(el: &web_sys::HtmlElement, lat: f64, lng: f64, zoom: f64) -> Option<leaflet::Map> {
+/// A map in `el`, centred there; `None` if Leaflet refused (it is not loaded). `max_zoom` is
+/// the map's own (the cluster group needs one even with no base map); `animate: false` jumps
+/// between zooms (a cheap phone stays responsive, and a map left mid-animation when the user
+/// taps through to a person throws nothing).
+pub fn new_map(
+    el: &web_sys::HtmlElement,
+    (lat, lng): (f64, f64),
+    zoom: f64,
+    max_zoom: u8,
+    animate: bool,
+) -> Option<leaflet::Map> {
     let options = leaflet::MapOptions::new();
     options.set_center(leaflet::LatLng::new(lat, lng));
     options.set_zoom(zoom);
+    options.set_max_zoom(f64::from(max_zoom));
+    if !animate {
+        options.set_zoom_animation(false);
+        options.set_marker_zoom_animation(false);
+    }
     leaflet::Map::new_with_element(el, &options).ok()
 }
 
@@ -293,12 +344,21 @@ pub fn keep_map_glue() {
     on(&target, "", |_| {});
     let _ = cluster_group(|_| "");
     let _ = marker(0.0, 0.0, "", "", "", "", 0);
+    let _ = here_marker(0.0, 0.0, "");
     let _ = tile_layer("", "", 1);
     let _ = start_loading();
     let _ = marker_id(&target);
     let _ = event_position(&target);
     let _ = pair(0.0, 0.0);
     if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
-        on_resize(&el, || {});
+        let _ = on_resize(&el, || {});
     }
+    // The phone map's saved tiles (its screen is in a field chunk).
+    leptos::task::spawn_local(async {
+        use crate::client::tiles;
+        let tile = crate::domain::tiles::Tile { z: 0, x: 0, y: 0 };
+        let _ = tiles::is_kept("", tile).await;
+        let _ = tiles::fetch("", tile).await;
+        tiles::pause().await;
+    });
 }

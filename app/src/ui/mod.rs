@@ -8,6 +8,7 @@ mod check_form;
 mod chrome;
 mod consent_form;
 mod enroll;
+mod field_map;
 mod field_screens;
 pub mod i18n;
 mod inquiry_form;

@@ -91,6 +91,8 @@ pub fn PersonListPage() -> impl IntoView {
                         n => t!("persons.attention", n = n).into_owned(),
                     }}
                 </p>
+                // Planning the day's round: where everyone is (offline too).
+                <a class="button secondary small map-link" href="/map" data-testid="open-map">{t!("map.open")}</a>
                 // Folded by default so the list itself starts near the top of a phone screen; the
                 // summary says when a filter is on, so a short list is never a mystery.
                 <details class="list-tools">

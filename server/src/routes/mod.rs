@@ -41,6 +41,7 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/persons/{id}/audit", get(persons::audit_log)),
         (Method::GET, "/map", get(map::view)),
         (Method::GET, "/map/persons/{id}", get(map::panel)),
+        (Method::GET, "/map/tiles", get(map::tiles)),
         (Method::GET, "/areas", get(manage::areas)),
         (Method::POST, "/areas", post(manage::create_small_area)),
         (Method::GET, "/organizations", get(manage::organizations)),

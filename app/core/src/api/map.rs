@@ -17,6 +17,18 @@ pub struct TileSource {
     /// Shown on the map at all times (地理院タイル: 「国土地理院」).
     pub attribution: String,
     pub max_zoom: u8,
+    /// How many megabytes of tiles a phone keeps for offline use (the service worker evicts the
+    /// oldest beyond it).
+    #[serde(default = "default_cache_mb")]
+    pub cache_mb: u32,
+}
+
+fn default_cache_mb() -> u32 {
+    TileSource::DEFAULT_CACHE_MB
+}
+
+impl TileSource {
+    pub const DEFAULT_CACHE_MB: u32 = 50;
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

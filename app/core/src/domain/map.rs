@@ -2,7 +2,39 @@
 //! the clock, so the office map (from the server) and a 民生委員's phone map (from the device
 //! store) can never disagree about who is 緊急.
 
-use super::{CheckOutcome, Due, EpochMillis};
+use super::{Check, CheckOutcome, Due, EpochMillis, PersonId};
+use std::collections::HashMap;
+
+/// What [`MapStatus::of`] needs from one person's checks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LastChecks {
+    /// The newest check of any outcome.
+    pub at: Option<EpochMillis>,
+    /// The newest check that saw the person (not 不在), when, and how they were.
+    pub seen: Option<(EpochMillis, CheckOutcome)>,
+}
+
+impl LastChecks {
+    /// Per person, in one pass over a device's history (tens of thousands of checks), as the
+    /// server's map query reads them.
+    pub fn of_all<'a>(checks: impl IntoIterator<Item = &'a Check>) -> HashMap<&'a PersonId, LastChecks> {
+        let mut out: HashMap<&PersonId, LastChecks> = HashMap::new();
+        for c in checks {
+            let l = out.entry(&c.person_id).or_default();
+            if l.at.is_none_or(|at| c.recorded_at > at) {
+                l.at = Some(c.recorded_at);
+            }
+            if c.outcome != CheckOutcome::NotHome && l.seen.is_none_or(|(at, _)| c.recorded_at > at) {
+                l.seen = Some((c.recorded_at, c.outcome));
+            }
+        }
+        out
+    }
+
+    pub fn status(&self, interval_days: u32, now: EpochMillis, tz_offset_min: i64) -> MapStatus {
+        MapStatus::of(self.at, self.seen.map(|(_, o)| o), interval_days, now, tz_offset_min)
+    }
+}
 
 /// A person's standing on the map, worst first. Until follow-up cases exist, a 緊急 or 気になる
 /// stays unresolved until a later check finds the person 変わりなし (a 不在 resolves nothing:
@@ -110,6 +142,33 @@ mod tests {
         let mut sorted = MapStatus::ALL;
         sorted.sort();
         assert_eq!(sorted, MapStatus::ALL);
+    }
+
+    #[test]
+    fn a_phone_reads_the_same_status_from_its_own_history() {
+        use crate::domain::{Check, PersonId};
+        let p = PersonId::registered(uuid::Uuid::from_u128(1));
+        let check = |days: i64, outcome| {
+            let mut c: Check = serde_json::from_str(&format!(
+                r#"{{"id":"00000000-0000-0000-0000-000000000009","person_id":"{}","outcome":"all_well","recorded_at":0,"author_id":"u-1","author_name":"鈴木","sync":"synced"}}"#,
+                p.as_str()
+            ))
+            .unwrap();
+            c.outcome = outcome;
+            c.recorded_at = NOW - days * DAY_MS;
+            c
+        };
+        // 緊急 three days ago, then only a locked door yesterday: still 緊急, and checked yesterday.
+        let history =
+            [check(3, CheckOutcome::Emergency), check(1, CheckOutcome::NotHome), check(10, CheckOutcome::AllWell)];
+        let last = LastChecks::of_all(&history)[&p];
+        assert_eq!(last.at, Some(NOW - DAY_MS));
+        assert_eq!(last.seen, Some((NOW - 3 * DAY_MS, CheckOutcome::Emergency)));
+        assert_eq!(last.status(7, NOW, JST), MapStatus::Emergency);
+        // Seen well today: resolved.
+        let later = [check(3, CheckOutcome::Emergency), check(0, CheckOutcome::AllWell)];
+        assert_eq!(LastChecks::of_all(&later)[&p].status(7, NOW, JST), MapStatus::Fine);
+        assert!(LastChecks::of_all(&[]).is_empty());
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod merge;
 mod person;
 mod request;
 pub mod text;
+pub mod tiles;
 mod user;
 
 use crate::error::ErrorCode;
@@ -25,7 +26,7 @@ pub use check::{
 pub use consent::{Consent, ConsentInput, ConsentMethod, ConsentScopes};
 pub use due::Due;
 pub use inquiry::{need_text, needs_fit, CheckKind, Need, NeedNote};
-pub use map::{in_japan, MapStatus};
+pub use map::{in_japan, LastChecks, MapStatus};
 pub use merge::{FieldEdit, FieldValue, Merge, PersonField, Version};
 pub use person::{EmergencyContact, HouseholdType, Person, PersonFields, PersonId, MAX_EMERGENCY_CONTACTS};
 pub use request::{partner_referral_allowed, FieldRequest, NewRequest, RequestStatus};

@@ -12,6 +12,7 @@ use crate::api::admin::UpdatePersonRequest;
 use crate::api::map::{MapArea, MapPanel, MapPerson, MapView};
 use crate::domain::{CalendarDate, HouseholdType, MapStatus, PersonId};
 use crate::ui::map as lmap;
+use crate::ui::map::{rank, rank_class};
 use crate::ui::time::{format_datetime, local_offset_minutes, now_millis};
 use crate::words::Label;
 use leptos::prelude::*;
@@ -24,21 +25,6 @@ use wasm_bindgen::JsCast;
 /// A status in the office's words (Japanese): its name and the one character in its marker.
 fn status_words(s: MapStatus) -> (&'static str, &'static str) {
     (s.label_ja(), crate::words::map_mark(s, crate::error::Lang::Ja))
-}
-
-fn rank(s: MapStatus) -> u32 {
-    MapStatus::ALL.iter().position(|x| *x == s).unwrap_or(MapStatus::ALL.len()) as u32
-}
-
-/// The cluster ring for the worst status inside.
-fn rank_class(r: u32) -> &'static str {
-    match MapStatus::ALL.get(r as usize) {
-        Some(MapStatus::Emergency) => "worst-emergency",
-        Some(MapStatus::Concern) => "worst-concern",
-        Some(MapStatus::Overdue) => "worst-overdue",
-        Some(MapStatus::NoRecord) => "worst-no_record",
-        _ => "worst-fine",
-    }
 }
 
 /// What the view shows, as the URL says it. Anything malformed or unknown (a district not in the
@@ -393,6 +379,7 @@ fn MapCanvas(
         m.fit_bounds_with_options(b.unchecked_ref(), &options);
         fitted.set_value(true);
     };
+    let observer: StoredValue<Option<web_sys::ResizeObserver>, LocalStorage> = StoredValue::new_local(None);
     // The map itself, once its element is in the page.
     Effect::new(move |_| {
         if map.with_untracked(Option::is_some) {
@@ -401,18 +388,21 @@ fn MapCanvas(
         let Some(el) = node.get() else { return };
         let (lat, lng) =
             view.with_untracked(|v| v.persons.iter().find_map(|p| Some((p.lat?, p.lng?))).unwrap_or((36.0, 138.0)));
-        let made = lmap::new_map(&el, lat, lng, 14.0);
+        let made = lmap::new_map(&el, (lat, lng), 14.0, view.with_untracked(|v| v.tiles.max_zoom), true);
         // Leaflet measures its element only when the window changes size; the page around the
         // map settles later (the side panel fills in, printing changes the width).
-        lmap::on_resize(&el, move || {
+        observer.set_value(lmap::on_resize(&el, move || {
             if let Some(m) = map.get_untracked() {
                 m.invalidate_size(false);
             }
             fit();
-        });
+        }));
         map.set(made);
     });
     on_cleanup(move || {
+        if let Some(o) = observer.get_value() {
+            o.disconnect();
+        }
         if let Some(m) = map.get_untracked() {
             m.remove();
         }
@@ -841,10 +831,11 @@ fn AreaTable(
                                     }
                                 }>{format!("{}・{}", r.district, r.name)}</button>
                             </th>
-                            <td>{r.persons}</td>
-                            <td>{r.overdue}</td>
-                            <td>{r.checked_this_month}</td>
-                            <td>{r.worried}</td>
+                            // Labelled for narrow screens, where each row is a card.
+                            <td data-label="人数">{r.persons}</td>
+                            <td data-label="期限超過">{r.overdue}</td>
+                            <td data-label="今月の確認">{r.checked_this_month}</td>
+                            <td data-label="気になる・緊急">{r.worried}</td>
                         </tr>
                     </For>
                 </tbody>
@@ -867,6 +858,7 @@ mod tests {
                 url: "https://t/{z}/{x}/{y}.png".into(),
                 attribution: "国土地理院".into(),
                 max_zoom: 18,
+                cache_mb: 50,
             },
             persons: Vec::new(),
             small_areas: vec![area("sa-1", "d-1"), area("sa-2", "d-2")],
