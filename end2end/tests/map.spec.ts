@@ -163,8 +163,22 @@ test("the coordinator sees where everyone stands, filters, opens a person and pr
   expect(inArea).toBeLessThan(everyone);
   await expect.poll(() => drawn(page)).toBe(inArea);
 
-  // On paper: the map and the table, no filters, no buttons.
+  // The small-area view (for the meeting's printout): a summary per small area in place of the
+  // persons' markers, the same figures as the table, outlined in red where someone is 気になる or 緊急.
   await openMap(page);
+  await page.getByLabel("小地域ごとの集計で表示").check();
+  await expect(page).toHaveURL(/labels=1/);
+  const areaLabels = page.locator(".leaflet-marker-icon .map-area-box");
+  await expect(areaLabels).toHaveCount(await table.locator("tbody tr").count());
+  await expect(page.locator(".leaflet-marker-icon.map-pin, .leaflet-marker-icon.map-cluster")).toHaveCount(0);
+  for (const row of await table.locator("tbody th").allInnerTexts()) {
+    await expect(areaLabels.filter({ hasText: row.split("・").pop()! })).toHaveCount(1);
+  }
+  await expect(areaLabels.and(page.locator(".warn"))).toHaveCount((await worried()).filter((n) => n > 0).length);
+  await page.locator(".leaflet-container").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/54-map-areas-1280.png` });
+
+  // On paper: the map and the table, no filters, no buttons.
   await page.emulateMedia({ media: "print" });
   await expect(page.locator(".map-filters")).toBeHidden();
   await expect(page.locator(".map-side")).toBeHidden();
@@ -193,6 +207,21 @@ test("the coordinator sees where everyone stands, filters, opens a person and pr
   expect(moved.fields.lat).not.toBe(a.lat);
   const log = await server.api(tanaka, "GET", `/persons/${a.id}/audit`);
   expect(log.map((l: any) => l.action)).toContain("person.update");
+
+  // 集合住宅: two persons at one address are one group at any zoom, and a click lists them both.
+  const other = await server.api(tanaka, "GET", `/persons/${b.id}`);
+  await server.api(tanaka, "PUT", `/persons/${b.id}`, {
+    person: { ...other.fields, lat: moved.fields.lat, lng: moved.fields.lng },
+  });
+  await openMap(page, "?status=emergency,concern");
+  const building = page.locator(".leaflet-marker-icon.map-cluster");
+  await expect(building).toHaveCount(1);
+  await expect(building).toHaveText("2");
+  await building.click();
+  const list = page.getByTestId("map-building");
+  await expect(list).toContainText("この場所の方（2人）");
+  await expect(list).toContainText(a.name);
+  await expect(list).toContainText(b.name);
   expect(problems).toEqual([]);
   await context.close();
 });
@@ -231,7 +260,12 @@ async function keptTiles(page: Page): Promise<string[]> {
 }
 
 test("a 民生委員 plans her round on the phone map, saves her area's map and opens it with no signal", async ({ browser }) => {
-  const context = await browser.newContext(PHONE);
+  // Standing in the demo town, by 本町一丁目, with location allowed.
+  const context = await browser.newContext({
+    ...PHONE,
+    geolocation: { latitude: 39.8208, longitude: 140.2449, accuracy: 20 },
+    permissions: ["geolocation"],
+  });
   const page = await signedInPage(context, server.url, "suzuki");
   const problems = watchConsole(page);
   const mine = await page.getByTestId("person-row").count();
@@ -280,6 +314,10 @@ test("a 民生委員 plans her round on the phone map, saves her area's map and 
   await expect.poll(() => drawn(page)).toBe(mine);
   await expect.poll(() => page.locator("img.leaflet-tile-loaded").count()).toBeGreaterThan(0);
   await expect(page.getByTestId("tiles-missing")).toBeHidden();
+  // Where she stands, when she asks (no signal needed).
+  await expect(page.locator(".leaflet-marker-icon.map-here")).toHaveCount(0);
+  await page.getByRole("button", { name: "現在地を表示" }).click();
+  await expect(page.locator(".leaflet-marker-icon.map-here")).toHaveAttribute("title", "現在地");
   await page.screenshot({ path: `${SHOTS}/61-field-map-offline-390.png` });
   await context.setOffline(false);
 

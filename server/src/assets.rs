@@ -14,6 +14,7 @@ const MAP_FILES: &[&str] = &[
     "/vendor/leaflet.markercluster-1.5.3/leaflet.markercluster.js",
     "/vendor/leaflet.markercluster-1.5.3/MarkerCluster.css",
     "/map.css",
+    "/map.js",
 ];
 
 #[derive(Debug, Clone)]
@@ -75,8 +76,8 @@ impl Assets {
             let path = site_root.join(format!("pkg/__wasm_split_manifest.{manifest}.json"));
             precache.extend(field_chunks(std::fs::read_to_string(path).ok().as_deref()));
         }
-        // The phone map opens offline: its library (vendored, named by version) and its styles
-        // (`/map.css`, not hashed: its content goes into the version below).
+        // The phone map opens offline: its library (vendored, named by version), its styles and
+        // cluster icon (`/map.css`, `/map.js`, not hashed: their content goes into the version).
         let mut digest = Sha256::new();
         for file in MAP_FILES {
             if let Ok(bytes) = std::fs::read(site_root.join(file.trim_start_matches('/'))) {

@@ -212,11 +212,20 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest(mimamori_core::api::API_PREFIX, api)
         .nest("/vendor", vendor)
-        // The maps' own styles: loaded with the map library, never with the first page.
+        // The maps' own styles and cluster icon: loaded with the map library, never with the
+        // first page.
         .route_service(
             "/map.css",
             tower_http::set_header::SetResponseHeader::overriding(
                 ServeFile::new(site.join("map.css")),
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-cache"),
+            ),
+        )
+        .route_service(
+            "/map.js",
+            tower_http::set_header::SetResponseHeader::overriding(
+                ServeFile::new(site.join("map.js")),
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("no-cache"),
             ),

@@ -151,7 +151,7 @@ fn FieldMapCanvas(
                 // Never opened online: no tile setting, so nothing is saved either.
                 bare.set(true);
             }
-            let g = lmap::cluster_group(lmap::rank_class);
+            let g = lmap::cluster_group();
             lmap::on(&g, "click", move |e| {
                 if let Some(id) = lmap::marker_id(&lmap::event_layer(&e)) {
                     navigate(&format!("/persons/{id}"), Default::default());

@@ -21,6 +21,8 @@ use wasm_bindgen::JsCast;
 
 const LEAFLET_JS: &str = "/vendor/leaflet-1.9.4/leaflet.js";
 const CLUSTER_JS: &str = "/vendor/leaflet.markercluster-1.5.3/leaflet.markercluster.js";
+/// Ours: the cluster icon (`public/map.js`, see its header).
+const ICON_JS: &str = "/map.js";
 const STYLES: [&str; 3] =
     ["/vendor/leaflet-1.9.4/leaflet.css", "/vendor/leaflet.markercluster-1.5.3/MarkerCluster.css", "/map.css"];
 
@@ -60,9 +62,6 @@ extern "C" {
 
     /// A cluster as `iconCreateFunction` and `clusterclick` see it.
     pub type Cluster;
-
-    #[wasm_bindgen(method, js_name = getChildCount)]
-    fn child_count(this: &Cluster) -> u32;
 
     #[wasm_bindgen(method, js_name = getAllChildMarkers)]
     pub fn all_child_markers(this: &Cluster) -> JsList;
@@ -128,8 +127,8 @@ fn start_loading() -> Promise {
             }
         }
         // Dynamically added scripts with `async = false` run in the order added: the plug-in
-        // after Leaflet.
-        for src in [LEAFLET_JS, CLUSTER_JS] {
+        // after Leaflet, our icon after both.
+        for src in [LEAFLET_JS, CLUSTER_JS, ICON_JS] {
             let Ok(script) = document.create_element("script") else { continue };
             let script: web_sys::HtmlScriptElement = script.unchecked_into();
             script.set_src(src);
@@ -206,30 +205,16 @@ pub fn marker_id(layer: &JsValue) -> Option<String> {
     Reflect::get(&options, &JsValue::from_str(ID_KEY)).ok()?.as_string()
 }
 
-fn marker_rank(layer: &JsValue) -> u32 {
-    Reflect::get(layer, &JsValue::from_str("options"))
-        .and_then(|o| Reflect::get(&o, &JsValue::from_str(RANK_KEY)))
-        .ok()
-        .and_then(|r| r.as_f64())
-        .map_or(u32::MAX, |r| r as u32)
-}
-
-/// A cluster group whose icon shows the count and the worst rank inside (`rank_class` names
-/// it), and which hands cluster clicks to the caller (to zoom in, or list a building's people).
-pub fn cluster_group(rank_class: fn(u32) -> &'static str) -> ClusterGroup {
-    let icon = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |cluster: JsValue| {
-        let cluster: Cluster = cluster.unchecked_into();
-        let worst = cluster.all_child_markers().items().iter().map(marker_rank).min().unwrap_or(u32::MAX);
-        let count = cluster.child_count();
-        div_icon(&object(&[
-            ("className", JsValue::from_str(&format!("map-cluster {}", rank_class(worst)))),
-            ("html", JsValue::from_str(&format!("<span>{count}</span>"))),
-            ("iconSize", pair(44.0, 44.0)),
-        ]))
-        .into()
-    });
+/// A cluster group whose icon shows the count and the worst status inside (a ring in its
+/// colour), drawn by `public/map.js` from the rank each marker carries: no call into the wasm per
+/// child at each zoom. Cluster clicks go to the caller (to zoom in, or list a building's people).
+pub fn cluster_group() -> ClusterGroup {
+    let icon = web_sys::window()
+        .and_then(|w| Reflect::get(&w, &JsValue::from_str("mimamoriClusterIcon")).ok())
+        .filter(|f| f.is_function())
+        .unwrap_or(JsValue::NULL);
     marker_cluster_group(&object(&[
-        ("iconCreateFunction", icon.into_js_value()),
+        ("iconCreateFunction", icon),
         ("showCoverageOnHover", JsValue::FALSE),
         ("zoomToBoundsOnClick", JsValue::FALSE),
         ("spiderfyOnMaxZoom", JsValue::FALSE),
@@ -238,22 +223,11 @@ pub fn cluster_group(rank_class: fn(u32) -> &'static str) -> ClusterGroup {
     ]))
 }
 
-/// A status's place in the worst-first order (the cluster icon shows the lowest inside).
+/// A status's place in the worst-first order (the cluster icon shows the lowest inside;
+/// `public/map.js` names the rings in this order).
 pub fn rank(s: crate::domain::MapStatus) -> u32 {
     use crate::domain::MapStatus;
     MapStatus::ALL.iter().position(|x| *x == s).unwrap_or(MapStatus::ALL.len()) as u32
-}
-
-/// The cluster ring for the worst status inside.
-pub fn rank_class(r: u32) -> &'static str {
-    use crate::domain::MapStatus;
-    match MapStatus::ALL.get(r as usize) {
-        Some(MapStatus::Emergency) => "worst-emergency",
-        Some(MapStatus::Concern) => "worst-concern",
-        Some(MapStatus::Overdue) => "worst-overdue",
-        Some(MapStatus::NoRecord) => "worst-no_record",
-        _ => "worst-fine",
-    }
 }
 
 /// Where the user is: a dot that takes no clicks (the markers under it must stay reachable).
@@ -270,6 +244,26 @@ pub fn here_marker(lat: f64, lng: f64, title: &str) -> leaflet::Marker {
     options.set_interactive(false);
     options.set_keyboard(false);
     options.set_z_index_offset(1000.0);
+    leaflet::Marker::new_with_options(&leaflet::LatLng::new(lat, lng), &options)
+}
+
+/// A label on the map (a small area's summary): lines of text in a box, no clicks, drawn under
+/// the markers; `warn` outlines it (someone in it is 気になる or 緊急).
+pub fn label(lat: f64, lng: f64, lines: &[String], warn: bool) -> leaflet::Marker {
+    let spans: String = lines.iter().map(|l| format!("<span>{}</span>", escape(l))).collect();
+    // The icon is a point (Leaflet places it with a transform of its own); the box inside is
+    // centred on it.
+    let html = format!("<div class=\"map-area-box{}\">{spans}</div>", if warn { " warn" } else { "" });
+    let icon = div_icon(&object(&[
+        ("className", JsValue::from_str("map-area-label")),
+        ("html", JsValue::from_str(&html)),
+        ("iconSize", JsValue::NULL),
+    ]));
+    let options = leaflet::MarkerOptions::new();
+    options.set_icon(icon);
+    options.set_interactive(false);
+    options.set_keyboard(false);
+    options.set_z_index_offset(-1000.0);
     leaflet::Marker::new_with_options(&leaflet::LatLng::new(lat, lng), &options)
 }
 
@@ -342,9 +336,10 @@ fn escape(s: &str) -> String {
 pub fn keep_map_glue() {
     let target = JsValue::NULL;
     on(&target, "", |_| {});
-    let _ = cluster_group(|_| "");
+    let _ = cluster_group();
     let _ = marker(0.0, 0.0, "", "", "", "", 0);
     let _ = here_marker(0.0, 0.0, "");
+    let _ = label(0.0, 0.0, &[], false);
     let _ = tile_layer("", "", 1);
     let _ = start_loading();
     let _ = marker_id(&target);

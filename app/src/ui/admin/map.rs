@@ -12,7 +12,7 @@ use crate::api::admin::UpdatePersonRequest;
 use crate::api::map::{MapArea, MapPanel, MapPerson, MapView};
 use crate::domain::{CalendarDate, HouseholdType, MapStatus, PersonId};
 use crate::ui::map as lmap;
-use crate::ui::map::{rank, rank_class};
+use crate::ui::map::rank;
 use crate::ui::time::{format_datetime, local_offset_minutes, now_millis};
 use crate::words::Label;
 use leptos::prelude::*;
@@ -38,6 +38,9 @@ struct Filters {
     household: Option<HouseholdType>,
     evacuation_help: bool,
     open_requests: bool,
+    /// The small-area view: each small area's summary on the map at the middle of its persons,
+    /// in place of the persons' markers.
+    area_labels: bool,
     watcher: String,
     /// The person whose panel is open.
     person: String,
@@ -68,6 +71,7 @@ impl Filters {
             household: HouseholdType::parse(&get("household")),
             evacuation_help: get("evacuation") == "1",
             open_requests: get("requests") == "1",
+            area_labels: get("labels") == "1",
             watcher,
             person,
         }
@@ -86,6 +90,7 @@ impl Filters {
         put("household", self.household.map_or("", |h| h.as_str()));
         put("evacuation", if self.evacuation_help { "1" } else { "" });
         put("requests", if self.open_requests { "1" } else { "" });
+        put("labels", if self.area_labels { "1" } else { "" });
         put("watcher", &self.watcher);
         put("person", &self.person);
         if parts.is_empty() {
@@ -148,6 +153,14 @@ pub fn MapAdminPage() -> impl IntoView {
     });
     let placed =
         Memo::new(move |_| view.with(|v| shown.with(|s| s.iter().filter(|i| v.persons[**i].lat.is_some()).count())));
+    // 小地域の集計 on the map, when asked for (the same figures as the table below).
+    let labels = Memo::new(move |_| {
+        let (on, district) = filters.with(|f| (f.area_labels, f.district.clone()));
+        if !on {
+            return Vec::new();
+        }
+        view.with(|v| statuses.with(|st| area_rows(v, st, &district)))
+    });
     let select = Callback::new(move |id: String| {
         let mut f = filters.get_untracked();
         f.person = id;
@@ -199,7 +212,7 @@ pub fn MapAdminPage() -> impl IntoView {
             <div class="map-layout">
                 <div class="map-main">
                     <Show when=ready fallback=|| view! { <div class="map-canvas map-waiting" aria-hidden="true"></div> }>
-                        <MapCanvas view shown statuses select placing building place/>
+                        <MapCanvas view shown statuses select placing building place labels/>
                     </Show>
                     <p class="map-summary" data-testid="map-summary">
                         {move || {
@@ -338,6 +351,11 @@ fn FilterBar(view: Memo<MapView>, filters: Memo<Filters>, set_filters: Callback<
                         on:change=move |_| change(Box::new(|f| f.open_requests = !f.open_requests))/>
                     "依頼が進行中の方だけ"
                 </label>
+                <label class="check" for="map-labels">
+                    <input type="checkbox" id="map-labels" prop:checked=move || filters.with(|f| f.area_labels)
+                        on:change=move |_| change(Box::new(|f| f.area_labels = !f.area_labels))/>
+                    "小地域ごとの集計で表示"
+                </label>
             </div>
             <button type="button" class="button" on:click=move |_| set_filters.run(Filters::default())>"絞り込みを解除"</button>
         </div>
@@ -355,6 +373,7 @@ fn MapCanvas(
     placing: RwSignal<Option<(PersonId, String)>>,
     building: RwSignal<Vec<String>>,
     place: Action<(PersonId, f64, f64), Result<crate::api::admin::PersonDetail, api::Failure>>,
+    labels: Memo<Vec<AreaRow>>,
 ) -> impl IntoView {
     let node = NodeRef::<leptos::html::Div>::new();
     let map: RwSignal<Option<leaflet::Map>, LocalStorage> = RwSignal::new_local(None);
@@ -422,7 +441,7 @@ fn MapCanvas(
         lmap::on(&tiles, "tileerror", move |_| tile_errors.update(|n| *n += 1));
         lmap::on(&tiles, "tileload", move |_| tile_loads.update(|n| *n += 1));
         m.add_layer(&tiles);
-        let g = lmap::cluster_group(rank_class);
+        let g = lmap::cluster_group();
         lmap::on(&g, "click", move |e| {
             if let Some(id) = lmap::marker_id(&lmap::event_layer(&e)) {
                 building.set(Vec::new());
@@ -454,10 +473,12 @@ fn MapCanvas(
         group.set(Some(g));
         true
     });
-    // The markers of the filtered persons, and the view fitted to them.
+    // The markers of the filtered persons (none in the small-area view, where the summaries
+    // take their place), and the view fitted to them.
     Effect::new(move |_| {
         let (Some(_), Some(g)) = (map.get(), group.get()) else { return };
         let indices = shown.get();
+        let by_area = labels.with(|l| !l.is_empty());
         view.with_untracked(|v| {
             statuses.with_untracked(|st| {
                 g.clear_layers();
@@ -473,7 +494,17 @@ fn MapCanvas(
                         if p.needs_evacuation_help { " evacuation-help" } else { "" }
                     );
                     let title = format!("{}（{}）", p.name, status_words(s).0);
-                    markers.push(&lmap::marker(lat, lng, p.id.as_str(), &title, &class, status_words(s).1, rank(s)));
+                    if !by_area {
+                        markers.push(&lmap::marker(
+                            lat,
+                            lng,
+                            p.id.as_str(),
+                            &title,
+                            &class,
+                            status_words(s).1,
+                            rank(s),
+                        ));
+                    }
                     let here = leaflet::LatLng::new(lat, lng);
                     match &bounds {
                         Some(b) => {
@@ -488,6 +519,25 @@ fn MapCanvas(
                 fit();
             })
         });
+    });
+    // The small areas' summaries, as labels that take no clicks (the table is the way in).
+    let label_layer: StoredValue<Option<leaflet::LayerGroup>, LocalStorage> = StoredValue::new_local(None);
+    Effect::new(move |_| {
+        let Some(m) = map.get() else { return };
+        if let Some(old) = label_layer.get_value() {
+            m.remove_layer(&old);
+        }
+        let group = leaflet::LayerGroup::new();
+        labels.with(|rows| {
+            for r in rows {
+                let Some((lat, lng)) = r.centre else { continue };
+                // Short, so neighbouring areas stay readable; this month's checks are in the table.
+                let lines = [r.name.clone(), format!("{}人・超過{}・気緊{}", r.persons, r.overdue, r.worried)];
+                group.add_layer(&lmap::label(lat, lng, &lines, r.worried > 0));
+            }
+        });
+        m.add_layer(&group);
+        label_layer.set_value(Some(group));
     });
     view! {
         <div class="map-frame" class:placing=move || placing.with(Option::is_some)>
@@ -520,6 +570,10 @@ fn Legend() -> impl IntoView {
                 <li>
                     <span class="legend-pin map-cluster worst-emergency" aria-hidden="true"><span>"5"</span></span>
                     "数字はまとまった人数。外枠の色は中でいちばん重い状況"
+                </li>
+                <li>
+                    <span class="legend-pin map-area-box warn" aria-hidden="true"><span>"町内会"</span></span>
+                    "小地域ごとの集計：人数・確認期限超過・気になる/緊急（気緊）。赤枠は気になる・緊急の方がいる地域"
                 </li>
             </ul>
         </div>
@@ -723,6 +777,52 @@ struct AreaRow {
     overdue: u32,
     checked_this_month: u32,
     worried: u32,
+    /// Where its label goes on the map: the middle of its placed persons (`None`: nobody placed).
+    centre: Option<(f64, f64)>,
+}
+
+/// Each small area of the chosen district (all, when none is chosen), summarised.
+fn area_rows(v: &MapView, st: &[MapStatus], district: &str) -> Vec<AreaRow> {
+    let now = now_millis();
+    let month = CalendarDate::at(now, local_offset_minutes(now)).month();
+    let mut rows: Vec<AreaRow> = v
+        .small_areas
+        .iter()
+        .filter(|a| district.is_empty() || a.district_id == district)
+        .map(|a| AreaRow {
+            id: a.id.clone(),
+            district_id: a.district_id.clone(),
+            name: a.name.clone(),
+            district: a.district.clone(),
+            persons: 0,
+            overdue: 0,
+            checked_this_month: 0,
+            worried: 0,
+            centre: None,
+        })
+        .collect();
+    let index: HashMap<String, usize> = rows.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
+    let mut sums = vec![(0.0f64, 0.0f64, 0u32); rows.len()];
+    for (i, p) in v.persons.iter().enumerate() {
+        let Some(&r) = index.get(&p.small_area_id) else { continue };
+        let row = &mut rows[r];
+        row.persons += 1;
+        match st[i] {
+            MapStatus::Overdue | MapStatus::NoRecord => row.overdue += 1,
+            MapStatus::Emergency | MapStatus::Concern => row.worried += 1,
+            MapStatus::Fine => {}
+        }
+        if p.last_check_at.is_some_and(|t| CalendarDate::at(t, local_offset_minutes(t)).is_in(&month)) {
+            row.checked_this_month += 1;
+        }
+        if let (Some(lat), Some(lng)) = (p.lat, p.lng) {
+            sums[r] = (sums[r].0 + lat, sums[r].1 + lng, sums[r].2 + 1);
+        }
+    }
+    for (row, (lat, lng, n)) in rows.iter_mut().zip(sums) {
+        row.centre = (n > 0).then(|| (lat / f64::from(n), lng / f64::from(n)));
+    }
+    rows
 }
 
 /// 小地域ごとの状況: each 町内会・自治会 of the chosen district, sortable; choosing one narrows the map.
@@ -736,39 +836,9 @@ fn AreaTable(
     let sort = RwSignal::new((SortBy::Area, true));
     let rows = Memo::new(move |_| {
         let district = filters.with(|f| f.district.clone());
-        let now = now_millis();
-        let month = CalendarDate::at(now, local_offset_minutes(now)).month();
         view.with(|v| {
             statuses.with(|st| {
-                let mut rows: Vec<AreaRow> = v
-                    .small_areas
-                    .iter()
-                    .filter(|a| district.is_empty() || a.district_id == district)
-                    .map(|a| AreaRow {
-                        id: a.id.clone(),
-                        district_id: a.district_id.clone(),
-                        name: a.name.clone(),
-                        district: a.district.clone(),
-                        persons: 0,
-                        overdue: 0,
-                        checked_this_month: 0,
-                        worried: 0,
-                    })
-                    .collect();
-                let index: HashMap<String, usize> = rows.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
-                for (i, p) in v.persons.iter().enumerate() {
-                    let Some(&r) = index.get(&p.small_area_id) else { continue };
-                    let row = &mut rows[r];
-                    row.persons += 1;
-                    match st[i] {
-                        MapStatus::Overdue | MapStatus::NoRecord => row.overdue += 1,
-                        MapStatus::Emergency | MapStatus::Concern => row.worried += 1,
-                        MapStatus::Fine => {}
-                    }
-                    if p.last_check_at.is_some_and(|t| CalendarDate::at(t, local_offset_minutes(t)).is_in(&month)) {
-                        row.checked_this_month += 1;
-                    }
-                }
+                let mut rows = area_rows(v, st, &district);
                 let (by, ascending) = sort.get();
                 rows.sort_by(|a, b| {
                     let o = match by {
@@ -878,12 +948,12 @@ mod tests {
 
     #[test]
     fn a_bookmarked_view_comes_back_as_it_was_sent() {
-        let f = parse("district=d-1&area=sa-1&status=emergency,concern&household=single_elderly&evacuation=1&requests=1&watcher=u-suzuki");
+        let f = parse("district=d-1&area=sa-1&status=emergency,concern&household=single_elderly&evacuation=1&requests=1&watcher=u-suzuki&labels=1");
         assert_eq!(f.district, "d-1");
         assert_eq!(f.area, "sa-1");
         assert_eq!(f.statuses, [MapStatus::Emergency, MapStatus::Concern].into_iter().collect());
         assert_eq!(f.household, Some(HouseholdType::SingleElderly));
-        assert!(f.evacuation_help && f.open_requests);
+        assert!(f.evacuation_help && f.open_requests && f.area_labels);
         assert_eq!(f.watcher, "u-suzuki");
         let again = parse(f.to_query().trim_start_matches('?'));
         assert_eq!(again, f);
@@ -891,11 +961,43 @@ mod tests {
 
     #[test]
     fn malformed_or_foreign_filters_fall_back_to_the_default_view() {
-        let f = parse("district=d-elsewhere&area=sa-elsewhere&status=bogus,,EMERGENCY&household=x&evacuation=yes&watcher=u-x&person=p-nobody");
+        let f = parse("district=d-elsewhere&area=sa-elsewhere&status=bogus,,EMERGENCY&household=x&evacuation=yes&watcher=u-x&person=p-nobody&labels=on");
         assert_eq!(f, Filters::default());
         // A small area outside the chosen district is dropped, the district kept.
         let f = parse("district=d-1&area=sa-2");
         assert_eq!((f.district.as_str(), f.area.as_str()), ("d-1", ""));
         assert_eq!(Filters::default().to_query(), "");
+    }
+
+    #[test]
+    fn each_small_area_is_summarised_at_the_middle_of_its_placed_persons() {
+        use crate::api::map::MapPerson;
+        let mut v = view();
+        let person = |id: &str, area: &str, at: Option<(f64, f64)>| {
+            let mut p: MapPerson = serde_json::from_value(serde_json::json!({
+                "id": id, "name": "x", "address": "x", "small_area_id": area, "lat": null, "lng": null,
+                "household_type": "other", "needs_evacuation_help": false, "check_interval_days": 7,
+                "last_check_at": null, "last_seen": null, "open_requests": 0, "watchers": []
+            }))
+            .unwrap();
+            p.lat = at.map(|a| a.0);
+            p.lng = at.map(|a| a.1);
+            p
+        };
+        v.persons = vec![
+            person("p-1", "sa-1", Some((39.0, 140.0))),
+            person("p-2", "sa-1", Some((39.2, 140.2))),
+            person("p-3", "sa-1", None),
+            person("p-4", "sa-2", None),
+        ];
+        let st = [MapStatus::Emergency, MapStatus::Fine, MapStatus::NoRecord, MapStatus::Overdue];
+        let rows = area_rows(&v, &st, "");
+        let one = rows.iter().find(|r| r.id == "sa-1").unwrap();
+        assert_eq!((one.persons, one.worried, one.overdue), (3, 1, 1));
+        let (lat, lng) = one.centre.unwrap();
+        assert!((lat - 39.1).abs() < 1e-9 && (lng - 140.1).abs() < 1e-9, "the unplaced person does not pull it");
+        let two = rows.iter().find(|r| r.id == "sa-2").unwrap();
+        assert_eq!((two.persons, two.centre), (1, None), "nobody placed: counted, not drawn");
+        assert_eq!(area_rows(&v, &st, "d-2").len(), 1, "only the chosen district");
     }
 }
