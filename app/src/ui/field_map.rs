@@ -132,7 +132,7 @@ fn FieldMapCanvas(
                 .with_untracked(|ps| ps.iter().find(|p| p.placed()).map(|p| (p.lat, p.lng)))
                 .unwrap_or((36.0, 138.0));
             let max_zoom = tiles.as_ref().map_or(18, |t| t.max_zoom);
-            let Some(m) = lmap::new_map(&el, (lat, lng), 15.0, max_zoom, false) else {
+            let Some(m) = lmap::new_map(&el, (lat, lng), 15.0, max_zoom) else {
                 failed.set(true);
                 return;
             };

@@ -219,6 +219,8 @@ pub fn cluster_group() -> ClusterGroup {
         ("zoomToBoundsOnClick", JsValue::FALSE),
         ("spiderfyOnMaxZoom", JsValue::FALSE),
         ("chunkedLoading", JsValue::TRUE),
+        // Clusters split and merge at once (see `new_map`).
+        ("animate", JsValue::FALSE),
         ("maxClusterRadius", JsValue::from(48)),
     ]))
 }
@@ -297,24 +299,17 @@ pub fn event_position(e: &JsValue) -> Option<(f64, f64)> {
 }
 
 /// A map in `el`, centred there; `None` if Leaflet refused (it is not loaded). `max_zoom` is
-/// the map's own (the cluster group needs one even with no base map); `animate: false` jumps
-/// between zooms (a cheap phone stays responsive, and a map left mid-animation when the user
-/// taps through to a person throws nothing).
-pub fn new_map(
-    el: &web_sys::HtmlElement,
-    (lat, lng): (f64, f64),
-    zoom: f64,
-    max_zoom: u8,
-    animate: bool,
-) -> Option<leaflet::Map> {
+/// the map's own (the cluster group needs one even with no base map). Zooms jump instead of
+/// animating: with 5,000 markers the animation ran at 8–10 frames a second (p95 frame 100–133
+/// ms; without it 50–67 ms, BENCHMARKS.md §8), and a map left mid-animation when the user taps
+/// through to a person throws nothing.
+pub fn new_map(el: &web_sys::HtmlElement, (lat, lng): (f64, f64), zoom: f64, max_zoom: u8) -> Option<leaflet::Map> {
     let options = leaflet::MapOptions::new();
     options.set_center(leaflet::LatLng::new(lat, lng));
     options.set_zoom(zoom);
     options.set_max_zoom(f64::from(max_zoom));
-    if !animate {
-        options.set_zoom_animation(false);
-        options.set_marker_zoom_animation(false);
-    }
+    options.set_zoom_animation(false);
+    options.set_marker_zoom_animation(false);
     leaflet::Map::new_with_element(el, &options).ok()
 }
 

@@ -407,7 +407,7 @@ fn MapCanvas(
         let Some(el) = node.get() else { return };
         let (lat, lng) =
             view.with_untracked(|v| v.persons.iter().find_map(|p| Some((p.lat?, p.lng?))).unwrap_or((36.0, 138.0)));
-        let made = lmap::new_map(&el, (lat, lng), 14.0, view.with_untracked(|v| v.tiles.max_zoom), true);
+        let made = lmap::new_map(&el, (lat, lng), 14.0, view.with_untracked(|v| v.tiles.max_zoom));
         // Leaflet measures its element only when the window changes size; the page around the
         // map settles later (the side panel fills in, printing changes the width).
         observer.set_value(lmap::on_resize(&el, move || {
