@@ -62,7 +62,7 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin === TILE_ORIGIN && url.origin !== self.location.origin) {
-    event.respondWith(tile(request));
+    event.respondWith(tile(event));
     return;
   }
   if (url.origin !== self.location.origin) return;
@@ -149,16 +149,18 @@ function keepTile(url, blob, type) {
 
 // Cache first (tiles change rarely; offline is the normal case), refreshed when a month old.
 // Fetched with CORS so the size can be counted; a tile server that refuses CORS still draws
-// the map online, it is only not kept.
-async function tile(request) {
+// the map online, it is only not kept. The tile goes to the map at once; keeping it (and, when
+// the worker has just woken, reading the index of kept tiles) happens after.
+async function tile(event) {
+  const request = event.request;
   const cache = await caches.open(TILES);
   const kept = await cache.match(request.url);
   if (kept && Date.now() - Number(kept.headers.get("x-mimamori-at") || 0) < TILE_FRESH_MS) return kept;
   try {
     const response = await fetch(request.url, { mode: "cors", credentials: "omit", referrerPolicy: "no-referrer" });
     if (response.ok) {
-      const blob = await response.clone().blob();
-      await keepTile(request.url, blob, response.headers.get("Content-Type"));
+      const type = response.headers.get("Content-Type");
+      event.waitUntil(response.clone().blob().then((blob) => keepTile(request.url, blob, type)));
       return response;
     }
     return kept || response;
