@@ -18,11 +18,12 @@ FIRST_SCREEN_CEILING=153600
 # Raised again, 2026-12-04, to 389,000: the office map (issue 13) added 7.6 KB to the first load
 # although its code is in the management chunk: wasm-split keeps every chunk's static data (texts,
 # HTML templates, vtables) and the wasm-bindgen glue in the main module; see ARCHITECTURE.md (size).
-# Raised again, 2026-12-04 (second session), to 397,000 (395,484 B measured, with the ~1 KB the
-# split build varies by): the phone map (issue 13) added 7.4 KB for
+# Raised again, 2026-12-04 (second session), to 398,000 (394,931–396,097 B measured across this
+# session's builds of the same screens, the split build varying by about 1 KB): the phone map
+# (issue 13) added 7.4 KB for
 # the same reason: its words (catalogue, ja and en), view templates and the Leaflet code the field
 # and management chunks now share sit in the main module; its code is in the field chunk.
-APP_CEILING=397000
+APP_CEILING=398000
 site=target/site
 hash=target/release/hash.txt
 [ -f "$hash" ] || { echo "no release build; run cargo leptos build --release --split" >&2; exit 1; }

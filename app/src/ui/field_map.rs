@@ -128,9 +128,12 @@ fn FieldMapCanvas(
                 failed.set(true);
                 return;
             }
-            let (lat, lng) = pins
-                .with_untracked(|ps| ps.iter().find(|p| p.placed()).map(|p| (p.lat, p.lng)))
-                .unwrap_or((36.0, 138.0));
+            // The user may have left the page while the library loaded: nothing more to do.
+            let Some(first) = pins.try_with_untracked(|ps| ps.iter().find(|p| p.placed()).map(|p| (p.lat, p.lng)))
+            else {
+                return;
+            };
+            let (lat, lng) = first.unwrap_or((36.0, 138.0));
             let max_zoom = tiles.as_ref().map_or(18, |t| t.max_zoom);
             let Some(m) = lmap::new_map(&el, (lat, lng), 15.0, max_zoom) else {
                 failed.set(true);
@@ -146,7 +149,8 @@ fn FieldMapCanvas(
                 lmap::on(&layer, "tileload", move |_| tile_loads.update(|n| *n += 1));
                 m.add_layer(&layer);
                 let centre = Tile::at(lat, lng, 15);
-                kept.set(Some(tiles::is_kept(&source.url, centre).await));
+                // (`try_set`: the page may be gone by the time the cache answers.)
+                let _ = kept.try_set(Some(tiles::is_kept(&source.url, centre).await));
             } else {
                 // Never opened online: no tile setting, so nothing is saved either.
                 bare.set(true);
@@ -372,23 +376,26 @@ fn SaveArea(pins: Memo<Vec<Pin>>, tiles: Memo<Option<TileSource>>, kept: RwSigna
             progress.set(Progress { done: 0, total: list.len(), bytes: 0 });
             let mut refused = 0;
             for tile in list {
-                if stop.get_untracked() {
+                // Leaving the page stops the save too (its signals are gone).
+                if stop.try_get_untracked().unwrap_or(true) {
                     break;
                 }
                 if !tiles::is_kept(&source.url, tile).await {
                     match tiles::fetch(&source.url, tile).await {
-                        Ok(bytes) => progress.update(|p| p.bytes += bytes),
+                        Ok(bytes) => {
+                            progress.try_update(|p| p.bytes += bytes);
+                        }
                         Err(SaveError::Offline) => return Err(SaveError::Offline),
                         Err(_) => refused += 1,
                     }
                     tiles::pause().await;
                 }
-                progress.update(|p| p.done += 1);
+                progress.try_update(|p| p.done += 1);
             }
             if refused > 0 {
                 Err(SaveError::Refused(refused))
             } else {
-                if !stop.get_untracked() {
+                if !stop.try_get_untracked().unwrap_or(true) {
                     kept.set(Some(true));
                 }
                 Ok(())
