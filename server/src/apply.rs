@@ -15,11 +15,11 @@
 
 use crate::error::ApiError;
 use crate::policy;
-use crate::storage::{AuditAction, EditOutcome, Seen, WriteTx};
+use crate::storage::{AuditAction, EditOutcome, Seen, SignalRef, WriteTx};
 use mimamori_core::api::{Mutation, MutationResult};
 use mimamori_core::domain::{
-    concern_is_named, needs_fit, partner_referral_allowed, ActivityReport, ConsentInput, EpochMillis, FieldEdit,
-    NewCheck, NewRequest, PersonField, PersonFields, PersonId, Role,
+    concern_is_named, needs_fit, partner_referral_allowed, ActivityReport, CheckOutcome, ConsentInput, EpochMillis,
+    FieldEdit, NewCheck, NewRequest, PersonField, PersonFields, PersonId, Role,
 };
 use mimamori_core::error::ErrorCode;
 use uuid::Uuid;
@@ -162,6 +162,12 @@ async fn create_check(w: &mut WriteTx<'_>, mut check: NewCheck, skew: Skew) -> R
         return Ok(ApiError::id_taken().into());
     }
     w.audit(AuditAction::CheckCreate, Some(&check.person_id), check.outcome.as_str()).await?;
+    // A 気になる or 緊急 is a signal: it opens the person's 要対応 case or joins the open one.
+    if matches!(check.outcome, CheckOutcome::Concern | CheckOutcome::Emergency) {
+        let (id, user, now) = (check.id.0.to_string(), w.user().id.clone(), w.now());
+        let signal = SignalRef::Check { id: &id, urgent: check.outcome == CheckOutcome::Emergency };
+        storage.signal_case(w.tx(), &check.person_id, signal, user.as_str(), now).await?;
+    }
     Ok(Outcome::Applied)
 }
 
@@ -230,6 +236,8 @@ async fn raise_request(w: &mut WriteTx<'_>, request: NewRequest) -> Result<Outco
         return Ok(ApiError::id_taken().into());
     }
     w.audit(AuditAction::RequestCreate, Some(&request.person_id), request.need.as_str()).await?;
+    let (id, user) = (request.id.to_string(), w.user().id.clone());
+    storage.signal_case(w.tx(), &request.person_id, SignalRef::Request { id: &id }, user.as_str(), now).await?;
     Ok(Outcome::Applied)
 }
 

@@ -3,6 +3,7 @@
 
 use crate::auth::hash_password;
 use crate::storage::{Storage, StorageError};
+use mimamori_core::domain::{CaseStatus, CaseUpdate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -337,6 +338,62 @@ pub async fn load_history(storage: &Storage, now: i64) -> Result<(), StorageErro
             ago += interval;
             k += 1;
         }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The demo's 要対応 cases, as if the network had run for a while: the signals of the last 30
+/// days (気になる・緊急 checks, open requests) open and join cases in the order they came; the
+/// office has looked into those older than ten days (見守り継続) and is working on those older
+/// than three (対応中); the newest wait for someone to acknowledge them.
+pub async fn open_cases(storage: &Storage, now: i64) -> Result<(), StorageError> {
+    const DAY: i64 = 86_400_000;
+    let mut tx = storage.begin().await?;
+    let signals: Vec<(String, String, String, String, i64, i64)> = sqlx::query_as(&storage.sql(
+        "SELECT person_id, kind, id, by_user, at, urgent FROM (
+            SELECT c.person_id, 'check' AS kind, c.id, c.author_id AS by_user, c.received_at AS at,
+                   CASE WHEN c.outcome = 'emergency' THEN 1 ELSE 0 END AS urgent
+            FROM checks c WHERE c.outcome IN ('concern', 'emergency') AND c.received_at > ?
+            UNION ALL
+            SELECT r.person_id, 'request', r.id, r.raised_by, r.created_at, 0
+            FROM requests r WHERE r.status IN ('received', 'in_progress')) s
+         ORDER BY at, id",
+    ))
+    .bind(now - 30 * DAY)
+    .fetch_all(&mut *tx)
+    .await?;
+    for (person, kind, id, by, at, urgent) in &signals {
+        let signal = if kind == "check" {
+            crate::storage::SignalRef::Check { id, urgent: *urgent == 1 }
+        } else {
+            crate::storage::SignalRef::Request { id }
+        };
+        let person = mimamori_core::domain::PersonId::parse(person)
+            .ok_or_else(|| StorageError::Database(sqlx::Error::Decode("a demo person id".into())))?;
+        storage.signal_case(&mut tx, &person, signal, by, *at).await?;
+    }
+    let cases: Vec<(String, i64, i64)> =
+        sqlx::query_as(&storage.sql("SELECT id, opened_at, updated_at FROM cases ORDER BY opened_at, id"))
+            .fetch_all(&mut *tx)
+            .await?;
+    for (id, opened_at, last) in cases {
+        let age = now - last;
+        let (status, note) = if age > 10 * DAY {
+            (CaseStatus::Watching, "民生委員と訪問して様子を確認。ご本人は元気で、当面は見守りを続ける。")
+        } else if age > 3 * DAY {
+            (CaseStatus::InProgress, "ご家族に電話で連絡。週末に訪問してもらうことになった。")
+        } else {
+            continue;
+        };
+        let acted = (last + 2 * 3_600_000).max(opened_at);
+        let update = CaseUpdate {
+            status: Some(status),
+            note: note.into(),
+            shared_note: Some("社協で確認しました。ありがとうございました。".into()),
+            ..CaseUpdate::default()
+        };
+        storage.update_case(&mut tx, &id, &update, "u-tanaka", acted).await?;
     }
     tx.commit().await?;
     Ok(())

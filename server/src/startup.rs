@@ -73,6 +73,7 @@ impl Application {
             if config.demo_history {
                 demo::load_history(&storage, crate::time::now_millis()).await?;
             }
+            demo::open_cases(&storage, crate::time::now_millis()).await?;
             tracing::info!("loaded the demo municipality");
         }
         // Leptos renders the shell on tokio; generate_route_list would do this, but every route is one shell.

@@ -103,6 +103,10 @@ struct World {
     south_device: String,
     request_south: String,
     conflict_south: String,
+    /// 要対応 cases: on `watched` (open throughout), on the 南部 person, in the other municipality.
+    case_here: String,
+    case_south: String,
+    case_away: String,
     /// A volunteer in 中央 (within everyone's reach) to disable and enable again.
     spare_volunteer: String,
     /// A 民生委員 in 中央 whose password the admin resets.
@@ -635,6 +639,37 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
                 )
             }
         }
+        ("GET", "/cases") => Row {
+            check: |w, role, case, body| {
+                let cases = ids(&body["cases"], "id");
+                if case == Case::InScope {
+                    assert!(cases.contains(&w.case_here), "{body}");
+                }
+                let out = if role == Coordinator { &w.case_south } else { &w.case_away };
+                assert!(!cases.contains(out), "{role:?} must not list {out}: {body}");
+                assert!(!cases.contains(&w.case_away), "{body}");
+            },
+            ..r(Method::GET, "/api/v1/cases".into(), None, gate(&MANAGERS, Expect::Ok(200), Expect::Ok(200)))
+        },
+        ("GET", "/cases/{id}") | ("PUT", "/cases/{id}") | ("POST", "/cases/{id}/acknowledge") => {
+            let target = match (in_scope, role) {
+                (true, _) => w.case_here.as_str(),
+                (false, Coordinator) => w.case_south.as_str(),
+                (false, _) => w.case_away.as_str(),
+            };
+            let (m, p, body) = match (method.as_str(), path) {
+                ("GET", _) => (Method::GET, format!("/api/v1/cases/{target}"), None),
+                ("PUT", _) => (Method::PUT, format!("/api/v1/cases/{target}"), Some(json!({"note": "表の確認"}))),
+                _ => (Method::POST, format!("/api/v1/cases/{target}/acknowledge"), None),
+            };
+            Row {
+                check: |w, _, _, body| {
+                    assert_eq!(body["summary"]["id"], w.case_here.as_str(), "{body}");
+                    assert_eq!(body["summary"]["person_id"], w.watched.as_str(), "{body}");
+                },
+                ..r(m, p, body, gate(&MANAGERS, Expect::Ok(200), Expect::NotFound))
+            }
+        }
         ("PUT", "/me/password") => r(
             // Everyone with a session may try; a wrong current password is all the matrix risks (a
             // success would sign out its other devices). security.rs covers the change itself.
@@ -825,6 +860,29 @@ async fn build_world(app: &TestApp) -> World {
         &[&south_person, r#"{"field":"phone","value":"0185-00-9999"}"#],
     )
     .await;
+    // 要対応 cases: the watched person's (the demo's requests may have opened it already), one in
+    // 南部 and one in the other municipality.
+    app.exec(
+        &s,
+        "INSERT INTO cases (id, person_id, status, urgent, opened_at, awaiting_since, updated_at)
+         SELECT 'k-here', ?, 'open', 1, 1, 1, 1 WHERE NOT EXISTS
+             (SELECT 1 FROM cases WHERE person_id = ? AND status IN ('open', 'in_progress'))",
+        &[&watched, &watched],
+    )
+    .await;
+    app.exec(
+        &s,
+        "INSERT INTO cases (id, person_id, status, urgent, opened_at, awaiting_since, updated_at)
+         VALUES ('k-south', ?, 'open', 1, 1, 1, 1), ('k-away', 'p-other', 'open', 1, 1, 1, 1)",
+        &[&south_person],
+    )
+    .await;
+    let case_here: String =
+        sqlx::query_scalar(&s.sql("SELECT id FROM cases WHERE person_id = ? AND status IN ('open', 'in_progress')"))
+            .bind(&watched)
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
     let detail: Value =
         tanaka.get(app.url(&format!("/api/v1/persons/{watched}"))).send().await.unwrap().json().await.unwrap();
     World {
@@ -854,6 +912,9 @@ async fn build_world(app: &TestApp) -> World {
         conflict_south: "c-south".into(),
         spare_volunteer: "u-spare".into(),
         spare_commissioner: "u-spare-com".into(),
+        case_here,
+        case_south: "k-south".into(),
+        case_away: "k-away".into(),
     }
 }
 
@@ -873,6 +934,8 @@ fn as_absent(w: &World, text: &str) -> String {
         .replace(&w.south_device, "dev-doesnotexist")
         .replace(&w.request_south, "r-doesnotexist")
         .replace(&w.conflict_south, "c-doesnotexist")
+        .replace(&w.case_south, "k-doesnotexist")
+        .replace(&w.case_away, "k-doesnotexist")
 }
 
 async fn send(app: &TestApp, client: &reqwest::Client, row: &Row, path: &str) -> (u16, Value) {

@@ -44,6 +44,8 @@ async fn the_generated_network_is_consistent_and_scoped(app: TestApp) {
     let refused = generate(&s, Scale { persons: 600, users: 60, checks: 6_000 }).await;
     assert!(matches!(refused, Err(mimamori_server::generate::GenerateError::NotEmpty)));
     for table in [
+        "case_events",
+        "cases",
         "audit_log",
         "checks",
         "consents",

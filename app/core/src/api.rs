@@ -3,10 +3,11 @@
 //! Requests deny unknown fields so a typo in a client is an error, not a silently ignored value.
 
 pub mod admin;
+pub mod cases;
 pub mod map;
 
 use crate::domain::{
-    ActivityReport, Check, ConsentInput, EpochMillis, FieldEdit, FieldRequest, NewCheck, NewRequest, Person,
+    ActivityReport, Check, ConsentInput, EpochMillis, FieldCase, FieldEdit, FieldRequest, NewCheck, NewRequest, Person,
     PersonFields, PersonId, User, Version,
 };
 use serde::{Deserialize, Serialize};
@@ -163,6 +164,9 @@ pub struct PullResponse {
     /// This user's live devices enrolled after the one asking (see [`DeviceNotice`]).
     #[serde(default)]
     pub new_devices: Vec<DeviceNotice>,
+    /// 要対応 cases on those persons that this user may follow (see [`FieldCase`]).
+    #[serde(default)]
+    pub cases: Vec<FieldCase>,
 }
 
 /// `POST /sync/persons`: the full records of persons the scope manifest named.

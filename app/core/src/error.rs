@@ -129,6 +129,11 @@ pub enum ErrorCode {
     NeedNoteInvalidCharacters,
     NeedsOnWatchCheck,
     OtherNeedUnnamed,
+    InvalidCaseNote,
+    InvalidSharedNote,
+    EmptyCaseUpdate,
+    CaseClosed,
+    OwnerNotFound,
     /// A code this version does not know (sent by a newer server).
     Unknown,
 }
@@ -224,6 +229,11 @@ impl ErrorCode {
         ErrorCode::NeedNoteInvalidCharacters,
         ErrorCode::NeedsOnWatchCheck,
         ErrorCode::OtherNeedUnnamed,
+        ErrorCode::InvalidCaseNote,
+        ErrorCode::InvalidSharedNote,
+        ErrorCode::EmptyCaseUpdate,
+        ErrorCode::CaseClosed,
+        ErrorCode::OwnerNotFound,
         ErrorCode::Unknown,
     ];
 
@@ -338,6 +348,11 @@ impl ErrorCode {
             ErrorCode::NeedNoteInvalidCharacters => ("need_note_invalid_characters", "内容に使えない文字が含まれています。", "It contains characters that cannot be used."),
             ErrorCode::NeedsOnWatchCheck => ("needs_on_watch_check", "困りごとは御用聞きの記録で入力してください。", "Please enter needs in a needs visit."),
             ErrorCode::OtherNeedUnnamed => ("other_need_unnamed", "「その他」の内容を書いてください。", "Please write what “Other” is."),
+            ErrorCode::InvalidCaseNote => ("invalid_case_note", "対応の記録は1000文字以内で入力してください。", "Please keep the case note to 1000 characters."),
+            ErrorCode::InvalidSharedNote => ("invalid_shared_note", "現場に伝えるひとことは200文字以内で入力してください。", "Please keep the word for the field to 200 characters."),
+            ErrorCode::EmptyCaseUpdate => ("empty_case_update", "変更する内容を入力してください。", "Please enter what changes."),
+            ErrorCode::CaseClosed => ("case_closed", "この件はすでに終わっています。新しい記録があれば、新しい件として開きます。", "This case is closed. A new record opens a new case."),
+            ErrorCode::OwnerNotFound => ("owner_not_found", "担当者を選び直してください。", "Please choose the owner again."),
             ErrorCode::Unknown => ("unknown", "記録を保存できませんでした。", "This could not be done."),
         }
     }

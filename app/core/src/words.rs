@@ -7,8 +7,8 @@
 
 use crate::domain::due::Walk;
 use crate::domain::{
-    CheckKind, CheckMethod, CheckOutcome, Concern, ConsentMethod, Due, FieldValue, HouseholdType, MapStatus, Need,
-    PersonField, RequestStatus, Role,
+    CaseStatus, CheckKind, CheckMethod, CheckOutcome, Concern, ConsentMethod, Due, FieldValue, HouseholdType,
+    MapStatus, Need, PersonField, RequestStatus, Role,
 };
 use crate::error::Lang;
 
@@ -101,6 +101,17 @@ impl Label for RequestStatus {
             RequestStatus::InProgress => ("対応中", "In progress"),
             RequestStatus::Done => ("完了", "Done"),
             RequestStatus::Referred => ("他機関へ", "Referred"),
+        }
+    }
+}
+
+impl Label for CaseStatus {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            CaseStatus::Open => ("未対応", "Not yet acted on"),
+            CaseStatus::InProgress => ("対応中", "In progress"),
+            CaseStatus::Done => ("完了", "Done"),
+            CaseStatus::Watching => ("見守り継続", "Back to regular checks"),
         }
     }
 }

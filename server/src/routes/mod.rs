@@ -5,6 +5,7 @@
 //! [`Authenticated`]: crate::auth::Authenticated
 
 mod activity;
+mod cases;
 mod conflicts;
 mod devices;
 pub mod manage;
@@ -62,6 +63,10 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/activity-reports", get(activity::list)),
         (Method::GET, "/conflicts", get(conflicts::list)),
         (Method::POST, "/conflicts/{id}/resolve", post(conflicts::resolve)),
+        (Method::GET, "/cases", get(cases::list)),
+        (Method::GET, "/cases/{id}", get(cases::detail)),
+        (Method::PUT, "/cases/{id}", put(cases::update)),
+        (Method::POST, "/cases/{id}/acknowledge", post(cases::acknowledge)),
     ]
 }
 

@@ -134,12 +134,13 @@ pub async fn pull(
     let (checks, cursor, more) = storage.checks_since(&mut conn, &session.user, q.cursor, PULL_PAGE).await?;
     let requests = storage.field_requests(&mut conn, &session.user).await?;
     let areas = storage.registrable_areas(&mut conn, &session.user).await?;
+    let cases = storage.field_cases(&mut conn, &session.user, now).await?;
     let new_devices = if session.newer_devices {
         storage.devices_enrolled_since(&mut conn, &session.user.id, session.device_created_at).await?
     } else {
         Vec::new()
     };
-    Ok(Json(PullResponse { scope, checks, cursor, more, server_time: now, requests, areas, new_devices }))
+    Ok(Json(PullResponse { scope, checks, cursor, more, server_time: now, requests, areas, new_devices, cases }))
 }
 
 /// Full records of persons the manifest named and the device lacks (or holds an older copy of).

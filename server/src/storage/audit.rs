@@ -39,6 +39,10 @@ pub enum AuditAction {
     ConflictRead,
     /// A coordinator chose which of two values stays.
     ConflictResolve,
+    /// A 要対応 case's timeline was opened.
+    CaseRead,
+    /// The office acknowledged a case or changed it (status, owner, date, note).
+    CaseUpdate,
 }
 
 impl AuditAction {
@@ -60,6 +64,8 @@ impl AuditAction {
             AuditAction::ConflictOpen => "conflict.open",
             AuditAction::ConflictRead => "conflict.read",
             AuditAction::ConflictResolve => "conflict.resolve",
+            AuditAction::CaseRead => "case.read",
+            AuditAction::CaseUpdate => "case.update",
         }
     }
 }

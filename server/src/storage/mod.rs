@@ -9,6 +9,7 @@
 mod activity;
 mod areas;
 mod audit;
+mod cases;
 mod checks;
 mod invites;
 mod map;
@@ -23,6 +24,7 @@ mod versions;
 mod write;
 
 pub use audit::{Actor, AuditAction};
+pub use cases::SignalRef;
 pub use invites::{InviteProblem, Redeemed};
 pub use security::{SecurityAction, SecurityEvent};
 pub use sign_in::{Attempt, LOCKOUT_MS, MAX_FAILURES};

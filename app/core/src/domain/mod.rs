@@ -5,6 +5,7 @@
 
 pub mod activity;
 mod calendar;
+pub mod case;
 mod check;
 mod consent;
 pub mod due;
@@ -20,6 +21,7 @@ mod user;
 use crate::error::ErrorCode;
 pub use activity::{ActivityReport, BySubject, Liaison, NeedCount};
 pub use calendar::{civil_from_days, CalendarDate, Month, DAY_MS};
+pub use case::{is_late, CaseStatus, CaseUpdate, FieldCase, ACK_LATE_MS};
 pub use check::{
     concern_is_named, Check, CheckId, CheckMethod, CheckNote, CheckOutcome, Concern, GeoStamp, NewCheck, SyncState,
 };

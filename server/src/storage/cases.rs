@@ -1,0 +1,449 @@
+//! 要対応 cases: opened or joined by signals (in the signal's own transaction, so a check is never
+//! stored without its case), listed and changed by the office within its scope, and sent to the
+//! field as where each case stands.
+
+use super::rows::parsed;
+use super::sql::{scope_condition, scope_ids, PERSON_FROM};
+use super::{Storage, StorageError};
+use mimamori_core::api::admin::UserBrief;
+use mimamori_core::api::cases::{CaseDetail, CaseEvent, CaseEventKind, CaseSignal, CaseSummary};
+use mimamori_core::domain::case::FIELD_SEES_CLOSED_MS;
+use mimamori_core::domain::{
+    CaseStatus, CaseUpdate, CheckOutcome, Concern, EpochMillis, FieldCase, Need, PersonId, Role, User,
+};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Row, Transaction};
+use std::collections::HashMap;
+
+/// What raised a signal: a check (緊急 or not) or a request, by id.
+#[derive(Debug, Clone, Copy)]
+pub enum SignalRef<'a> {
+    Check { id: &'a str, urgent: bool },
+    Request { id: &'a str },
+}
+
+/// How long the office's queue keeps showing a closed case.
+const OFFICE_SEES_CLOSED_MS: EpochMillis = 30 * 24 * 60 * 60 * 1000;
+
+fn bad(what: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("unknown {what} {value}").into())
+}
+
+fn status_of(r: &AnyRow) -> Result<CaseStatus, sqlx::Error> {
+    let s: String = r.try_get("status")?;
+    CaseStatus::parse(&s).ok_or_else(|| bad("case status", &s))
+}
+
+/// The case columns the summaries read, on cases `k`, persons `p`, small areas `sa`, districts `d`.
+const SUMMARY_COLUMNS: &str = "k.id, k.person_id, p.name AS person_name, sa.name AS small_area, d.name AS district,
+    k.status, k.urgent, k.opened_at, k.awaiting_since, ua.display_name AS acknowledged_by, k.acknowledged_at,
+    k.owner_id, uo.login AS owner_login, uo.display_name AS owner_name, uo.role AS owner_role,
+    k.next_action_on, k.updated_at, p.address, p.phone, k.shared_note";
+
+const SUMMARY_JOINS: &str = "JOIN cases k ON k.person_id = p.id
+    LEFT JOIN users ua ON ua.id = k.acknowledged_by
+    LEFT JOIN users uo ON uo.id = k.owner_id";
+
+fn summary(r: &AnyRow) -> Result<CaseSummary, sqlx::Error> {
+    let owner = match r.try_get::<Option<String>, _>("owner_id")? {
+        Some(id) => {
+            let role: String = r.try_get("owner_role")?;
+            Some(UserBrief {
+                id: parsed(id)?,
+                login: r.try_get("owner_login")?,
+                display_name: r.try_get("owner_name")?,
+                role: Role::parse(&role).ok_or_else(|| bad("role", &role))?,
+            })
+        }
+        None => None,
+    };
+    Ok(CaseSummary {
+        id: r.try_get("id")?,
+        person_id: parsed(r.try_get("person_id")?)?,
+        person_name: r.try_get("person_name")?,
+        small_area: r.try_get("small_area")?,
+        district: r.try_get("district")?,
+        status: status_of(r)?,
+        urgent: r.try_get::<i64, _>("urgent")? != 0,
+        opened_at: r.try_get("opened_at")?,
+        awaiting_since: r.try_get("awaiting_since")?,
+        acknowledged_by: r.try_get("acknowledged_by")?,
+        acknowledged_at: r.try_get("acknowledged_at")?,
+        owner,
+        next_action_on: r.try_get("next_action_on")?,
+        signals: 0,
+        last_signal: None,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+/// The signal columns of a case event `e` joined to its check `c` or request `r` and author `u`.
+const SIGNAL_FROM: &str = "e.case_id, e.seq, e.at, e.kind, e.ref_id, u.display_name AS by_name,
+    c.outcome, c.concerns, c.note AS check_note, c.recorded_at, r.need, r.detail,
+    e.status, uo.display_name AS owner_name, e.next_action_on, e.note, e.shared_note
+    FROM case_events e JOIN users u ON u.id = e.by_user
+    LEFT JOIN checks c ON e.kind = 'check' AND c.id = e.ref_id
+    LEFT JOIN requests r ON e.kind = 'request' AND r.id = e.ref_id
+    LEFT JOIN users uo ON uo.id = e.owner_id";
+
+fn event(r: &AnyRow) -> Result<CaseEvent, sqlx::Error> {
+    let kind: String = r.try_get("kind")?;
+    let by: String = r.try_get("by_name")?;
+    let what = match kind.as_str() {
+        "check" | "request" => CaseEventKind::Signal { signal: signal(r, &kind, by.clone())? },
+        "ack" => CaseEventKind::Acknowledged,
+        "update" => CaseEventKind::Update {
+            status: r.try_get::<Option<String>, _>("status")?.as_deref().and_then(CaseStatus::parse),
+            owner: r.try_get("owner_name")?,
+            next_action_on: r.try_get("next_action_on")?,
+            note: r.try_get("note")?,
+            shared_note: r.try_get("shared_note")?,
+        },
+        other => return Err(bad("case event", other)),
+    };
+    Ok(CaseEvent { at: r.try_get("at")?, by, what })
+}
+
+fn signal(r: &AnyRow, kind: &str, by: String) -> Result<CaseSignal, sqlx::Error> {
+    let id: String = r.try_get::<Option<String>, _>("ref_id")?.unwrap_or_default();
+    Ok(if kind == "check" {
+        let outcome: String = r.try_get::<Option<String>, _>("outcome")?.unwrap_or_default();
+        CaseSignal::Check {
+            id,
+            outcome: CheckOutcome::parse(&outcome).ok_or_else(|| bad("outcome", &outcome))?,
+            concerns: Concern::split(&r.try_get::<Option<String>, _>("concerns")?.unwrap_or_default()),
+            note: r.try_get("check_note")?,
+            by,
+            recorded_at: r.try_get::<Option<i64>, _>("recorded_at")?.unwrap_or_default(),
+        }
+    } else {
+        let need: String = r.try_get::<Option<String>, _>("need")?.unwrap_or_default();
+        CaseSignal::Request {
+            id,
+            need: Need::parse(&need).ok_or_else(|| bad("need", &need))?,
+            detail: r.try_get::<Option<String>, _>("detail")?.unwrap_or_default(),
+            by,
+        }
+    })
+}
+
+impl Storage {
+    /// Opens a case for the person or joins the open one, in the signal's transaction. A 緊急
+    /// makes the case urgent; any new signal waits for the office to acknowledge it.
+    pub async fn signal_case(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        person: &PersonId,
+        signal: SignalRef<'_>,
+        by_user: &str,
+        now: EpochMillis,
+    ) -> Result<(), StorageError> {
+        let (kind, ref_id, urgent) = match signal {
+            SignalRef::Check { id, urgent } => ("check", id, urgent),
+            SignalRef::Request { id } => ("request", id, false),
+        };
+        let urgent = i64::from(urgent);
+        let new_id = format!("case-{}", uuid::Uuid::new_v4().simple());
+        // At most one open case per person (a partial unique index): when one is open, this
+        // inserts nothing and the signal joins it.
+        sqlx::query(&self.sql(
+            "INSERT INTO cases (id, person_id, status, urgent, opened_at, awaiting_since, updated_at)
+             VALUES (?, ?, 'open', ?, ?, ?, ?)
+             ON CONFLICT (person_id) WHERE status IN ('open', 'in_progress') DO NOTHING",
+        ))
+        .bind(&new_id)
+        .bind(person.as_str())
+        .bind(urgent)
+        .bind(now)
+        .bind(now)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        let case_id: String = sqlx::query_scalar(
+            &self.sql("SELECT id FROM cases WHERE person_id = ? AND status IN ('open', 'in_progress')"),
+        )
+        .bind(person.as_str())
+        .fetch_one(&mut **tx)
+        .await?;
+        if case_id != new_id {
+            sqlx::query(&self.sql(
+                "UPDATE cases SET urgent = CASE WHEN ? = 1 THEN 1 ELSE urgent END,
+                    awaiting_since = COALESCE(awaiting_since, ?), updated_at = ? WHERE id = ?",
+            ))
+            .bind(urgent)
+            .bind(now)
+            .bind(now)
+            .bind(&case_id)
+            .execute(&mut **tx)
+            .await?;
+        }
+        sqlx::query(&self.sql("INSERT INTO case_events (case_id, at, by_user, kind, ref_id) VALUES (?, ?, ?, ?, ?)"))
+            .bind(&case_id)
+            .bind(now)
+            .bind(by_user)
+            .bind(kind)
+            .bind(ref_id)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// The office's queue: the open cases on persons in the user's scope, and those closed in
+    /// the last 30 days; 緊急 first, then the oldest. With `only`, that one case (if visible).
+    pub async fn visible_cases(&self, user: &User, only: Option<&str>) -> Result<Vec<CaseSummary>, StorageError> {
+        let one = if only.is_some() { "AND k.id = ?" } else { "AND ? IS NULL" };
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} {PERSON_FROM} {SUMMARY_JOINS}
+             WHERE {} AND (k.status IN ('open', 'in_progress') OR k.closed_at > ?) {one}
+             ORDER BY CASE WHEN k.status IN ('open', 'in_progress') THEN 0 ELSE 1 END, k.urgent DESC, k.opened_at, k.id",
+            scope_condition(user.role)
+        );
+        let now = crate::time::now_millis();
+        let mut conn = self.connection().await?;
+        let rows = sqlx::query(&self.sql(&sql))
+            .bind(user.id.as_str())
+            .bind(if only.is_some() { i64::MIN } else { now - OFFICE_SEES_CLOSED_MS })
+            .bind(only)
+            .fetch_all(&mut *conn)
+            .await?;
+        let mut cases = rows.iter().map(summary).collect::<Result<Vec<_>, sqlx::Error>>()?;
+        if cases.is_empty() {
+            return Ok(cases);
+        }
+        // Each case's signals, newest last: how many, and the newest in brief.
+        let sql = format!(
+            "SELECT {SIGNAL_FROM}
+             WHERE e.kind IN ('check', 'request') AND e.case_id IN (SELECT k.id {PERSON_FROM} {SUMMARY_JOINS}
+                 WHERE {} AND (k.status IN ('open', 'in_progress') OR k.closed_at > ?) {one})
+             ORDER BY e.seq",
+            scope_condition(user.role)
+        );
+        let rows = sqlx::query(&self.sql(&sql))
+            .bind(user.id.as_str())
+            .bind(if only.is_some() { i64::MIN } else { now - OFFICE_SEES_CLOSED_MS })
+            .bind(only)
+            .fetch_all(&mut *conn)
+            .await?;
+        let mut by_case: HashMap<String, (u32, Option<CaseSignal>)> = HashMap::new();
+        for r in &rows {
+            let kind: String = r.try_get("kind")?;
+            let entry = by_case.entry(r.try_get("case_id")?).or_default();
+            entry.0 += 1;
+            entry.1 = Some(signal(r, &kind, r.try_get("by_name")?)?);
+        }
+        for case in &mut cases {
+            if let Some((n, last)) = by_case.remove(&case.id) {
+                case.signals = n;
+                case.last_signal = last;
+            }
+        }
+        Ok(cases)
+    }
+
+    /// One case with its timeline and who may own it, if the user may see it.
+    pub async fn case_detail(
+        &self,
+        user: &User,
+        id: &str,
+        now: EpochMillis,
+    ) -> Result<Option<CaseDetail>, StorageError> {
+        let Some(summary) = self.visible_cases(user, Some(id)).await?.pop() else {
+            return Ok(None);
+        };
+        let sql = format!("SELECT p.address, p.phone, k.shared_note {PERSON_FROM} {SUMMARY_JOINS} WHERE k.id = ?");
+        let person = sqlx::query(&self.sql(&sql)).bind(id).fetch_one(&self.pool).await?;
+        let events = sqlx::query(&self.sql(&format!("SELECT {SIGNAL_FROM} WHERE e.case_id = ? ORDER BY e.seq")))
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(event)
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let owners = self.case_owners(&summary.person_id).await?;
+        Ok(Some(CaseDetail {
+            person_address: person.try_get("address")?,
+            person_phone: person.try_get("phone")?,
+            shared_note: person.try_get("shared_note")?,
+            summary,
+            events,
+            owners,
+            server_time: now,
+        }))
+    }
+
+    /// Who may own a case on this person: the coordinators of the person's district and the
+    /// 民生委員 of the person's small area, active ones only.
+    pub async fn case_owners(&self, person: &PersonId) -> Result<Vec<UserBrief>, StorageError> {
+        let rows = sqlx::query(&self.sql(
+            "SELECT u.id, u.login, u.display_name, u.role FROM users u
+             WHERE u.disabled_at IS NULL AND (
+                (u.role IN ('coordinator', 'admin') AND EXISTS (SELECT 1 FROM staff_districts s
+                    JOIN small_areas sa ON sa.district_id = s.district_id JOIN persons p ON p.small_area_id = sa.id
+                    WHERE s.user_id = u.id AND p.id = ?))
+                OR (u.role = 'commissioner' AND EXISTS (SELECT 1 FROM commissioner_areas c
+                    JOIN persons p ON p.small_area_id = c.small_area_id WHERE c.user_id = u.id AND p.id = ?)))
+             ORDER BY CASE u.role WHEN 'commissioner' THEN 1 ELSE 0 END, u.display_name, u.id",
+        ))
+        .bind(person.as_str())
+        .bind(person.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let role: String = r.try_get("role")?;
+                Ok(UserBrief {
+                    id: parsed(r.try_get("id")?)?,
+                    login: r.try_get("login")?,
+                    display_name: r.try_get("display_name")?,
+                    role: Role::parse(&role).ok_or_else(|| bad("role", &role))?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    /// 確認しました: the signals waiting are seen. False when nothing was waiting (a second tap,
+    /// or another coordinator was quicker): nothing is written then.
+    pub async fn acknowledge_case(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        id: &str,
+        by_user: &str,
+        now: EpochMillis,
+    ) -> Result<bool, StorageError> {
+        let done = sqlx::query(&self.sql(
+            "UPDATE cases SET awaiting_since = NULL, acknowledged_by = ?, acknowledged_at = ?, updated_at = ?
+             WHERE id = ? AND awaiting_since IS NOT NULL",
+        ))
+        .bind(by_user)
+        .bind(now)
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query(&self.sql("INSERT INTO case_events (case_id, at, by_user, kind) VALUES (?, ?, ?, 'ack')"))
+            .bind(id)
+            .bind(now)
+            .bind(by_user)
+            .execute(&mut **tx)
+            .await?;
+        Ok(true)
+    }
+
+    /// Applies a validated office change (the caller checked who may, the status move and the
+    /// owner). Acting on a case also acknowledges what was waiting.
+    pub async fn update_case(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        id: &str,
+        update: &CaseUpdate,
+        by_user: &str,
+        now: EpochMillis,
+    ) -> Result<(), StorageError> {
+        self.acknowledge_case(tx, id, by_user, now).await?;
+        let closes = update.status.is_some_and(|s| !s.is_open());
+        let blank_to_null = |v: &Option<String>| v.as_ref().map(|s| (!s.is_empty()).then(|| s.clone()));
+        let owner = blank_to_null(&update.owner_id);
+        let next = blank_to_null(&update.next_action_on);
+        let shared = blank_to_null(&update.shared_note);
+        sqlx::query(&self.sql(
+            "UPDATE cases SET
+                status = COALESCE(?, status),
+                closed_at = CASE WHEN ? = 1 AND closed_at IS NULL THEN ? ELSE closed_at END,
+                owner_id = CASE WHEN ? = 1 THEN ? ELSE owner_id END,
+                next_action_on = CASE WHEN ? = 1 THEN ? ELSE next_action_on END,
+                shared_note = CASE WHEN ? = 1 THEN ? ELSE shared_note END,
+                updated_at = ?
+             WHERE id = ?",
+        ))
+        .bind(update.status.map(|s| s.as_str()))
+        .bind(i64::from(closes))
+        .bind(now)
+        .bind(i64::from(owner.is_some()))
+        .bind(owner.clone().flatten())
+        .bind(i64::from(next.is_some()))
+        .bind(next.clone().flatten())
+        .bind(i64::from(shared.is_some()))
+        .bind(shared.clone().flatten())
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(&self.sql(
+            "INSERT INTO case_events (case_id, at, by_user, kind, status, owner_id, next_action_on, note, shared_note)
+             VALUES (?, ?, ?, 'update', ?, ?, ?, ?, ?)",
+        ))
+        .bind(id)
+        .bind(now)
+        .bind(by_user)
+        .bind(update.status.map(|s| s.as_str()))
+        .bind(owner.flatten())
+        .bind(update.next_action_on.clone())
+        .bind(&update.note)
+        .bind(update.shared_note.clone())
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// What a field device holds: where each case on the persons it holds stands, open or closed
+    /// in the last 30 days, with the office's shared word and never its notes. A volunteer gets
+    /// only the cases they raised a signal in, and only their own signals' ids.
+    pub async fn field_cases(
+        &self,
+        conn: &mut AnyConnection,
+        user: &User,
+        now: EpochMillis,
+    ) -> Result<Vec<FieldCase>, StorageError> {
+        if user.role == Role::PartnerStaff {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT k.id, k.person_id, k.status, ua.display_name AS acknowledged_by, k.acknowledged_at,
+                    k.awaiting_since, k.shared_note, k.opened_at, k.updated_at, e.ref_id, e.by_user
+             FROM ({}) s JOIN cases k ON k.person_id = s.id
+             LEFT JOIN users ua ON ua.id = k.acknowledged_by
+             LEFT JOIN case_events e ON e.case_id = k.id AND e.kind IN ('check', 'request')
+             WHERE k.status IN ('open', 'in_progress') OR k.closed_at > ?
+             ORDER BY k.opened_at, k.id, e.seq",
+            scope_ids(user.role)
+        );
+        let rows = sqlx::query(&self.sql(&sql))
+            .bind(user.id.as_str())
+            .bind(now - FIELD_SEES_CLOSED_MS)
+            .fetch_all(&mut *conn)
+            .await?;
+        let own_only = user.role == Role::Volunteer;
+        let mut cases: Vec<FieldCase> = Vec::new();
+        for r in &rows {
+            let id: String = r.try_get("id")?;
+            if cases.last().is_none_or(|c| c.id != id) {
+                cases.push(FieldCase {
+                    id,
+                    person_id: parsed(r.try_get("person_id")?)?,
+                    status: status_of(r)?,
+                    acknowledged_by: r.try_get("acknowledged_by")?,
+                    acknowledged_at: r.try_get("acknowledged_at")?,
+                    awaiting: r.try_get::<Option<i64>, _>("awaiting_since")?.is_some(),
+                    shared_note: r.try_get("shared_note")?,
+                    signals: Vec::new(),
+                    opened_at: r.try_get("opened_at")?,
+                    updated_at: r.try_get("updated_at")?,
+                });
+            }
+            let by: Option<String> = r.try_get("by_user")?;
+            if let (Some(signal), Some(by)) = (r.try_get::<Option<String>, _>("ref_id")?, by) {
+                if !own_only || by == user.id.as_str() {
+                    cases.last_mut().expect("pushed above").signals.push(signal);
+                }
+            }
+        }
+        if own_only {
+            cases.retain(|c| !c.signals.is_empty());
+        }
+        Ok(cases)
+    }
+}

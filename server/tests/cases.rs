@@ -1,0 +1,256 @@
+//! 要対応 cases, end to end through the API: a 気になる or 緊急 check and a request open a case for
+//! the person or join the open one (a retried push adds nothing); the office acknowledges and acts
+//! on it within its districts; a closed case stays closed and a later signal opens a new one; the
+//! field learns where its own signals stand, and a volunteer nothing more. On SQLite and PostgreSQL.
+
+mod common;
+use common::*;
+use serde_json::{json, Value};
+
+async fn queue(app: &TestApp, c: &reqwest::Client) -> Value {
+    let res = c.get(app.url("/api/v1/cases")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+fn case_of<'a>(list: &'a Value, person: &str) -> Vec<&'a Value> {
+    list["cases"].as_array().unwrap().iter().filter(|c| c["person_id"] == person).collect()
+}
+
+async fn put_case(app: &TestApp, c: &reqwest::Client, id: &str, body: Value) -> reqwest::Response {
+    c.put(app.url(&format!("/api/v1/cases/{id}"))).json(&body).send().await.unwrap()
+}
+
+fn raise(person: &str, need: &str) -> Value {
+    json!({"type": "raise_request", "request": {
+        "id": uuid::Uuid::new_v4().to_string(), "person_id": person, "need": need, "detail": "米と灯油",
+        "raised_at": now_ms(),
+    }})
+}
+
+/// A person 佐藤さん watches with no case open yet.
+async fn quiet_person(app: &TestApp, sato: &reqwest::Client, tanaka: &reqwest::Client) -> String {
+    let open = queue(app, tanaka).await;
+    person_ids(&app.pull(sato, 0).await)
+        .into_iter()
+        .find(|p| case_of(&open, p).is_empty())
+        .expect("a person of 佐藤さん's without a case")
+}
+
+async fn signals_gather_in_one_open_case_per_person(app: TestApp) {
+    let sato = app.signed_in("sato").await;
+    let suzuki = app.signed_in("suzuki").await;
+    let tanaka = app.signed_in("tanaka").await;
+    let person = quiet_person(&app, &sato, &tanaka).await;
+
+    // A routine check opens nothing; a 気になる opens a case waiting to be seen.
+    let (_, res) = app.push(&sato, &[new_check(&person, "all_well")]).await;
+    assert_eq!(statuses(&res), ["applied"]);
+    assert!(case_of(&queue(&app, &tanaka).await, &person).is_empty(), "変わりなし is no signal");
+    let concern = new_check(&person, "concern");
+    app.push(&sato, std::slice::from_ref(&concern)).await;
+    let list = queue(&app, &tanaka).await;
+    let cases = case_of(&list, &person);
+    assert_eq!(cases.len(), 1);
+    let case = cases[0].clone();
+    assert_eq!(
+        (case["status"].as_str(), case["urgent"].as_bool(), case["signals"].as_u64()),
+        (Some("open"), Some(false), Some(1))
+    );
+    assert!(case["awaiting_since"].as_i64().unwrap() <= list["server_time"].as_i64().unwrap());
+    assert_eq!(case["last_signal"]["kind"], "check");
+    assert_eq!(case["last_signal"]["note"], "新聞が二日分たまっている");
+
+    // A 緊急, a request by the 民生委員, and a retried push of the 緊急 all land in the same case.
+    let emergency = new_check(&person, "emergency");
+    let (_, res) = app.push(&sato, std::slice::from_ref(&emergency)).await;
+    assert_eq!(statuses(&res), ["applied"]);
+    let (_, res) = app.push(&sato, &[emergency]).await;
+    assert_eq!(statuses(&res), ["duplicate"]);
+    let (_, res) = app.push_mutations(&suzuki, &[raise(&person, "shopping")], None).await;
+    assert_eq!(statuses(&res), ["applied"]);
+    let list = queue(&app, &tanaka).await;
+    let cases = case_of(&list, &person);
+    assert_eq!(cases.len(), 1, "one open case per person: {list}");
+    assert_eq!(cases[0]["id"], case["id"]);
+    assert_eq!(
+        (cases[0]["urgent"].as_bool(), cases[0]["signals"].as_u64()),
+        (Some(true), Some(3)),
+        "the retry added nothing"
+    );
+    assert_eq!(cases[0]["last_signal"]["kind"], "request");
+    // 緊急 first in the queue.
+    let first_plain = list["cases"].as_array().unwrap().iter().position(|c| c["urgent"] == false);
+    let this = list["cases"].as_array().unwrap().iter().position(|c| c["id"] == case["id"]).unwrap();
+    assert!(first_plain.is_none_or(|p| this < p), "緊急 ahead of 気になる");
+    let storage = app.storage().await;
+    let events = app
+        .count(&storage, "SELECT COUNT(*) FROM case_events WHERE case_id = ?", &[case["id"].as_str().unwrap()])
+        .await;
+    assert_eq!(events, 3);
+}
+
+async fn the_office_acknowledges_and_acts_and_a_closed_case_stays_closed(app: TestApp) {
+    let sato = app.signed_in("sato").await;
+    let tanaka = app.signed_in("tanaka").await;
+    let person = quiet_person(&app, &sato, &tanaka).await;
+    app.push(&sato, &[new_check(&person, "emergency")]).await;
+    let id = case_of(&queue(&app, &tanaka).await, &person)[0]["id"].as_str().unwrap().to_owned();
+
+    // 確認しました: who and when; a second tap writes nothing.
+    let ack = |c: &reqwest::Client| c.post(app.url(&format!("/api/v1/cases/{id}/acknowledge"))).send();
+    let res = ack(&tanaka).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let detail: Value = res.json().await.unwrap();
+    assert_eq!(detail["summary"]["acknowledged_by"], "田中 美紀");
+    assert!(detail["summary"]["awaiting_since"].is_null());
+    let at = detail["summary"]["acknowledged_at"].clone();
+    let again: Value = ack(&tanaka).await.unwrap().json().await.unwrap();
+    assert_eq!(again["summary"]["acknowledged_at"], at);
+    let kinds: Vec<&str> =
+        again["events"].as_array().unwrap().iter().map(|e| e["what"]["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["signal", "acknowledged"]);
+
+    // Acting on it: owner (the area's 民生委員), next date, a note, a word for the field.
+    let owner =
+        again["owners"].as_array().unwrap().iter().find(|u| u["login"] == "suzuki").expect("鈴木さん may own it");
+    let res = put_case(
+        &app,
+        &tanaka,
+        &id,
+        json!({"status": "in_progress", "owner_id": owner["id"],
+        "next_action_on": "2026-12-10", "note": " 長女に電話。週末に訪問 ", "shared_note": "社協で対応しています"}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let detail: Value = res.json().await.unwrap();
+    assert_eq!(detail["summary"]["status"], "in_progress");
+    assert_eq!(detail["summary"]["owner"]["login"], "suzuki");
+    assert_eq!(detail["summary"]["next_action_on"], "2026-12-10");
+    assert_eq!(detail["shared_note"], "社協で対応しています");
+    let last = detail["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["what"]["note"], "長女に電話。週末に訪問");
+    assert_eq!(last["by"], "田中 美紀");
+
+    // Bad changes: a clear 400 each, nothing written.
+    for (body, code) in [
+        (json!({"owner_id": "u-sato"}), "owner_not_found"),
+        (json!({"next_action_on": "2026-13-40"}), "invalid_date"),
+        (json!({}), "empty_case_update"),
+        (json!({"note": "あ".repeat(1001)}), "invalid_case_note"),
+        (json!({"status": "lost"}), "invalid_body"),
+        (json!({"note": "x", "delete": true}), "invalid_body"),
+    ] {
+        assert_json_error(put_case(&app, &tanaka, &id, body.clone()).await, 400, code).await;
+    }
+    let storage = app.storage().await;
+    assert_eq!(app.count(&storage, "SELECT COUNT(*) FROM case_events WHERE case_id = ?", &[&id]).await, 3);
+
+    // Closed stays closed; a new signal opens a new case.
+    let res = put_case(&app, &tanaka, &id, json!({"status": "done", "note": "入院の手続きが済んだ"})).await;
+    assert_eq!(res.status(), 200);
+    assert_json_error(put_case(&app, &tanaka, &id, json!({"status": "in_progress"})).await, 409, "case_closed").await;
+    let res = put_case(&app, &tanaka, &id, json!({"note": "退院後に改めて連絡する"})).await;
+    assert_eq!(res.status(), 200, "a note on a closed case is fine");
+    app.push(&sato, &[new_check(&person, "concern")]).await;
+    let cases = case_of(&queue(&app, &tanaka).await, &person).into_iter().cloned().collect::<Vec<_>>();
+    assert_eq!(cases.len(), 2, "the closed one (30 days) and a new one");
+    assert_eq!(cases[0]["status"], "open");
+    assert_ne!(cases[0]["id"].as_str(), Some(id.as_str()));
+    // Every office action is in the person's audit log.
+    let audited = app
+        .count(&storage, "SELECT COUNT(*) FROM audit_log WHERE person_id = ? AND action = 'case.update'", &[&person])
+        .await;
+    assert_eq!(audited, 4, "ack, in_progress, done, note");
+}
+
+async fn the_field_learns_where_its_own_signals_stand(app: TestApp) {
+    let sato = app.signed_in("sato").await;
+    let suzuki = app.signed_in("suzuki").await;
+    let tanaka = app.signed_in("tanaka").await;
+    let mine = quiet_person(&app, &sato, &tanaka).await;
+    let theirs = person_ids(&app.pull(&sato, 0).await).into_iter().find(|p| *p != mine).unwrap();
+    let my_check = new_check(&mine, "emergency");
+    app.push(&sato, std::slice::from_ref(&my_check)).await;
+    // The 民生委員 raises a concern on another of 佐藤さん's neighbours, and one on 佐藤さん's.
+    let their_check = new_check(&theirs, "concern");
+    let their_on_mine = new_check(&mine, "concern");
+    app.push(&suzuki, &[their_check, their_on_mine.clone()]).await;
+
+    let pulled = app.pull(&sato, 0).await;
+    let cases = pulled["cases"].as_array().unwrap();
+    let on_mine: Vec<&Value> = cases.iter().filter(|c| c["person_id"] == mine.as_str()).collect();
+    assert_eq!(on_mine.len(), 1, "{pulled}");
+    assert_eq!(on_mine[0]["status"], "open");
+    assert_eq!(on_mine[0]["awaiting"], true);
+    assert_eq!(on_mine[0]["signals"], json!([my_check["id"]]), "only 佐藤さん's own signal");
+    assert!(cases.iter().all(|c| c["person_id"] != theirs.as_str()), "a case 佐藤さん raised nothing in: {pulled}");
+
+    // The office acknowledges and shares a word: the phone sees both at the next pull, never
+    // the office's notes.
+    let id = on_mine[0]["id"].as_str().unwrap().to_owned();
+    tanaka.post(app.url(&format!("/api/v1/cases/{id}/acknowledge"))).send().await.unwrap();
+    put_case(
+        &app,
+        &tanaka,
+        &id,
+        json!({"note": "内部メモ: 家族関係に課題", "shared_note": "ご連絡ありがとうございます"}),
+    )
+    .await;
+    let pulled = app.pull(&sato, 0).await;
+    let case = pulled["cases"].as_array().unwrap().iter().find(|c| c["id"] == id.as_str()).unwrap().clone();
+    assert_eq!(case["acknowledged_by"], "田中 美紀");
+    assert_eq!(case["awaiting"], false);
+    assert_eq!(case["shared_note"], "ご連絡ありがとうございます");
+    assert!(!pulled.to_string().contains("内部メモ"), "the office's notes stay in the office");
+
+    // The 民生委員 of the area sees the case with every signal in it.
+    let pulled = app.pull(&suzuki, 0).await;
+    let case = pulled["cases"].as_array().unwrap().iter().find(|c| c["id"] == id.as_str()).unwrap().clone();
+    assert_eq!(case["signals"].as_array().unwrap().len(), 2);
+    assert!(case["signals"].as_array().unwrap().contains(&their_on_mine["id"]));
+}
+
+async fn the_office_sees_only_its_own_districts_cases(app: TestApp) {
+    let tanaka = app.signed_in("tanaka").await;
+    let watanabe = app.signed_in("watanabe").await;
+    let storage = app.storage().await;
+    // 田中さん gives up 南部: a 緊急 there is someone else's to see.
+    app.exec(&storage, "DELETE FROM staff_districts WHERE user_id = 'u-tanaka' AND district_id = 'd-nanbu'", &[]).await;
+    let south: String = sqlx::query_scalar(
+        &storage
+            .sql("SELECT id FROM persons WHERE small_area_id = 'sa-nitta' AND consent_record = 1 ORDER BY id LIMIT 1"),
+    )
+    .fetch_one(storage.pool())
+    .await
+    .unwrap();
+    let suzuki = app.signed_in("suzuki").await;
+    app.exec(&storage, "INSERT INTO commissioner_areas (user_id, small_area_id) VALUES ('u-suzuki', 'sa-nitta')", &[])
+        .await;
+    let (_, res) = app.push(&suzuki, &[new_check(&south, "emergency")]).await;
+    assert_eq!(statuses(&res), ["applied"]);
+    let admin_view = queue(&app, &watanabe).await;
+    let id = case_of(&admin_view, &south)[0]["id"].as_str().unwrap().to_owned();
+    assert!(case_of(&queue(&app, &tanaka).await, &south).is_empty(), "not in 田中さん's queue");
+    for res in [
+        tanaka.get(app.url(&format!("/api/v1/cases/{id}"))).send().await.unwrap(),
+        tanaka.post(app.url(&format!("/api/v1/cases/{id}/acknowledge"))).send().await.unwrap(),
+        put_case(&app, &tanaka, &id, json!({"note": "x"})).await,
+    ] {
+        assert_json_error(res, 404, "not_found").await;
+    }
+    // Reading a case is audited, each time.
+    watanabe.get(app.url(&format!("/api/v1/cases/{id}"))).send().await.unwrap();
+    watanabe.get(app.url(&format!("/api/v1/cases/{id}"))).send().await.unwrap();
+    let reads = app
+        .count(&storage, "SELECT COUNT(*) FROM audit_log WHERE person_id = ? AND action = 'case.read'", &[&south])
+        .await;
+    assert_eq!(reads, 2);
+}
+
+on_both_databases!(
+    signals_gather_in_one_open_case_per_person,
+    the_office_acknowledges_and_acts_and_a_closed_case_stays_closed,
+    the_field_learns_where_its_own_signals_stand,
+    the_office_sees_only_its_own_districts_cases,
+);
