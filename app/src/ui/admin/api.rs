@@ -8,10 +8,11 @@ use crate::api::admin::{
     RecordConsentRequest, RequestSummary, ResetPasswordRequest, ResolveConflictRequest, RouteRequest, SecurityEntry,
     SetAreasRequest, SetAssignmentsRequest, SmallArea, UpdatePersonRequest, UserSummary,
 };
+use crate::api::cases::{CaseDetail, CaseList};
 use crate::api::ApiErrorBody;
 use crate::client::{http, ClientError};
 use crate::domain::text::is_safe_id;
-use crate::domain::{Month, PersonId};
+use crate::domain::{CaseUpdate, Month, PersonId};
 use crate::error::ErrorCode;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -177,6 +178,25 @@ pub async fn activity_reports(month: Month) -> Result<Vec<ActivitySummary>, Fail
 
 pub async fn route_request(id: &str, req: &RouteRequest) -> Result<RequestSummary, Failure> {
     put(&format!("/requests/{}", seg(id)), req).await
+}
+
+/// 要対応: the queue of follow-up cases in the coordinator's districts.
+pub async fn cases() -> Result<CaseList, Failure> {
+    get("/cases").await
+}
+
+/// One case with its timeline (each opening is audited).
+pub async fn case(id: &str) -> Result<CaseDetail, Failure> {
+    get(&format!("/cases/{}", seg(id))).await
+}
+
+/// 確認しました.
+pub async fn acknowledge_case(id: &str) -> Result<CaseDetail, Failure> {
+    post(&format!("/cases/{}/acknowledge", seg(id)), &Empty {}).await
+}
+
+pub async fn update_case(id: &str, update: &CaseUpdate) -> Result<CaseDetail, Failure> {
+    put(&format!("/cases/{}", seg(id)), update).await
 }
 
 /// Field edits that met another edit of the same field, for the coordinator to settle.

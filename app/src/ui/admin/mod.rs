@@ -4,6 +4,7 @@
 mod activity;
 pub mod api;
 mod areas;
+mod cases;
 mod conflicts;
 mod devices;
 mod home;
@@ -20,6 +21,7 @@ pub use widgets::{edit_loaded, loaded, read_ok, ManagerOnly, ReadStatus, ServerR
 
 use activity::ActivityAdminPage;
 use areas::AreasPage;
+use cases::CasesPage;
 use conflicts::ConflictsPage;
 use devices::DevicesPage;
 use home::AdminHomePage;
@@ -51,6 +53,8 @@ pub enum AdminScreen {
     Requests,
     /// 地図: everyone in the coordinator's districts on a map.
     Map,
+    /// 要対応: follow-up cases to acknowledge and act on.
+    Cases,
 }
 
 /// Every management screen, behind one split point: `cargo leptos build --split` moves all of
@@ -72,5 +76,6 @@ pub fn admin_screen(screen: AdminScreen) -> AnyView {
         AdminScreen::Security => view! { <SecurityPage/> }.into_any(),
         AdminScreen::Requests => view! { <crate::ui::requests::RequestsPage/> }.into_any(),
         AdminScreen::Map => view! { <MapAdminPage/> }.into_any(),
+        AdminScreen::Cases => view! { <CasesPage/> }.into_any(),
     }
 }
