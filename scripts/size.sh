@@ -23,7 +23,11 @@ FIRST_SCREEN_CEILING=153600
 # (issue 13) added 7.4 KB for
 # the same reason: its words (catalogue, ja and en), view templates and the Leaflet code the field
 # and management chunks now share sit in the main module; its code is in the field chunk.
-APP_CEILING=398000
+# Raised again, 2026-12-04 (third session), to 402,500 (401,106 B measured): 要対応 (issue 14)
+# added 5.1 KB: the cases' words (refusals, statuses, the phone's sentences, ja and en) and the
+# office queue's texts and templates sit in the main module's static data although its code is in
+# the management chunk; where each case stands travels in the pull and is kept by the device store.
+APP_CEILING=402500
 site=target/site
 hash=target/release/hash.txt
 [ -f "$hash" ] || { echo "no release build; run cargo leptos build --release --split" >&2; exit 1; }

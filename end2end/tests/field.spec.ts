@@ -196,7 +196,14 @@ test("an emergency puts calls a tap away and reaches the coordinator before rout
   await expect(desk).toHaveURL(/\/admin$/);
   // The management home says so first thing.
   await expect(desk.getByTestId("emergency-alert")).toContainText("「緊急」の記録が 1 件あります");
-  await desk.getByTestId("emergency-alert").getByRole("link", { name: "記録一覧で確認する" }).click();
+  await desk.getByTestId("emergency-alert").getByRole("link", { name: "要対応で確認する" }).click();
+  // 要対応: the person's case at the top, 緊急, waiting to be acknowledged.
+  const top = desk.getByTestId("case").first();
+  await expect(top).toContainText(name);
+  await expect(top).toContainText("緊急");
+  await expect(top.getByTestId("case-last-signal")).toContainText("玄関で倒れていた");
+  // And at the top of the record list.
+  await desk.goto(`${server.url}/checks`);
   const urgent = desk.getByTestId("urgent-checks").getByTestId("recent-check");
   await expect(urgent.first()).toContainText("緊急");
   await expect(urgent.first()).toContainText(name);

@@ -78,6 +78,8 @@ pub struct AppState {
     pub requests: RwSignal<Vec<FieldRequest>>,
     /// Small areas this user may register a person in.
     pub areas: RwSignal<Vec<SmallArea>>,
+    /// Where the 要対応 cases on the persons held stand, as of the last sync.
+    pub cases: RwSignal<Vec<crate::domain::FieldCase>>,
     pub sync: RwSignal<SyncStatus>,
     pub update_ready: RwSignal<bool>,
     /// A message for the sign-in screen (e.g. why this device was signed out).
@@ -97,6 +99,7 @@ impl AppState {
             refused: RwSignal::new(Vec::new()),
             requests: RwSignal::new(Vec::new()),
             areas: RwSignal::new(Vec::new()),
+            cases: RwSignal::new(Vec::new()),
             sync: RwSignal::new(SyncStatus {
                 pending: 0,
                 refused: 0,

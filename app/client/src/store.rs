@@ -16,7 +16,8 @@
 //!   `tiles`: where the phone map's base tiles come from (a server setting, kept when the map
 //!   opens online so that it opens offline too); `seen_devices`: the ids of this user's other
 //!   devices whose enrolment the user has seen; and
-//!   `sign_out_pending`: the device was signed out offline, and the server must still be told.
+//!   `sign_out_pending`: the device was signed out offline, and the server must still be told;
+//!   `cases`: where the 要対応 cases on the persons held stand ([`FieldCase`], replaced at each pull).
 //!
 //! A new version adds an `if old < N` step to [`upgrade`]; existing data is kept.
 
@@ -25,8 +26,8 @@ use crate::api::map::TileSource;
 use crate::api::Mutation;
 use crate::domain::merge::rebase;
 use crate::domain::{
-    Check, ConsentInput, EpochMillis, FieldRequest, Person, PersonFields, PersonId, RequestStatus, SyncState, User,
-    Version,
+    Check, ConsentInput, EpochMillis, FieldCase, FieldRequest, Person, PersonFields, PersonId, RequestStatus,
+    SyncState, User, Version,
 };
 use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
@@ -250,6 +251,11 @@ pub async fn tiles() -> Result<Option<TileSource>, StoreError> {
 
 pub async fn put_tiles(tiles: &TileSource) -> Result<(), StoreError> {
     meta_put("tiles", tiles).await
+}
+
+/// Where the 要対応 cases on the persons held stand, as last pulled.
+pub async fn cases() -> Result<Vec<FieldCase>, StoreError> {
+    Ok(meta_get("cases").await?.unwrap_or_default())
 }
 
 /// Requests on the persons held, newest change first: those pulled, and those raised here and
@@ -603,8 +609,9 @@ pub async fn apply_pull(
     Ok(dropped)
 }
 
-/// Replaces the requests held and the registrable areas with what the server sent.
-pub async fn put_requests(list: &[FieldRequest], areas: &[SmallArea]) -> Result<(), StoreError> {
+/// Replaces the requests held, the registrable areas and where the 要対応 cases stand with what
+/// the server sent.
+pub async fn put_requests(list: &[FieldRequest], areas: &[SmallArea], cases: &[FieldCase]) -> Result<(), StoreError> {
     let db = db().await?;
     let tx = db.transaction([META, REQUESTS]).with_mode(TransactionMode::Readwrite).build()?;
     if !signed_in(&tx).await? {
@@ -616,6 +623,7 @@ pub async fn put_requests(list: &[FieldRequest], areas: &[SmallArea]) -> Result<
         store.put(r).serde()?;
     }
     tx.object_store(META)?.put(areas).with_key("areas".to_owned()).serde()?;
+    tx.object_store(META)?.put(cases).with_key("cases".to_owned()).serde()?;
     tx.commit().await?;
     Ok(())
 }

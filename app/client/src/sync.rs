@@ -147,7 +147,7 @@ async fn pull_all(state: AppState) -> Result<(), ClientError> {
             state.sync.update(|s| s.dropped += dropped);
         }
         if scope.is_none() {
-            store::put_requests(&page.requests, &page.areas).await?;
+            store::put_requests(&page.requests, &page.areas, &page.cases).await?;
             state.new_devices.set(store::unseen_devices(&page.new_devices).await?);
             scope = Some(page.scope);
         }
@@ -220,6 +220,9 @@ pub(crate) async fn refresh_from_store_as(state: AppState, me: Option<&User>) {
     }
     if let Ok(areas) = store::areas().await {
         state.areas.set(areas);
+    }
+    if let Ok(cases) = store::cases().await {
+        state.cases.set(cases);
     }
     let pending = store::pending_count().await.unwrap_or(0);
     let last = store::last_synced_at().await.ok().flatten();

@@ -4,6 +4,7 @@ pub mod actions;
 mod activity_report;
 mod admin;
 mod app;
+mod case_status;
 mod check_form;
 mod chrome;
 mod consent_form;

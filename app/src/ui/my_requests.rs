@@ -61,6 +61,7 @@ pub(super) fn RequestItem(request: FieldRequest, with_person: bool) -> impl Into
                 }}
                 {(!with_person).then(|| format!("{}{}", t!("list.sep"), r.raised_by_name))}
             </p>
+            {super::case_status::case_of(&r.id).map(|case| view! { <super::case_status::CaseStanding case/> })}
         </li>
     }
 }

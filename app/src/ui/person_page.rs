@@ -55,6 +55,15 @@ fn PersonDetail(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
         })
     };
     let open_requests = move || requests.with(|v| v.iter().filter(|r| r.pending || r.status.is_open()).count());
+    // What the office did with what was raised about this person, newest first.
+    let cases = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            let mut v = state.cases.with(|cs| cs.iter().filter(|c| c.person_id == id).cloned().collect::<Vec<_>>());
+            v.sort_by_key(|c| std::cmp::Reverse(c.opened_at));
+            v
+        })
+    };
     // Where a form that led here said what it saved.
     let query = use_query_map();
     let saved = move || match query.with(|q| q.get("saved")).as_deref() {
@@ -80,6 +89,15 @@ fn PersonDetail(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
             // The check comes first: it is what a visit is for, and it should not need scrolling.
             <CheckForm id=id.clone() person/>
             <a class="button secondary inquiry-link" href=inquiry_href>{t!("person.inquiry")}</a>
+            <Show when=move || !cases.with(Vec::is_empty)>
+                <h2>{t!("case.heading")}</h2>
+                <div class="case-list" data-testid="person-cases">
+                    <For each=move || cases.get() key=|c| (c.id.clone(), c.updated_at) let:case>
+                        <super::case_status::CaseStanding case/>
+                    </For>
+                    <p class="meta">{move || state.sync.with(|s| s.last_synced).map(|at| t!("case.as_of", at = super::time::datetime(at)).into_owned())}</p>
+                </div>
+            </Show>
             <h2>{t!("person.requests")} " " <span class="count">{move || t!("person.open_requests", n = open_requests())}</span></h2>
             <Show when=move || !requests.with(Vec::is_empty) fallback=|| view! { <p class="empty">{t!("person.no_requests")}</p> }>
                 <ul class="cards" data-testid="person-requests">
