@@ -27,7 +27,13 @@ FIRST_SCREEN_CEILING=153600
 # added 5.1 KB: the cases' words (refusals, statuses, the phone's sentences, ja and en) and the
 # office queue's texts and templates sit in the main module's static data although its code is in
 # the management chunk; where each case stands travels in the pull and is kept by the device store.
-APP_CEILING=402500
+# Raised again the same session to 409,500 (407,637–408,116 B measured, and the split build's ~1 KB variation): 集計 (two SVG charts, the table,
+# the filters), the 民生委員's case form on the phone, the cases on the office map and in the
+# downloads added 6.5 KB to the main module (392,649 B brotli, from 386,362) while their code is in
+# the management and person chunks (+23 KB and +6 KB). Not yet measured which part: the views'
+# texts (static data) or the closures every view makes, which the split build may keep beside the
+# function table in the main module. See ARCHITECTURE.md (size).
+APP_CEILING=409500
 site=target/site
 hash=target/release/hash.txt
 [ -f "$hash" ] || { echo "no release build; run cargo leptos build --release --split" >&2; exit 1; }

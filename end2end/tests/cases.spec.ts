@@ -109,3 +109,66 @@ test("a 緊急 logged offline reaches the office queue, turns late, is acknowled
   await phoneContext.close();
   await deskContext.close();
 });
+
+test("a 民生委員 takes a case on from the phone with no signal, and the office sees it after the sync", async ({
+  browser,
+}) => {
+  // The office PC first: who has a case open already (the demo's requests opened some).
+  const deskContext = await browser.newContext(DESK);
+  const desk = await deskContext.newPage();
+  await signInAs(desk, server.url, "tanaka");
+  await expect(desk).toHaveURL(/\/admin$/);
+  const open = await (await desk.request.get(`${server.url}/api/v1/cases`)).json();
+  const withCase: string[] = open.cases.map((c: any) => c.person_name);
+
+  const phoneContext = await browser.newContext(PHONE);
+  const phone = await signedInPage(phoneContext, server.url, "suzuki");
+  const problems = watchConsole(phone);
+  // A 気になる opens a case for someone who has none.
+  const rows = phone.getByTestId("person-row");
+  let row = -1;
+  for (let i = 0; i < (await rows.count()) && row < 0; i++) {
+    const text = (await rows.nth(i).textContent()) ?? "";
+    if (!withCase.some((n) => text.includes(n))) row = i;
+  }
+  expect(row).toBeGreaterThanOrEqual(0);
+  await rows.nth(row).click();
+  const name = (await phone.getByRole("heading", { level: 1 }).textContent())!;
+  const personPage = phone.url();
+  await phone.getByRole("button", { name: "気になる", exact: true }).click();
+  await phone.getByLabel("メモ（任意）").fill("ストーブがつけっぱなしだった");
+  await phone.getByRole("button", { name: "記録する" }).click();
+  await expect(phone.getByTestId("saved")).toBeVisible();
+  await expect(phone.getByTestId("pending-count")).toHaveCount(0, { timeout: 30_000 });
+  await phone.goto(personPage);
+  const standing = phone.getByTestId("person-cases").getByTestId("case-status");
+  await expect(standing).toContainText("社協に届いています");
+
+  // No signal: she takes it on and says what she did; it is kept on the phone, marked unsent.
+  await phoneContext.setOffline(true);
+  const work = phone.getByTestId("case-work");
+  await work.getByLabel("状況").selectOption({ label: "対応中" });
+  await work.getByLabel("自分が担当する").check();
+  await work.getByLabel(/したこと・決めたこと/).fill("訪問して火の元を一緒に確認した");
+  await work.getByRole("button", { name: "記録する" }).click();
+  await expect(phone.getByTestId("case-saved").or(standing.getByText("未送信"))).toBeVisible();
+  await expect(standing).toContainText("未送信");
+  await expect(standing).toContainText("担当：鈴木 一郎");
+  await expect(standing.getByTestId("case-notes")).toContainText("訪問して火の元を一緒に確認した");
+  await phone.reload();
+  await expect(standing).toContainText("未送信");
+  await shoot(phone, "74-phone-case-work");
+
+  // Signal back: sent, and the office sees who took it on and what was done.
+  await phoneContext.setOffline(false);
+  await expect(phone.getByTestId("pending-count")).toHaveCount(0, { timeout: 30_000 });
+  await desk.goto(`${server.url}/admin/cases`);
+  const card = desk.getByTestId("case").filter({ hasText: name });
+  await expect(card).toContainText("対応中");
+  await expect(card).toContainText("鈴木 一郎");
+  await card.getByTestId("open-case").click();
+  await expect(card.getByTestId("case-timeline")).toContainText("訪問して火の元を一緒に確認した");
+  expect(problems).toEqual([]);
+  await phoneContext.close();
+  await deskContext.close();
+});

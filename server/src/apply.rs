@@ -18,8 +18,9 @@ use crate::policy;
 use crate::storage::{AuditAction, EditOutcome, Seen, SignalRef, WriteTx};
 use mimamori_core::api::{Mutation, MutationResult};
 use mimamori_core::domain::{
-    concern_is_named, needs_fit, partner_referral_allowed, ActivityReport, CheckOutcome, ConsentInput, EpochMillis,
-    FieldEdit, NewCheck, NewRequest, PersonField, PersonFields, PersonId, Role,
+    concern_is_named, field_update_allowed, needs_fit, partner_referral_allowed, ActivityReport, CaseUpdate,
+    CheckOutcome, ConsentInput, EpochMillis, FieldEdit, NewCheck, NewRequest, PersonField, PersonFields, PersonId,
+    Role,
 };
 use mimamori_core::error::ErrorCode;
 use uuid::Uuid;
@@ -110,6 +111,7 @@ pub async fn apply(w: &mut WriteTx<'_>, mutation: Mutation, skew: Skew) -> Resul
             register_person(w, person_id, person, consent).await?
         }
         Mutation::SubmitActivityReport { report, .. } => submit_activity_report(w, report).await?,
+        Mutation::UpdateCase { person_id, case_id, update, .. } => update_case(w, person_id, case_id, update).await?,
     };
     if matches!(outcome, Outcome::Applied | Outcome::Conflict(_)) {
         w.claim(id).await?;
@@ -252,6 +254,52 @@ async fn record_consent(w: &mut WriteTx<'_>, person: PersonId, consent: ConsentI
     let (storage, user, now) = (w.storage(), w.user(), w.now());
     storage.insert_consent(w.tx(), &person, &consent, &user.id, now).await?;
     w.audit(AuditAction::ConsentRecord, Some(&person), &consent.scopes.as_text()).await?;
+    Ok(Outcome::Applied)
+}
+
+/// A change to a 要対応 case. The person must be in the writer's scope (a case on a person who
+/// left it is refused like any record on them) and the case theirs; a closed case is not
+/// reopened (409); from the field a 民生委員 may take the case on only themselves.
+async fn update_case(
+    w: &mut WriteTx<'_>,
+    person: PersonId,
+    case_id: String,
+    update: CaseUpdate,
+) -> Result<Outcome, ApiError> {
+    refuse!(allowed(w, policy::CASE_WORKERS));
+    let update = match update.validate() {
+        Ok(u) => u,
+        Err(e) => return Ok(e.into()),
+    };
+    if !reachable(w, &person).await? {
+        return Ok(ApiError::PersonNotFound.into());
+    }
+    let (storage, user, now) = (w.storage(), w.user(), w.now());
+    let Some(current) = storage.case_status(&mut **w.tx(), &case_id, &person).await? else {
+        return Ok(ApiError::NotFound.into());
+    };
+    let closed = |e: mimamori_core::domain::ValidationError| ApiError::Conflict { code: e.code, detail: e.detail };
+    if let Some(to) = update.status {
+        refuse!(current.may_become(to).map_err(closed));
+    } else if !current.is_open() && (update.owner_id.is_some() || update.next_action_on.is_some()) {
+        let detail = "a closed case has no owner or next action to change".into();
+        return Ok(ApiError::Conflict { code: ErrorCode::CaseClosed, detail }.into());
+    }
+    if user.role == Role::Commissioner {
+        refuse!(field_update_allowed(&update, &user.id));
+    } else if let Some(owner) = update.owner_id.as_deref().filter(|o| !o.is_empty()) {
+        let owners = storage.case_owners(&person).await?;
+        if !owners.iter().any(|u| u.id.as_str() == owner) {
+            return Ok(ApiError::bad(
+                ErrorCode::OwnerNotFound,
+                "the owner must be office staff of the person's district or a 民生委員 of their area",
+            )
+            .into());
+        }
+    }
+    storage.update_case(w.tx(), &case_id, &update, user.id.as_str(), now).await?;
+    let detail = update.status.map(|s| s.as_str()).unwrap_or("note");
+    w.audit(AuditAction::CaseUpdate, Some(&person), detail).await?;
     Ok(Outcome::Applied)
 }
 

@@ -391,6 +391,7 @@ pub async fn generate(storage: &Storage, scale: Scale) -> Result<Generated, Gene
         tx.commit().await?;
         done += n;
     }
+    storage.backfill_cases(now - 365 * 86_400_000, now).await?;
     Ok(Generated {
         municipalities: towns,
         small_areas: areas,

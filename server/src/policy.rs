@@ -19,6 +19,10 @@ pub const PERSON_EDITORS: &[Role] = &[Role::Commissioner, Role::Coordinator, Rol
 /// Only 民生委員 keep a monthly 活動記録.
 pub const ACTIVITY_REPORTERS: &[Role] = &[Role::Commissioner];
 
+/// Who acts on 要対応 cases: the office, and 民生委員 from their phones (volunteers only raise
+/// signals and hear what became of them).
+pub const CASE_WORKERS: &[Role] = &[Role::Commissioner, Role::Coordinator, Role::Admin];
+
 /// The 社協 office: users, assignments, conflicts, activity records, audit logs of persons.
 pub const OFFICE: &[Role] = &[Role::Coordinator, Role::Admin];
 
@@ -37,7 +41,7 @@ mod tests {
 
     #[test]
     fn partner_staff_reach_persons_only_through_requests() {
-        for set in [WATCHERS, PERSON_EDITORS, ACTIVITY_REPORTERS, OFFICE, ORGANIZATION_READERS, ADMINS] {
+        for set in [WATCHERS, PERSON_EDITORS, ACTIVITY_REPORTERS, CASE_WORKERS, OFFICE, ORGANIZATION_READERS, ADMINS] {
             assert!(!set.contains(&Role::PartnerStaff));
         }
         assert!(REQUEST_WORKERS.contains(&Role::PartnerStaff));

@@ -651,6 +651,41 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
             },
             ..r(Method::GET, "/api/v1/cases".into(), None, gate(&MANAGERS, Expect::Ok(200), Expect::Ok(200)))
         },
+        ("GET", "/cases/export") => Row {
+            // A named list: the office's own districts only (what it holds is checked in cases.rs).
+            check: |w, _, _, body| {
+                let csv = body.as_str().unwrap_or_else(|| panic!("a CSV file, got {body}"));
+                assert!(csv.starts_with('\u{feff}') && csv.contains("お名前"), "{csv}");
+                let _ = w;
+            },
+            ..r(
+                Method::GET,
+                "/api/v1/cases/export?format=csv".into(),
+                None,
+                gate(&MANAGERS, Expect::Ok(200), Expect::Ok(200)),
+            )
+        },
+        ("GET", "/reports") | ("GET", "/reports/export") => {
+            // Out of scope: a district that is not the user's answers as one that does not exist.
+            let district = match (in_scope, role) {
+                (true, _) => "d-chuo",
+                (false, Coordinator) => "d-nanbu",
+                (false, _) => &w.elsewhere_district,
+            };
+            let export = path == "/reports/export";
+            let p = format!(
+                "/api/v1/reports{}?from=2026-01&to=2026-12&district={district}{}",
+                if export { "/export" } else { "" },
+                if export { "&format=csv" } else { "" }
+            );
+            Row {
+                check: |_, _, _, body| match body.as_str() {
+                    Some(csv) => assert!(csv.starts_with('\u{feff}') && csv.contains("合計"), "{csv}"),
+                    None => assert_eq!(body["months"].as_array().map(Vec::len), Some(12), "{body}"),
+                },
+                ..r(Method::GET, p, None, gate(&MANAGERS, Expect::Ok(200), Expect::Bad("area_not_found")))
+            }
+        }
         ("GET", "/cases/{id}") | ("PUT", "/cases/{id}") | ("POST", "/cases/{id}/acknowledge") => {
             let target = match (in_scope, role) {
                 (true, _) => w.case_here.as_str(),

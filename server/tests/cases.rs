@@ -248,7 +248,97 @@ async fn the_office_sees_only_its_own_districts_cases(app: TestApp) {
     assert_eq!(reads, 2);
 }
 
+fn update_case(person: &str, case: &str, update: Value) -> Value {
+    json!({"type": "update_case", "id": uuid::Uuid::new_v4().to_string(), "person_id": person,
+        "case_id": case, "update": update})
+}
+
+async fn a_commissioner_works_a_case_from_the_phone_through_the_outbox(app: TestApp) {
+    let sato = app.signed_in("sato").await;
+    let suzuki = app.signed_in("suzuki").await;
+    let tanaka = app.signed_in("tanaka").await;
+    let person = quiet_person(&app, &sato, &tanaka).await;
+    app.push(&sato, &[new_check(&person, "concern")]).await;
+    let id = case_of(&queue(&app, &tanaka).await, &person)[0]["id"].as_str().unwrap().to_owned();
+    put_case(&app, &tanaka, &id, json!({"note": "社協から長女に連絡済み"})).await;
+
+    // The 民生委員's phone holds the case with the office's note; the volunteer's without it.
+    let pulled = app.pull(&suzuki, 0).await;
+    let held = pulled["cases"].as_array().unwrap().iter().find(|c| c["id"] == id.as_str()).unwrap().clone();
+    assert_eq!(held["notes"][0]["text"], "社協から長女に連絡済み");
+    let pulled = app.pull(&sato, 0).await;
+    let held = pulled["cases"].as_array().unwrap().iter().find(|c| c["id"] == id.as_str()).unwrap().clone();
+    assert_eq!(held["notes"], json!([]));
+
+    // Taken on, 対応中, a note: applied once, a retry is a duplicate.
+    let change = update_case(
+        &person,
+        &id,
+        json!({"status": "in_progress", "owner_id": "u-suzuki",
+        "next_action_on": "2026-12-12", "note": " 訪問して話を聞いた "}),
+    );
+    let (_, res) = app.push_mutations(&suzuki, std::slice::from_ref(&change), None).await;
+    assert_eq!(statuses(&res), ["applied"], "{res}");
+    let (_, res) = app.push_mutations(&suzuki, &[change], None).await;
+    assert_eq!(statuses(&res), ["duplicate"]);
+    let detail: Value = tanaka.get(app.url(&format!("/api/v1/cases/{id}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(detail["summary"]["status"], "in_progress");
+    assert_eq!(detail["summary"]["owner"]["login"], "suzuki");
+    assert_eq!(detail["summary"]["next_action_on"], "2026-12-12");
+    let notes: Vec<&Value> =
+        detail["events"].as_array().unwrap().iter().filter(|e| e["what"]["note"] == "訪問して話を聞いた").collect();
+    assert_eq!(notes.len(), 1, "stored once: {detail}");
+    assert_eq!(notes[0]["by"], "鈴木 一郎");
+
+    // Refused per record, each with its reason; nothing written for them.
+    let outside: String = {
+        let storage = app.storage().await;
+        sqlx::query_scalar(&storage.sql(
+            "SELECT p.id FROM persons p WHERE p.small_area_id NOT IN
+                (SELECT small_area_id FROM commissioner_areas WHERE user_id = 'u-suzuki') ORDER BY p.id LIMIT 1",
+        ))
+        .fetch_one(storage.pool())
+        .await
+        .unwrap()
+    };
+    let batch = [
+        update_case(&person, &id, json!({"owner_id": "u-tanaka"})),
+        update_case(&person, &id, json!({"shared_note": "了解です"})),
+        update_case(&outside, &id, json!({"note": "担当外"})),
+        update_case(&person, "case-doesnotexist", json!({"note": "x"})),
+        update_case(&person, &id, json!({})),
+    ];
+    let (_, res) = app.push_mutations(&suzuki, &batch, None).await;
+    assert_eq!(statuses(&res), ["rejected"; 5], "{res}");
+    let codes: Vec<&str> =
+        res["results"].as_array().unwrap().iter().map(|r| r["error"]["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["owner_not_found", "owner_not_found", "person_not_found", "not_found", "empty_case_update"]);
+    assert_eq!(
+        res["results"][2]["error"]["message_ja"],
+        "この方の記録は保存できません（担当から外れた可能性があります）。"
+    );
+    let (_, res) = app.push_mutations(&sato, &[update_case(&person, &id, json!({"note": "見に行きます"}))], None).await;
+    assert_eq!(res["results"][0]["error"]["code"], "forbidden", "volunteers only raise signals");
+
+    // Closed from the phone: the office sees it in the queue's closed list.
+    let (_, res) = app
+        .push_mutations(
+            &suzuki,
+            &[update_case(&person, &id, json!({"status": "watching", "note": "落ち着いた"}))],
+            None,
+        )
+        .await;
+    assert_eq!(statuses(&res), ["applied"]);
+    let closed =
+        case_of(&queue(&app, &tanaka).await, &person).into_iter().find(|c| c["id"] == id.as_str()).cloned().unwrap();
+    assert_eq!(closed["status"], "watching");
+    let (_, res) =
+        app.push_mutations(&suzuki, &[update_case(&person, &id, json!({"status": "in_progress"}))], None).await;
+    assert_eq!(res["results"][0]["error"]["code"], "case_closed");
+}
+
 on_both_databases!(
+    a_commissioner_works_a_case_from_the_phone_through_the_outbox,
     signals_gather_in_one_open_case_per_person,
     the_office_acknowledges_and_acts_and_a_closed_case_stays_closed,
     the_field_learns_where_its_own_signals_stand,

@@ -359,6 +359,24 @@ pub async fn record_consent(state: AppState, person: PersonId, consent: ConsentI
     Ok(())
 }
 
+/// Records what a 民生委員 did on a 要対応 case (queued like everything else). `Ok` means it is
+/// durable in IndexedDB; the case shows the change as not yet sent until the server answers.
+pub async fn update_case(
+    state: AppState,
+    me: &crate::domain::User,
+    person: PersonId,
+    case_id: String,
+    update: crate::domain::CaseUpdate,
+) -> Result<(), ClientError> {
+    let update = update.validate()?;
+    crate::domain::field_update_allowed(&update, &me.id)?;
+    let mutation = Mutation::UpdateCase { id: new_uuid()?, person_id: person, case_id, update };
+    store::save_edit(mutation).await?;
+    sync::refresh_from_store(state).await;
+    sync::request(state);
+    Ok(())
+}
+
 /// Submits a month's 活動記録 (queued like everything else). `Ok` means it is durable in IndexedDB.
 pub async fn submit_activity_report(state: AppState, report: ActivityReport) -> Result<(), ClientError> {
     let report = report.validate()?;

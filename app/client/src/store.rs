@@ -197,7 +197,10 @@ pub async fn persons() -> Result<Vec<Person>, StoreError> {
                     server.push(registered_here(person_id, person, consent, &areas));
                 }
             }
-            Mutation::CreateCheck { .. } | Mutation::RaiseRequest { .. } | Mutation::SubmitActivityReport { .. } => {}
+            Mutation::CreateCheck { .. }
+            | Mutation::RaiseRequest { .. }
+            | Mutation::SubmitActivityReport { .. }
+            | Mutation::UpdateCase { .. } => {}
         }
     }
     Ok(server
@@ -253,9 +256,19 @@ pub async fn put_tiles(tiles: &TileSource) -> Result<(), StoreError> {
     meta_put("tiles", tiles).await
 }
 
-/// Where the 要対応 cases on the persons held stand, as last pulled.
-pub async fn cases() -> Result<Vec<FieldCase>, StoreError> {
-    Ok(meta_get("cases").await?.unwrap_or_default())
+/// Where the 要対応 cases on the persons held stand, as last pulled, with the changes made here
+/// and not yet sent laid over them (marked pending).
+pub async fn cases(me: &User) -> Result<Vec<FieldCase>, StoreError> {
+    let mut cases: Vec<FieldCase> = meta_get("cases").await?.unwrap_or_default();
+    let outbox: Vec<OutboxEntry> = all(OUTBOX).await?;
+    for entry in outbox {
+        if let Mutation::UpdateCase { case_id, update, .. } = entry.mutation {
+            if let Some(c) = cases.iter_mut().find(|c| c.id == case_id) {
+                *c = c.clone().with_pending(&update, me);
+            }
+        }
+    }
+    Ok(cases)
 }
 
 /// Requests on the persons held, newest change first: those pulled, and those raised here and
@@ -477,7 +490,8 @@ pub async fn settle(entries: &[(OutboxEntry, Settled)]) -> Result<(), StoreError
                 Mutation::EditPerson { id, .. }
                 | Mutation::RecordConsent { id, .. }
                 | Mutation::RegisterPerson { id, .. }
-                | Mutation::SubmitActivityReport { id, .. },
+                | Mutation::SubmitActivityReport { id, .. }
+                | Mutation::UpdateCase { id, .. },
                 Settled::Refused { code, message_ja },
             ) => {
                 let kept = RefusedEdit {
@@ -498,7 +512,8 @@ pub async fn settle(entries: &[(OutboxEntry, Settled)]) -> Result<(), StoreError
                 Mutation::EditPerson { .. }
                 | Mutation::RecordConsent { .. }
                 | Mutation::RegisterPerson { .. }
-                | Mutation::SubmitActivityReport { .. },
+                | Mutation::SubmitActivityReport { .. }
+                | Mutation::UpdateCase { .. },
                 Settled::Stored,
             ) => {}
         }
@@ -525,7 +540,8 @@ fn mutation_person(m: &Mutation) -> Option<&PersonId> {
         Mutation::CreateCheck { check } => Some(&check.person_id),
         Mutation::EditPerson { person_id, .. }
         | Mutation::RecordConsent { person_id, .. }
-        | Mutation::RegisterPerson { person_id, .. } => Some(person_id),
+        | Mutation::RegisterPerson { person_id, .. }
+        | Mutation::UpdateCase { person_id, .. } => Some(person_id),
         Mutation::RaiseRequest { request } => Some(&request.person_id),
         Mutation::SubmitActivityReport { .. } => None,
     }

@@ -221,8 +221,10 @@ pub(crate) async fn refresh_from_store_as(state: AppState, me: Option<&User>) {
     if let Ok(areas) = store::areas().await {
         state.areas.set(areas);
     }
-    if let Ok(cases) = store::cases().await {
-        state.cases.set(cases);
+    if let Some(me) = me {
+        if let Ok(cases) = store::cases(me).await {
+            state.cases.set(cases);
+        }
     }
     let pending = store::pending_count().await.unwrap_or(0);
     let last = store::last_synced_at().await.ok().flatten();

@@ -5,10 +5,11 @@
 pub mod admin;
 pub mod cases;
 pub mod map;
+pub mod reports;
 
 use crate::domain::{
-    ActivityReport, Check, ConsentInput, EpochMillis, FieldCase, FieldEdit, FieldRequest, NewCheck, NewRequest, Person,
-    PersonFields, PersonId, User, Version,
+    ActivityReport, CaseUpdate, Check, ConsentInput, EpochMillis, FieldCase, FieldEdit, FieldRequest, NewCheck,
+    NewRequest, Person, PersonFields, PersonId, User, Version,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -75,6 +76,8 @@ pub enum Mutation {
     RegisterPerson { id: Uuid, person_id: PersonId, person: PersonFields, consent: ConsentInput },
     /// A 民生委員's monthly 活動記録; a later one for the same month replaces it.
     SubmitActivityReport { id: Uuid, report: ActivityReport },
+    /// A change to a 要対応 case: by a 民生委員 from the phone, or by the office.
+    UpdateCase { id: Uuid, person_id: PersonId, case_id: String, update: CaseUpdate },
 }
 
 impl Mutation {
@@ -84,7 +87,8 @@ impl Mutation {
             Mutation::EditPerson { id, .. }
             | Mutation::RecordConsent { id, .. }
             | Mutation::RegisterPerson { id, .. }
-            | Mutation::SubmitActivityReport { id, .. } => *id,
+            | Mutation::SubmitActivityReport { id, .. }
+            | Mutation::UpdateCase { id, .. } => *id,
             Mutation::RaiseRequest { request } => request.id,
         }
     }

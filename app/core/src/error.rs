@@ -134,6 +134,8 @@ pub enum ErrorCode {
     EmptyCaseUpdate,
     CaseClosed,
     OwnerNotFound,
+    InvalidPeriod,
+    InvalidFormat,
     /// A code this version does not know (sent by a newer server).
     Unknown,
 }
@@ -234,6 +236,8 @@ impl ErrorCode {
         ErrorCode::EmptyCaseUpdate,
         ErrorCode::CaseClosed,
         ErrorCode::OwnerNotFound,
+        ErrorCode::InvalidPeriod,
+        ErrorCode::InvalidFormat,
         ErrorCode::Unknown,
     ];
 
@@ -353,6 +357,8 @@ impl ErrorCode {
             ErrorCode::EmptyCaseUpdate => ("empty_case_update", "変更する内容を入力してください。", "Please enter what changes."),
             ErrorCode::CaseClosed => ("case_closed", "この件はすでに終わっています。新しい記録があれば、新しい件として開きます。", "This case is closed. A new record opens a new case."),
             ErrorCode::OwnerNotFound => ("owner_not_found", "担当者を選び直してください。", "Please choose the owner again."),
+            ErrorCode::InvalidPeriod => ("invalid_period", "期間は開始月から終了月まで、24か月以内で選んでください。", "Choose a period of up to 24 months, the first month before the last."),
+            ErrorCode::InvalidFormat => ("invalid_format", "ファイルの形式は CSV か Excel（xlsx）を選んでください。", "Choose CSV or Excel (xlsx) as the file format."),
             ErrorCode::Unknown => ("unknown", "記録を保存できませんでした。", "This could not be done."),
         }
     }

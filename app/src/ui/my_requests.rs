@@ -17,6 +17,14 @@ pub fn MyRequestsPage() -> impl IntoView {
         state.requests.with(|rs| rs.iter().filter(|r| Some(&r.raised_by) == me.as_ref()).cloned().collect::<Vec<_>>())
     });
     let open = move || mine.with(|v| v.iter().filter(|r| r.status.is_open()).count());
+    // Refused changes about persons no longer on this phone (they left the user's scope): their
+    // own pages are gone, so they are listed here rather than dropped unseen.
+    let orphaned = move || {
+        super::state::refused_changes(state)
+            .into_iter()
+            .filter(|c| state.person(&c.person_id).is_none())
+            .collect::<Vec<_>>()
+    };
     view! {
         <section class="page">
             <h1>{t!("my_requests.title")} " " <span class="count">{move || t!("my_requests.count", n = mine.with(Vec::len))}</span></h1>
@@ -24,6 +32,11 @@ pub fn MyRequestsPage() -> impl IntoView {
             <Show when=move || mine.with(Vec::is_empty)>
                 <p class="empty">{t!("my_requests.none")}</p>
             </Show>
+            {move || orphaned().into_iter().map(|c| view! {
+                <p class="field-error" role="alert" data-testid="refused-elsewhere">
+                    {t!("my_requests.refused_elsewhere", what = c.what, reason = c.reason)}
+                </p>
+            }).collect_view()}
             <ul class="cards" data-testid="my-requests">
                 <For each=move || mine.get() key=|r| (r.id.clone(), r.status, r.updated_at, r.pending) let:r>
                     <RequestItem request=r with_person=true/>

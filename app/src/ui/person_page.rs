@@ -92,8 +92,9 @@ fn PersonDetail(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
             <Show when=move || !cases.with(Vec::is_empty)>
                 <h2>{t!("case.heading")}</h2>
                 <div class="case-list" data-testid="person-cases">
-                    <For each=move || cases.get() key=|c| (c.id.clone(), c.updated_at) let:case>
-                        <super::case_status::CaseStanding case/>
+                    <For each=move || cases.get() key=|c| (c.id.clone(), c.updated_at, c.pending, c.notes.len()) let:case>
+                        <super::case_status::CaseStanding case=case.clone()/>
+                        <super::case_status::CaseWork case/>
                     </For>
                     <p class="meta">{move || state.sync.with(|s| s.last_synced).map(|at| t!("case.as_of", at = super::time::datetime(at)).into_owned())}</p>
                 </div>

@@ -42,6 +42,7 @@ pub fn refused_changes(state: AppState) -> Vec<RefusedChange> {
                     Mutation::RegisterPerson { person_id, person, .. } => {
                         (person_id.clone(), t!("refused.register", name = person.name).into_owned())
                     }
+                    Mutation::UpdateCase { person_id, .. } => (person_id.clone(), t!("refused.case").into_owned()),
                     Mutation::CreateCheck { .. } | Mutation::SubmitActivityReport { .. } => return None,
                 };
                 Some(RefusedChange { person_id, what, reason: i18n::refusal(r.code, &r.reason) })

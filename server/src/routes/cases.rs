@@ -2,18 +2,22 @@
 //! Cases are opened by signals in [`crate::apply`]; here the office acts on them, within the
 //! districts it covers (the scope function decides, as for persons).
 
+use crate::apply::{apply, Skew};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, IdPath};
+use crate::export::{Cell, Format, Table};
+use crate::extract::{ApiJson, ApiQuery, IdPath};
 use crate::policy;
 use crate::startup::AppState;
-use crate::storage::{Actor, AuditAction, Session};
+use crate::storage::{Actor, AuditAction, Session, WriteTx};
 use crate::time::now_millis;
 use axum::extract::State;
 use axum::Json;
 use mimamori_core::api::cases::{CaseDetail, CaseList};
+use mimamori_core::api::Mutation;
 use mimamori_core::domain::{CaseUpdate, PersonId};
-use mimamori_core::error::ErrorCode;
+use mimamori_core::words::Label;
+use uuid::Uuid;
 
 fn actor(session: &Session) -> Actor<'_> {
     Actor { user: &session.user, device_id: &session.device_id }
@@ -67,42 +71,78 @@ pub async fn acknowledge(
 }
 
 /// Changes a case: status, owner, next-action date, a note on the timeline, the word shared with
-/// the field. A closed case is not reopened (409); an owner who may not own it is a 400.
+/// the field. Through [`apply`], the one path every change takes (a 民生委員's from the phone
+/// too): a closed case is not reopened (409); an owner who may not own it is a 400.
 pub async fn update(
     State(state): State<AppState>,
     auth: Authenticated,
     IdPath(id): IdPath,
-    ApiJson(req): ApiJson<CaseUpdate>,
+    ApiJson(update): ApiJson<CaseUpdate>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     let session = auth.allow(policy::OFFICE)?;
     let now = now_millis();
     let current = state.storage.visible_cases(&session.user, Some(&id)).await?.pop().ok_or(ApiError::NotFound)?;
-    let update = req.validate()?;
-    if let Some(to) = update.status {
-        current.status.may_become(to).map_err(|e| ApiError::Conflict { code: e.code, detail: e.detail })?;
-    } else if !current.status.is_open() && (update.owner_id.is_some() || update.next_action_on.is_some()) {
-        return Err(ApiError::Conflict {
-            code: ErrorCode::CaseClosed,
-            detail: "a closed case has no owner or next action to change".into(),
-        });
-    }
-    if let Some(owner) = update.owner_id.as_deref().filter(|o| !o.is_empty()) {
-        let owners = state.storage.case_owners(&current.person_id).await?;
-        if !owners.iter().any(|u| u.id.as_str() == owner) {
-            return Err(ApiError::bad(
-                ErrorCode::OwnerNotFound,
-                "the owner must be office staff of the person's district or a 民生委員 of their area",
-            ));
-        }
-    }
-    let mut tx = state.storage.begin_write().await?;
-    state.storage.update_case(&mut tx, &id, &update, session.user.id.as_str(), now).await?;
-    let detail = update.status.map(|s| s.as_str()).unwrap_or("note");
-    state
-        .storage
-        .audit(&mut *tx, actor(&session), AuditAction::CaseUpdate, Some(&current.person_id), detail, now)
-        .await?;
-    tx.commit().await.map_err(crate::storage::StorageError::from)?;
+    let mutation =
+        Mutation::UpdateCase { id: Uuid::new_v4(), person_id: current.person_id, case_id: id.clone(), update };
+    let mut write = WriteTx::begin(&state.storage, &session, now).await?;
+    apply(&mut write, mutation, Skew::NONE).await?.refused()?;
+    write.commit().await?;
     let case = state.storage.case_detail(&session.user, &id, now).await?.ok_or(ApiError::NotFound)?;
     Ok(Json(case))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    format: String,
+}
+
+/// The queue as a file (CSV or Excel): a named list, so coordinators and admins only, and each
+/// person in it is in the audit log as exported, with the file's form.
+pub async fn export(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiQuery(q): ApiQuery<ExportQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let session = auth.allow(policy::OFFICE)?;
+    let format = Format::parse(&q.format)?;
+    let now = now_millis();
+    let cases = state.storage.visible_cases(&session.user, None).await?;
+    let headers = [
+        "お名前",
+        "地区",
+        "小地域",
+        "状況",
+        "緊急",
+        "届いた日時",
+        "確認した人",
+        "確認した日時",
+        "担当",
+        "次の対応日",
+        "記録の数",
+    ];
+    let at = |ms: i64| crate::time::jst_datetime(ms);
+    let rows = cases
+        .iter()
+        .map(|c| {
+            vec![
+                Cell::from(c.person_name.as_str()),
+                c.district.as_str().into(),
+                c.small_area.as_str().into(),
+                c.status.label_ja().into(),
+                if c.urgent { "緊急".into() } else { Cell::Empty },
+                at(c.opened_at).into(),
+                c.acknowledged_by.clone().into(),
+                c.acknowledged_at.map(at).into(),
+                c.owner.as_ref().map(|o| o.display_name.clone()).into(),
+                c.next_action_on.clone().into(),
+                c.signals.into(),
+            ]
+        })
+        .collect();
+    let table = Table { sheet: "要対応".into(), headers: headers.iter().map(|h| (*h).to_owned()).collect(), rows };
+    let listed: Vec<&PersonId> = cases.iter().map(|c| &c.person_id).collect();
+    let detail = format!("cases.{}: {} rows", format.extension(), cases.len());
+    state.storage.audit_each(actor(&session), AuditAction::Export, &listed, &detail, now).await?;
+    table.into_file(format, &format!("mimamori-cases-{}", crate::time::today_jst(now).as_str()))
 }

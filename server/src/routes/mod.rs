@@ -11,6 +11,7 @@ mod devices;
 pub mod manage;
 mod map;
 mod persons;
+mod reports;
 mod requests;
 pub(crate) mod session;
 mod sync;
@@ -64,6 +65,9 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/conflicts", get(conflicts::list)),
         (Method::POST, "/conflicts/{id}/resolve", post(conflicts::resolve)),
         (Method::GET, "/cases", get(cases::list)),
+        (Method::GET, "/cases/export", get(cases::export)),
+        (Method::GET, "/reports", get(reports::view)),
+        (Method::GET, "/reports/export", get(reports::export)),
         (Method::GET, "/cases/{id}", get(cases::detail)),
         (Method::PUT, "/cases/{id}", put(cases::update)),
         (Method::POST, "/cases/{id}/acknowledge", post(cases::acknowledge)),

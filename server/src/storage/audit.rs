@@ -43,6 +43,8 @@ pub enum AuditAction {
     CaseRead,
     /// The office acknowledged a case or changed it (status, owner, date, note).
     CaseUpdate,
+    /// A file was downloaded: a named list (one row per person in it) or a report (no person).
+    Export,
 }
 
 impl AuditAction {
@@ -66,6 +68,7 @@ impl AuditAction {
             AuditAction::ConflictResolve => "conflict.resolve",
             AuditAction::CaseRead => "case.read",
             AuditAction::CaseUpdate => "case.update",
+            AuditAction::Export => "export",
         }
     }
 }
@@ -157,6 +160,23 @@ impl Storage {
         if let Ok(mut cache) = self.sync_reads.lock() {
             cache.insert(actor.device_id.to_owned(), (fingerprint, now));
         }
+        Ok(())
+    }
+
+    /// One entry per person, every time (an export: who took whose data away in a file).
+    pub async fn audit_each(
+        &self,
+        actor: Actor<'_>,
+        action: AuditAction,
+        persons: &[&PersonId],
+        detail: &str,
+        now: EpochMillis,
+    ) -> Result<(), StorageError> {
+        let mut tx = self.begin().await?;
+        for person in persons {
+            self.audit(&mut *tx, actor, action, Some(person), detail, now).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

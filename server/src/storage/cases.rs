@@ -9,7 +9,7 @@ use mimamori_core::api::admin::UserBrief;
 use mimamori_core::api::cases::{CaseDetail, CaseEvent, CaseEventKind, CaseSignal, CaseSummary};
 use mimamori_core::domain::case::FIELD_SEES_CLOSED_MS;
 use mimamori_core::domain::{
-    CaseStatus, CaseUpdate, CheckOutcome, Concern, EpochMillis, FieldCase, Need, PersonId, Role, User,
+    CaseNote, CaseStatus, CaseUpdate, CheckOutcome, Concern, EpochMillis, FieldCase, Need, PersonId, Role, User,
 };
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row, Transaction};
@@ -188,6 +188,44 @@ impl Storage {
         Ok(())
     }
 
+    /// Cases for signals stored without them (a generated data set): per person, the 気になる
+    /// and 緊急 checks since `since` in one case, acknowledged by the office a few minutes to a few
+    /// hours after it opened; those older than 30 days at `now` closed as 見守り継続. Set-based SQL,
+    /// the same in both databases, so millions of checks take seconds rather than a call each.
+    pub async fn backfill_cases(&self, since: EpochMillis, now: EpochMillis) -> Result<(), StorageError> {
+        let mut tx = self.begin().await?;
+        let steps = [
+            "INSERT INTO cases (id, person_id, status, urgent, opened_at, awaiting_since, updated_at)
+             SELECT 'case-' || c.person_id, c.person_id, 'open',
+                    MAX(CASE WHEN c.outcome = 'emergency' THEN 1 ELSE 0 END), MIN(c.received_at), MIN(c.received_at),
+                    MAX(c.received_at)
+             FROM checks c WHERE c.outcome IN ('concern', 'emergency') AND c.received_at > ?
+             GROUP BY c.person_id",
+            "INSERT INTO case_events (case_id, at, by_user, kind, ref_id)
+             SELECT 'case-' || c.person_id, c.received_at, c.author_id, 'check', c.id
+             FROM checks c WHERE c.outcome IN ('concern', 'emergency') AND c.received_at > ?",
+            "UPDATE cases SET acknowledged_by = (SELECT MIN(s.user_id) FROM staff_districts s
+                 JOIN small_areas sa ON sa.district_id = s.district_id JOIN persons p ON p.small_area_id = sa.id
+                 WHERE p.id = cases.person_id)
+             WHERE id LIKE 'case-%' AND ? > 0",
+            "UPDATE cases SET acknowledged_at = opened_at + 60000 * (5 + (opened_at / 60000) % 240), awaiting_since = NULL
+             WHERE acknowledged_by IS NOT NULL AND ? > 0",
+            "INSERT INTO case_events (case_id, at, by_user, kind)
+             SELECT id, acknowledged_at, acknowledged_by, 'ack' FROM cases WHERE acknowledged_at IS NOT NULL AND ? > 0",
+        ];
+        for sql in steps {
+            sqlx::query(&self.sql(sql)).bind(since).execute(&mut *tx).await?;
+        }
+        sqlx::query(
+            &self.sql("UPDATE cases SET status = 'watching', closed_at = updated_at + 86400000 WHERE updated_at < ?"),
+        )
+        .bind(now - FIELD_SEES_CLOSED_MS)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The office's queue: the open cases on persons in the user's scope, and those closed in
     /// the last 30 days; 緊急 first, then the oldest. With `only`, that one case (if visible).
     pub async fn visible_cases(&self, user: &User, only: Option<&str>) -> Result<Vec<CaseSummary>, StorageError> {
@@ -238,6 +276,20 @@ impl Storage {
             }
         }
         Ok(cases)
+    }
+
+    /// The person's open case in brief (the caller decided the person is in scope).
+    pub async fn open_case_of(
+        &self,
+        conn: &mut AnyConnection,
+        person: &PersonId,
+    ) -> Result<Option<CaseSummary>, StorageError> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} {PERSON_FROM} {SUMMARY_JOINS}
+             WHERE k.person_id = ? AND k.status IN ('open', 'in_progress')"
+        );
+        let row = sqlx::query(&self.sql(&sql)).bind(person.as_str()).fetch_optional(&mut *conn).await?;
+        Ok(row.as_ref().map(summary).transpose()?)
     }
 
     /// One case with its timeline and who may own it, if the user may see it.
@@ -300,6 +352,25 @@ impl Storage {
             })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
+    }
+
+    /// Where a case on this person stands, if there is one by that id.
+    pub async fn case_status<'c, E>(
+        &self,
+        executor: E,
+        id: &str,
+        person: &PersonId,
+    ) -> Result<Option<CaseStatus>, StorageError>
+    where
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        let status: Option<String> =
+            sqlx::query_scalar(&self.sql("SELECT status FROM cases WHERE id = ? AND person_id = ?"))
+                .bind(id)
+                .bind(person.as_str())
+                .fetch_optional(executor)
+                .await?;
+        Ok(status.as_deref().and_then(CaseStatus::parse))
     }
 
     /// 確認しました: the signals waiting are seen. False when nothing was waiting (a second tap,
@@ -403,9 +474,11 @@ impl Storage {
         }
         let sql = format!(
             "SELECT k.id, k.person_id, k.status, ua.display_name AS acknowledged_by, k.acknowledged_at,
-                    k.awaiting_since, k.shared_note, k.opened_at, k.updated_at, e.ref_id, e.by_user
+                    k.awaiting_since, k.shared_note, k.opened_at, k.updated_at, e.ref_id, e.by_user,
+                    k.owner_id, uo.display_name AS owner_name, k.next_action_on
              FROM ({}) s JOIN cases k ON k.person_id = s.id
              LEFT JOIN users ua ON ua.id = k.acknowledged_by
+             LEFT JOIN users uo ON uo.id = k.owner_id
              LEFT JOIN case_events e ON e.case_id = k.id AND e.kind IN ('check', 'request')
              WHERE k.status IN ('open', 'in_progress') OR k.closed_at > ?
              ORDER BY k.opened_at, k.id, e.seq",
@@ -430,8 +503,13 @@ impl Storage {
                     awaiting: r.try_get::<Option<i64>, _>("awaiting_since")?.is_some(),
                     shared_note: r.try_get("shared_note")?,
                     signals: Vec::new(),
+                    owner_id: r.try_get::<Option<String>, _>("owner_id")?.map(parsed).transpose()?,
+                    owner: r.try_get("owner_name")?,
+                    next_action_on: r.try_get("next_action_on")?,
+                    notes: Vec::new(),
                     opened_at: r.try_get("opened_at")?,
                     updated_at: r.try_get("updated_at")?,
+                    pending: false,
                 });
             }
             let by: Option<String> = r.try_get("by_user")?;
@@ -443,6 +521,28 @@ impl Storage {
         }
         if own_only {
             cases.retain(|c| !c.signals.is_empty());
+            return Ok(cases);
+        }
+        // 民生委員 (and staff on a phone) read what was recorded on their cases.
+        let sql = format!(
+            "SELECT e.case_id, e.at, u.display_name, e.note
+             FROM ({}) s JOIN cases k ON k.person_id = s.id
+             JOIN case_events e ON e.case_id = k.id JOIN users u ON u.id = e.by_user
+             WHERE e.kind = 'update' AND e.note <> '' AND (k.status IN ('open', 'in_progress') OR k.closed_at > ?)
+             ORDER BY e.seq",
+            scope_ids(user.role)
+        );
+        let notes: Vec<(String, i64, String, String)> = sqlx::query_as(&self.sql(&sql))
+            .bind(user.id.as_str())
+            .bind(now - FIELD_SEES_CLOSED_MS)
+            .fetch_all(&mut *conn)
+            .await?;
+        let mut by_case: HashMap<String, Vec<CaseNote>> = HashMap::new();
+        for (case, at, by, text) in notes {
+            by_case.entry(case).or_default().push(CaseNote { at, by, text });
+        }
+        for c in &mut cases {
+            c.notes = by_case.remove(&c.id).unwrap_or_default();
         }
         Ok(cases)
     }

@@ -10,7 +10,7 @@ use super::rows::{decode, flag, parsed, scopes_from_row};
 use super::sql::scope_ids;
 use super::{Storage, StorageError};
 use mimamori_core::api::map::{MapArea, MapPanel, MapPerson, Watcher, PANEL_CHECKS};
-use mimamori_core::domain::{in_japan, CheckOutcome, HouseholdType, PersonId, Role, User, UserId};
+use mimamori_core::domain::{in_japan, CaseStatus, CheckOutcome, HouseholdType, PersonId, Role, User, UserId};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, HashMap};
@@ -47,7 +47,9 @@ impl Storage {
                     (SELECT MAX(c.recorded_at) FROM checks c WHERE c.person_id = p.id) AS last_check_at,
                     (SELECT c.outcome FROM checks c WHERE c.person_id = p.id AND c.outcome <> 'not_home'
                      ORDER BY c.recorded_at DESC, c.seq DESC LIMIT 1) AS last_seen,
-                    (SELECT COUNT(*) FROM requests r WHERE r.person_id = p.id AND {OPEN_REQUEST}) AS open_requests
+                    (SELECT COUNT(*) FROM requests r WHERE r.person_id = p.id AND {OPEN_REQUEST}) AS open_requests,
+                    (SELECT k.status || CASE WHEN k.awaiting_since IS NULL THEN '' ELSE '*' END FROM cases k
+                     WHERE k.person_id = p.id AND k.status IN ('open', 'in_progress')) AS open_case
              FROM persons p WHERE p.id IN ({scope}) ORDER BY p.id"
         );
         let rows = sqlx::query(&self.sql(&sql)).bind(user.id.as_str()).fetch_all(&mut *conn).await?;
@@ -55,6 +57,7 @@ impl Storage {
         for r in &rows {
             let household: String = r.try_get("household_type")?;
             let seen: Option<String> = r.try_get("last_seen")?;
+            let case: Option<String> = r.try_get("open_case")?;
             let (lat, lng) = place(r)?;
             persons.push(MapPerson {
                 id: parsed(r.try_get("id")?)?,
@@ -73,6 +76,11 @@ impl Storage {
                 },
                 open_requests: u32::try_from(r.try_get::<i64, _>("open_requests")?).unwrap_or(u32::MAX),
                 watchers: Vec::new(),
+                open_case: match &case {
+                    Some(c) => Some(decode("case status", CaseStatus::parse(c.trim_end_matches('*')))?),
+                    None => None,
+                },
+                case_awaiting: case.as_deref().is_some_and(|c| c.ends_with('*')),
             });
         }
 
@@ -187,6 +195,7 @@ impl Storage {
             .iter()
             .map(watcher)
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let open_case = self.open_case_of(&mut *conn, id).await?;
         Ok(Some(MapPanel {
             id: id.clone(),
             name: r.try_get("name")?,
@@ -197,6 +206,7 @@ impl Storage {
             checks,
             open_requests,
             watchers,
+            open_case,
         }))
     }
 }

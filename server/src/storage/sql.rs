@@ -62,6 +62,16 @@ fn numbered_placeholders(sql: &str) -> String {
     out
 }
 
+/// The month in Japan (UTC+9, no summer time), `YYYY-MM`, of a column of epoch milliseconds.
+pub(super) fn month_in_japan(backend: Backend, column: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("strftime('%Y-%m', ({column} + 32400000) / 1000, 'unixepoch')"),
+        Backend::Postgres => {
+            format!("to_char(to_timestamp(({column} + 32400000) / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM')")
+        }
+    }
+}
+
 /// `?, ?, …` for an IN list of `n` values.
 pub(super) fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")

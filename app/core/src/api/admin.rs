@@ -83,7 +83,7 @@ impl From<User> for UserBrief {
 }
 
 /// The municipality's areas: districts (地区) and their small areas (小地域).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AreaTree {
     pub municipality_id: String,
     pub municipality: String,

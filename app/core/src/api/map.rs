@@ -61,6 +61,12 @@ pub struct MapPerson {
     pub open_requests: u32,
     /// Who watches them: their volunteers and the 民生委員 of their small area.
     pub watchers: Vec<UserId>,
+    /// Where their open 要対応 case stands, if they have one.
+    #[serde(default)]
+    pub open_case: Option<crate::domain::CaseStatus>,
+    /// A signal in that case waits for the office to acknowledge it.
+    #[serde(default)]
+    pub case_awaiting: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +98,9 @@ pub struct MapPanel {
     /// Requests not yet done, newest first.
     pub open_requests: Vec<FieldRequest>,
     pub watchers: Vec<Watcher>,
+    /// Their open 要対応 case, if any.
+    #[serde(default)]
+    pub open_case: Option<super::cases::CaseSummary>,
 }
 
 /// How many checks the side panel shows.

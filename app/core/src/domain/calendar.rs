@@ -97,6 +97,50 @@ impl Month {
     pub fn year(&self) -> u32 {
         self.year_month().0
     }
+
+    /// The month after (none after 9999-12).
+    pub fn next(&self) -> Option<Month> {
+        let (y, m) = self.year_month();
+        let (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+        Month::parse(&format!("{y:04}-{m:02}")).ok().filter(|n| n.0.len() == 7)
+    }
+
+    /// How many days it has.
+    pub fn days(&self) -> u32 {
+        let (y, m) = self.year_month();
+        days_in_month(y, m)
+    }
+
+    /// Months from `self` to `to`, both included, oldest first; empty when `to` is earlier.
+    pub fn through(&self, to: &Month) -> Vec<Month> {
+        let mut out = Vec::new();
+        let mut m = Some(self.clone());
+        while let Some(cur) = m {
+            if cur.0 > to.0 {
+                break;
+            }
+            m = cur.next();
+            out.push(cur);
+        }
+        out
+    }
+
+    /// Its first moment in a zone `offset_minutes` east of UTC, in epoch milliseconds.
+    pub fn start_ms(&self, offset_minutes: i64) -> EpochMillis {
+        let (y, m) = self.year_month();
+        days_from_civil(i64::from(y), m, 1) * DAY_MS - offset_minutes * 60_000
+    }
+}
+
+/// Days since 1970-01-01 of a date (the inverse of [`civil_from_days`]).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Digits at `r` of `s` as a number; `None` unless every byte there is an ASCII digit.
@@ -165,6 +209,20 @@ text_conversions!(Month);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_step_count_their_days_and_start_in_japan() {
+        let jan = Month::parse("2026-01").unwrap();
+        assert_eq!(Month::parse("2025-12").unwrap().next(), Some(jan.clone()));
+        let span = Month::parse("2025-11").unwrap().through(&Month::parse("2026-02").unwrap());
+        assert_eq!(span.iter().map(Month::as_str).collect::<Vec<_>>(), ["2025-11", "2025-12", "2026-01", "2026-02"]);
+        assert!(jan.through(&Month::parse("2025-12").unwrap()).is_empty());
+        assert_eq!((Month::parse("2024-02").unwrap().days(), Month::parse("2026-02").unwrap().days()), (29, 28));
+        // 2026-01-01T00:00+09:00 is 2025-12-31T15:00Z.
+        assert_eq!(jan.start_ms(9 * 60), 1_767_193_200_000);
+        assert_eq!(CalendarDate::at(jan.start_ms(9 * 60), 9 * 60).month(), jan);
+        assert_eq!(CalendarDate::at(jan.start_ms(9 * 60) - 1, 9 * 60).month().as_str(), "2025-12");
+    }
 
     #[test]
     fn only_days_that_exist_are_dates() {

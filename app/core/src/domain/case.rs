@@ -22,6 +22,20 @@ pub const MAX_CASE_NOTE: usize = 1000;
 /// Longest note shared with the field.
 pub const MAX_SHARED_NOTE: usize = 200;
 
+/// What a 民生委員 may change on a case from the phone: its status and next date, a note, and
+/// taking it on themselves (or giving it back); the word shared with volunteers is the office's.
+pub fn field_update_allowed(update: &CaseUpdate, me: &super::UserId) -> Result<(), ValidationError> {
+    let own = update.owner_id.as_deref().is_none_or(|o| o.is_empty() || o == me.as_str());
+    if own && update.shared_note.is_none() {
+        Ok(())
+    } else {
+        Err(ValidationError {
+            code: ErrorCode::OwnerNotFound,
+            detail: "from the field a 民生委員 takes a case on themselves and shares no word".into(),
+        })
+    }
+}
+
 /// Where a case stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -140,8 +154,55 @@ pub struct FieldCase {
     /// The checks and requests gathered in this case that this device may know of.
     #[serde(default)]
     pub signals: Vec<String>,
+    /// Who owns it (a coordinator or a 民生委員), by id and name.
+    #[serde(default)]
+    pub owner_id: Option<super::UserId>,
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    pub next_action_on: Option<String>,
+    /// What the office and 民生委員 recorded, oldest first: for 民生委員 only (a volunteer's device
+    /// never receives them).
+    #[serde(default)]
+    pub notes: Vec<CaseNote>,
     pub opened_at: EpochMillis,
     pub updated_at: EpochMillis,
+    /// Changed on this device and not yet sent (never from the server).
+    #[serde(default)]
+    pub pending: bool,
+}
+
+/// One note on a case's timeline, as a 民生委員's phone holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseNote {
+    pub at: EpochMillis,
+    pub by: String,
+    pub text: String,
+}
+
+impl FieldCase {
+    /// The case with a change made on this device laid over it (shown until the server answers).
+    pub fn with_pending(mut self, update: &CaseUpdate, me: &super::User) -> Self {
+        if let Some(status) = update.status {
+            if self.status.may_become(status).is_ok() {
+                self.status = status;
+            }
+        }
+        match update.owner_id.as_deref() {
+            Some("") => (self.owner_id, self.owner) = (None, None),
+            Some(_) => (self.owner_id, self.owner) = (Some(me.id.clone()), Some(me.display_name.clone())),
+            None => {}
+        }
+        if let Some(date) = &update.next_action_on {
+            self.next_action_on = (!date.is_empty()).then(|| date.clone());
+        }
+        if !update.note.is_empty() {
+            self.notes.push(CaseNote { at: self.updated_at, by: me.display_name.clone(), text: update.note.clone() });
+        }
+        self.pending = true;
+        self
+    }
 }
 
 #[cfg(test)]
@@ -166,6 +227,44 @@ mod tests {
         assert!(CaseStatus::Done.may_become(CaseStatus::Done).is_ok(), "a note on a closed case keeps its status");
         let open: Vec<_> = CaseStatus::ALL.into_iter().filter(|s| s.is_open()).collect();
         assert_eq!(open, [CaseStatus::Open, CaseStatus::InProgress]);
+    }
+
+    #[test]
+    fn from_the_field_a_commissioner_takes_a_case_only_on_themselves() {
+        let me = super::super::UserId::parse("u-suzuki").unwrap();
+        let take = CaseUpdate { owner_id: Some("u-suzuki".into()), ..Default::default() };
+        assert!(field_update_allowed(&take, &me).is_ok());
+        let give_back = CaseUpdate { owner_id: Some(String::new()), ..Default::default() };
+        assert!(field_update_allowed(&give_back, &me).is_ok());
+        let other = CaseUpdate { owner_id: Some("u-tanaka".into()), ..Default::default() };
+        assert_eq!(field_update_allowed(&other, &me).unwrap_err().code, ErrorCode::OwnerNotFound);
+        let word = CaseUpdate { shared_note: Some("了解".into()), ..Default::default() };
+        assert!(field_update_allowed(&word, &me).is_err(), "the shared word is the office's");
+    }
+
+    #[test]
+    fn a_change_made_on_the_phone_shows_until_the_server_answers() {
+        let me: super::super::User = serde_json::from_str(
+            r#"{"id":"u-suzuki","login":"suzuki","display_name":"鈴木 一郎","role":"commissioner"}"#,
+        )
+        .unwrap();
+        let case: FieldCase =
+            serde_json::from_str(r#"{"id":"case-1","person_id":"p-1","status":"open","opened_at":1,"updated_at":2}"#)
+                .unwrap();
+        let update = CaseUpdate {
+            status: Some(CaseStatus::InProgress),
+            owner_id: Some("u-suzuki".into()),
+            note: "訪問した".into(),
+            ..Default::default()
+        };
+        let shown = case.with_pending(&update, &me);
+        assert_eq!(
+            (shown.status, shown.owner.as_deref(), shown.pending),
+            (CaseStatus::InProgress, Some("鈴木 一郎"), true)
+        );
+        assert_eq!(shown.notes.last().map(|n| n.text.as_str()), Some("訪問した"));
+        let done = FieldCase { status: CaseStatus::Done, ..shown.clone() };
+        assert_eq!(done.with_pending(&update, &me).status, CaseStatus::Done, "a closed case stays closed");
     }
 
     #[test]

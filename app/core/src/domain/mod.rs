@@ -21,7 +21,7 @@ mod user;
 use crate::error::ErrorCode;
 pub use activity::{ActivityReport, BySubject, Liaison, NeedCount};
 pub use calendar::{civil_from_days, CalendarDate, Month, DAY_MS};
-pub use case::{is_late, CaseStatus, CaseUpdate, FieldCase, ACK_LATE_MS};
+pub use case::{field_update_allowed, is_late, CaseNote, CaseStatus, CaseUpdate, FieldCase, ACK_LATE_MS};
 pub use check::{
     concern_is_named, Check, CheckId, CheckMethod, CheckNote, CheckOutcome, Concern, GeoStamp, NewCheck, SyncState,
 };

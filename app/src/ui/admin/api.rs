@@ -180,6 +180,11 @@ pub async fn route_request(id: &str, req: &RouteRequest) -> Result<RequestSummar
     put(&format!("/requests/{}", seg(id)), req).await
 }
 
+/// 集計 for a period and area (`from=…&to=…&district=…&area=…`, made by the report screen).
+pub async fn report(query: String) -> Result<crate::api::reports::Report, Failure> {
+    get(&format!("/reports?{query}")).await
+}
+
 /// 要対応: the queue of follow-up cases in the coordinator's districts.
 pub async fn cases() -> Result<CaseList, Failure> {
     get("/cases").await

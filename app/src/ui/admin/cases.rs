@@ -71,6 +71,10 @@ pub fn CasesPage() -> impl IntoView {
                 <button type="button" class="button secondary" aria-pressed=move || show_closed.get().to_string()
                     data-testid="show-closed" on:click=move |_| show_closed.set(true)>"終わったもの（30日）"</button>
             </div>
+            <p class="actions">
+                <a class="button secondary" href="/api/v1/cases/export?format=csv" download data-testid="cases-csv">"一覧を CSV で"</a>
+                <a class="button secondary" href="/api/v1/cases/export?format=xlsx" download data-testid="cases-xlsx">"一覧を Excel で"</a>
+            </p>
             <ReadStatus read/>
             <FormProblem error/>
             <Show when=move || read_ok(read) && shown.with(Vec::is_empty)>

@@ -41,6 +41,7 @@ pub fn AdminHomePage() -> impl IntoView {
                 <MenuLink href="/admin/areas" title="地域" text="地区と小地域（町内会・自治会）"/>
                 <MenuLink href="/admin/organizations" title="協力法人" text="依頼をつなぐ社会福祉法人など"/>
                 <MenuLink href="/requests" title="依頼" text="相談・依頼の状況を更新し、協力法人につなぐ"/>
+                <MenuLink href="/admin/reports" title="集計" text="地区・小地域と月ごとの見守り・依頼・要対応の数。CSV・Excel で出力"/>
                 <MenuLink href="/admin/activity" title="活動記録の集計" text="民生委員の月ごとの活動記録"/>
                 <MenuLink href="/admin/conflicts" title="食い違いの確認" text="二人が別々に変更した項目の、残す方を選ぶ"/>
                 <MenuLink href="/admin/devices" title="端末" text="サインインしている端末の確認と無効化"/>

@@ -38,6 +38,8 @@ struct Filters {
     household: Option<HouseholdType>,
     evacuation_help: bool,
     open_requests: bool,
+    /// Only persons with an open 要対応 case.
+    open_cases: bool,
     /// The small-area view: each small area's summary on the map at the middle of its persons,
     /// in place of the persons' markers.
     area_labels: bool,
@@ -71,6 +73,7 @@ impl Filters {
             household: HouseholdType::parse(&get("household")),
             evacuation_help: get("evacuation") == "1",
             open_requests: get("requests") == "1",
+            open_cases: get("cases") == "1",
             area_labels: get("labels") == "1",
             watcher,
             person,
@@ -90,6 +93,7 @@ impl Filters {
         put("household", self.household.map_or("", |h| h.as_str()));
         put("evacuation", if self.evacuation_help { "1" } else { "" });
         put("requests", if self.open_requests { "1" } else { "" });
+        put("cases", if self.open_cases { "1" } else { "" });
         put("labels", if self.area_labels { "1" } else { "" });
         put("watcher", &self.watcher);
         put("person", &self.person);
@@ -109,6 +113,7 @@ impl Filters {
             && self.household.is_none_or(|h| h == p.household_type)
             && (!self.evacuation_help || p.needs_evacuation_help)
             && (!self.open_requests || p.open_requests > 0)
+            && (!self.open_cases || p.open_case.is_some())
             && (self.watcher.is_empty() || p.watchers.iter().any(|w| w.as_str() == self.watcher))
     }
 }
@@ -350,6 +355,11 @@ fn FilterBar(view: Memo<MapView>, filters: Memo<Filters>, set_filters: Callback<
                     <input type="checkbox" id="map-requests" prop:checked=move || filters.with(|f| f.open_requests)
                         on:change=move |_| change(Box::new(|f| f.open_requests = !f.open_requests))/>
                     "依頼が進行中の方だけ"
+                </label>
+                <label class="check" for="map-cases">
+                    <input type="checkbox" id="map-cases" prop:checked=move || filters.with(|f| f.open_cases)
+                        on:change=move |_| change(Box::new(|f| f.open_cases = !f.open_cases))/>
+                    "要対応の件がある方だけ"
                 </label>
                 <label class="check" for="map-labels">
                     <input type="checkbox" id="map-labels" prop:checked=move || filters.with(|f| f.area_labels)
@@ -732,6 +742,23 @@ fn PersonPanel(
                             </ul>
                         }.into_any()
                     }}
+                    <h3>"要対応"</h3>
+                    {match p.open_case.clone() {
+                        None => view! { <p class="empty">"ありません。"</p> }.into_any(),
+                        Some(c) => view! {
+                            <p class="panel-case" data-testid="panel-case">
+                                {c.urgent.then(|| view! { <span class="tag tag-no">"緊急"</span> })}
+                                <span class=format!("tag case-{}", c.status.as_str())>{c.status.label_ja()}</span>
+                                {match (c.awaiting_since, c.acknowledged_by.clone()) {
+                                    (Some(_), _) => "まだ確認されていません".to_owned(),
+                                    (None, Some(by)) => format!("{by} さんが確認"),
+                                    (None, None) => "確認済み".to_owned(),
+                                }}
+                                {c.owner.map(|o| format!("・担当 {}", o.display_name))}
+                                " " <A href="/admin/cases">"要対応で見る"</A>
+                            </p>
+                        }.into_any(),
+                    }}
                     <h3>"進行中の依頼"</h3>
                     {if p.open_requests.is_empty() {
                         view! { <p class="empty">"ありません。"</p> }.into_any()
@@ -948,12 +975,12 @@ mod tests {
 
     #[test]
     fn a_bookmarked_view_comes_back_as_it_was_sent() {
-        let f = parse("district=d-1&area=sa-1&status=emergency,concern&household=single_elderly&evacuation=1&requests=1&watcher=u-suzuki&labels=1");
+        let f = parse("district=d-1&area=sa-1&status=emergency,concern&household=single_elderly&evacuation=1&requests=1&cases=1&watcher=u-suzuki&labels=1");
         assert_eq!(f.district, "d-1");
         assert_eq!(f.area, "sa-1");
         assert_eq!(f.statuses, [MapStatus::Emergency, MapStatus::Concern].into_iter().collect());
         assert_eq!(f.household, Some(HouseholdType::SingleElderly));
-        assert!(f.evacuation_help && f.open_requests && f.area_labels);
+        assert!(f.evacuation_help && f.open_requests && f.open_cases && f.area_labels);
         assert_eq!(f.watcher, "u-suzuki");
         let again = parse(f.to_query().trim_start_matches('?'));
         assert_eq!(again, f);
@@ -961,7 +988,7 @@ mod tests {
 
     #[test]
     fn malformed_or_foreign_filters_fall_back_to_the_default_view() {
-        let f = parse("district=d-elsewhere&area=sa-elsewhere&status=bogus,,EMERGENCY&household=x&evacuation=yes&watcher=u-x&person=p-nobody&labels=on");
+        let f = parse("district=d-elsewhere&area=sa-elsewhere&status=bogus,,EMERGENCY&household=x&evacuation=yes&watcher=u-x&person=p-nobody&labels=on&cases=yes");
         assert_eq!(f, Filters::default());
         // A small area outside the chosen district is dropped, the district kept.
         let f = parse("district=d-1&area=sa-2");

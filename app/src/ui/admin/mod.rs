@@ -13,6 +13,7 @@ mod organizations;
 mod person_detail;
 mod person_form;
 mod persons;
+mod reports;
 mod security;
 mod users;
 mod widgets;
@@ -31,6 +32,7 @@ use organizations::OrganizationsPage;
 use person_detail::PersonAdminPage;
 use person_form::NewPersonPage;
 use persons::PersonsAdminPage;
+use reports::ReportsPage;
 use security::SecurityPage;
 use users::UsersPage;
 
@@ -55,6 +57,8 @@ pub enum AdminScreen {
     Map,
     /// 要対応: follow-up cases to acknowledge and act on.
     Cases,
+    /// 集計: figures by area and month, with downloads.
+    Reports,
 }
 
 /// Every management screen, behind one split point: `cargo leptos build --split` moves all of
@@ -77,5 +81,6 @@ pub fn admin_screen(screen: AdminScreen) -> AnyView {
         AdminScreen::Requests => view! { <crate::ui::requests::RequestsPage/> }.into_any(),
         AdminScreen::Map => view! { <MapAdminPage/> }.into_any(),
         AdminScreen::Cases => view! { <CasesPage/> }.into_any(),
+        AdminScreen::Reports => view! { <ReportsPage/> }.into_any(),
     }
 }

@@ -1,0 +1,345 @@
+//! 集計: the figures of [`Report`], counted in SQL by month (in Japan's time) over the persons of
+//! the chosen area within the user's scope. Every query starts from those persons (`ap`, a common
+//! table of the scope subquery and the area), so a coordinator's report counts only their districts.
+
+use super::sql::{month_in_japan, scope_ids};
+use super::{Storage, StorageError};
+use mimamori_core::api::reports::{checks_needed, MonthFigures, Period, Report};
+use mimamori_core::domain::{CaseStatus, CheckOutcome, Concern, Month, Need, RequestStatus, User};
+use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeMap, HashMap};
+
+/// Japan's offset from UTC, in minutes.
+const JST: i64 = 9 * 60;
+
+/// The area a report covers: every district of the user, one district, or one small area.
+#[derive(Debug, Clone, Default)]
+pub struct ReportArea {
+    pub district: String,
+    pub small_area: String,
+}
+
+impl Storage {
+    /// The area in words, if the user may report on it (its district is one of theirs).
+    pub async fn report_area_name(&self, user: &User, area: &ReportArea) -> Result<Option<String>, StorageError> {
+        if area.district.is_empty() && area.small_area.is_empty() {
+            return Ok(Some("全地区".to_owned()));
+        }
+        let row = sqlx::query(&self.sql(
+            "SELECT d.name AS district, sa.name AS small_area FROM districts d
+             JOIN staff_districts s ON s.district_id = d.id AND s.user_id = ?
+             LEFT JOIN small_areas sa ON sa.district_id = d.id AND sa.id = ?
+             WHERE (d.id = ? OR ? = '') AND (? = '' OR sa.id IS NOT NULL)
+             ORDER BY d.id LIMIT 1",
+        ))
+        .bind(user.id.as_str())
+        .bind(&area.small_area)
+        .bind(&area.district)
+        .bind(&area.district)
+        .bind(&area.small_area)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            None => None,
+            Some(r) => {
+                let district: String = r.try_get("district")?;
+                match r.try_get::<Option<String>, _>("small_area")? {
+                    Some(sa) => Some(format!("{district} {sa}")),
+                    None if area.small_area.is_empty() => Some(district),
+                    None => None,
+                }
+            }
+        })
+    }
+
+    /// The report for a period and area (the caller checked the area with [`Self::report_area_name`]).
+    pub async fn report(
+        &self,
+        user: &User,
+        period: &Period,
+        area: &ReportArea,
+        area_name: String,
+    ) -> Result<Report, StorageError> {
+        let mut conn = self.connection().await?;
+        let conn: &mut AnyConnection = &mut conn;
+        let (start, end) = (period.from().start_ms(JST), period.to().next().map_or(i64::MAX, |m| m.start_ms(JST)));
+        // The persons of the area in the user's scope, with their interval: the start of every count.
+        let ap = format!(
+            "WITH ap AS (SELECT p.id, p.check_interval_days AS interval_days FROM persons p
+                 JOIN small_areas sa ON sa.id = p.small_area_id
+                 WHERE p.id IN ({}) AND (? = '' OR sa.district_id = ?) AND (? = '' OR p.small_area_id = ?))",
+            scope_ids(user.role)
+        );
+        let backend = self.backend();
+        let months: Vec<Month> = period.months();
+        let mut by_month: BTreeMap<String, MonthFigures> = months
+            .iter()
+            .map(|m| (m.as_str().to_owned(), MonthFigures { month: m.as_str().to_owned(), ..Default::default() }))
+            .collect();
+        macro_rules! bound {
+            ($sql:expr) => {
+                sqlx::query(&self.sql(&$sql))
+                    .bind(user.id.as_str())
+                    .bind(&area.district)
+                    .bind(&area.district)
+                    .bind(&area.small_area)
+                    .bind(&area.small_area)
+            };
+        }
+
+        let persons: i64 =
+            bound!(format!("{ap} SELECT COUNT(*) AS n FROM ap")).fetch_one(&mut *conn).await?.try_get("n")?;
+
+        // Checks by month and outcome.
+        let m = month_in_japan(backend, "c.recorded_at");
+        let rows = bound!(format!(
+            "{ap} SELECT {m} AS month, c.outcome, COUNT(*) AS n FROM checks c JOIN ap ON ap.id = c.person_id
+             WHERE c.recorded_at >= ? AND c.recorded_at < ? GROUP BY {m}, c.outcome"
+        ))
+        .bind(start)
+        .bind(end)
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in &rows {
+            let outcome: String = r.try_get("outcome")?;
+            if let (Some(f), Some(o)) =
+                (by_month.get_mut(&r.try_get::<String, _>("month")?), CheckOutcome::parse(&outcome))
+            {
+                f.checks.add(o, count(r)?);
+            }
+        }
+
+        // Coverage: how many persons of each interval had how many checks in each month.
+        let rows = bound!(format!(
+            "{ap} SELECT month, interval_days, n, COUNT(*) AS persons FROM (
+                 SELECT {m} AS month, c.person_id, ap.interval_days, COUNT(*) AS n
+                 FROM checks c JOIN ap ON ap.id = c.person_id
+                 WHERE c.recorded_at >= ? AND c.recorded_at < ? GROUP BY {m}, c.person_id, ap.interval_days) per_person
+             GROUP BY month, interval_days, n"
+        ))
+        .bind(start)
+        .bind(end)
+        .fetch_all(&mut *conn)
+        .await?;
+        let days: HashMap<String, u32> = months.iter().map(|m| (m.as_str().to_owned(), m.days())).collect();
+        for r in &rows {
+            let month: String = r.try_get("month")?;
+            let (interval, n, persons) =
+                (r.try_get::<i64, _>("interval_days")?, r.try_get::<i64, _>("n")?, r.try_get::<i64, _>("persons")?);
+            if let (Some(f), Some(days)) = (by_month.get_mut(&month), days.get(&month)) {
+                let persons = u32::try_from(persons).unwrap_or(u32::MAX);
+                f.persons_checked += persons;
+                if n >= i64::from(checks_needed(*days, u32::try_from(interval).unwrap_or(1))) {
+                    f.covered += persons;
+                }
+            }
+        }
+
+        // Concerns noticed, by chip (stored comma-joined on the check).
+        let rows = bound!(format!(
+            "{ap} SELECT {m} AS month, c.concerns, COUNT(*) AS n FROM checks c JOIN ap ON ap.id = c.person_id
+             WHERE c.recorded_at >= ? AND c.recorded_at < ? AND c.concerns <> '' GROUP BY {m}, c.concerns"
+        ))
+        .bind(start)
+        .bind(end)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut concerns: BTreeMap<String, BTreeMap<Concern, u32>> = BTreeMap::new();
+        for r in &rows {
+            let n = count(r)?;
+            let month_concerns = concerns.entry(r.try_get("month")?).or_default();
+            for c in Concern::split(&r.try_get::<String, _>("concerns")?) {
+                *month_concerns.entry(c).or_default() += n;
+            }
+        }
+
+        // Requests raised, by need and by where they stand now.
+        let m = month_in_japan(backend, "r.created_at");
+        let rows = bound!(format!(
+            "{ap} SELECT {m} AS month, r.need, r.status, COUNT(*) AS n FROM requests r JOIN ap ON ap.id = r.person_id
+             WHERE r.created_at >= ? AND r.created_at < ? GROUP BY {m}, r.need, r.status"
+        ))
+        .bind(start)
+        .bind(end)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut needs: BTreeMap<String, BTreeMap<Need, u32>> = BTreeMap::new();
+        let mut statuses: BTreeMap<String, BTreeMap<RequestStatus, u32>> = BTreeMap::new();
+        for r in &rows {
+            let (month, n): (String, u32) = (r.try_get("month")?, count(r)?);
+            if let Some(need) = Need::parse(&r.try_get::<String, _>("need")?) {
+                *needs.entry(month.clone()).or_default().entry(need).or_default() += n;
+            }
+            if let Some(status) = RequestStatus::parse(&r.try_get::<String, _>("status")?) {
+                *statuses.entry(month).or_default().entry(status).or_default() += n;
+            }
+        }
+
+        // Cases opened (by where they stand now), closed, and how long the office took to see them.
+        let m = month_in_japan(backend, "k.opened_at");
+        let rows = bound!(format!(
+            "{ap} SELECT {m} AS month, k.status, COUNT(*) AS n FROM cases k JOIN ap ON ap.id = k.person_id
+             WHERE k.opened_at >= ? AND k.opened_at < ? GROUP BY {m}, k.status"
+        ))
+        .bind(start)
+        .bind(end)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut open_now: BTreeMap<String, BTreeMap<CaseStatus, u32>> = BTreeMap::new();
+        for r in &rows {
+            let (month, n): (String, u32) = (r.try_get("month")?, count(r)?);
+            if let Some(f) = by_month.get_mut(&month) {
+                f.cases_opened += n;
+            }
+            if let Some(status) = CaseStatus::parse(&r.try_get::<String, _>("status")?).filter(|s| s.is_open()) {
+                *open_now.entry(month).or_default().entry(status).or_default() += n;
+            }
+        }
+        let mc = month_in_japan(backend, "k.closed_at");
+        let rows = bound!(format!(
+            "{ap} SELECT {mc} AS month, COUNT(*) AS n FROM cases k JOIN ap ON ap.id = k.person_id
+             WHERE k.closed_at >= ? AND k.closed_at < ? GROUP BY {mc}"
+        ))
+        .bind(start)
+        .bind(end)
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in &rows {
+            if let Some(f) = by_month.get_mut(&r.try_get::<String, _>("month")?) {
+                f.cases_closed += count(r)?;
+            }
+        }
+        let rows = bound!(format!(
+            "{ap} SELECT {m} AS month, MIN(e.at) - k.opened_at AS waited FROM cases k JOIN ap ON ap.id = k.person_id
+             JOIN case_events e ON e.case_id = k.id AND e.kind = 'ack'
+             WHERE k.opened_at >= ? AND k.opened_at < ? GROUP BY k.id, k.opened_at"
+        ))
+        .bind(start)
+        .bind(end)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut waits: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+        for r in &rows {
+            waits.entry(r.try_get("month")?).or_default().push(r.try_get("waited")?);
+        }
+
+        // 活動記録 submitted for each month by the 民生委員 of the area (in the user's districts).
+        let rows = sqlx::query(&self.sql(
+            "SELECT a.month, COUNT(DISTINCT a.user_id) AS n FROM activity_reports a
+             WHERE a.month >= ? AND a.month <= ? AND a.user_id IN (
+                 SELECT c.user_id FROM commissioner_areas c JOIN small_areas sa ON sa.id = c.small_area_id
+                 JOIN staff_districts s ON s.district_id = sa.district_id AND s.user_id = ?
+                 WHERE (? = '' OR sa.district_id = ?) AND (? = '' OR sa.id = ?))
+             GROUP BY a.month",
+        ))
+        .bind(period.from().as_str())
+        .bind(period.to().as_str())
+        .bind(user.id.as_str())
+        .bind(&area.district)
+        .bind(&area.district)
+        .bind(&area.small_area)
+        .bind(&area.small_area)
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in &rows {
+            if let Some(f) = by_month.get_mut(&r.try_get::<String, _>("month")?) {
+                f.activity_reports = count(r)?;
+            }
+        }
+        let commissioners: i64 = sqlx::query(&self.sql(
+            "SELECT COUNT(DISTINCT c.user_id) AS n FROM commissioner_areas c
+             JOIN small_areas sa ON sa.id = c.small_area_id
+             JOIN staff_districts s ON s.district_id = sa.district_id AND s.user_id = ?
+             JOIN users u ON u.id = c.user_id AND u.disabled_at IS NULL
+             WHERE (? = '' OR sa.district_id = ?) AND (? = '' OR sa.id = ?)",
+        ))
+        .bind(user.id.as_str())
+        .bind(&area.district)
+        .bind(&area.district)
+        .bind(&area.small_area)
+        .bind(&area.small_area)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("n")?;
+
+        let mut totals = MonthFigures::default();
+        let mut all_waits = Vec::new();
+        for (month, f) in by_month.iter_mut() {
+            f.concerns = listed(concerns.remove(month));
+            f.requests = listed(needs.remove(month));
+            f.request_status = listed(statuses.remove(month));
+            f.cases_open_now = listed(open_now.remove(month));
+            let w = waits.remove(month).unwrap_or_default();
+            f.median_ack_minutes = median_minutes(&w);
+            all_waits.extend(w);
+            add_into(&mut totals, f);
+        }
+        totals.median_ack_minutes = median_minutes(&all_waits);
+        Ok(Report {
+            from: period.from().as_str().to_owned(),
+            to: period.to().as_str().to_owned(),
+            area: area_name,
+            persons: u32::try_from(persons).unwrap_or(u32::MAX),
+            commissioners: u32::try_from(commissioners).unwrap_or(u32::MAX),
+            months: by_month.into_values().collect(),
+            totals,
+        })
+    }
+}
+
+fn count(r: &sqlx::any::AnyRow) -> Result<u32, sqlx::Error> {
+    Ok(u32::try_from(r.try_get::<i64, _>("n")?).unwrap_or(u32::MAX))
+}
+
+fn listed<K: Ord>(m: Option<BTreeMap<K, u32>>) -> Vec<(K, u32)> {
+    m.map(|m| m.into_iter().collect()).unwrap_or_default()
+}
+
+/// The median of waits in milliseconds, in whole minutes (the lower middle of an even count).
+fn median_minutes(waits: &[i64]) -> Option<u32> {
+    let mut w: Vec<i64> = waits.iter().copied().filter(|w| *w >= 0).collect();
+    if w.is_empty() {
+        return None;
+    }
+    w.sort_unstable();
+    u32::try_from(w[(w.len() - 1) / 2] / 60_000).ok()
+}
+
+/// Adds a month into the period's totals (persons checked and covered are summed over months:
+/// person-months, as the table's total row says).
+fn add_into(t: &mut MonthFigures, f: &MonthFigures) {
+    for o in CheckOutcome::ALL {
+        t.checks.add(o, f.checks.get(o));
+    }
+    t.persons_checked += f.persons_checked;
+    t.covered += f.covered;
+    merge(&mut t.concerns, &f.concerns);
+    merge(&mut t.requests, &f.requests);
+    merge(&mut t.request_status, &f.request_status);
+    merge(&mut t.cases_open_now, &f.cases_open_now);
+    t.cases_opened += f.cases_opened;
+    t.cases_closed += f.cases_closed;
+    t.activity_reports += f.activity_reports;
+}
+
+fn merge<K: Ord + Copy>(into: &mut Vec<(K, u32)>, from: &[(K, u32)]) {
+    let mut m: BTreeMap<K, u32> = into.drain(..).collect();
+    for (k, n) in from {
+        *m.entry(*k).or_default() += n;
+    }
+    *into = m.into_iter().collect();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median_minutes;
+
+    #[test]
+    fn the_median_wait_is_in_whole_minutes() {
+        assert_eq!(median_minutes(&[]), None);
+        assert_eq!(median_minutes(&[5 * 60_000]), Some(5));
+        assert_eq!(median_minutes(&[50 * 60_000, 2 * 60_000, 10 * 60_000]), Some(10));
+        assert_eq!(median_minutes(&[4 * 60_000, 2 * 60_000]), Some(2));
+        assert_eq!(median_minutes(&[-1]), None, "a clock gone backwards is left out");
+    }
+}
