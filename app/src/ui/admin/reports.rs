@@ -143,12 +143,10 @@ fn ReportBody(report: Memo<Report>, q: Memo<String>) -> impl IntoView {
             </table>
         </div>
         <div class="report-lists">
-            <Show when=move || report.with(|r| r.totals.concerns.is_empty() && r.totals.requests.is_empty())>
-                <p class="empty">"この期間に「気になる」の記録と依頼はありません。"</p>
-            </Show>
             <table class="table" data-testid="report-concerns">
                 <caption>"気になったこと（期間の合計）"</caption>
                 <tbody>
+                    {move || report.with(|r| r.totals.concerns.is_empty()).then(|| view! { <tr><td class="empty">"なし"</td></tr> })}
                     {move || report.get().totals.concerns.into_iter().map(|(c, n)| view! {
                         <tr><th scope="row">{c.label_ja()}</th><td data-label="件数">{n}</td></tr>
                     }).collect_view()}
@@ -157,6 +155,7 @@ fn ReportBody(report: Memo<Report>, q: Memo<String>) -> impl IntoView {
             <table class="table" data-testid="report-requests">
                 <caption>"依頼の内容（期間の合計）"</caption>
                 <tbody>
+                    {move || report.with(|r| r.totals.requests.is_empty()).then(|| view! { <tr><td class="empty">"なし"</td></tr> })}
                     {move || report.get().totals.requests.into_iter().map(|(need, n)| view! {
                         <tr><th scope="row">{need.label_ja()}</th><td data-label="件数">{n}</td></tr>
                     }).collect_view()}
@@ -165,6 +164,7 @@ fn ReportBody(report: Memo<Report>, q: Memo<String>) -> impl IntoView {
             <table class="table" data-testid="report-request-status">
                 <caption>"依頼の今の状況（期間に受けたもの）"</caption>
                 <tbody>
+                    {move || report.with(|r| r.totals.request_status.is_empty()).then(|| view! { <tr><td class="empty">"なし"</td></tr> })}
                     {move || report.get().totals.request_status.into_iter().map(|(s, n)| view! {
                         <tr><th scope="row">{s.label_ja()}</th><td data-label="件数">{n}</td></tr>
                     }).collect_view()}
