@@ -172,11 +172,41 @@ impl Storage {
         detail: &str,
         now: EpochMillis,
     ) -> Result<(), StorageError> {
-        let mut tx = self.begin().await?;
-        for person in persons {
-            self.audit(&mut *tx, actor, action, Some(person), detail, now).await?;
-        }
+        let ids: Vec<&str> = persons.iter().map(|p| p.as_str()).collect();
+        let mut conn = self.connection().await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        self.insert_audit_rows(&mut tx, actor, action, &ids, detail, now).await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Audit rows for many persons, 200 to a statement.
+    async fn insert_audit_rows(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        actor: Actor<'_>,
+        action: AuditAction,
+        ids: &[&str],
+        detail: &str,
+        now: EpochMillis,
+    ) -> Result<(), StorageError> {
+        for chunk in ids.chunks(200) {
+            let rows = vec!["(?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+            let sql =
+                format!("INSERT INTO audit_log (at, user_id, device_id, action, person_id, detail) VALUES {rows}");
+            let sql = self.sql(&sql);
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q
+                    .bind(now)
+                    .bind(actor.user.id.as_str())
+                    .bind(actor.device_id)
+                    .bind(action.as_str())
+                    .bind(*id)
+                    .bind(detail);
+            }
+            q.execute(&mut **tx).await?;
+        }
         Ok(())
     }
 
@@ -219,17 +249,7 @@ impl Storage {
             return Ok(());
         }
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        for chunk in missing.chunks(200) {
-            let rows = vec!["(?, ?, ?, ?, ?, '')"; chunk.len()].join(", ");
-            let sql =
-                format!("INSERT INTO audit_log (at, user_id, device_id, action, person_id, detail) VALUES {rows}");
-            let sql = self.sql(&sql);
-            let mut q = sqlx::query(&sql);
-            for id in chunk {
-                q = q.bind(now).bind(actor.user.id.as_str()).bind(actor.device_id).bind(action.as_str()).bind(*id);
-            }
-            q.execute(&mut *tx).await?;
-        }
+        self.insert_audit_rows(&mut tx, actor, action, &missing, "", now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -143,38 +143,38 @@ fn ReportBody(report: Memo<Report>, q: Memo<String>) -> impl IntoView {
             </table>
         </div>
         <div class="report-lists">
-            <table class="table" data-testid="report-concerns">
-                <caption>"気になったこと（期間の合計）"</caption>
-                <tbody>
-                    {move || report.with(|r| r.totals.concerns.is_empty()).then(|| view! { <tr><td class="empty">"なし"</td></tr> })}
-                    {move || report.get().totals.concerns.into_iter().map(|(c, n)| view! {
-                        <tr><th scope="row">{c.label_ja()}</th><td data-label="件数">{n}</td></tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-            <table class="table" data-testid="report-requests">
-                <caption>"依頼の内容（期間の合計）"</caption>
-                <tbody>
-                    {move || report.with(|r| r.totals.requests.is_empty()).then(|| view! { <tr><td class="empty">"なし"</td></tr> })}
-                    {move || report.get().totals.requests.into_iter().map(|(need, n)| view! {
-                        <tr><th scope="row">{need.label_ja()}</th><td data-label="件数">{n}</td></tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-            <table class="table" data-testid="report-request-status">
-                <caption>"依頼の今の状況（期間に受けたもの）"</caption>
-                <tbody>
-                    {move || report.with(|r| r.totals.request_status.is_empty()).then(|| view! { <tr><td class="empty">"なし"</td></tr> })}
-                    {move || report.get().totals.request_status.into_iter().map(|(s, n)| view! {
-                        <tr><th scope="row">{s.label_ja()}</th><td data-label="件数">{n}</td></tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <CountsTable caption="気になったこと（期間の合計）" testid="report-concerns"
+                rows=Signal::derive(move || report.with(|r| labelled(&r.totals.concerns)))/>
+            <CountsTable caption="依頼の内容（期間の合計）" testid="report-requests"
+                rows=Signal::derive(move || report.with(|r| labelled(&r.totals.requests)))/>
+            <CountsTable caption="依頼の今の状況（期間に受けたもの）" testid="report-request-status"
+                rows=Signal::derive(move || report.with(|r| labelled(&r.totals.request_status)))/>
         </div>
         <p class="hint">
             "見守れた割合：その月に記録のあった方のうち、見守りの目安（例：7日ごと）どおりの回数（30日の月で4回）記録された方の割合。"
             "合計の行の人数は、月ごとの人数を足したもの（延べ人数）です。"
         </p>
+    }
+}
+
+/// Counts by a named value, in words.
+fn labelled<K: Label>(list: &[(K, u32)]) -> Vec<(&'static str, u32)> {
+    list.iter().map(|(k, n)| (k.label_ja(), *n)).collect()
+}
+
+/// A caption and a count per named value, or なし.
+#[component]
+fn CountsTable(caption: &'static str, testid: &'static str, rows: Signal<Vec<(&'static str, u32)>>) -> impl IntoView {
+    view! {
+        <table class="table" data-testid=testid>
+            <caption>{caption}</caption>
+            <tbody>
+                {move || rows.with(Vec::is_empty).then(|| view! { <tr><td class="empty">"なし"</td></tr> })}
+                {move || rows.get().into_iter().map(|(label, n)| view! {
+                    <tr><th scope="row">{label}</th><td data-label="件数">{n}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }
 
