@@ -569,6 +569,21 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
                 gate(&MANAGERS, Expect::Ok(200), Expect::Ok(200)),
             )
         },
+        ("GET", "/activity-reports/export") => Row {
+            // Per 地区民児協 and no one named; a coordinator's file holds only her districts.
+            check: |_, role, _, body| {
+                let csv = body.as_str().unwrap_or_else(|| panic!("a CSV file, got {body}"));
+                assert!(csv.starts_with('\u{feff}') && csv.contains("中央地区") && csv.contains("合計"), "{csv}");
+                assert!(!csv.contains("鈴木") && !csv.contains("他地区"), "{csv}");
+                assert_eq!(csv.contains("南部地区"), role == Admin, "{csv}");
+            },
+            ..r(
+                Method::GET,
+                "/api/v1/activity-reports/export?month=2026-11&format=csv".into(),
+                None,
+                gate(&MANAGERS, Expect::Ok(200), Expect::Ok(200)),
+            )
+        },
         ("GET", "/map") => Row {
             check: |w, role, _, body| {
                 let persons = ids(&body["persons"], "id");

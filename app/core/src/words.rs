@@ -8,7 +8,7 @@
 use crate::domain::due::Walk;
 use crate::domain::{
     CaseStatus, CheckKind, CheckMethod, CheckOutcome, Concern, ConsentMethod, Due, FieldValue, HouseholdType,
-    MapStatus, Need, PersonField, RequestStatus, Role,
+    MapStatus, Need, OtherActivity, PersonField, RequestStatus, Role, SupportContent, SupportField,
 };
 use crate::error::Lang;
 
@@ -73,6 +73,53 @@ impl Label for CheckKind {
         match self {
             CheckKind::Watch => ("見守り", "Check"),
             CheckKind::Inquiry => ("御用聞き", "Needs visit"),
+        }
+    }
+}
+
+impl Label for SupportField {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            SupportField::Elderly => ("高齢者に関すること", "Older people"),
+            SupportField::Disability => ("障害者に関すること", "People with disabilities"),
+            SupportField::Children => ("子どもに関すること", "Children"),
+            SupportField::Other => ("その他", "Other"),
+        }
+    }
+}
+
+impl Label for SupportContent {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            SupportContent::HomeWelfare => ("在宅福祉", "Care at home"),
+            SupportContent::CareInsurance => ("介護保険", "Long-term care insurance"),
+            SupportContent::Health => ("健康・保健医療", "Health and medical care"),
+            SupportContent::ChildRearing => ("子育て・母子保健", "Child-rearing, maternal health"),
+            SupportContent::ChildCommunity => ("子どもの地域生活", "Children's life in the community"),
+            SupportContent::ChildEducation => ("子どもの教育・学校生活", "Children's education and school"),
+            SupportContent::LivingCosts => ("生活費", "Living costs"),
+            SupportContent::PensionInsurance => ("年金・保険", "Pensions and insurance"),
+            SupportContent::Work => ("仕事", "Work"),
+            SupportContent::Family => ("家族関係", "Family relations"),
+            SupportContent::Housing => ("住居", "Housing"),
+            SupportContent::Environment => ("生活環境", "Living environment"),
+            SupportContent::DailySupport => ("日常的な支援", "Everyday help"),
+            SupportContent::Other => ("その他", "Other"),
+        }
+    }
+}
+
+impl Label for OtherActivity {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            OtherActivity::Survey => ("調査・実態把握", "Surveys, finding needs"),
+            OtherActivity::Events => ("行事・事業・会議への参加協力", "Events, programmes, meetings"),
+            OtherActivity::CommunityWork => ("地域福祉活動・自主活動", "Community welfare, own initiatives"),
+            OtherActivity::CouncilAndTraining => ("民児協運営・研修", "Council work and training"),
+            OtherActivity::Certificates => ("証明事務", "Certificates"),
+            OtherActivity::ChildProtection => {
+                ("要保護児童の発見の通告・仲介", "Reporting children in need of protection")
+            }
         }
     }
 }

@@ -2,63 +2,36 @@
 //! correctable by hand, printable as one A4 page, and submitted to 社協 through sync.
 
 use super::actions;
-use super::i18n;
+use super::i18n::{self, LangChoice};
 use super::state::use_app_state;
 use super::time::{local_date, month as month_label, now_millis};
-use crate::domain::{ActivityReport, Month, Need, NeedCount};
+use crate::domain::{ActivityReport, Counts, Heading, Month, OtherActivity, SupportContent, SupportField};
+use crate::error::{ErrorCode, Lang};
 use leptos::prelude::*;
 use rust_i18n::t;
 
-/// One figure of the record: its label, and how to read and write it.
+/// One single figure of the record: its label, and how to read and write it.
 struct Figure {
     /// Also names its label, `activity.figure.<id>` in the locale file.
     id: &'static str,
-    /// `activity.unit.<unit>`: times, days, cases.
+    /// `activity.unit.<unit>`: times, days.
     unit: &'static str,
     get: fn(&ActivityReport) -> u32,
     set: fn(&mut ActivityReport, u32),
 }
 
-const CONTACTS: [Figure; 4] = [
+/// 訪問回数, 連絡調整回数, 活動日数: the form's last three.
+const CONTACTS: [Figure; 3] = [
     Figure { id: "visits", unit: "times", get: |r| r.visits, set: |r, v| r.visits = v },
-    Figure { id: "phone", unit: "times", get: |r| r.phone_calls, set: |r, v| r.phone_calls = v },
-    Figure { id: "other", unit: "times", get: |r| r.other_contacts, set: |r, v| r.other_contacts = v },
+    Figure { id: "liaison", unit: "times", get: |r| r.liaison, set: |r, v| r.liaison = v },
     Figure { id: "days", unit: "days", get: |r| r.days_active, set: |r, v| r.days_active = v },
 ];
 
-const SUBJECTS: [Figure; 4] = [
-    Figure { id: "elderly", unit: "cases", get: |r| r.consultations.elderly, set: |r, v| r.consultations.elderly = v },
-    Figure {
-        id: "disability",
-        unit: "cases",
-        get: |r| r.consultations.disability,
-        set: |r, v| r.consultations.disability = v,
-    },
-    Figure {
-        id: "children",
-        unit: "cases",
-        get: |r| r.consultations.children,
-        set: |r, v| r.consultations.children = v,
-    },
-    Figure {
-        id: "subject-other",
-        unit: "cases",
-        get: |r| r.consultations.other,
-        set: |r, v| r.consultations.other = v,
-    },
-];
-
-const LIAISON: [Figure; 4] = [
-    Figure { id: "council", unit: "times", get: |r| r.liaison.council, set: |r, v| r.liaison.council = v },
-    Figure {
-        id: "municipality",
-        unit: "times",
-        get: |r| r.liaison.municipality,
-        set: |r, v| r.liaison.municipality = v,
-    },
-    Figure { id: "care-center", unit: "times", get: |r| r.liaison.care_center, set: |r, v| r.liaison.care_center = v },
-    Figure { id: "bodies", unit: "times", get: |r| r.liaison.other_bodies, set: |r, v| r.liaison.other_bodies = v },
-];
+/// A number typed into a figure: blank or not a number counts as 0; the record is checked again
+/// (and by the server) when it is submitted.
+fn typed(ev: &leptos::ev::Event) -> u32 {
+    event_target_value(ev).trim().parse::<u32>().unwrap_or(0).min(9999)
+}
 
 fn draft_key(month: &Month) -> String {
     format!("activity:{month}")
@@ -149,11 +122,16 @@ pub fn ActivityReportPage() -> impl IntoView {
                 <form class="activity-sheet" on:submit=submit novalidate>
                     <h2 class="sheet-title">{t!("activity.sheet_title", month = month_label(&r.month))}</h2>
                     <p class="sheet-who">{t!("activity.who", name = name())}</p>
-                    <FigureTable caption=t!("activity.contacts").into_owned() figures=&CONTACTS report on_change=keep/>
-                    <FigureTable caption=t!("activity.subjects").into_owned() figures=&SUBJECTS report on_change=keep/>
-                    <p class="sheet-total">{move || t!("activity.total", n = report.with(|r| r.as_ref().map(|r| r.consultations.total()).unwrap_or(0)))}</p>
-                    <ContentsTable report on_change=keep/>
-                    <FigureTable caption=t!("activity.liaison").into_owned() figures=&LIAISON report on_change=keep/>
+                    <h3 class="sheet-section">{t!("activity.consultations")}</h3>
+                    <div class="sheet-pair">
+                        <CountTable caption=t!("activity.by_field").into_owned() breakdown=Breakdown::Field report on_change=keep/>
+                        <CountTable caption=t!("activity.by_content").into_owned() breakdown=Breakdown::Content report on_change=keep/>
+                    </div>
+                    <TotalsDiffer report/>
+                    <div class="sheet-pair">
+                        <CountTable caption=t!("activity.other_activities").into_owned() breakdown=Breakdown::Other report on_change=keep/>
+                        <FigureTable caption=t!("activity.contacts").into_owned() figures=&CONTACTS report on_change=keep/>
+                    </div>
                     <label for="activity-note">{t!("activity.note")}</label>
                     <textarea id="activity-note" rows="3" maxlength="1000"
                         prop:value=move || report.with(|r| r.as_ref().map(|r| r.note.clone()).unwrap_or_default())
@@ -185,7 +163,7 @@ pub fn ActivityReportPage() -> impl IntoView {
     }
 }
 
-/// A group of figures: each a number the 民生委員 can correct.
+/// A group of single figures: each a number the 民生委員 can correct.
 #[component]
 fn FigureTable(
     caption: String,
@@ -207,8 +185,7 @@ fn FigureTable(
                                 <input id=input_id type="number" inputmode="numeric" min="0" max="9999"
                                     prop:value=move || report.with(|r| r.as_ref().map(get).unwrap_or(0).to_string())
                                     on:input=move |ev| {
-                                        // Blank or not a number counts as 0; the server checks the range.
-                                        let v = event_target_value(&ev).trim().parse::<u32>().unwrap_or(0).min(9999);
+                                        let v = typed(&ev);
                                         report.update(|r| if let Some(r) = r { set(r, v); });
                                         on_change();
                                     }/>
@@ -222,40 +199,78 @@ fn FigureTable(
     }
 }
 
-/// 相談の内容: one line per need of the checklist, each correctable.
+/// One of the form's breakdowns: 相談・支援 by 分野 or by 内容, or その他の活動.
+#[derive(Clone, Copy)]
+enum Breakdown {
+    Field,
+    Content,
+    Other,
+}
+
+impl Breakdown {
+    /// Prefixes the inputs' ids and names the table for tests: `{id}-{n}`.
+    fn id(self) -> &'static str {
+        match self {
+            Breakdown::Field => "field",
+            Breakdown::Content => "content",
+            Breakdown::Other => "other",
+        }
+    }
+
+    fn labels(self) -> Vec<String> {
+        match self {
+            Breakdown::Field => SupportField::ALL.map(i18n::label).into(),
+            Breakdown::Content => SupportContent::ALL.map(i18n::label).into(),
+            Breakdown::Other => OtherActivity::ALL.map(i18n::label).into(),
+        }
+    }
+
+    /// The `n`th figure (in the form's order), or the total with `None`.
+    fn get(self, r: &ActivityReport, n: Option<usize>) -> u32 {
+        fn of<K: Heading>(c: &Counts<K>, all: &[K], n: Option<usize>) -> u32 {
+            n.map_or_else(|| c.total(), |n| c.get(all[n]))
+        }
+        match self {
+            Breakdown::Field => of(&r.by_field, &SupportField::ALL, n),
+            Breakdown::Content => of(&r.by_content, &SupportContent::ALL, n),
+            Breakdown::Other => of(&r.other_activities, &OtherActivity::ALL, n),
+        }
+    }
+
+    fn set(self, r: &mut ActivityReport, n: usize, v: u32) {
+        match self {
+            Breakdown::Field => r.by_field.set(SupportField::ALL[n], v),
+            Breakdown::Content => r.by_content.set(SupportContent::ALL[n], v),
+            Breakdown::Other => r.other_activities.set(OtherActivity::ALL[n], v),
+        }
+    }
+}
+
+/// A breakdown: a line per name, each correctable, and the total.
 #[component]
-fn ContentsTable(
+fn CountTable(
+    caption: String,
+    breakdown: Breakdown,
     report: RwSignal<Option<ActivityReport>>,
     on_change: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
+    let id = breakdown.id();
+    let total = move || report.with(|r| r.as_ref().map(|r| breakdown.get(r, None)).unwrap_or(0));
     view! {
-        <table class="sheet-table" data-testid="activity-contents">
-            <caption>{t!("activity.contents")}</caption>
+        <table class="sheet-table" data-testid=format!("activity-{id}")>
+            <caption>{caption}</caption>
             <tbody>
-                {Need::ALL.into_iter().map(|need| {
-                    let input_id = format!("content-{}", need.as_str());
-                    let count = move || {
-                        report.with(|r| {
-                            r.as_ref().and_then(|r| r.contents.iter().find(|c| c.need == need)).map(|c| c.count).unwrap_or(0)
-                        })
-                    };
+                {breakdown.labels().into_iter().enumerate().map(|(n, label)| {
+                    let input_id = format!("{id}-{n}");
                     view! {
                         <tr>
-                            <th scope="row"><label for=input_id.clone()>{i18n::label(need)}</label></th>
+                            <th scope="row"><label for=input_id.clone()>{label}</label></th>
                             <td>
                                 <input id=input_id type="number" inputmode="numeric" min="0" max="9999"
-                                    prop:value=move || count().to_string()
+                                    prop:value=move || report.with(|r| r.as_ref().map(|r| breakdown.get(r, Some(n))).unwrap_or(0).to_string())
                                     on:input=move |ev| {
-                                        let v = event_target_value(&ev).trim().parse::<u32>().unwrap_or(0).min(9999);
-                                        report.update(|r| if let Some(r) = r {
-                                            match r.contents.iter_mut().find(|c| c.need == need) {
-                                                Some(c) => c.count = v,
-                                                None => {
-                                                    r.contents.push(NeedCount { need, count: v });
-                                                    r.contents.sort_by_key(|c| c.need);
-                                                }
-                                            }
-                                        });
+                                        let v = typed(&ev);
+                                        report.update(|r| if let Some(r) = r { breakdown.set(r, n, v); });
                                         on_change();
                                     }/>
                                 <span class="unit">{t!("activity.unit.cases")}</span>
@@ -264,6 +279,23 @@ fn ContentsTable(
                     }
                 }).collect_view()}
             </tbody>
+            <tfoot>
+                <tr class="total">
+                    <th scope="row">{t!("activity.total")}</th>
+                    <td><output>{total}</output><span class="unit">{t!("activity.unit.cases")}</span></td>
+                </tr>
+            </tfoot>
         </table>
+    }
+}
+
+/// Said while the 分野 and 内容 totals differ: the same consultations are counted both ways.
+#[component]
+fn TotalsDiffer(report: RwSignal<Option<ActivityReport>>) -> impl IntoView {
+    let differ = move || report.with(|r| r.as_ref().is_some_and(|r| r.by_field.total() != r.by_content.total()));
+    view! {
+        <p class="field-error no-print" role="status" aria-live="polite" data-testid="activity-totals-differ">
+            {move || differ().then(|| ErrorCode::ActivityTotalsDiffer.text(Lang::current()))}
+        </p>
     }
 }

@@ -62,6 +62,7 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/requests", get(requests::list)),
         (Method::PUT, "/requests/{id}", put(requests::route)),
         (Method::GET, "/activity-reports", get(activity::list)),
+        (Method::GET, "/activity-reports/export", get(activity::export)),
         (Method::GET, "/conflicts", get(conflicts::list)),
         (Method::POST, "/conflicts/{id}/resolve", post(conflicts::resolve)),
         (Method::GET, "/cases", get(cases::list)),

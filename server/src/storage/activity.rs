@@ -1,4 +1,5 @@
-//! 活動記録: 民生委員's monthly activity records as submitted.
+//! 活動記録: 民生委員's monthly activity records as submitted. The record is kept as the JSON the
+//! phone sent (validated); it reads back through the core type, which also reads the earlier shape.
 
 use super::sql::{reach_binds, reach_condition};
 use super::write::Writer;
@@ -41,7 +42,9 @@ impl Storage {
         month: &Month,
     ) -> Result<Vec<ActivitySummary>, StorageError> {
         let sql = format!(
-            "SELECT u.id, u.login, u.display_name, u.role, a.report, a.submitted_at
+            "SELECT u.id, u.login, u.display_name, u.role, a.report, a.submitted_at,
+                (SELECT MIN(d.name) FROM commissioner_areas c JOIN small_areas sa ON sa.id = c.small_area_id
+                 JOIN districts d ON d.id = sa.district_id WHERE c.user_id = u.id) AS district
              FROM activity_reports a JOIN users u ON u.id = a.user_id
              WHERE u.municipality_id = ? AND a.month = ? AND {} ORDER BY u.display_name, u.id",
             reach_condition(manager.role)
@@ -63,6 +66,7 @@ impl Storage {
                         display_name: r.try_get("display_name")?,
                         role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("role {role}").into()))?,
                     },
+                    district: r.try_get("district")?,
                     report: serde_json::from_str(&report).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
                     submitted_at: r.try_get("submitted_at")?,
                 })

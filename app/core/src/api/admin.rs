@@ -280,8 +280,47 @@ pub struct RouteRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivitySummary {
     pub user: UserBrief,
+    /// The district (地区民児協) of the 民生委員's areas, first by name; none while they have no area.
+    #[serde(default)]
+    pub district: Option<String>,
     pub report: crate::domain::ActivityReport,
     pub submitted_at: EpochMillis,
+}
+
+/// A 地区民児協's month: its 民生委員's records added up, in the same format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistrictActivity {
+    /// None: 民生委員 with no area yet.
+    pub district: Option<String>,
+    /// How many records were added.
+    pub records: u32,
+    pub figures: crate::domain::ActivityReport,
+}
+
+/// The month's records rolled up per district, by district name (those with none last), then
+/// the whole: the office's report to the municipality. `None` when there are no records.
+pub fn activity_by_district(
+    month: &crate::domain::Month,
+    list: &[ActivitySummary],
+) -> Option<(Vec<DistrictActivity>, DistrictActivity)> {
+    use crate::domain::ActivityReport;
+    if list.is_empty() {
+        return None;
+    }
+    let mut districts: std::collections::BTreeMap<(bool, Option<&str>), DistrictActivity> = Default::default();
+    let mut whole = DistrictActivity { district: None, records: 0, figures: ActivityReport::empty(month.clone()) };
+    for s in list {
+        let d = districts.entry((s.district.is_none(), s.district.as_deref())).or_insert_with(|| DistrictActivity {
+            district: s.district.clone(),
+            records: 0,
+            figures: ActivityReport::empty(month.clone()),
+        });
+        d.records += 1;
+        d.figures.add(&s.report);
+        whole.records += 1;
+        whole.figures.add(&s.report);
+    }
+    Some((districts.into_values().collect(), whole))
 }
 
 /// Two people changed the same field differently while offline: both values, for a coordinator.

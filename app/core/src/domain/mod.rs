@@ -19,7 +19,7 @@ pub mod tiles;
 mod user;
 
 use crate::error::ErrorCode;
-pub use activity::{ActivityReport, BySubject, Liaison, NeedCount};
+pub use activity::{ActivityReport, Counts, Heading, OtherActivity, SupportContent, SupportField};
 pub use calendar::{civil_from_days, CalendarDate, Month, DAY_MS};
 pub use case::{field_update_allowed, is_late, CaseNote, CaseStatus, CaseUpdate, FieldCase, ACK_LATE_MS};
 pub use check::{
