@@ -720,6 +720,60 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
                 ..r(m, p, body, gate(&MANAGERS, Expect::Ok(200), Expect::NotFound))
             }
         }
+        ("GET", "/meetings") => Row {
+            check: |_, role, _, body| {
+                let meetings = ids(body, "id");
+                assert!(meetings.contains(&"mt-here".to_owned()), "{body}");
+                assert!(!meetings.contains(&"mt-away".to_owned()), "another municipality's: {body}");
+                assert_eq!(meetings.contains(&"mt-south".to_owned()), role == Admin, "{body}");
+            },
+            ..r(Method::GET, "/api/v1/meetings".into(), None, gate(&MANAGERS, Expect::Ok(200), Expect::Ok(200)))
+        },
+        ("POST", "/meetings") => {
+            let target = match (in_scope, role) {
+                (true, _) => w.case_here.as_str(),
+                (false, Coordinator) => w.case_south.as_str(),
+                (false, _) => w.case_away.as_str(),
+            };
+            Row {
+                check: |_, _, _, body| assert_eq!(body["cases"], 1, "{body}"),
+                ..r(
+                    Method::POST,
+                    "/api/v1/meetings".into(),
+                    Some(json!({"held_on": "2026-12-24", "case_ids": [target]})),
+                    gate(&MANAGERS, Expect::Ok(201), Expect::Bad("invalid_meeting")),
+                )
+            }
+        }
+        ("GET", "/meetings/{id}") | ("POST", "/meetings/{id}/printed") | ("POST", "/meetings/{id}/decisions") => {
+            let target = match (in_scope, role) {
+                (true, _) => "mt-here",
+                (false, Coordinator) => "mt-south",
+                (false, _) => "mt-away",
+            };
+            let (m, p, body, ok) = match (method.as_str(), path) {
+                ("GET", _) => (Method::GET, format!("/api/v1/meetings/{target}?audience=partners"), None, 200),
+                (_, "/meetings/{id}/printed") => {
+                    (Method::POST, format!("/api/v1/meetings/{target}/printed?audience=office"), None, 204)
+                }
+                _ => (
+                    Method::POST,
+                    format!("/api/v1/meetings/{target}/decisions"),
+                    Some(json!([{"case_id": w.case_here, "update": {"note": "検討会で確認"}}])),
+                    200,
+                ),
+            };
+            Row {
+                check: |w, _, _, body| {
+                    if let Some(items) = body.get("items") {
+                        assert_eq!(items[0]["case_id"], w.case_here.as_str(), "{body}");
+                    } else if let Some(outcomes) = body.as_array() {
+                        assert!(outcomes[0]["error"].is_null(), "{body}");
+                    }
+                },
+                ..r(m, p, body, gate(&MANAGERS, Expect::Ok(ok), Expect::NotFound))
+            }
+        }
         ("PUT", "/me/password") => r(
             // Everyone with a session may try; a wrong current password is all the matrix risks (a
             // success would sign out its other devices). security.rs covers the change itself.
@@ -933,6 +987,23 @@ async fn build_world(app: &TestApp) -> World {
             .fetch_one(s.pool())
             .await
             .unwrap();
+    // 個別ケース検討会: one over the watched person's case, one over 南部's, one in the other municipality.
+    app.exec(
+        &s,
+        "INSERT INTO meetings (id, municipality_id, held_on, title, created_by, created_at) VALUES
+            ('mt-here', 'm-yukimi', '2026-12-10', '', 'u-watanabe', 1),
+            ('mt-south', 'm-yukimi', '2026-12-10', '', 'u-watanabe', 1),
+            ('mt-away', 'm-other', '2026-12-10', '', 'u-other', 1)",
+        &[],
+    )
+    .await;
+    app.exec(
+        &s,
+        "INSERT INTO meeting_cases (meeting_id, case_id, position) VALUES
+            ('mt-here', ?, 0), ('mt-south', 'k-south', 0), ('mt-away', 'k-away', 0)",
+        &[&case_here],
+    )
+    .await;
     let detail: Value =
         tanaka.get(app.url(&format!("/api/v1/persons/{watched}"))).send().await.unwrap().json().await.unwrap();
     World {
@@ -986,6 +1057,8 @@ fn as_absent(w: &World, text: &str) -> String {
         .replace(&w.conflict_south, "c-doesnotexist")
         .replace(&w.case_south, "k-doesnotexist")
         .replace(&w.case_away, "k-doesnotexist")
+        .replace("mt-south", "mt-doesnotexist")
+        .replace("mt-away", "mt-doesnotexist")
 }
 
 async fn send(app: &TestApp, client: &reqwest::Client, row: &Row, path: &str) -> (u16, Value) {

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod cases;
 pub mod map;
+pub mod meetings;
 pub mod reports;
 
 use crate::domain::{

@@ -137,6 +137,8 @@ pub enum ErrorCode {
     OwnerNotFound,
     InvalidPeriod,
     InvalidFormat,
+    InvalidMeeting,
+    InvalidMeetingTitle,
     /// A code this version does not know (sent by a newer server).
     Unknown,
 }
@@ -240,6 +242,8 @@ impl ErrorCode {
         ErrorCode::OwnerNotFound,
         ErrorCode::InvalidPeriod,
         ErrorCode::InvalidFormat,
+        ErrorCode::InvalidMeeting,
+        ErrorCode::InvalidMeetingTitle,
         ErrorCode::Unknown,
     ];
 
@@ -362,6 +366,8 @@ impl ErrorCode {
             ErrorCode::OwnerNotFound => ("owner_not_found", "担当者を選び直してください。", "Please choose the owner again."),
             ErrorCode::InvalidPeriod => ("invalid_period", "期間は開始月から終了月まで、24か月以内で選んでください。", "Choose a period of up to 24 months, the first month before the last."),
             ErrorCode::InvalidFormat => ("invalid_format", "ファイルの形式は CSV か Excel（xlsx）を選んでください。", "Choose CSV or Excel (xlsx) as the file format."),
+            ErrorCode::InvalidMeeting => ("invalid_meeting", "検討する方を1〜50人選んでください（対応が済んでいない、担当地区の方）。", "Choose 1 to 50 open cases from your districts."),
+            ErrorCode::InvalidMeetingTitle => ("invalid_meeting_title", "会議の名前は60文字以内で、1行で入力してください。", "Keep the meeting's name to one line of 60 characters."),
             ErrorCode::Unknown => ("unknown", "記録を保存できませんでした。", "This could not be done."),
         }
     }

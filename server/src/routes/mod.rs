@@ -10,6 +10,7 @@ mod conflicts;
 mod devices;
 pub mod manage;
 mod map;
+mod meetings;
 mod persons;
 mod reports;
 mod requests;
@@ -67,6 +68,11 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, "/conflicts/{id}/resolve", post(conflicts::resolve)),
         (Method::GET, "/cases", get(cases::list)),
         (Method::GET, "/cases/export", get(cases::export)),
+        (Method::GET, "/meetings", get(meetings::list)),
+        (Method::POST, "/meetings", post(meetings::create)),
+        (Method::GET, "/meetings/{id}", get(meetings::agenda)),
+        (Method::POST, "/meetings/{id}/printed", post(meetings::printed)),
+        (Method::POST, "/meetings/{id}/decisions", post(meetings::decide)),
         (Method::GET, "/reports", get(reports::view)),
         (Method::GET, "/reports/export", get(reports::export)),
         (Method::GET, "/cases/{id}", get(cases::detail)),

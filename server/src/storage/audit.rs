@@ -45,6 +45,10 @@ pub enum AuditAction {
     CaseUpdate,
     /// A file was downloaded: a named list (one row per person in it) or a report (no person).
     Export,
+    /// A 個別ケース検討会's agenda showing the person was opened (detail: the meeting and audience).
+    MeetingRead,
+    /// The agenda showing the person was printed.
+    MeetingPrint,
 }
 
 impl AuditAction {
@@ -69,6 +73,8 @@ impl AuditAction {
             AuditAction::CaseRead => "case.read",
             AuditAction::CaseUpdate => "case.update",
             AuditAction::Export => "export",
+            AuditAction::MeetingRead => "meeting.read",
+            AuditAction::MeetingPrint => "meeting.print",
         }
     }
 }

@@ -351,6 +351,14 @@ fn action_label(action: &str) -> String {
         "audit.read" => "この記録の閲覧",
         "conflict.open" => "食い違い（両方を保存）",
         "conflict.resolve" => "食い違いの確認",
+        "conflict.read" => "食い違いの一覧に表示",
+        "request.create" => "依頼",
+        "request.update" => "依頼の対応",
+        "case.read" => "要対応の閲覧",
+        "case.update" => "要対応の対応",
+        "export" => "ダウンロード",
+        "meeting.read" => "個別ケース検討会の資料を閲覧",
+        "meeting.print" => "個別ケース検討会の資料を印刷",
         other => other,
     }
     .to_owned()
