@@ -80,6 +80,11 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ClientError> {
     read(request(Request::get(&format!("{API_PREFIX}{path}"))).send().await).await
 }
 
+/// `POST {API_PREFIX}{path}` with no body; any success status (204) is `Ok`.
+pub async fn post_empty(path: &str) -> Result<(), ClientError> {
+    checked(request(Request::post(&format!("{API_PREFIX}{path}"))).send().await).await.map(|_| ())
+}
+
 /// `DELETE {API_PREFIX}{path}`; any success status (204) is `Ok`.
 pub async fn delete(path: &str) -> Result<(), ClientError> {
     checked(request(Request::delete(&format!("{API_PREFIX}{path}"))).send().await).await.map(|_| ())

@@ -52,6 +52,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/persons") view=move || view! { <Admin screen=AdminScreen::Persons/> }/>
                         <Route path=path!("/admin/map") view=move || view! { <Admin screen=AdminScreen::Map/> }/>
                         <Route path=path!("/admin/cases") view=move || view! { <Admin screen=AdminScreen::Cases/> }/>
+                        <Route path=path!("/admin/meetings") view=move || view! { <Admin screen=AdminScreen::Meetings/> }/>
+                        <Route path=path!("/admin/meetings/:id") view=move || view! { <Admin screen=AdminScreen::Meeting/> }/>
                         <Route path=path!("/admin/reports") view=move || view! { <Admin screen=AdminScreen::Reports/> }/>
                         <Route path=path!("/admin/persons/new") view=move || view! { <Admin screen=AdminScreen::NewPerson/> }/>
                         <Route path=path!("/admin/persons/:id") view=move || view! { <Admin screen=AdminScreen::Person/> }/>

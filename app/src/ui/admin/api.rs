@@ -9,6 +9,7 @@ use crate::api::admin::{
     SetAreasRequest, SetAssignmentsRequest, SmallArea, UpdatePersonRequest, UserSummary,
 };
 use crate::api::cases::{CaseDetail, CaseList};
+use crate::api::meetings::{Agenda, Audience, Decision, DecisionOutcome, MeetingSummary, NewMeeting};
 use crate::api::ApiErrorBody;
 use crate::client::{http, ClientError};
 use crate::domain::text::is_safe_id;
@@ -202,6 +203,29 @@ pub async fn acknowledge_case(id: &str) -> Result<CaseDetail, Failure> {
 
 pub async fn update_case(id: &str, update: &CaseUpdate) -> Result<CaseDetail, Failure> {
     put(&format!("/cases/{}", seg(id)), update).await
+}
+
+/// 個別ケース検討会: the meetings holding cases of the user's districts.
+pub async fn meetings() -> Result<Vec<MeetingSummary>, Failure> {
+    get("/meetings").await
+}
+
+pub async fn create_meeting(m: &NewMeeting) -> Result<MeetingSummary, Failure> {
+    post("/meetings", m).await
+}
+
+/// A meeting's agenda for the audience in the room (each view is audited).
+pub async fn agenda(id: String, audience: Audience) -> Result<Agenda, Failure> {
+    get(&format!("/meetings/{}?audience={}", seg(&id), audience.as_str())).await
+}
+
+/// Says the agenda is about to be printed (audited per person), before the print dialog opens.
+pub async fn agenda_printed(id: &str, audience: Audience) -> Result<(), Failure> {
+    Ok(http::post_empty(&format!("/meetings/{}/printed?audience={}", seg(id), audience.as_str())).await?)
+}
+
+pub async fn decide(meeting: &str, decisions: &[Decision]) -> Result<Vec<DecisionOutcome>, Failure> {
+    post(&format!("/meetings/{}/decisions", seg(meeting)), &decisions).await
 }
 
 /// Field edits that met another edit of the same field, for the coordinator to settle.

@@ -186,7 +186,7 @@ fn CaseCard(case: CaseSummary, server_now: Signal<i64>, read: ServerRead<CaseLis
 }
 
 /// A signal in a line: 緊急・気になる with what was seen, or the request's need.
-fn signal_text(s: &CaseSignal) -> String {
+pub(super) fn signal_text(s: &CaseSignal) -> String {
     match s {
         CaseSignal::Check { outcome, concerns, note, by, .. } => {
             let mut words = vec![outcome.label_ja().to_owned()];
@@ -230,7 +230,7 @@ fn CaseDetailPanel(detail: CaseDetail, on_saved: impl Fn(CaseDetail) + Copy + Se
 }
 
 #[component]
-fn TimelineEntry(event: CaseEvent) -> impl IntoView {
+pub(super) fn TimelineEntry(event: CaseEvent) -> impl IntoView {
     let what = match &event.what {
         CaseEventKind::Signal { signal } => {
             let urgent = matches!(signal, CaseSignal::Check { outcome: CheckOutcome::Emergency, .. });

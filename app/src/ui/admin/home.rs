@@ -35,6 +35,7 @@ pub fn AdminHomePage() -> impl IntoView {
             </Show>
             <ul class="menu-grid" data-testid="admin-menu">
                 <MenuLink href="/admin/cases" title="要対応" text="気になる・緊急の記録と依頼を、人ごとに確認して対応を記録する"/>
+                <MenuLink href="/admin/meetings" title="個別ケース検討会" text="検討する方を選んで会議の資料をつくり、決まったことを記録する"/>
                 <MenuLink href="/admin/map" title="地図" text="担当地区の方を地図で。緊急・気になる・期限超過が一目で分かる"/>
                 <MenuLink href="/admin/persons" title="対象者" text="見守りの対象者の登録・変更、本人同意の記録"/>
                 <MenuLink href="/admin/users" title="ユーザー・招待" text="ボランティアなどの登録、担当の割り当て、招待コードの発行"/>

@@ -9,6 +9,7 @@ mod conflicts;
 mod devices;
 mod home;
 mod map;
+mod meetings;
 mod organizations;
 mod person_detail;
 mod person_form;
@@ -28,6 +29,7 @@ use devices::DevicesPage;
 use home::AdminHomePage;
 use leptos::prelude::*;
 use map::MapAdminPage;
+use meetings::{MeetingPage, MeetingsPage};
 use organizations::OrganizationsPage;
 use person_detail::PersonAdminPage;
 use person_form::NewPersonPage;
@@ -59,6 +61,10 @@ pub enum AdminScreen {
     Cases,
     /// 集計: figures by area and month, with downloads.
     Reports,
+    /// 個別ケース検討会: the meetings, and a new one.
+    Meetings,
+    /// One meeting's agenda and decisions.
+    Meeting,
 }
 
 /// Every management screen, behind one split point: `cargo leptos build --split` moves all of
@@ -82,5 +88,7 @@ pub fn admin_screen(screen: AdminScreen) -> AnyView {
         AdminScreen::Map => view! { <MapAdminPage/> }.into_any(),
         AdminScreen::Cases => view! { <CasesPage/> }.into_any(),
         AdminScreen::Reports => view! { <ReportsPage/> }.into_any(),
+        AdminScreen::Meetings => view! { <MeetingsPage/> }.into_any(),
+        AdminScreen::Meeting => view! { <MeetingPage/> }.into_any(),
     }
 }
