@@ -124,6 +124,18 @@ pub fn boot(state: AppState) {
     });
     let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
     on_online.forget();
+    // Back to the front (the phone unlocked, the app switched to): the signal may have come back
+    // without any `online` event.
+    let on_front = Closure::<dyn FnMut()>::new(move || {
+        let document = web_sys::window().and_then(|w| w.document());
+        if document.is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible) {
+            sync::request(state);
+        }
+    });
+    if let Some(document) = window.document() {
+        let _ = document.add_event_listener_with_callback("visibilitychange", on_front.as_ref().unchecked_ref());
+    }
+    on_front.forget();
     gloo_timers::callback::Interval::new(SYNC_EVERY_MS, move || sync::request(state)).forget();
     gloo_timers::callback::Interval::new(UPDATE_CHECK_EVERY_MS, sw::check_for_update).forget();
 }

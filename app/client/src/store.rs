@@ -31,7 +31,7 @@ use crate::domain::{
 };
 use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::{Transaction, TransactionMode};
+use indexed_db_futures::transaction::{Transaction, TransactionDurability, TransactionMode, TransactionOptions};
 use indexed_db_futures::KeyPath;
 use mimamori_core::error::ErrorCode;
 use serde::{Deserialize, Serialize};
@@ -346,8 +346,20 @@ pub async fn pending_count() -> Result<u32, StoreError> {
     Ok(store.count().await?)
 }
 
+/// Options for a transaction that saves what the user made (a check, a request, an edit, a
+/// record to send): `durability: "strict"`, so it is on disk, not in a browser buffer, when the
+/// screen says 保存しました. Chromium commits `relaxed` by default since version 121, which a
+/// phone that runs out of battery right after the tap can lose. What sync writes stays relaxed:
+/// the server still has it.
+fn strict() -> TransactionOptions {
+    let mut o = TransactionOptions::new();
+    o.set_durability(TransactionDurability::Strict);
+    o
+}
+
 /// Saves a new check and its outbox entry in one transaction. When this returns `Ok`,
 /// the check is durable on the device and the UI may say 保存しました.
+/// Written with strict durability (see [`strict`]).
 /// The form's draft goes in the same transaction: saved and draft-cleared, or neither.
 /// `also` are more changes made with it (a 御用聞き visit's requests), queued after it.
 pub async fn save_new_check(
@@ -357,7 +369,11 @@ pub async fn save_new_check(
     draft_key: &str,
 ) -> Result<(), StoreError> {
     let db = db().await?;
-    let tx = db.transaction([CHECKS, OUTBOX, DRAFTS]).with_mode(TransactionMode::Readwrite).build()?;
+    let tx = db
+        .transaction([CHECKS, OUTBOX, DRAFTS])
+        .with_mode(TransactionMode::Readwrite)
+        .with_options(strict())
+        .build()?;
     tx.object_store(CHECKS)?.put(check).serde()?;
     let outbox = tx.object_store(OUTBOX)?;
     outbox.add(OutboxEntry { seq: None, mutation }).serde()?;
@@ -373,7 +389,7 @@ pub async fn save_new_check(
 /// person), and clears the form's draft in the same transaction.
 pub async fn queue(mutations: Vec<Mutation>, draft_key: &str) -> Result<(), StoreError> {
     let db = db().await?;
-    let tx = db.transaction([OUTBOX, DRAFTS]).with_mode(TransactionMode::Readwrite).build()?;
+    let tx = db.transaction([OUTBOX, DRAFTS]).with_mode(TransactionMode::Readwrite).with_options(strict()).build()?;
     let outbox = tx.object_store(OUTBOX)?;
     for mutation in mutations {
         outbox.add(OutboxEntry { seq: None, mutation }).serde()?;
@@ -387,7 +403,7 @@ pub async fn queue(mutations: Vec<Mutation>, draft_key: &str) -> Result<(), Stor
 /// until the server has answered and the next pull brings the merged person.
 pub async fn save_edit(mutation: Mutation) -> Result<(), StoreError> {
     let db = db().await?;
-    let tx = db.transaction(OUTBOX).with_mode(TransactionMode::Readwrite).build()?;
+    let tx = db.transaction(OUTBOX).with_mode(TransactionMode::Readwrite).with_options(strict()).build()?;
     tx.object_store(OUTBOX)?.add(OutboxEntry { seq: None, mutation }).serde()?;
     tx.commit().await?;
     Ok(())

@@ -1,7 +1,10 @@
 //! The sync loop: push the outbox, then pull what changed, and tell the UI where things stand.
 //!
-//! It runs on start, when the browser comes back online, after every save and every minute
-//! while the app is open. Only one run is active at a time; a request during a run queues one more.
+//! It runs on start, when the browser says it is back online, when the app comes to the front,
+//! after every save and every minute while the app is open; and while records are waiting and the
+//! server cannot be reached, again after 5 s, doubling to 60 s. The `online` event alone is not
+//! trusted: on a weak signal the phone never goes "offline", and it is not always delivered. Only
+//! one run is active at a time; a request during a run queues one more.
 
 use crate::api::{FetchPersonsRequest, MutationResult, PushRequest, MAX_FETCH_PERSONS, MAX_PUSH_BATCH};
 use crate::domain::{PersonId, SyncState, User};
@@ -18,6 +21,34 @@ use std::collections::HashSet;
 thread_local! {
     static RUNNING: Cell<bool> = const { Cell::new(false) };
     static AGAIN: Cell<bool> = const { Cell::new(false) };
+    /// The wait before the next retry while records wait and the server is out of reach (0: none
+    /// scheduled).
+    static RETRY_MS: Cell<u32> = const { Cell::new(0) };
+    static NEXT_WAIT_MS: Cell<u32> = const { Cell::new(FIRST_RETRY_MS) };
+}
+
+/// First retry after the server could not be reached with records waiting; it doubles up to
+/// [`LAST_RETRY_MS`].
+const FIRST_RETRY_MS: u32 = 5_000;
+const LAST_RETRY_MS: u32 = 60_000;
+
+/// After a run: records still waiting and no way through, so try again after the next wait in
+/// the back-off (one retry scheduled at a time); a run that got through starts the back-off over.
+fn schedule_retry(state: AppState, reached: bool) {
+    if reached {
+        NEXT_WAIT_MS.with(|n| n.set(FIRST_RETRY_MS));
+        return;
+    }
+    if state.sync.with_untracked(|s| s.pending) == 0 || RETRY_MS.with(|r| r.get()) != 0 {
+        return;
+    }
+    let wait = NEXT_WAIT_MS.with(|n| n.replace((n.get() * 2).min(LAST_RETRY_MS)));
+    RETRY_MS.with(|r| r.set(wait));
+    gloo_timers::callback::Timeout::new(wait, move || {
+        RETRY_MS.with(|r| r.set(0));
+        request(state);
+    })
+    .forget();
 }
 
 /// Starts a sync run now, or right after the one in progress.
@@ -77,7 +108,12 @@ async fn run_once(state: AppState) {
         Err(other) => SyncPhase::Failed(other),
     };
     refresh_from_store(state).await;
+    // Out of reach, or a server failing for the moment (a proxy's 502 on a weak link, busy):
+    // worth trying again soon. A refusal or a signed-out session is not.
+    let unreachable = matches!(phase, SyncPhase::Offline | SyncPhase::Failed(ClientError::Server(_)))
+        || matches!(&phase, SyncPhase::Failed(e) if matches!(e.code(), Some(ErrorCode::Busy | ErrorCode::DatabaseUnavailable | ErrorCode::Timeout)));
     state.sync.update(|s| s.phase = phase);
+    schedule_retry(state, !unreachable);
 }
 
 async fn push_all(state: AppState) -> Result<(), ClientError> {
