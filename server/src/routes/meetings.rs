@@ -133,7 +133,12 @@ fn item(number: u32, case: &MeetingCase, detail: CaseDetail, audience: Audience)
     }
 }
 
-async fn build_agenda(state: &AppState, session: &Session, id: &str, audience: Audience) -> Result<Agenda, ApiError> {
+async fn build_agenda(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+    audience: Audience,
+) -> Result<(Agenda, Vec<MeetingCase>), ApiError> {
     let (meeting, cases) = meeting_cases(state, session, id).await?;
     let now = now_millis();
     let mut items = Vec::with_capacity(cases.len());
@@ -143,7 +148,7 @@ async fn build_agenda(state: &AppState, session: &Session, id: &str, audience: A
         }
     }
     let withheld = items.iter().filter(|i| i.person.is_none()).count() as u32;
-    Ok(Agenda { meeting, audience, items, withheld })
+    Ok((Agenda { meeting, audience, items, withheld }, cases))
 }
 
 /// Who the agenda showed, for the audit log: every person on it (named or not: their record was read).
@@ -160,8 +165,7 @@ pub async fn agenda(
     ApiQuery(q): ApiQuery<AgendaQuery>,
 ) -> Result<Json<Agenda>, ApiError> {
     let session = auth.allow(policy::OFFICE)?;
-    let agenda = build_agenda(&state, &session, &id, q.audience).await?;
-    let (_, cases) = meeting_cases(&state, &session, &id).await?;
+    let (agenda, cases) = build_agenda(&state, &session, &id, q.audience).await?;
     let persons = shown(&agenda, &cases);
     let refs: Vec<&PersonId> = persons.iter().collect();
     let detail = format!("meeting {id} {}", q.audience.as_str());

@@ -124,8 +124,25 @@ impl Storage {
         if cases.is_empty() {
             return Ok(None);
         }
-        let summary = self.meetings(user, municipality).await?.into_iter().find(|m| m.id == id);
-        Ok(summary.map(|s| (s, cases)))
+        let row = sqlx::query(&self.sql(
+            "SELECT m.held_on, m.title, m.created_at, u.display_name AS created_by
+             FROM meetings m JOIN users u ON u.id = m.created_by WHERE m.id = ? AND m.municipality_id = ?",
+        ))
+        .bind(id)
+        .bind(municipality)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let summary = MeetingSummary {
+            id: id.to_owned(),
+            held_on: r.try_get("held_on")?,
+            title: r.try_get("title")?,
+            cases: cases.len() as u32,
+            decided: cases.iter().filter(|c| c.decided_at.is_some()).count() as u32,
+            created_by: r.try_get("created_by")?,
+            created_at: r.try_get("created_at")?,
+        };
+        Ok(Some((summary, cases)))
     }
 
     /// Notes that the meeting's decision on a case was entered.

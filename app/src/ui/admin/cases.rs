@@ -322,15 +322,7 @@ fn CaseForm(detail: CaseDetail, on_saved: impl Fn(CaseDetail) + Copy + Send + Sy
         <form class="case-form" on:submit=submit novalidate data-testid="case-form">
             <h3>"対応を記録する"</h3>
             <label for=status_id.clone()>"状況"</label>
-            <select id=status_id disabled=closed on:change=move |ev| {
-                if let Some(s) = CaseStatus::parse(&event_target_value(&ev)) {
-                    status.set(s);
-                }
-            }>
-                {CaseStatus::ALL.into_iter().map(|s| view! {
-                    <option value=s.as_str() selected=move || status.get() == s>{s.label_ja()}</option>
-                }).collect_view()}
-            </select>
+            <StatusSelect id=status_id status disabled=closed/>
             {closed.then(|| view! { <p class="hint">"終わった件の状況は変えられません。新しい記録が届くと、新しい件として開きます。"</p> })}
             <label for=owner_id.clone()>"担当"</label>
             <select id=owner_id disabled=closed on:change=move |ev| owner.set(event_target_value(&ev))>
@@ -357,5 +349,21 @@ fn CaseForm(detail: CaseDetail, on_saved: impl Fn(CaseDetail) + Copy + Send + Sy
             <FormProblem error/>
             <button class="button primary" type="submit" disabled=move || save.pending().get()>"記録する"</button>
         </form>
+    }
+}
+
+/// 状況: 未対応 / 対応中 / 完了 / 見守り継続, for the case form and the meeting's decision form.
+#[component]
+pub(super) fn StatusSelect(id: String, status: RwSignal<CaseStatus>, disabled: bool) -> impl IntoView {
+    view! {
+        <select id=id disabled=disabled on:change=move |ev| {
+            if let Some(s) = CaseStatus::parse(&event_target_value(&ev)) {
+                status.set(s);
+            }
+        }>
+            {CaseStatus::ALL.into_iter().map(|s| view! {
+                <option value=s.as_str() selected=move || status.get() == s>{s.label_ja()}</option>
+            }).collect_view()}
+        </select>
     }
 }

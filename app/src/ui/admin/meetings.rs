@@ -6,11 +6,11 @@
 //! same. Every view and print is audited by the server.
 
 use super::api;
-use super::cases::{signal_text, TimelineEntry};
+use super::cases::{signal_text, StatusSelect, TimelineEntry};
 use super::widgets::{loaded, read_ok, FieldError, FormError, FormProblem, ReadStatus, ServerRead};
 use crate::api::cases::CaseList;
 use crate::api::meetings::{Agenda, AgendaItem, Audience, Decision, MeetingSummary, NewMeeting};
-use crate::domain::{CalendarDate, CaseStatus, CaseUpdate};
+use crate::domain::{CalendarDate, CaseUpdate};
 use crate::ui::state::use_app_state;
 use crate::ui::time::{format_full, local_date, now_millis};
 use crate::words::Label;
@@ -53,9 +53,9 @@ fn NewMeetingForm() -> impl IntoView {
     let state = use_app_state();
     let navigate = use_navigate();
     let cases: ServerRead<CaseList> = LocalResource::new(api::cases);
-    let open = Memo::new(move |_| {
-        loaded(cases).with(|l| l.cases.iter().filter(|c| c.status.is_open()).cloned().collect::<Vec<_>>())
-    });
+    let queue = loaded(cases);
+    let open =
+        Memo::new(move |_| queue.with(|l| l.cases.iter().filter(|c| c.status.is_open()).cloned().collect::<Vec<_>>()));
     let held_on = RwSignal::new(local_date(now_millis()).as_str().to_owned());
     let title = RwSignal::new(String::new());
     let chosen = RwSignal::new(Vec::<String>::new());
@@ -275,15 +275,7 @@ fn DecisionForm(item: AgendaItem, meeting: String, read: ServerRead<Agenda>) -> 
         <form class="case-form no-print" on:submit=submit novalidate data-testid="decision-form">
             <h3>"会議で決まったこと"</h3>
             <label for=status_id.clone()>"状況"</label>
-            <select id=status_id disabled=closed on:change=move |ev| {
-                if let Some(s) = CaseStatus::parse(&event_target_value(&ev)) {
-                    status.set(s);
-                }
-            }>
-                {CaseStatus::ALL.into_iter().map(|s| view! {
-                    <option value=s.as_str() selected=move || status.get() == s>{s.label_ja()}</option>
-                }).collect_view()}
-            </select>
+            <StatusSelect id=status_id status disabled=closed/>
             <label for=owner_id.clone()>"担当"</label>
             <select id=owner_id disabled=closed on:change=move |ev| owner.set(event_target_value(&ev))>
                 <option value="">"（変えない）"</option>
