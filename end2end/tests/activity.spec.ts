@@ -6,7 +6,7 @@
 import { test, expect } from "@playwright/test";
 import { TestServer } from "./support/server";
 import { watchConsole } from "./support/console";
-import { shoot, signInAs, storeCounts, SHOTS, signedInPage } from "./support/ui";
+import { shoot, signInAs, storeCounts, SHOTS, signedInPage, reopen } from "./support/ui";
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 
@@ -75,7 +75,7 @@ test("the month's record is counted, corrected offline, printed and submitted", 
   await expect(page.getByTestId("activity-totals-differ")).toBeEmpty();
   await expect(byContent.locator("tfoot output")).toHaveText("2");
   await expect.poll(async () => (await storeCounts(page)).drafts).toBeGreaterThan(0);
-  await page.reload();
+  await reopen(page);
   await expect(page.getByLabel("訪問回数")).toHaveValue("3");
   await expect(page.getByTestId("activity-other").getByLabel("行事・事業・会議への参加協力")).toHaveValue("2");
   await expect(page.getByLabel("特記事項")).toHaveValue("大雪で訪問を電話に替えた日があった");
@@ -140,7 +140,7 @@ test("the month's record is counted, corrected offline, printed and submitted", 
   await expect(desk.getByTestId("activity-reports")).toHaveCount(0);
 
   // Back on the phone the month says it was submitted.
-  await page.reload();
+  await reopen(page);
   await expect(page.getByTestId("activity-sent")).toBeVisible();
   expect(problems).toEqual([]);
   await context.close();

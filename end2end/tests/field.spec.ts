@@ -5,7 +5,7 @@
 import { test, expect, Page, BrowserContext } from "@playwright/test";
 import { TestServer } from "./support/server";
 import { watchConsole } from "./support/console";
-import { shoot, signInAs, storeCounts, SHOTS, signedInPage } from "./support/ui";
+import { shoot, signInAs, storeCounts, SHOTS, signedInPage, reopen } from "./support/ui";
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 
@@ -134,7 +134,7 @@ test("a check takes three taps from home, offline; a concern says what was seen;
   await page.getByRole("button", { name: "新聞・郵便物がたまっている" }).click();
   await page.getByLabel("メモ（任意）").fill("三日分の新聞。隣の方も最近見ていない");
   await expect.poll(async () => (await storeCounts(page)).drafts).toBe(1);
-  await page.reload();
+  await reopen(page);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(first);
   await expect(page.getByLabel("メモ（任意）")).toHaveValue("三日分の新聞。隣の方も最近見ていない");
   await expect(page.getByRole("button", { name: "不在", exact: true })).toHaveAttribute("aria-pressed", "true");
@@ -203,7 +203,7 @@ test("an emergency puts calls a tap away and reaches the coordinator before rout
   await expect(top).toContainText("緊急");
   await expect(top.getByTestId("case-last-signal")).toContainText("玄関で倒れていた");
   // And at the top of the record list.
-  await desk.goto(`${server.url}/checks`);
+  await reopen(desk, `${server.url}/checks`);
   const urgent = desk.getByTestId("urgent-checks").getByTestId("recent-check");
   await expect(urgent.first()).toContainText("緊急");
   await expect(urgent.first()).toContainText(name);
@@ -223,7 +223,7 @@ test("settings: text size sticks across a reload, sync state in words, sign-out"
   await page.getByRole("button", { name: "とても大きく" }).click();
   await expect(page.locator("html")).toHaveAttribute("data-text-size", "largest");
   await context.setOffline(true);
-  await page.reload();
+  await reopen(page);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("設定");
   await expect(page.locator("html")).toHaveAttribute("data-text-size", "largest");
   await expect(page.getByRole("button", { name: "とても大きく" })).toHaveAttribute("aria-pressed", "true");

@@ -5,7 +5,7 @@
 import { test, expect, Page } from "@playwright/test";
 import { TestServer } from "./support/server";
 import { watchConsole } from "./support/console";
-import { shoot, SHOTS } from "./support/ui";
+import { shoot, SHOTS, setPin, unlock } from "./support/ui";
 import * as fs from "node:fs";
 
 let server: TestServer;
@@ -48,6 +48,7 @@ test("a first visit signs in with the page's own form before the app has arrived
   await expect(htmlForm(page)).toHaveCount(0);
 
   release();
+  await setPin(page);
   await expect(page).toHaveURL(/\/persons$/);
   await expect(page.getByTestId("person-row").first()).toBeVisible();
   await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
@@ -57,6 +58,7 @@ test("a first visit signs in with the page's own form before the app has arrived
   // Signed in, the first page is the app's boot screen, whether the service worker or the server answers.
   const again = await page.goto(`${server.url}/`);
   expect(await again!.text()).not.toContain("sign-in-form-html");
+  await unlock(page);
   await expect(page.getByTestId("person-row").first()).toBeVisible();
   expect(problems).toEqual([]);
 });
@@ -78,6 +80,7 @@ test("what was typed before the app arrived stays when the app takes over", asyn
   await page.keyboard.type("ori");
   await expect(page.getByLabel("パスワード")).toHaveValue("mimamori");
   await page.keyboard.press("Enter");
+  await setPin(page);
   await expect(page.getByTestId("person-row").first()).toBeVisible();
   expect(problems).toEqual([]);
 });

@@ -5,7 +5,7 @@
 import { test, expect, BrowserContext } from "@playwright/test";
 import { TestServer } from "./support/server";
 import { watchConsole } from "./support/console";
-import { shoot, signInAs, storeCounts, SHOTS, signedInPage } from "./support/ui";
+import { shoot, signInAs, storeCounts, SHOTS, signedInPage, reopen } from "./support/ui";
 import * as fs from "node:fs";
 
 let server: TestServer;
@@ -116,7 +116,7 @@ test("a 御用聞き visit offline: needs, a request, consent recorded on the sp
   await expect(mine.first()).toContainText(`${person.name}さん`);
   // Offline after a cold start, the list is still there.
   await context.setOffline(true);
-  await page.reload();
+  await reopen(page);
   await expect(mine.first().getByTestId("request-status")).toHaveText("対応中");
   await shoot(page, "34-my-requests");
   expect(problems).toEqual([]);
@@ -144,7 +144,7 @@ test("a 民生委員 registers a 気になる方 at the door, offline, and check
   await expect(page.getByRole("alert")).toHaveText("ふりがなは ひらがな か カタカナ で入力してください。");
   await page.getByLabel("ふりがな").fill("きたむら はる");
   await expect.poll(async () => (await storeCounts(page)).drafts).toBe(1);
-  await page.reload();
+  await reopen(page);
   await expect(page.getByLabel("氏名")).toHaveValue("北村 ハル");
   await expect(page.getByLabel("ふりがな")).toHaveValue("きたむら はる");
   const area = page.getByLabel("小地域");

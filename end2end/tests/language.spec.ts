@@ -3,7 +3,7 @@
 import { test, expect, BrowserContext } from "@playwright/test";
 import { TestServer } from "./support/server";
 import { watchConsole } from "./support/console";
-import { shoot, storeCounts, SHOTS, signedInPage } from "./support/ui";
+import { shoot, storeCounts, SHOTS, signedInPage, unlock, TEST_PIN } from "./support/ui";
 import * as fs from "node:fs";
 
 let server: TestServer;
@@ -30,6 +30,8 @@ test("a volunteer switches to English, records a check offline in English, and s
   const language = page.getByRole("group", { name: "言語 / Language" });
   await expect(language.getByRole("button", { name: "日本語" })).toHaveAttribute("aria-pressed", "true");
   await language.getByRole("button", { name: "English" }).click();
+  // The page is drawn anew, and a new page asks for the PIN, in English already.
+  await unlock(page, TEST_PIN, "en");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Settings");
   await expect(page.locator("html")).toHaveAttribute("lang", "en");
   await expect(language.getByRole("button", { name: "English" })).toHaveAttribute("aria-pressed", "true");
@@ -81,6 +83,7 @@ test("a volunteer switches to English, records a check offline in English, and s
   // Back to 日本語, still offline: the service worker serves the page again, now in Japanese.
   await page.getByRole("navigation").getByRole("link", { name: "Settings" }).click();
   await page.getByRole("group", { name: "言語 / Language" }).getByRole("button", { name: "日本語" }).click();
+  await unlock(page);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("設定");
   await expect(page.locator("html")).toHaveAttribute("lang", "ja");
   await expect(page.getByTestId("pending-count")).toHaveText("未送信 2 件");

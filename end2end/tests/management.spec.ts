@@ -4,7 +4,7 @@
 import { test, expect, Page } from "@playwright/test";
 import { TestServer } from "./support/server";
 import { watchConsole } from "./support/console";
-import { EMPTY_STORE, shoot, signInAs, storeCounts, SHOTS } from "./support/ui";
+import { EMPTY_STORE, shoot, signInAs, storeCounts, SHOTS, reopen, setPin } from "./support/ui";
 import * as fs from "node:fs";
 
 let server: TestServer;
@@ -30,10 +30,11 @@ test("a coordinator enrols a volunteer's phone by invite; revoking the phone wip
   const deskProblems = watchConsole(desk);
 
   // A wrong password gets one generic answer; the right one opens the management home.
-  await signInAs(desk, server.url, "tanaka", "not-the-password");
+  await signInAs(desk, server.url, "tanaka", "not-the-password", null);
   await expect(desk.getByTestId("sign-in-error")).toHaveText("IDまたはパスワードが違います。");
   await desk.getByLabel("パスワード").fill("mimamori");
   await desk.getByRole("button", { name: "サインイン" }).click();
+  await setPin(desk);
   await expect(desk).toHaveURL(/\/admin$/);
   await expect(desk.getByTestId("admin-menu")).toBeVisible();
   await shoot(desk, "10-admin-home");
@@ -70,6 +71,7 @@ test("a coordinator enrols a volunteer's phone by invite; revoking the phone wip
   await expect(phone.getByLabel("招待コード")).toHaveValue(code);
   await shoot(phone, "12-enroll");
   await phone.getByRole("button", { name: "この端末を登録する" }).click();
+  await setPin(phone);
   await expect(phone).toHaveURL(/\/persons$/);
   await expect(phone.getByTestId("person-row")).toHaveCount(2);
   await expect.poll(async () => (await storeCounts(phone)).persons).toBe(2);
@@ -83,7 +85,7 @@ test("a coordinator enrols a volunteer's phone by invite; revoking the phone wip
   await other.close();
 
   // The phone is lost: the coordinator revokes it.
-  await desk.goto(`${server.url}/admin`);
+  await reopen(desk, `${server.url}/admin`);
   await openAdmin(desk, "端末");
   const row = desk.getByTestId("device-row").filter({ hasText: "木村 トミ" });
   await expect(row).toHaveCount(1);
@@ -93,7 +95,7 @@ test("a coordinator enrols a volunteer's phone by invite; revoking the phone wip
   await shoot(desk, "13-devices");
 
   // At its next contact the phone learns it, wipes everything personal, and says why.
-  await phone.reload();
+  await reopen(phone);
   await expect(phone).toHaveURL(/\/login$/);
   await expect(phone.getByTestId("sign-in-notice")).toContainText("この端末は利用できなくなりました");
   expect(await storeCounts(phone)).toEqual(EMPTY_STORE);
@@ -147,7 +149,7 @@ test("a coordinator registers a person with consent, withdraws it, and reads the
   await expect(desk.getByText("有効な同意がありません。情報の共有はできません。")).toBeVisible();
   await expect(desk.getByTestId("consent-history")).toContainText("撤回");
   // The audit log names who did what, from which device; reopening the page adds a reading.
-  await desk.reload();
+  await reopen(desk);
   const audit = desk.getByTestId("audit");
   await expect(audit).toContainText("田中 美紀");
   for (const action of ["登録", "同意の記録", "同意の撤回", "閲覧"]) {

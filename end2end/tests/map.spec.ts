@@ -7,7 +7,7 @@
 import { test, expect, Browser, BrowserContext, Page } from "@playwright/test";
 import { TestServer, freePort } from "./support/server";
 import { watchConsole } from "./support/console";
-import { shoot, signInAs, signedInPage, SHOTS } from "./support/ui";
+import { shoot, signInAs, signedInPage, SHOTS, reopen } from "./support/ui";
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
@@ -58,7 +58,7 @@ async function deskPage(browser: Browser): Promise<{ context: BrowserContext; pa
 }
 
 async function openMap(page: Page, query = "") {
-  await page.goto(`${server.url}/admin/map${query}`);
+  await reopen(page, `${server.url}/admin/map${query}`);
   await expect(page.getByRole("heading", { level: 1 })).toContainText("地図");
 }
 
@@ -129,8 +129,8 @@ test("the coordinator sees where everyone stands, filters, opens a person and pr
 
   // The bookmark comes back as it was: the same filter and the same person open.
   const bookmark = page.url();
-  await page.goto(`${server.url}/admin`);
-  await page.goto(bookmark);
+  await reopen(page, `${server.url}/admin`);
+  await reopen(page, bookmark);
   await expect(page.getByTestId("map-count")).toHaveText(`1 / ${everyone}人`);
   await expect(page.getByTestId("map-panel").getByRole("heading", { level: 2 })).toHaveText(a.name);
 
@@ -310,7 +310,7 @@ test("a 民生委員 plans her round on the phone map, saves her area's map and 
 
   // No signal, a cold start: the markers from the device store, the base map from the saved tiles.
   await context.setOffline(true);
-  await page.goto(`${server.url}/map`);
+  await reopen(page, `${server.url}/map`);
   await expect.poll(() => drawn(page)).toBe(mine);
   await expect.poll(() => page.locator("img.leaflet-tile-loaded").count()).toBeGreaterThan(0);
   await expect(page.getByTestId("tiles-missing")).toBeHidden();
@@ -347,7 +347,7 @@ test("with no saved map and no signal, the phone map shows the markers and says 
 
   // Online once: the setting is kept; offline again, saving stops at once and says why.
   await context.setOffline(false);
-  await page.reload();
+  await reopen(page);
   await expect.poll(() => drawn(page)).toBe(mine);
   await expect(page.locator(".leaflet-control-attribution")).toContainText("国土地理院");
   await context.setOffline(true);

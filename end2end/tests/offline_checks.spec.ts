@@ -3,7 +3,7 @@
 import { test, expect, Page, BrowserContext } from "@playwright/test";
 import { TestServer } from "./support/server";
 import { watchConsole } from "./support/console";
-import { EMPTY_STORE, shoot, signInAs, storeCounts, SHOTS } from "./support/ui";
+import { EMPTY_STORE, shoot, signInAs, storeCounts, SHOTS, reopen, setPin } from "./support/ui";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -48,6 +48,7 @@ test("a volunteer logs checks online and offline, and the coordinator gets each 
   // Sign in: the list comes from the device store after the first pull.
   await page.getByLabel("パスワード").fill("mimamori");
   await page.getByRole("button", { name: "サインイン" }).click();
+  await setPin(page);
   await expect(page).toHaveURL(/\/persons$/);
   const rows = page.getByTestId("person-row");
   await expect(rows).toHaveCount(5);
@@ -73,7 +74,7 @@ test("a volunteer logs checks online and offline, and the coordinator gets each 
   await page.close();
   const cold = await volunteer.newPage();
   const coldProblems = watchConsole(cold);
-  await cold.goto(deepLink);
+  await reopen(cold, deepLink);
   await expect(cold.getByRole("heading", { level: 1 })).toHaveText(firstName);
   await expect(cold.getByTestId("history-item")).toHaveCount(1);
   await logCheck(cold, "不在", "留守。郵便受けに手紙が残っている");
@@ -83,10 +84,10 @@ test("a volunteer logs checks online and offline, and the coordinator gets each 
   await shoot(cold, "04-person-offline-pending");
 
   // The list also opens cold offline, from the device store.
-  await cold.goto(`${server.url}/persons`);
+  await reopen(cold, `${server.url}/persons`);
   await expect(cold.getByTestId("person-row")).toHaveCount(5);
   await expect(cold.getByTestId("pending-count")).toContainText("未送信 1 件");
-  await cold.goto(deepLink);
+  await reopen(cold, deepLink);
 
   // The signal returns: the check goes out with no tap from the user.
   await server.up();

@@ -5,7 +5,7 @@
 import { test, expect } from "@playwright/test";
 import { TestServer } from "./support/server";
 import { watchConsole } from "./support/console";
-import { EMPTY_STORE, shoot, signInAs, signedInPage, storeCounts, SHOTS } from "./support/ui";
+import { EMPTY_STORE, shoot, signInAs, signedInPage, storeCounts, SHOTS, reopen, setPin } from "./support/ui";
 import * as fs from "node:fs";
 
 let server: TestServer;
@@ -130,7 +130,7 @@ test("a person who leaves a 民生委員's area takes their half-typed notes and
   await server.api(office, "PUT", `/persons/${personId}`, { person: { ...detail.fields, small_area_id: "sa-sugisawa" } });
 
   await context.setOffline(false);
-  await page.goto(`${server.url}/persons`);
+  await reopen(page, `${server.url}/persons`);
   // The edit is refused (the person is no longer theirs) and goes with the person; the phone says so.
   await expect(page.getByTestId("sync-bar")).toContainText("端末から消去しました", { timeout: 30_000 });
   await expect.poll(async () => (await storeCounts(page)).outbox).toBe(0);
@@ -163,13 +163,14 @@ test("a phone is told when another device is enrolled for its user", async ({ br
   const other = await otherContext.newPage();
   await other.goto(`${server.url}/enroll#${invite.code}`);
   await other.getByRole("button", { name: "この端末を登録する" }).click();
+  await setPin(other);
   await expect(other).toHaveURL(/\/persons$/);
   // The new phone is not told about itself.
   await expect(other.getByTestId("sync-bar")).toContainText("すべて送信済み");
   await expect(other.getByTestId("new-device-notice")).toHaveCount(0);
 
   // The first phone hears of it at its next sync.
-  await phone.reload();
+  await reopen(phone);
   const notice = phone.getByTestId("new-device-notice");
   await expect(notice).toContainText("新しい端末が使えるようになりました");
   await expect(notice).toContainText("招待コードで登録");
@@ -177,7 +178,7 @@ test("a phone is told when another device is enrolled for its user", async ({ br
   await shoot(phone, "51-new-device-notice");
   await notice.getByRole("button", { name: "確認しました" }).click();
   await expect(notice).toHaveCount(0);
-  await phone.reload();
+  await reopen(phone);
   await expect(phone.getByTestId("sync-bar")).toContainText("すべて送信済み");
   await expect(phone.getByTestId("new-device-notice")).toHaveCount(0);
   expect(problems).toEqual([]);
@@ -215,7 +216,7 @@ test("an admin resets a password (changed at the next sign-in), stops a user, an
   await shoot(desk, "52-users-admin");
 
   // His phone learns it at its next contact and wipes itself.
-  await takahashi.reload();
+  await reopen(takahashi);
   await expect(takahashi).toHaveURL(/\/login$/);
   await expect(takahashi.getByTestId("sign-in-notice")).toContainText("この端末は利用できなくなりました");
   expect(await storeCounts(takahashi)).toEqual(EMPTY_STORE);
@@ -239,7 +240,7 @@ test("an admin resets a password (changed at the next sign-in), stops a user, an
   await expect(phone.getByTestId("sync-bar")).toContainText("すべて送信済み", { timeout: 30_000 });
 
   // The security log says all of it, newest first.
-  await desk.goto(`${server.url}/admin`);
+  await reopen(desk, `${server.url}/admin`);
   await desk.getByRole("link", { name: /^セキュリティ記録/ }).click();
   const log = desk.getByTestId("security-events");
   await expect(log).toContainText("パスワード変更");

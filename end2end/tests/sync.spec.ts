@@ -4,7 +4,7 @@
 import { test, expect, Page, BrowserContext } from "@playwright/test";
 import { TestServer } from "./support/server";
 import { watchConsole } from "./support/console";
-import { jaDate, shoot, signInAs, storeCounts, SHOTS, signedInPage } from "./support/ui";
+import { jaDate, shoot, signInAs, storeCounts, SHOTS, signedInPage, reopen, setPin } from "./support/ui";
 import * as fs from "node:fs";
 
 let server: TestServer;
@@ -75,7 +75,7 @@ test("two tabs pushing the same outbox at once store each record once", async ({
   const context = await browser.newContext();
   const first = await signedIn(context, "sato");
   const second = await context.newPage();
-  await second.goto(`${server.url}/persons`);
+  await reopen(second, `${server.url}/persons`);
   await expect(second.getByTestId("person-row").first()).toBeVisible();
   await context.setOffline(true);
   await first.getByTestId("person-row").nth(1).click();
@@ -89,7 +89,7 @@ test("two tabs pushing the same outbox at once store each record once", async ({
   });
   await context.setOffline(false);
   await expect(first.getByTestId("pending-count")).toHaveCount(0, { timeout: 30_000 });
-  await second.reload();
+  await reopen(second);
   await expect(second.getByTestId("pending-count")).toHaveCount(0, { timeout: 30_000 });
   // Both tabs really sent the same records…
   const sentTwice = pushedIds.flat().filter((id, i, all) => all.indexOf(id) !== i);
@@ -134,7 +134,7 @@ test("phones whose clocks are a day fast or slow still record the right time, in
   // …in the order they were made (the slow phone's came second).
   expect(slowCheck.recorded_at).toBeGreaterThanOrEqual(fastCheck.recorded_at);
   // The phones show the corrected times, newest first.
-  await slowPage.reload();
+  await reopen(slowPage);
   const history = slowPage.getByTestId("history-item");
   await expect(history.first()).toContainText("時計が一日遅れた端末");
   await expect(history.first()).toContainText(jaDate(0));
@@ -155,7 +155,7 @@ test("two people edit one person offline: other fields merge, the same field goe
   await pageA.getByTestId("person-row").first().click();
   const personUrl = pageA.url();
   const name = (await pageA.getByRole("heading", { level: 1 }).textContent())!;
-  await pageB.goto(personUrl);
+  await reopen(pageB, personUrl);
   await a.setOffline(true);
   await b.setOffline(true);
 
@@ -173,7 +173,7 @@ test("two people edit one person offline: other fields merge, the same field goe
   await pageB.getByRole("button", { name: "変更を保存" }).click();
   await expect(pageB.getByTestId("person-phone")).toHaveText("0185-22-2222");
   // Still offline, B's edit survives a reload (it is in IndexedDB, not in memory).
-  await pageB.reload();
+  await reopen(pageB);
   await expect(pageB.getByTestId("person-phone")).toHaveText("0185-22-2222");
 
   // A reaches the server first; then B.
@@ -206,7 +206,7 @@ test("two people edit one person offline: other fields merge, the same field goe
 
   // Both phones follow at their next sync.
   for (const page of [pageA, pageB]) {
-    await page.reload();
+    await reopen(page);
     await expect(page.getByTestId("person-phone")).toHaveText("0185-22-2222");
     await expect(page.getByTestId("conflict-notice")).toHaveCount(0);
     await expect(page.getByTestId("person-notes")).toHaveText("玄関の鍵は隣の家が預かっている");
@@ -217,47 +217,124 @@ test("two people edit one person offline: other fields merge, the same field goe
   await b.close();
 });
 
-test("a month offline with 2,000 checks queued: all arrive once, in order, and the app stays usable", async ({ browser }) => {
-  const context = await browser.newContext();
-  const page = await signedIn(context, "sato");
-  const problems = watchConsole(page);
-  await context.setOffline(true);
-  // Thirty days of records, written to the device store exactly as the app writes them.
-  await page.evaluate(async (n) => {
-    const db: IDBDatabase = await new Promise((res, rej) => {
-      const r = indexedDB.open("mimamori");
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    const read = (store: string, key?: string): Promise<any> =>
-      new Promise((res) => {
-        const os = db.transaction(store).objectStore(store);
-        const r = key === undefined ? os.getAll() : os.get(key);
+/** Whether any record of the device store holds `text` in the clear. */
+async function rawStoreHas(page: Page, text: string): Promise<boolean> {
+  return page.evaluate(
+    (text) =>
+      new Promise<boolean>((res) => {
+        const r = indexedDB.open("mimamori");
+        r.onsuccess = () => {
+          const db = r.result;
+          const names = Array.from(db.objectStoreNames);
+          const tx = db.transaction(names);
+          let found = false;
+          const look = (v: unknown): boolean =>
+            v instanceof Uint8Array ? new TextDecoder().decode(v).includes(text) : JSON.stringify(v ?? null).includes(text);
+          for (const n of names) {
+            const all = tx.objectStore(n).getAll();
+            all.onsuccess = () => {
+              for (const rec of all.result) {
+                if (look(rec) || (rec && typeof rec === "object" && Object.values(rec).some(look))) found = true;
+              }
+            };
+          }
+          tx.oncomplete = () => {
+            db.close();
+            res(found);
+          };
+        };
+      }),
+    text
+  );
+}
+
+/** A phone with the previous release installed (service worker in control) whose device store is
+ * the one that release wrote, in the clear: `version` 1 (four stores, persons as v1 kept them) or 3
+ * (seven stores, persons as the server sends them), a session, the user's persons, and `checks`
+ * unsent records. Returns the user's session cookie. */
+async function previousRelease(
+  context: BrowserContext,
+  page: Page,
+  login: string,
+  version: 1 | 3,
+  checks: { note: string; outcome: string; recorded_at: number }[],
+): Promise<string> {
+  const signIn = await context.request.post(`${server.url}/api/v1/session`, {
+    headers: { "x-mimamori-request": "1" },
+    data: { login, password: "mimamori" },
+  });
+  const user = (await signIn.json()).user;
+  const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+  const scope = (await server.api(cookie, "GET", "/sync/pull?cursor=0")).scope.map((s: any) => s.id);
+  let persons = (await server.api(cookie, "POST", "/sync/persons", { ids: scope })).persons;
+  if (version === 1) {
+    persons = persons.map((p: any) => ({
+      id: p.id, name: p.name, kana: p.kana, address: p.address, phone: p.phone, lat: p.lat, lng: p.lng,
+      small_area: p.small_area, district: p.district, check_interval_days: p.check_interval_days,
+    }));
+  }
+  // The app was installed on this phone (its service worker serves the shell offline)…
+  await page.goto(`${server.url}/login`);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
+  // …and its store is the one that release wrote.
+  await page.goto(`${server.url}/api/v1/health`);
+  await page.evaluate(
+    () => new Promise((res, rej) => { const r = indexedDB.deleteDatabase("mimamori"); r.onsuccess = res; r.onerror = () => rej(r.error); })
+  );
+  await page.evaluate(
+    async ({ user, persons, version, checks }) => {
+      const db: IDBDatabase = await new Promise((res, rej) => {
+        const r = indexedDB.open("mimamori", version);
+        r.onupgradeneeded = () => {
+          const d = r.result;
+          d.createObjectStore("meta");
+          d.createObjectStore("persons", { keyPath: "id" });
+          d.createObjectStore("checks", { keyPath: "id" }).createIndex("by_person", "person_id");
+          d.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
+          if (version >= 2) {
+            d.createObjectStore("refused", { keyPath: "id" });
+            d.createObjectStore("drafts");
+          }
+          if (version >= 3) d.createObjectStore("requests", { keyPath: "id" });
+        };
         r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
       });
-    const user = await read("meta", "session");
-    const persons = await read("persons");
-    const start = Date.now() - 30 * 86_400_000;
-    const tx = db.transaction(["checks", "outbox"], "readwrite");
-    for (let i = 0; i < n; i++) {
-      const check = {
-        id: crypto.randomUUID(),
-        person_id: persons[i % persons.length].id,
-        outcome: "all_well",
-        note: `ひと月分 ${i}`,
-        recorded_at: start + Math.floor((i * 30 * 86_400_000) / n),
-      };
-      tx.objectStore("checks").put({ ...check, author_id: user.id, author_name: user.display_name, sync: "pending" });
-      tx.objectStore("outbox").add({ mutation: { type: "create_check", check } });
-    }
-    await new Promise((res, rej) => {
-      tx.oncomplete = res;
-      tx.onerror = () => rej(tx.error);
-    });
-    db.close();
-  }, 2000);
-  await page.reload();
+      const tx = db.transaction(["meta", "persons", "checks", "outbox"], "readwrite");
+      tx.objectStore("meta").put(user, "session");
+      for (const p of persons) tx.objectStore("persons").put(p);
+      checks.forEach((c, i) => {
+        const check = { id: crypto.randomUUID(), person_id: persons[i % persons.length].id, ...c };
+        tx.objectStore("checks").put({ ...check, author_id: user.id, author_name: user.display_name, sync: "pending" });
+        tx.objectStore("outbox").add({ mutation: { type: "create_check", check } });
+      });
+      await new Promise((res) => (tx.oncomplete = res));
+      db.close();
+    },
+    { user, persons, version, checks }
+  );
+  return cookie;
+}
+
+test("a month offline with 2,000 checks queued, from the release before the lock: sealed in place, all arrive once, in order, and the app stays usable", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  // Thirty days of records, as the previous release left them in its store.
+  const start = Date.now() - 30 * 86_400_000;
+  const n = 2000;
+  const checks = [...Array(n).keys()].map((i) => ({
+    outcome: "all_well",
+    note: `ひと月分 ${i}`,
+    recorded_at: start + Math.floor((i * 30 * 86_400_000) / n),
+  }));
+  await previousRelease(context, page, "sato", 3, checks);
+  await context.setOffline(true);
+  await page.goto(`${server.url}/persons`);
+  // Its user chooses a PIN, and the month is sealed in place, offline, before anything shows.
+  await setPin(page);
   await expect(page.getByTestId("pending-count")).toContainText("未送信 2000 件");
+  expect(await rawStoreHas(page, "ひと月分")).toBe(false);
 
   // The signal returns. While the month goes out, the user keeps working.
   await context.setOffline(false);
@@ -299,7 +376,7 @@ test("a person taken off a volunteer's list leaves the phone at the next sync, a
   await server.api(office, "PUT", `/users/${takahashi.user.id}/assignments`, { person_ids: keep });
 
   await context.setOffline(false);
-  await page.goto(`${server.url}/persons`);
+  await reopen(page, `${server.url}/persons`);
   await expect(page.getByTestId("person-row")).toHaveCount(3, { timeout: 30_000 });
   await expect(page.getByTestId("person-row").filter({ hasText: leavingName })).toHaveCount(0);
   // The refused record went with the person (their data may not stay), and the phone says so.
@@ -327,78 +404,42 @@ test("a device store from the previous version keeps its records offline and ref
   const context = await browser.newContext();
   const page = await context.newPage();
   // What version 1 of the app left on a phone: its four stores, a session, persons, an unsent check.
-  const signIn = await context.request.post(`${server.url}/api/v1/session`, {
-    headers: { "x-mimamori-request": "1" },
-    data: { login: "sato", password: "mimamori" },
-  });
-  const user = (await signIn.json()).user;
-  const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
-  const scope = (await server.api(cookie, "GET", "/sync/pull?cursor=0")).scope.map((s: any) => s.id);
-  const persons = (await server.api(cookie, "POST", "/sync/persons", { ids: scope })).persons.map((p: any) => ({
-    id: p.id, name: p.name, kana: p.kana, address: p.address, phone: p.phone, lat: p.lat, lng: p.lng,
-    small_area: p.small_area, district: p.district, check_interval_days: p.check_interval_days,
-  }));
-  // The app was installed on this phone (its service worker serves the shell offline)…
-  await page.goto(`${server.url}/login`);
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
-  // …and its store is the one version 1 wrote.
-  await page.goto(`${server.url}/api/v1/health`);
-  await page.evaluate(
-    () => new Promise((res, rej) => { const r = indexedDB.deleteDatabase("mimamori"); r.onsuccess = res; r.onerror = () => rej(r.error); })
-  );
-  await page.evaluate(
-    async ({ user, persons }) => {
-      const db: IDBDatabase = await new Promise((res, rej) => {
-        const r = indexedDB.open("mimamori", 1);
-        r.onupgradeneeded = () => {
-          const d = r.result;
-          d.createObjectStore("meta");
-          d.createObjectStore("persons", { keyPath: "id" });
-          d.createObjectStore("checks", { keyPath: "id" }).createIndex("by_person", "person_id");
-          d.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
-        };
-        r.onsuccess = () => res(r.result);
-        r.onerror = () => rej(r.error);
-      });
-      const tx = db.transaction(["meta", "persons", "checks", "outbox"], "readwrite");
-      tx.objectStore("meta").put(user, "session");
-      for (const p of persons) tx.objectStore("persons").put(p);
-      const check = {
-        id: crypto.randomUUID(), person_id: persons[0].id, outcome: "not_home",
-        note: "前のバージョンで保存した記録", recorded_at: Date.now() - 3_600_000,
-      };
-      tx.objectStore("checks").put({ ...check, author_id: user.id, author_name: user.display_name, sync: "pending" });
-      tx.objectStore("outbox").add({ mutation: { type: "create_check", check } });
-      await new Promise((res) => (tx.oncomplete = res));
-      db.close();
-    },
-    { user, persons }
-  );
+  await previousRelease(context, page, "sato", 1, [
+    { outcome: "not_home", note: "前のバージョンで保存した記録", recorded_at: Date.now() - 3_600_000 },
+  ]);
 
   // The new version opens offline: everything is there, nothing lost in the upgrade.
   await context.setOffline(true);
   await page.goto(`${server.url}/persons`);
+  // A store from before the app lock: its user chooses a PIN, and it is sealed in place, offline.
+  await setPin(page);
   await expect(page.getByTestId("person-row")).toHaveCount(5);
   await expect(page.getByTestId("pending-count")).toContainText("未送信 1 件");
   const version = await page.evaluate(
     () => new Promise<number>((res) => { const r = indexedDB.open("mimamori"); r.onsuccess = () => { res(r.result.version); r.result.close(); }; })
   );
-  // Upgraded through every step to the current schema (v3 added the requests store).
-  expect(version).toBe(3);
+  // Upgraded through every step to the current schema (v4 added the store of records set aside).
+  expect(version).toBe(4);
+  expect(await rawStoreHas(page, "前のバージョンで保存した記録")).toBe(false);
   expect(await storeCounts(page)).toMatchObject({ persons: 5, outbox: 1, refused: 0, drafts: 0, requests: 0 });
 
   // Online: the old record goes out, and the persons are fetched again with what v2 shows.
   await context.setOffline(false);
   await expect(page.getByTestId("pending-count")).toHaveCount(0, { timeout: 30_000 });
   expect(await checksWithNote("前のバージョンで保存した記録")).toHaveLength(1);
+  // Fetched again once with what the current version keeps (the mark of a v1 store cleared), and
+  // stored sealed like everything else.
   const refreshed = () =>
     page.evaluate(
       () =>
         new Promise<boolean>((res) => {
           const r = indexedDB.open("mimamori");
           r.onsuccess = () => {
-            const all = r.result.transaction("persons").objectStore("persons").getAll();
-            all.onsuccess = () => res(all.result.every((p: any) => p.consent && p.consent.record === true));
+            const tx = r.result.transaction(["meta", "persons"]);
+            const stale = tx.objectStore("meta").get("stale_persons");
+            const all = tx.objectStore("persons").getAll();
+            tx.oncomplete = () =>
+              res(stale.result === false && all.result.length === 5 && all.result.every((p: any) => p.s && !p.name));
           };
         })
     );
@@ -416,6 +457,8 @@ test("a store the browser emptied is noticed and filled again, not shown as an e
     () => new Promise((res, rej) => { const r = indexedDB.deleteDatabase("mimamori"); r.onsuccess = res; r.onerror = () => rej(r.error); })
   );
   await page.goto(`${server.url}/persons`);
+  // The PIN went with the store: the user chooses one again before anything is kept.
+  await setPin(page);
   await expect(page.getByTestId("notice")).toContainText("サーバーから取り直しています");
   await expect(page.getByTestId("person-row")).toHaveCount(5);
   await shoot(page, "25-store-refilled");

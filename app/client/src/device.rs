@@ -8,10 +8,16 @@ use crate::domain::{
     FieldValue, GeoStamp, Need, NeedNote, NewCheck, NewRequest, PersonFields, PersonId, SyncState, User,
 };
 use crate::error::{ClientError, LocationError};
-use crate::state::{AppState, Notice, SessionState, SyncPhase};
+use crate::state::{AppState, LockScreen, Notice, SessionState, SyncPhase};
+use crate::store::Vault;
 use crate::time::now_millis;
+use crate::vault;
 use crate::{http, store, sw, sync};
 use leptos::prelude::*;
+use mimamori_core::domain::pin::{WARN_FROM_WRONG_PINS, WIPE_AFTER_WRONG_PINS};
+use mimamori_core::domain::{LockAfter, Pin, ValidationError};
+use mimamori_core::error::ErrorCode;
+use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -90,34 +96,56 @@ pub fn print() {
 const SYNC_EVERY_MS: u32 = 60_000;
 const UPDATE_CHECK_EVERY_MS: u32 = 30 * 60_000;
 
+/// What waits for the user to choose a PIN before it may be kept on the device.
+enum AwaitingPin {
+    /// A sign-in (password or invite) the server has accepted.
+    SignIn(crate::api::SignInResponse),
+    /// A user learnt from the server at start (after the first page's form, or an evicted store).
+    Learnt(User),
+    /// A store from before the lock, in the clear: sealed in place once the PIN is set.
+    PlainStore,
+}
+
+thread_local! {
+    static AWAITING_PIN: RefCell<Option<AwaitingPin>> = const { RefCell::new(None) };
+    /// When the user last touched or typed (`performance.now()`: monotonic, unmoved by clock changes).
+    static LAST_ACTIVE: Cell<f64> = const { Cell::new(0.0) };
+    /// When the app last went to the back (wall clock, ms since the epoch; 0 while in front).
+    static HIDDEN_AT: Cell<f64> = const { Cell::new(0.0) };
+    static LOCK_AFTER_MIN: Cell<u32> = const { Cell::new(10) };
+}
+
+fn await_pin(state: AppState, what: AwaitingPin) {
+    AWAITING_PIN.with(|a| *a.borrow_mut() = Some(what));
+    state.lock.set(LockScreen::SetPin);
+}
+
 pub fn boot(state: AppState) {
     leptos::task::spawn_local(async move {
         if let Ok(offset) = store::clock_offset().await {
             crate::time::set_clock_offset(offset);
         }
-        let session = match store::session().await {
-            Ok(Some(user)) => SessionState::SignedIn(user),
-            Ok(None) if signed_in_by_form() => match adopt_form_session().await {
-                Some(user) => SessionState::SignedIn(user),
-                None => SessionState::SignedOut,
-            },
-            Ok(None) => match recover_evicted_store(state).await {
-                Some(user) => SessionState::SignedIn(user),
-                None => SessionState::SignedOut,
-            },
-            Err(e) => {
-                state.sync.update(|s| s.phase = SyncPhase::Failed(ClientError::StoreOpen(e.0)));
-                SessionState::SignedOut
+        match store::vault_state().await {
+            Ok(Vault::Locked(lock)) => {
+                LOCK_AFTER_MIN.with(|m| m.set(lock.lock_after_min));
+                state.lock.set(LockScreen::Locked { wrong: lock.wrong });
+                state.booted.set(true);
+                sw::register(state);
+                return;
             }
-        };
-        state.session.set(session);
-        sync::refresh_from_store(state).await;
-        state.booted.set(true);
-        request_persistent_storage(state);
+            Ok(Vault::NoPin { plain_user: Some(_) }) => {
+                await_pin(state, AwaitingPin::PlainStore);
+                state.booted.set(true);
+                sw::register(state);
+                return;
+            }
+            _ => {}
+        }
+        open_store(state).await;
         sw::register(state);
-        sync::request(state);
     });
     let window = web_sys::window().expect("a browser window");
+    watch_idle(&window);
     let on_online = Closure::<dyn FnMut()>::new(move || {
         sync::request(state);
         sw::check_for_update();
@@ -140,6 +168,204 @@ pub fn boot(state: AppState) {
     gloo_timers::callback::Interval::new(UPDATE_CHECK_EVERY_MS, sw::check_for_update).forget();
 }
 
+/// Reads the (unlocked) device store into the screens and starts syncing; at start, and again
+/// when a PIN has just been set or typed.
+async fn open_store(state: AppState) {
+    let session = match store::session().await {
+        Ok(Some(user)) => SessionState::SignedIn(user),
+        Ok(None) => {
+            let learnt =
+                if signed_in_by_form() { adopt_form_session().await } else { recover_evicted_store(state).await };
+            match learnt {
+                Some(user) => {
+                    await_pin(state, AwaitingPin::Learnt(user));
+                    state.booted.set(true);
+                    return;
+                }
+                None => SessionState::SignedOut,
+            }
+        }
+        Err(e) => {
+            state.sync.update(|s| s.phase = SyncPhase::Failed(ClientError::StoreOpen(e.0)));
+            SessionState::SignedOut
+        }
+    };
+    if let Ok(Vault::Open(lock)) = store::vault_state().await {
+        LOCK_AFTER_MIN.with(|m| m.set(lock.lock_after_min));
+    }
+    LAST_ACTIVE.with(|t| t.set(web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())));
+    state.session.set(session);
+    sync::refresh_from_store(state).await;
+    state.booted.set(true);
+    request_persistent_storage(state);
+    sync::request(state);
+}
+
+/// Sets the app lock's PIN, typed twice; then what waited for it goes on (a sign-in, a user
+/// learnt at start, or a store from before the lock, sealed in place now). `Ok` means the data key
+/// is wrapped under the PIN and on disk.
+pub async fn set_pin(state: AppState, first: String, again: String) -> Result<(), ClientError> {
+    let pin = Pin::parse(&first)?;
+    if first != again {
+        return Err(ValidationError { code: ErrorCode::PinMismatch, detail: "the two PINs differ".into() }.into());
+    }
+    let lock =
+        vault::create(&pin, LockAfter::default().minutes()).await.map_err(|e| ClientError::Store(e.to_string()))?;
+    store::seal_in_place(&lock).await?;
+    LOCK_AFTER_MIN.with(|m| m.set(lock.lock_after_min));
+    LAST_ACTIVE.with(|t| t.set(web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())));
+    let waiting = AWAITING_PIN.with(|a| a.borrow_mut().take());
+    match waiting {
+        Some(AwaitingPin::SignIn(res)) => finish_sign_in(state, res).await?,
+        Some(AwaitingPin::Learnt(user)) => {
+            store::set_session(&user).await?;
+            open_store(state).await;
+        }
+        Some(AwaitingPin::PlainStore) | None => open_store(state).await,
+    }
+    // The screens appear only now, with the session in place (else they would send the user to
+    // sign in); unless what followed asks for a PIN again (a different user's sign-in).
+    if AWAITING_PIN.with(|a| a.borrow().is_none()) {
+        state.lock.set(LockScreen::Open);
+    }
+    Ok(())
+}
+
+/// What typing a PIN on the lock screen led to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unlocked {
+    Yes,
+    /// Wrong; this many tries are left before the store is wiped.
+    Wrong {
+        left: u32,
+    },
+    /// The last try was wrong: everything on the device is gone.
+    Wiped,
+}
+
+/// Unlocks with `typed`. A wrong PIN is counted on disk before the key is tried, so closing the
+/// app mid-try does not buy another; the tenth in a row wipes the device store.
+pub async fn unlock(state: AppState, typed: String) -> Result<Unlocked, ClientError> {
+    let pin = Pin::typed(&typed)?;
+    let Vault::Locked(mut lock) = store::vault_state().await? else {
+        state.lock.set(LockScreen::Open);
+        return Ok(Unlocked::Yes);
+    };
+    lock.wrong += 1;
+    store::put_lock(&lock).await?;
+    match vault::unlock(&lock, &pin).await {
+        Ok(()) => {
+            lock.wrong = 0;
+            store::put_lock(&lock).await?;
+            open_store(state).await;
+            state.lock.set(LockScreen::Open);
+            Ok(Unlocked::Yes)
+        }
+        Err(vault::VaultError::WrongPin) if lock.wrong >= WIPE_AFTER_WRONG_PINS => {
+            store::wipe().await.map_err(|e| ClientError::WipeFailed(e.0))?;
+            state.notice.set(Some(Notice::WipedAfterWrongPins));
+            state.session.set(SessionState::SignedOut);
+            state.lock.set(LockScreen::Open);
+            Ok(Unlocked::Wiped)
+        }
+        Err(vault::VaultError::WrongPin) => {
+            state.lock.set(LockScreen::Locked { wrong: lock.wrong });
+            Ok(Unlocked::Wrong { left: WIPE_AFTER_WRONG_PINS - lock.wrong })
+        }
+        Err(e) => Err(ClientError::Store(e.to_string())),
+    }
+}
+
+/// From how many wrong PINs the lock screen warns that the store will be wiped.
+pub const fn warn_from_wrong_pins() -> u32 {
+    WARN_FROM_WRONG_PINS
+}
+
+/// Records not yet sent (readable while locked: only counted, never opened).
+pub async fn unsent_count() -> u32 {
+    store::pending_count().await.unwrap_or(0)
+}
+
+/// 「PINを忘れた」: the device store is wiped (what was not sent with it) and the user signs in
+/// again, which fetches everything back from the server.
+pub async fn forget_pin(state: AppState) -> Result<(), ClientError> {
+    store::wipe().await.map_err(|e| ClientError::WipeFailed(e.0))?;
+    state.notice.set(Some(Notice::WipedForgottenPin));
+    state.session.set(SessionState::SignedOut);
+    state.lock.set(LockScreen::Open);
+    Ok(())
+}
+
+/// Locks now: the data key leaves memory and the page starts over at the lock screen, so nothing
+/// read from the store stays in the page either. What was typed is in the (sealed) drafts.
+pub fn lock_now() {
+    if !vault::unlocked() {
+        return;
+    }
+    vault::forget();
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
+    }
+}
+
+/// The minutes unused after which the app locks itself.
+pub fn lock_after() -> LockAfter {
+    LockAfter::from_minutes(LOCK_AFTER_MIN.with(Cell::get)).unwrap_or_default()
+}
+
+pub async fn set_lock_after(after: LockAfter) -> Result<(), ClientError> {
+    if let Vault::Open(mut lock) = store::vault_state().await? {
+        lock.lock_after_min = after.minutes();
+        store::put_lock(&lock).await?;
+    }
+    LOCK_AFTER_MIN.with(|m| m.set(after.minutes()));
+    Ok(())
+}
+
+/// Notes every touch and key press, and locks once the app has sat unused for the chosen minutes:
+/// checked every 10 s and whenever the app comes back to the front. Unused time is measured on the
+/// page's monotonic clock, so setting the phone's clock back cannot keep the app open (nor a clock
+/// set forward lock it); time in the back, when a phone may sleep and that clock may stop, is
+/// measured by the wall clock from the moment the app was hidden.
+fn watch_idle(window: &web_sys::Window) {
+    fn now() -> f64 {
+        web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+    }
+    fn limit_ms() -> f64 {
+        f64::from(LOCK_AFTER_MIN.with(Cell::get)) * 60_000.0
+    }
+    LAST_ACTIVE.with(|t| t.set(now()));
+    let active = Closure::<dyn FnMut()>::new(|| LAST_ACTIVE.with(|t| t.set(now())));
+    for event in ["pointerdown", "keydown", "touchstart"] {
+        let _ = window.add_event_listener_with_callback(event, active.as_ref().unchecked_ref());
+    }
+    active.forget();
+    let check = || {
+        if now() - LAST_ACTIVE.with(Cell::get) > limit_ms() {
+            lock_now();
+        }
+    };
+    let on_visibility = Closure::<dyn FnMut()>::new(move || {
+        let hidden = web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);
+        if hidden {
+            HIDDEN_AT.with(|h| h.set(js_sys::Date::now()));
+            return;
+        }
+        let away = HIDDEN_AT.with(|h| h.replace(0.0));
+        if away > 0.0 && js_sys::Date::now() - away > limit_ms() {
+            lock_now();
+        }
+        check();
+    });
+    if let Some(document) = window.document() {
+        let _ = document.add_event_listener_with_callback("visibilitychange", on_visibility.as_ref().unchecked_ref());
+    }
+    on_visibility.forget();
+    gloo_timers::callback::Interval::new(10_000, check).forget();
+}
+
 /// Whether the server has just sent this browser on from the first page's HTML sign-in form
 /// (which works before the app has loaded; the server adds the mark to the address).
 fn signed_in_by_form() -> bool {
@@ -157,7 +383,6 @@ async fn adopt_form_session() -> Option<User> {
     }
     let user = http::me().await.ok().flatten()?;
     let _ = store::clear_sign_out_pending().await;
-    store::set_session(&user).await.ok()?;
     Some(user)
 }
 
@@ -170,7 +395,6 @@ async fn recover_evicted_store(state: AppState) -> Option<User> {
         return None;
     }
     let user = http::me().await.ok().flatten()?;
-    store::set_session(&user).await.ok()?;
     state.notice.set(Some(Notice::StoreEvicted));
     Some(user)
 }
@@ -188,13 +412,28 @@ pub async fn enroll(state: AppState, code: String) -> Result<(), ClientError> {
 }
 
 /// What follows any successful sign-in (password or invite): remember the user, start syncing.
+/// A device without a PIN asks for one first: nothing about the user is stored before it.
 async fn signed_in(state: AppState, res: crate::api::SignInResponse) -> Result<(), ClientError> {
     // A new session: whatever an offline sign-out left to tell the server is moot now.
     let _ = store::clear_sign_out_pending().await;
+    if !vault::unlocked() {
+        if res.must_change_password {
+            state.sync.update(|s| s.phase = SyncPhase::NeedsPasswordChange);
+        }
+        await_pin(state, AwaitingPin::SignIn(res));
+        return Ok(());
+    }
+    finish_sign_in(state, res).await
+}
+
+async fn finish_sign_in(state: AppState, res: crate::api::SignInResponse) -> Result<(), ClientError> {
     let previous = store::session().await.ok().flatten();
     // Another person's data must never be shown to this user: a different user starts empty.
     if previous.as_ref().is_some_and(|p| p.id != res.user.id) {
         store::wipe().await.map_err(|e| ClientError::WipeFailed(e.0))?;
+        // The wipe took the PIN with it: the new user chooses their own.
+        await_pin(state, AwaitingPin::SignIn(res));
+        return Ok(());
     }
     store::set_session(&res.user).await?;
     // The device store is read before the session is published, and nothing is awaited after it:

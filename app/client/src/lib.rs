@@ -14,6 +14,7 @@ pub mod sw;
 pub mod sync;
 pub mod tiles;
 pub mod time;
+pub mod vault;
 
 pub use error::{ClientError, LocationError};
 pub use mimamori_core::{api, domain};

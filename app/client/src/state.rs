@@ -50,6 +50,21 @@ pub struct SyncStatus {
     pub dropped: u32,
     /// Whether the browser agreed to keep the store under storage pressure (`None`: not asked yet).
     pub persisted: Option<bool>,
+    /// Records that would not decrypt (damaged on disk), moved aside since the app opened so the
+    /// rest stay readable (a person's record comes back from the server at the next sync).
+    pub aside: u32,
+}
+
+/// What stands between the user and the screens: the app lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockScreen {
+    /// Unlocked, or nothing to lock (nobody signed in).
+    Open,
+    /// A PIN is set and the app waits for it; `wrong` PINs in a row so far.
+    Locked { wrong: u32 },
+    /// A PIN must be chosen before anything personal is kept: right after a sign-in, or on a store
+    /// from before the lock (which is then sealed in place).
+    SetPin,
 }
 
 /// Something the device tells the user once, on the sign-in screen or over the current one.
@@ -61,6 +76,10 @@ pub enum Notice {
     StoreEvicted,
     /// Signed out with no signal: the device is wiped; the server hears of it at the next contact.
     SignedOutOffline,
+    /// Ten wrong PINs in a row: the device store was wiped.
+    WipedAfterWrongPins,
+    /// The user forgot the PIN: the device store was wiped, to be filled again after signing in.
+    WipedForgottenPin,
 }
 
 #[derive(Clone, Copy)]
@@ -69,6 +88,8 @@ pub struct AppState {
     /// which is also exactly what the server rendered.
     pub booted: RwSignal<bool>,
     pub session: RwSignal<SessionState>,
+    /// The app lock; while it is not [`LockScreen::Open`], no screen with personal data shows.
+    pub lock: RwSignal<LockScreen>,
     pub persons: RwSignal<Vec<Person>>,
     pub checks: RwSignal<Vec<Check>>,
     /// Changes other than checks that the server refused (person edits, consents, registrations,
@@ -94,6 +115,7 @@ impl AppState {
         Self {
             booted: RwSignal::new(false),
             session: RwSignal::new(SessionState::Unknown),
+            lock: RwSignal::new(LockScreen::Open),
             persons: RwSignal::new(Vec::new()),
             checks: RwSignal::new(Vec::new()),
             refused: RwSignal::new(Vec::new()),
@@ -107,6 +129,7 @@ impl AppState {
                 last_synced: None,
                 dropped: 0,
                 persisted: None,
+                aside: 0,
             }),
             update_ready: RwSignal::new(false),
             notice: RwSignal::new(None),

@@ -19,6 +19,18 @@
 //!   `sign_out_pending`: the device was signed out offline, and the server must still be told;
 //!   `cases`: where the 要対応 cases on the persons held stand ([`FieldCase`], replaced at each pull).
 //!
+//! - `aside` (v4): records that would not decrypt (damaged on disk), moved out of the way with
+//!   the store and key they came from, so the rest of the store stays readable.
+//! - `meta` also keeps `lock`: the PIN's salt and iteration count, the data key wrapped under the
+//!   PIN, wrong PINs in a row and the idle minutes before locking ([`LockRecord`]).
+//!
+//! Sealed: every record of `persons`, `checks`, `outbox`, `refused`, `drafts` and `requests`, and
+//! `session`, `areas` and `cases` in `meta`, is a [`Row`]: the keys it is found by in the clear
+//! (random ids and the outbox's sequence number, nothing about a person) and the record itself
+//! AES-GCM sealed under the data key ([`vault`]). Without the PIN none of it opens. A device whose
+//! store predates the lock is sealed in place, in one transaction, when its user sets a PIN
+//! ([`seal_in_place`]).
+//!
 //! A new version adds an `if old < N` step to [`upgrade`]; existing data is kept.
 
 use crate::api::admin::SmallArea;
@@ -29,18 +41,22 @@ use crate::domain::{
     Check, ConsentInput, EpochMillis, FieldCase, FieldRequest, Person, PersonFields, PersonId, RequestStatus,
     SyncState, User, Version,
 };
+use crate::vault::{self, LockRecord, VaultError};
 use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionDurability, TransactionMode, TransactionOptions};
 use indexed_db_futures::KeyPath;
 use mimamori_core::error::ErrorCode;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use wasm_bindgen::JsValue;
 
 pub const DB_NAME: &str = "mimamori";
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 const META: &str = "meta";
 const PERSONS: &str = "persons";
@@ -49,7 +65,12 @@ const OUTBOX: &str = "outbox";
 const REFUSED: &str = "refused";
 const DRAFTS: &str = "drafts";
 const REQUESTS: &str = "requests";
-const ALL_STORES: [&str; 7] = [META, PERSONS, CHECKS, OUTBOX, REFUSED, DRAFTS, REQUESTS];
+const ASIDE: &str = "aside";
+const ALL_STORES: [&str; 8] = [META, PERSONS, CHECKS, OUTBOX, REFUSED, DRAFTS, REQUESTS, ASIDE];
+/// The stores whose every record is sealed.
+const SEALED_STORES: [&str; 6] = [PERSONS, CHECKS, OUTBOX, REFUSED, DRAFTS, REQUESTS];
+/// The keys of `meta` whose values are sealed; the rest hold nothing about a person.
+const SEALED_META: [&str; 3] = ["session", "areas", "cases"];
 
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("client store: {0}")]
@@ -57,6 +78,16 @@ pub struct StoreError(pub String);
 
 impl From<indexed_db_futures::error::Error> for StoreError {
     fn from(e: indexed_db_futures::error::Error) -> Self {
+        StoreError(e.to_string())
+    }
+}
+impl From<VaultError> for StoreError {
+    fn from(e: VaultError) -> Self {
+        StoreError(e.to_string())
+    }
+}
+impl From<serde_wasm_bindgen::Error> for StoreError {
+    fn from(e: serde_wasm_bindgen::Error) -> Self {
         StoreError(e.to_string())
     }
 }
@@ -87,9 +118,55 @@ pub struct RefusedEdit {
     pub code: Option<ErrorCode>,
 }
 
+/// A record as IndexedDB keeps it: the keys it is found by, in the clear, and the record sealed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Row {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    /// Checks only: the `by_person` index (a random id; says nothing about who).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    person_id: Option<String>,
+    /// Outbox only: the order changes were made in (assigned by IndexedDB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    seq: Option<u64>,
+    s: ByteBuf,
+}
+
+impl Row {
+    fn seal<T: Serialize>(value: &T) -> Result<Row, StoreError> {
+        Ok(Row { id: None, person_id: None, seq: None, s: vault::seal(value)? })
+    }
+
+    fn id(mut self, id: impl Into<String>) -> Row {
+        self.id = Some(id.into());
+        self
+    }
+
+    fn open<T: DeserializeOwned>(&self) -> Result<T, VaultError> {
+        vault::open(&self.s)
+    }
+}
+
+fn check_row(c: &Check) -> Result<Row, StoreError> {
+    let mut row = Row::seal(c)?.id(c.id.0.to_string());
+    row.person_id = Some(c.person_id.as_str().to_owned());
+    Ok(row)
+}
+
+fn outbox_row(mutation: Mutation) -> Result<Row, StoreError> {
+    Row::seal(&OutboxEntry { seq: None, mutation })
+}
+
+fn open_entry(row: &Row) -> Result<OutboxEntry, VaultError> {
+    let mut entry: OutboxEntry = row.open()?;
+    entry.seq = row.seq;
+    Ok(entry)
+}
+
 thread_local! {
     static DB: RefCell<Option<Rc<Database>>> = const { RefCell::new(None) };
     static UPGRADED_FROM_V1: Cell<bool> = const { Cell::new(false) };
+    static MOVED_ASIDE: Cell<u32> = const { Cell::new(0) };
 }
 
 fn upgrade(event: VersionChangeEvent, db: Database) -> indexed_db_futures::Result<()> {
@@ -112,6 +189,9 @@ fn upgrade(event: VersionChangeEvent, db: Database) -> indexed_db_futures::Resul
     }
     if old < 3 {
         db.create_object_store(REQUESTS).with_key_path(KeyPath::from("id")).build()?;
+    }
+    if old < 4 {
+        db.create_object_store(ASIDE).build()?;
     }
     Ok(())
 }
@@ -152,12 +232,104 @@ async fn meta_put<T: Serialize>(key: &str, value: &T) -> Result<(), StoreError> 
     Ok(())
 }
 
+async fn meta_get_sealed<T: DeserializeOwned>(key: &str) -> Result<Option<T>, StoreError> {
+    match meta_get::<Row>(key).await? {
+        Some(row) => Ok(Some(row.open()?)),
+        None => Ok(None),
+    }
+}
+
+async fn meta_put_sealed<T: Serialize>(key: &str, value: &T) -> Result<(), StoreError> {
+    meta_put(key, &Row::seal(value)?).await
+}
+
 pub async fn session() -> Result<Option<User>, StoreError> {
-    meta_get("session").await
+    meta_get_sealed("session").await
 }
 
 pub async fn set_session(user: &User) -> Result<(), StoreError> {
-    meta_put("session", user).await
+    meta_put_sealed("session", user).await
+}
+
+/// Where the app lock stands on this device.
+#[derive(Debug, Clone)]
+pub enum Vault {
+    /// No PIN set: nothing sealed is stored. `plain_user` is a store from before the lock (its
+    /// records in the clear), waiting for its user to set a PIN.
+    NoPin { plain_user: Option<User> },
+    /// A PIN is set and the data key is not in memory.
+    Locked(LockRecord),
+    /// The data key is in memory.
+    Open(LockRecord),
+}
+
+pub async fn vault_state() -> Result<Vault, StoreError> {
+    match meta_get::<LockRecord>("lock").await? {
+        Some(lock) if vault::unlocked() => Ok(Vault::Open(lock)),
+        Some(lock) => Ok(Vault::Locked(lock)),
+        None => Ok(Vault::NoPin { plain_user: meta_get::<User>("session").await.ok().flatten() }),
+    }
+}
+
+/// Saves the lock record (wrong PINs counted, a new setting, a new PIN).
+pub async fn put_lock(lock: &LockRecord) -> Result<(), StoreError> {
+    let db = db().await?;
+    let tx = db.transaction(META).with_mode(TransactionMode::Readwrite).with_options(strict()).build()?;
+    tx.object_store(META)?.put(lock).with_key("lock".to_owned()).serde()?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Turns on the lock: stores `lock` and seals every record still in the clear (a store from a
+/// release before the lock), in one transaction, so a crash leaves the store either as it was or
+/// wholly sealed. The data key must be in memory ([`vault::create`]).
+pub async fn seal_in_place(lock: &LockRecord) -> Result<u32, StoreError> {
+    let db = db().await?;
+    let tx = db.transaction(ALL_STORES).with_mode(TransactionMode::Readwrite).with_options(strict()).build()?;
+    let mut sealed = 0;
+    let plain = |v: &JsValue| js_sys::Reflect::get(v, &JsValue::from_str("s")).is_ok_and(|s| s.is_undefined());
+    let text = |v: &JsValue, k: &str| js_sys::Reflect::get(v, &JsValue::from_str(k)).ok().and_then(|x| x.as_string());
+    for name in SEALED_STORES {
+        let store = tx.object_store(name)?;
+        let keys: Vec<JsValue> = store.get_all_keys::<JsValue>().primitive()?.await?.collect::<Result<_, _>>()?;
+        let values: Vec<JsValue> = store.get_all::<JsValue>().primitive()?.await?.collect::<Result<_, _>>()?;
+        for (key, value) in keys.into_iter().zip(values) {
+            if !plain(&value) {
+                continue;
+            }
+            let mut row = Row { id: None, person_id: None, seq: None, s: vault::seal_js(&value)? };
+            match name {
+                OUTBOX => row.seq = key.as_f64().map(|k| k as u64),
+                CHECKS => {
+                    row.id = text(&value, "id");
+                    row.person_id = text(&value, "person_id");
+                }
+                DRAFTS => {}
+                _ => row.id = text(&value, "id"),
+            }
+            if name == DRAFTS {
+                let key = key.as_string().unwrap_or_default();
+                store.put(&row).with_key(key).serde()?;
+            } else {
+                store.put(&row).serde()?;
+            }
+            sealed += 1;
+        }
+    }
+    let meta = tx.object_store(META)?;
+    for key in SEALED_META {
+        let value: Option<JsValue> = meta.get(key.to_owned()).primitive()?.await?;
+        if let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) {
+            if plain(&value) || !value.is_object() {
+                let row = Row { id: None, person_id: None, seq: None, s: vault::seal_js(&value)? };
+                meta.put(&row).with_key(key.to_owned()).serde()?;
+                sealed += 1;
+            }
+        }
+    }
+    meta.put(lock).with_key("lock".to_owned()).serde()?;
+    tx.commit().await?;
+    Ok(sealed)
 }
 
 pub async fn cursor() -> Result<i64, StoreError> {
@@ -168,19 +340,71 @@ pub async fn last_synced_at() -> Result<Option<EpochMillis>, StoreError> {
     meta_get("last_synced_at").await
 }
 
-async fn all<T: for<'de> Deserialize<'de>>(store_name: &str) -> Result<Vec<T>, StoreError> {
+/// Every record of a sealed store, opened. A record that will not open (damaged on disk) does not
+/// stop the others: it is moved to `aside` ([`move_aside`]) and the rest are returned.
+async fn all_rows<T>(store_name: &str, open: impl Fn(&Row) -> Result<T, VaultError>) -> Result<Vec<T>, StoreError> {
     let db = db().await?;
     let tx = db.transaction(store_name).build()?;
     let store = tx.object_store(store_name)?;
-    let all = store.get_all::<T>().serde()?.await?;
-    Ok(all.collect::<Result<Vec<_>, _>>()?)
+    let keys: Vec<JsValue> = store.get_all_keys::<JsValue>().primitive()?.await?.collect::<Result<_, _>>()?;
+    let values: Vec<JsValue> = store.get_all::<JsValue>().primitive()?.await?.collect::<Result<_, _>>()?;
+    drop(tx);
+    let mut out = Vec::with_capacity(values.len());
+    let mut bad = Vec::new();
+    for (key, value) in keys.into_iter().zip(values) {
+        let opened = serde_wasm_bindgen::from_value::<Row>(value.clone())
+            .map_err(|_| VaultError::Corrupt)
+            .and_then(|row| open(&row));
+        match opened {
+            Ok(v) => out.push(v),
+            Err(VaultError::Corrupt) => bad.push((key, value)),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if !bad.is_empty() {
+        move_aside(store_name, bad).await?;
+    }
+    Ok(out)
+}
+
+async fn all<T: DeserializeOwned>(store_name: &str) -> Result<Vec<T>, StoreError> {
+    all_rows(store_name, |row| row.open()).await
+}
+
+async fn all_outbox() -> Result<Vec<OutboxEntry>, StoreError> {
+    all_rows(OUTBOX, open_entry).await
+}
+
+/// Records that would not decrypt leave their store for `aside`, kept as they were (with the store
+/// and key they came from) for whoever can look into them; the user is told how many.
+async fn move_aside(store_name: &str, bad: Vec<(JsValue, JsValue)>) -> Result<(), StoreError> {
+    let db = db().await?;
+    let tx = db.transaction([store_name, ASIDE]).with_mode(TransactionMode::Readwrite).build()?;
+    let store = tx.object_store(store_name)?;
+    let aside = tx.object_store(ASIDE)?;
+    for (key, value) in bad {
+        let name = format!(
+            "{store_name}:{}",
+            key.as_string().or_else(|| key.as_f64().map(|k| k.to_string())).unwrap_or_default()
+        );
+        aside.put(value).with_key(name).primitive()?;
+        store.delete(key).primitive()?;
+        MOVED_ASIDE.with(|n| n.set(n.get() + 1));
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// How many records were moved aside since the app opened, because they would not decrypt.
+pub fn moved_aside() -> u32 {
+    MOVED_ASIDE.with(Cell::get)
 }
 
 /// The persons as this device's user sees them: the server's copies with unsent edits and
 /// consents on top, and the persons registered here and not yet sent.
 pub async fn persons() -> Result<Vec<Person>, StoreError> {
     let mut server: Vec<Person> = all(PERSONS).await?;
-    let outbox: Vec<OutboxEntry> = all(OUTBOX).await?;
+    let outbox: Vec<OutboxEntry> = all_outbox().await?;
     let areas = areas().await?;
     let mut pending: HashMap<&PersonId, Vec<&crate::domain::FieldValue>> = HashMap::new();
     let mut consents: HashMap<&PersonId, &ConsentInput> = HashMap::new();
@@ -244,7 +468,7 @@ fn registered_here(id: &PersonId, f: &PersonFields, consent: &ConsentInput, area
 
 /// The small areas this user may register a person in, as last pulled.
 pub async fn areas() -> Result<Vec<SmallArea>, StoreError> {
-    Ok(meta_get("areas").await?.unwrap_or_default())
+    Ok(meta_get_sealed("areas").await?.unwrap_or_default())
 }
 
 /// The phone map's base tiles, as last fetched (`None` before the map first opened online).
@@ -259,8 +483,8 @@ pub async fn put_tiles(tiles: &TileSource) -> Result<(), StoreError> {
 /// Where the 要対応 cases on the persons held stand, as last pulled, with the changes made here
 /// and not yet sent laid over them (marked pending).
 pub async fn cases(me: &User) -> Result<Vec<FieldCase>, StoreError> {
-    let mut cases: Vec<FieldCase> = meta_get("cases").await?.unwrap_or_default();
-    let outbox: Vec<OutboxEntry> = all(OUTBOX).await?;
+    let mut cases: Vec<FieldCase> = meta_get_sealed("cases").await?.unwrap_or_default();
+    let outbox: Vec<OutboxEntry> = all_outbox().await?;
     for entry in outbox {
         if let Mutation::UpdateCase { case_id, update, .. } = entry.mutation {
             if let Some(c) = cases.iter_mut().find(|c| c.id == case_id) {
@@ -275,7 +499,7 @@ pub async fn cases(me: &User) -> Result<Vec<FieldCase>, StoreError> {
 /// not yet sent (as 未送信).
 pub async fn requests(me: &User) -> Result<Vec<FieldRequest>, StoreError> {
     let mut list: Vec<FieldRequest> = all(REQUESTS).await?;
-    let outbox: Vec<OutboxEntry> = all(OUTBOX).await?;
+    let outbox: Vec<OutboxEntry> = all_outbox().await?;
     for entry in outbox {
         if let Mutation::RaiseRequest { request } = entry.mutation {
             if list.iter().any(|r| r.id == request.id.to_string()) {
@@ -309,7 +533,8 @@ fn raised_here(r: &crate::domain::NewRequest, me: &User, pending: bool) -> Field
 pub async fn server_person(id: &PersonId) -> Result<Option<Person>, StoreError> {
     let db = db().await?;
     let tx = db.transaction(PERSONS).build()?;
-    Ok(tx.object_store(PERSONS)?.get(id.as_str().to_owned()).serde()?.await?)
+    let row: Option<Row> = tx.object_store(PERSONS)?.get(id.as_str().to_owned()).serde()?.await?;
+    Ok(row.map(|r| r.open()).transpose()?)
 }
 
 /// Version of every person held, for comparing with the server's scope manifest.
@@ -374,11 +599,11 @@ pub async fn save_new_check(
         .with_mode(TransactionMode::Readwrite)
         .with_options(strict())
         .build()?;
-    tx.object_store(CHECKS)?.put(check).serde()?;
+    tx.object_store(CHECKS)?.put(&check_row(check)?).serde()?;
     let outbox = tx.object_store(OUTBOX)?;
-    outbox.add(OutboxEntry { seq: None, mutation }).serde()?;
+    outbox.add(&outbox_row(mutation)?).serde()?;
     for mutation in also {
-        outbox.add(OutboxEntry { seq: None, mutation }).serde()?;
+        outbox.add(&outbox_row(mutation)?).serde()?;
     }
     tx.object_store(DRAFTS)?.delete(draft_key.to_owned()).primitive()?;
     tx.commit().await?;
@@ -392,7 +617,7 @@ pub async fn queue(mutations: Vec<Mutation>, draft_key: &str) -> Result<(), Stor
     let tx = db.transaction([OUTBOX, DRAFTS]).with_mode(TransactionMode::Readwrite).with_options(strict()).build()?;
     let outbox = tx.object_store(OUTBOX)?;
     for mutation in mutations {
-        outbox.add(OutboxEntry { seq: None, mutation }).serde()?;
+        outbox.add(&outbox_row(mutation)?).serde()?;
     }
     tx.object_store(DRAFTS)?.delete(draft_key.to_owned()).primitive()?;
     tx.commit().await?;
@@ -404,7 +629,7 @@ pub async fn queue(mutations: Vec<Mutation>, draft_key: &str) -> Result<(), Stor
 pub async fn save_edit(mutation: Mutation) -> Result<(), StoreError> {
     let db = db().await?;
     let tx = db.transaction(OUTBOX).with_mode(TransactionMode::Readwrite).with_options(strict()).build()?;
-    tx.object_store(OUTBOX)?.add(OutboxEntry { seq: None, mutation }).serde()?;
+    tx.object_store(OUTBOX)?.add(&outbox_row(mutation)?).serde()?;
     tx.commit().await?;
     Ok(())
 }
@@ -414,14 +639,15 @@ pub async fn outbox_batch(limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
     let db = db().await?;
     let tx = db.transaction(OUTBOX).build()?;
     let store = tx.object_store(OUTBOX)?;
-    let all = store.get_all::<OutboxEntry>().with_limit(limit).serde()?.await?;
-    Ok(all.collect::<Result<Vec<_>, _>>()?)
+    let rows = store.get_all::<Row>().with_limit(limit).serde()?.await?;
+    // One that will not open is skipped here and moved aside by the next full read.
+    Ok(rows.flatten().filter_map(|row| open_entry(&row).ok()).collect())
 }
 
 /// Emergency checks still waiting, oldest first: they are pushed ahead of everything else so the
 /// coordinator hears of them at the first contact, however long the outbox.
 pub async fn urgent_outbox(limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
-    let all: Vec<OutboxEntry> = all(OUTBOX).await?;
+    let all: Vec<OutboxEntry> = all_outbox().await?;
     // A person registered here goes first in outbox order; their emergency cannot overtake them.
     let unregistered: HashSet<&PersonId> = all
         .iter()
@@ -445,13 +671,15 @@ pub async fn urgent_outbox(limit: usize) -> Result<Vec<OutboxEntry>, StoreError>
 pub async fn draft<T: for<'de> Deserialize<'de>>(key: &str) -> Result<Option<T>, StoreError> {
     let db = db().await?;
     let tx = db.transaction(DRAFTS).build()?;
-    Ok(tx.object_store(DRAFTS)?.get(key.to_owned()).serde()?.await?)
+    let row: Option<Row> = tx.object_store(DRAFTS)?.get(key.to_owned()).serde()?.await?;
+    // A draft that will not open is as good as none: the form starts empty.
+    Ok(row.and_then(|r| r.open().ok()))
 }
 
 pub async fn put_draft<T: Serialize>(key: &str, value: &T) -> Result<(), StoreError> {
     let db = db().await?;
     let tx = db.transaction(DRAFTS).with_mode(TransactionMode::Readwrite).build()?;
-    tx.object_store(DRAFTS)?.put(value).with_key(key.to_owned()).serde()?;
+    tx.object_store(DRAFTS)?.put(&Row::seal(value)?).with_key(key.to_owned()).serde()?;
     tx.commit().await?;
     Ok(())
 }
@@ -475,7 +703,8 @@ pub async fn settle(entries: &[(OutboxEntry, Settled)]) -> Result<(), StoreError
     let outbox = tx.object_store(OUTBOX)?;
     let refused = tx.object_store(REFUSED)?;
     let requests = tx.object_store(REQUESTS)?;
-    let me: Option<User> = tx.object_store(META)?.get("session".to_owned()).serde()?.await?;
+    let me: Option<Row> = tx.object_store(META)?.get("session".to_owned()).serde()?.await?;
+    let me: Option<User> = me.map(|r| r.open()).transpose()?;
     if me.is_none() {
         // Signed out while the answer was on its way: the wipe stands.
         return Ok(());
@@ -488,18 +717,19 @@ pub async fn settle(entries: &[(OutboxEntry, Settled)]) -> Result<(), StoreError
                     Settled::Stored => (SyncState::Synced, None),
                     Settled::Refused { code, message_ja } => (SyncState::Rejected, Some((*code, message_ja.clone()))),
                 };
-                let existing: Option<Check> = checks.get(check.id.0.to_string()).serde()?.await?;
-                if let Some(mut check) = existing {
+                let existing: Option<Row> = checks.get(check.id.0.to_string()).serde()?.await?;
+                if let Some(mut check) = existing.and_then(|r| r.open::<Check>().ok()) {
                     check.sync = state;
                     check.rejection_code = reason.as_ref().map(|(code, _)| *code);
                     check.rejection = reason.map(|(_, why)| why);
-                    checks.put(&check).serde()?;
+                    checks.put(&check_row(&check)?).serde()?;
                 }
             }
             // Sent: shown as 受付 until the next pull says more.
             (Mutation::RaiseRequest { request }, Settled::Stored) => {
                 if let Some(me) = &me {
-                    requests.put(&raised_here(request, me, false)).serde()?;
+                    let r = raised_here(request, me, false);
+                    requests.put(&Row::seal(&r)?.id(r.id.clone())).serde()?;
                 }
             }
             (
@@ -516,13 +746,13 @@ pub async fn settle(entries: &[(OutboxEntry, Settled)]) -> Result<(), StoreError
                     reason: message_ja.clone(),
                     code: Some(*code),
                 };
-                refused.put(&kept).serde()?;
+                refused.put(&Row::seal(&kept)?.id(kept.id.clone())).serde()?;
             }
             (Mutation::RaiseRequest { request }, Settled::Refused { code, message_ja }) => {
                 let id = request.id.to_string();
                 let kept =
                     RefusedEdit { id, mutation: entry.mutation.clone(), reason: message_ja.clone(), code: Some(*code) };
-                refused.put(&kept).serde()?;
+                refused.put(&Row::seal(&kept)?.id(kept.id.clone())).serde()?;
             }
             (
                 Mutation::EditPerson { .. }
@@ -567,7 +797,7 @@ fn mutation_person(m: &Mutation) -> Option<&PersonId> {
 /// flight when the user signed out must not refill the wiped store with what its answer carried;
 /// the wipe and this check are serialised by IndexedDB, so one of them sees the other.
 async fn signed_in(tx: &Transaction<'_>) -> Result<bool, StoreError> {
-    let me: Option<User> = tx.object_store(META)?.get("session".to_owned()).serde()?.await?;
+    let me: Option<Row> = tx.object_store(META)?.get("session".to_owned()).serde()?.await?;
     Ok(me.is_some())
 }
 
@@ -594,8 +824,14 @@ pub async fn apply_pull(
     }
     let mut dropped = 0;
     // Persons registered here are not in any manifest until the server has them.
-    let queued: Vec<OutboxEntry> =
-        tx.object_store(OUTBOX)?.get_all::<OutboxEntry>().serde()?.await?.flatten().collect();
+    let queued: Vec<OutboxEntry> = tx
+        .object_store(OUTBOX)?
+        .get_all::<Row>()
+        .serde()?
+        .await?
+        .flatten()
+        .filter_map(|row| open_entry(&row).ok())
+        .collect();
     let mut keep: HashSet<PersonId> = scope.clone();
     keep.extend(queued.iter().filter_map(|e| match &e.mutation {
         Mutation::RegisterPerson { person_id, .. } => Some(person_id.clone()),
@@ -609,7 +845,7 @@ pub async fn apply_pull(
         }
     }
     let refused = tx.object_store(REFUSED)?;
-    for r in refused.get_all::<RefusedEdit>().serde()?.await?.flatten() {
+    for r in refused.get_all::<Row>().serde()?.await?.flatten().filter_map(|row| row.open::<RefusedEdit>().ok()) {
         if mutation_person(&r.mutation).is_some_and(|p| !keep.contains(p)) {
             dropped += 1;
             refused.delete(r.id.clone()).primitive()?;
@@ -617,18 +853,25 @@ pub async fn apply_pull(
     }
     let person_store = tx.object_store(PERSONS)?;
     let check_store = tx.object_store(CHECKS)?;
-    let held = person_store.get_all::<Person>().serde()?.await?;
-    for p in held.flatten() {
-        if !scope.contains(&p.id) {
-            person_store.delete(p.id.as_str().to_owned()).primitive()?;
+    // The ids are in the clear: who left the scope is known without opening a record.
+    let held = person_store.get_all::<Row>().serde()?.await?;
+    for id in held.flatten().filter_map(|r| r.id) {
+        if PersonId::parse(&id).is_none_or(|p| !scope.contains(&p)) {
+            person_store.delete(id).primitive()?;
         }
     }
     for c in pulled {
-        check_store.put(c).serde()?;
+        check_store.put(&check_row(c)?).serde()?;
     }
-    let held = check_store.get_all::<Check>().serde()?.await?;
-    for c in held.flatten() {
-        if !scope.contains(&c.person_id) && c.sync != SyncState::Pending {
+    let held = check_store.get_all::<Row>().serde()?.await?;
+    for row in held.flatten() {
+        let gone = row.person_id.as_deref().and_then(PersonId::parse).is_none_or(|p| !scope.contains(&p));
+        if !gone {
+            continue;
+        }
+        // Opened only to spare what is still to be sent and to count what the user is told of.
+        let Ok(c) = row.open::<Check>() else { continue };
+        if c.sync != SyncState::Pending {
             dropped += u32::from(c.sync == SyncState::Rejected);
             check_store.delete(c.id.0.to_string()).primitive()?;
         }
@@ -652,10 +895,10 @@ pub async fn put_requests(list: &[FieldRequest], areas: &[SmallArea], cases: &[F
     let store = tx.object_store(REQUESTS)?;
     store.clear()?;
     for r in list {
-        store.put(r).serde()?;
+        store.put(&Row::seal(r)?.id(r.id.clone())).serde()?;
     }
-    tx.object_store(META)?.put(areas).with_key("areas".to_owned()).serde()?;
-    tx.object_store(META)?.put(cases).with_key("cases".to_owned()).serde()?;
+    tx.object_store(META)?.put(&Row::seal(&areas)?).with_key("areas".to_owned()).serde()?;
+    tx.object_store(META)?.put(&Row::seal(&cases)?).with_key("cases".to_owned()).serde()?;
     tx.commit().await?;
     Ok(())
 }
@@ -669,11 +912,11 @@ pub async fn put_fetched(persons: &[Person], checks: &[Check]) -> Result<(), Sto
     }
     let person_store = tx.object_store(PERSONS)?;
     for p in persons {
-        person_store.put(p).serde()?;
+        person_store.put(&Row::seal(p)?.id(p.id.as_str())).serde()?;
     }
     let check_store = tx.object_store(CHECKS)?;
     for c in checks {
-        check_store.put(c).serde()?;
+        check_store.put(&check_row(c)?).serde()?;
     }
     tx.commit().await?;
     Ok(())
@@ -691,6 +934,7 @@ pub async fn wipe_and(tell_server: bool) -> Result<(), StoreError> {
         tx.object_store(META)?.put(&true).with_key("sign_out_pending".to_owned()).serde()?;
     }
     tx.commit().await?;
+    vault::forget();
     crate::tiles::forget().await;
     Ok(())
 }

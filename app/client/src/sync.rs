@@ -264,8 +264,10 @@ pub(crate) async fn refresh_from_store_as(state: AppState, me: Option<&User>) {
     }
     let pending = store::pending_count().await.unwrap_or(0);
     let last = store::last_synced_at().await.ok().flatten();
+    let aside = store::moved_aside();
     state.sync.update(|s| {
         s.pending = pending;
         s.last_synced = last;
+        s.aside = aside;
     });
 }

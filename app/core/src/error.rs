@@ -139,6 +139,10 @@ pub enum ErrorCode {
     InvalidFormat,
     InvalidMeeting,
     InvalidMeetingTitle,
+    PinLength,
+    PinTrivial,
+    PinMismatch,
+    WrongPin,
     /// A code this version does not know (sent by a newer server).
     Unknown,
 }
@@ -244,6 +248,10 @@ impl ErrorCode {
         ErrorCode::InvalidFormat,
         ErrorCode::InvalidMeeting,
         ErrorCode::InvalidMeetingTitle,
+        ErrorCode::PinLength,
+        ErrorCode::PinTrivial,
+        ErrorCode::PinMismatch,
+        ErrorCode::WrongPin,
         ErrorCode::Unknown,
     ];
 
@@ -368,6 +376,10 @@ impl ErrorCode {
             ErrorCode::InvalidFormat => ("invalid_format", "ファイルの形式は CSV か Excel（xlsx）を選んでください。", "Choose CSV or Excel (xlsx) as the file format."),
             ErrorCode::InvalidMeeting => ("invalid_meeting", "検討する方を1〜50人選んでください（対応が済んでいない、担当地区の方）。", "Choose 1 to 50 open cases from your districts."),
             ErrorCode::InvalidMeetingTitle => ("invalid_meeting_title", "会議の名前は60文字以内で、1行で入力してください。", "Keep the meeting's name to one line of 60 characters."),
+            ErrorCode::PinLength => ("pin_length", "PINは4〜6桁の数字です。", "A PIN is 4 to 6 digits."),
+            ErrorCode::PinTrivial => ("pin_trivial", "推測されやすいPINです（同じ数字の繰り返し、1234 のような並びなど）。別の数字にしてください。", "That PIN is easy to guess (one digit repeated, or a run like 1234). Please choose another."),
+            ErrorCode::PinMismatch => ("pin_mismatch", "1回目と2回目のPINが違います。もう一度入力してください。", "The two PINs differ. Please enter it again."),
+            ErrorCode::WrongPin => ("wrong_pin", "PINが違います。", "Wrong PIN."),
             ErrorCode::Unknown => ("unknown", "記録を保存できませんでした。", "This could not be done."),
         }
     }

@@ -86,3 +86,20 @@ pub async fn submit_activity_report(state: AppState, report: ActivityReport) -> 
 pub async fn current_position() -> Result<GeoStamp, String> {
     device::current_position().await.map_err(|e| i18n::client_error(&e))
 }
+
+/// Sets the app lock's PIN (typed twice); what waited for it goes on.
+pub async fn set_pin(state: AppState, first: String, again: String) -> Result<(), String> {
+    device::set_pin(state, first, again).await.map_err(|e| i18n::client_error(&e))
+}
+
+/// Unlocks with a typed PIN.
+pub async fn unlock(state: AppState, pin: String) -> Result<device::Unlocked, String> {
+    device::unlock(state, pin).await.map_err(|e| i18n::client_error(&e))
+}
+
+/// 「PINを忘れた」: wipes the device store; the user signs in again.
+pub async fn forget_pin(state: AppState) -> Result<(), String> {
+    device::forget_pin(state).await.map_err(|e| i18n::client_error(&e))
+}
+
+pub use crate::client::device::{lock_after, lock_now, set_lock_after, unsent_count, warn_from_wrong_pins, Unlocked};

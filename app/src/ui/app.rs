@@ -4,7 +4,7 @@ use super::enroll::EnrollPage;
 use super::field_screens::{field_screen, person_screen, FieldScreen};
 use super::person_list::PersonListPage;
 use super::sign_in::SignInPage;
-use super::state::{use_app_state, AppState, SessionState};
+use super::state::{use_app_state, AppState, LockScreen, SessionState};
 use crate::domain::Role;
 use leptos::prelude::*;
 use leptos_meta::provide_meta_context;
@@ -29,6 +29,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <Show when=move || state.booted.get() fallback=BootScreen>
+              <Show when=move || state.lock.get() == LockScreen::Open fallback=LockGate>
                 <AppHeader/>
                 <UpdateBanner/>
                 <main id="main">
@@ -66,8 +67,27 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/security") view=move || view! { <Admin screen=AdminScreen::Security/> }/>
                     </Routes>
                 </main>
+              </Show>
             </Show>
         </Router>
+    }
+}
+
+/// The app lock in front of everything: no header, no menu, no screen with personal data.
+#[component]
+fn LockGate() -> impl IntoView {
+    let state = use_app_state();
+    // Which screen, not what it says: a wrong PIN must not build the screen anew.
+    let setting = Memo::new(move |_| state.lock.get() == LockScreen::SetPin);
+    view! {
+        <main id="main">
+            <Suspense fallback=|| view! { <p class="page loading" role="status">{t!("app.loading")}</p> }>
+                {move || {
+                    let screen = if setting.get() { LockScreen::SetPin } else { LockScreen::Locked { wrong: 0 } };
+                    Suspend::new(async move { super::lock::lock_screen(screen).await })
+                }}
+            </Suspense>
+        </main>
     }
 }
 

@@ -129,6 +129,7 @@ fn SyncBar() -> impl IntoView {
             SyncPhase::NeedsSignIn => t!("sync.needs_sign_in").into_owned(),
             SyncPhase::NeedsPasswordChange => t!("sync.needs_password_change").into_owned(),
             SyncPhase::Failed(e) => super::i18n::client_error(&e),
+            SyncPhase::Idle if s.aside > 0 => t!("lock.aside", n = s.aside).into_owned(),
             SyncPhase::Idle if s.dropped > 0 => t!("sync.dropped", n = s.dropped).into_owned(),
             SyncPhase::Idle if s.refused > 0 => t!("sync.refused", n = s.refused).into_owned(),
             SyncPhase::Idle => match s.last_synced {
@@ -142,7 +143,7 @@ fn SyncBar() -> impl IntoView {
         let s = status();
         let kind = match s.phase {
             SyncPhase::Failed(_) | SyncPhase::NeedsSignIn | SyncPhase::NeedsPasswordChange => "sync-bar problem",
-            _ if s.refused > 0 || s.dropped > 0 => "sync-bar problem",
+            _ if s.refused > 0 || s.dropped > 0 || s.aside > 0 => "sync-bar problem",
             _ if s.pending > 0 => "sync-bar pending",
             SyncPhase::Offline => "sync-bar offline",
             _ => "sync-bar ok",

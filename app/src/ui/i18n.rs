@@ -98,6 +98,8 @@ pub fn notice(n: Notice) -> String {
         Notice::Revoked => t!("api.revoked").into_owned(),
         Notice::StoreEvicted => t!("actions.store_evicted").into_owned(),
         Notice::SignedOutOffline => t!("sign_out.offline").into_owned(),
+        Notice::WipedAfterWrongPins => t!("lock.wiped_wrong").into_owned(),
+        Notice::WipedForgottenPin => t!("lock.wiped_forgotten").into_owned(),
     }
 }
 

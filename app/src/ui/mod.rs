@@ -13,6 +13,7 @@ mod field_map;
 mod field_screens;
 pub mod i18n;
 mod inquiry_form;
+mod lock;
 pub mod map;
 mod my_requests;
 mod password;

@@ -74,6 +74,29 @@ pub(super) fn store(key: &str, value: &str) {
     let _ = (key, value);
 }
 
+/// アプリのロック: how long unused before it locks, and a button to lock now.
+#[component]
+fn LockSettings() -> impl IntoView {
+    let after = RwSignal::new(actions::lock_after());
+    view! {
+        <h2>{t!("lock.settings")}</h2>
+        <fieldset class="chip-group lock-after">
+            <legend>{t!("lock.after")}</legend>
+            {crate::domain::LockAfter::ALL.into_iter().map(|l| view! {
+                <button type="button" class="chip"
+                    aria-pressed=move || (after.get() == l).to_string()
+                    on:click=move |_| {
+                        after.set(l);
+                        leptos::task::spawn_local(async move { let _ = actions::set_lock_after(l).await; });
+                    }>
+                    {t!("lock.after_min", n = l.minutes()).into_owned()}
+                </button>
+            }).collect_view()}
+        </fieldset>
+        <p><button class="button secondary" type="button" on:click=|_| actions::lock_now()>{t!("lock.now")}</button></p>
+    }
+}
+
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let state = use_app_state();
@@ -123,6 +146,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <h2>{t!("password.title")}</h2>
                 <p><a class="button secondary" href="/password">{t!("settings.change_password")}</a></p>
             </Show>
+            <LockSettings/>
             <h2>{t!("sign_out.title")}</h2>
             <p>{t!("sign_out.explain")}</p>
             <SignOutButton/>

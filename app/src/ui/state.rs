@@ -7,7 +7,7 @@ use crate::domain::{Month, PersonId};
 use leptos::prelude::*;
 use rust_i18n::t;
 
-pub use crate::client::state::{use_app_state, AppState, Notice, SessionState, SyncPhase, SyncStatus};
+pub use crate::client::state::{use_app_state, AppState, LockScreen, Notice, SessionState, SyncPhase, SyncStatus};
 
 /// A change to a person the server refused, shown on that person's page with the reason.
 #[derive(Debug, Clone, PartialEq)]

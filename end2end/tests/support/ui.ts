@@ -20,13 +20,48 @@ export async function shoot(page: Page, name: string) {
   await expectNoAxeViolations(page, name);
 }
 
-/** Signs in through the form, as a user would. */
-export async function signInAs(page: Page, url: string, login: string, password = "mimamori") {
+/** The PIN every test user chooses for the app lock. */
+export const TEST_PIN = "2468";
+
+/** Signs in through the form, as a user would, and (unless `pin` is null: a sign-in expected to
+ * fail) chooses the app lock's PIN, typed twice, as the app asks right after a first sign-in. */
+export async function signInAs(page: Page, url: string, login: string, password = "mimamori", pin: string | null = TEST_PIN) {
   await page.goto(`${url}/`);
   await expect(page).toHaveURL(/\/login$/);
   await page.getByLabel("ID").fill(login);
   await page.getByLabel("パスワード").fill(password);
   await page.getByRole("button", { name: "サインイン" }).click();
+  if (pin !== null) await setPin(page, pin);
+}
+
+/** Chooses the app lock's PIN on the screen shown after signing in: typed, then again. */
+export async function setPin(page: Page, pin = TEST_PIN) {
+  await expect(page.getByRole("heading", { name: "PINを設定" })).toBeVisible();
+  await page.getByLabel("PIN", { exact: true }).fill(pin);
+  await page.getByRole("button", { name: "次へ" }).click();
+  await expect(page.getByText("同じPINをもう一度")).toBeVisible();
+  await page.getByLabel("PIN", { exact: true }).fill(pin);
+  await page.getByRole("button", { name: "このPINにする" }).click();
+  await expect(page.getByRole("heading", { name: "PINを設定" })).toHaveCount(0);
+}
+
+/** The lock screen's words in each language. */
+const LOCK_WORDS = { ja: { heading: "PINを入力", open: "開く" }, en: { heading: "Enter your PIN", open: "Open" } };
+
+/** Types the PIN on the lock screen (a reload or a cold start asks for it) and waits for it to open. */
+export async function unlock(page: Page, pin = TEST_PIN, lang: "ja" | "en" = "ja") {
+  const words = LOCK_WORDS[lang];
+  await expect(page.getByRole("heading", { name: words.heading })).toBeVisible();
+  await page.getByLabel("PIN", { exact: true }).fill(pin);
+  await page.getByRole("button", { name: words.open, exact: true }).click();
+  await expect(page.getByRole("heading", { name: words.heading })).toHaveCount(0);
+}
+
+/** Reloads (or goes to `url`) as a user reopening the app does: with the PIN. */
+export async function reopen(page: Page, url?: string, options?: { waitUntil?: "load" | "domcontentloaded" }) {
+  if (url) await page.goto(url, options);
+  else await page.reload(options);
+  await unlock(page);
 }
 
 /** A new page signed in as `login`, its first sync done: the list shown and everything sent. */
@@ -47,7 +82,7 @@ export async function storeCounts(page: Page): Promise<Record<string, number>> {
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const db = open.result;
-          const names = ["meta", "persons", "checks", "outbox", "refused", "drafts", "requests"];
+          const names = ["meta", "persons", "checks", "outbox", "refused", "drafts", "requests", "aside"];
           const tx = db.transaction(names, "readonly");
           const out: Record<string, number> = {};
           for (const n of names) {
@@ -64,7 +99,7 @@ export async function storeCounts(page: Page): Promise<Record<string, number>> {
 }
 
 /** Nothing personal left: every store of the device database is empty. */
-export const EMPTY_STORE = { meta: 0, persons: 0, checks: 0, outbox: 0, refused: 0, drafts: 0, requests: 0 };
+export const EMPTY_STORE = { meta: 0, persons: 0, checks: 0, outbox: 0, refused: 0, drafts: 0, requests: 0, aside: 0 };
 
 /** Today's date as the app shows it (`11月24日`), in Japan time, `offsetDays` from now. */
 export function jaDate(offsetDays = 0): string {

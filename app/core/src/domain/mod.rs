@@ -13,6 +13,7 @@ mod inquiry;
 pub mod map;
 pub mod merge;
 mod person;
+pub mod pin;
 mod request;
 pub mod text;
 pub mod tiles;
@@ -31,6 +32,7 @@ pub use inquiry::{need_text, needs_fit, CheckKind, Need, NeedNote};
 pub use map::{in_japan, LastChecks, MapStatus};
 pub use merge::{FieldEdit, FieldValue, Merge, PersonField, Version};
 pub use person::{EmergencyContact, HouseholdType, Person, PersonFields, PersonId, MAX_EMERGENCY_CONTACTS};
+pub use pin::{LockAfter, Pin};
 pub use request::{partner_referral_allowed, FieldRequest, NewRequest, RequestStatus};
 pub use user::{Role, User, UserId};
 
