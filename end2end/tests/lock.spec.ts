@@ -232,3 +232,36 @@ test("a record that will not decrypt is set aside and said; the rest of the stor
   expect(problems).toEqual([]);
   await context.close();
 });
+
+test("the PIN is changed in 設定: the current one is asked for, and from then on only the new one opens", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await signInAs(page, server.url, "takahashi");
+  await page.getByRole("link", { name: "設定" }).click();
+  const form = page.locator("form.change-pin");
+  await form.getByLabel("いまのPIN").fill("9753");
+  await form.getByLabel("新しいPIN（4〜6桁）").fill("3917");
+  await form.getByLabel("新しいPIN（確認のためもう一度）").fill("3917");
+  await form.getByRole("button", { name: "PINを変更する" }).click();
+  await expect(form.getByTestId("pin-change-error")).toHaveText("PINが違います。");
+  await form.getByLabel("いまのPIN").fill(TEST_PIN);
+  await form.getByLabel("新しいPIN（4〜6桁）").fill("1111");
+  await form.getByLabel("新しいPIN（確認のためもう一度）").fill("1111");
+  await form.getByRole("button", { name: "PINを変更する" }).click();
+  await expect(form.getByTestId("pin-change-error")).toContainText("推測されやすいPINです");
+  await form.getByLabel("新しいPIN（4〜6桁）").fill("3917");
+  await form.getByLabel("新しいPIN（確認のためもう一度）").fill("3917");
+  await form.getByRole("button", { name: "PINを変更する" }).click();
+  await expect(form.getByTestId("pin-changed")).toContainText("PINを変更しました");
+  await shoot(page, "85-change-pin");
+
+  await page.reload();
+  await page.getByLabel("PIN", { exact: true }).fill(TEST_PIN);
+  await page.getByRole("button", { name: "開く", exact: true }).click();
+  await expect(page.getByTestId("lock-error")).toHaveText("PINが違います。");
+  await unlock(page, "3917");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("設定");
+  expect(problems).toEqual([]);
+  await context.close();
+});

@@ -308,6 +308,27 @@ pub fn lock_now() {
     }
 }
 
+/// Changes the PIN: the current one opens the data key, which is wrapped anew under the new one
+/// (typed twice). The records stay as they are; the old PIN opens nothing from then on.
+pub async fn change_pin(current: String, new: String, again: String) -> Result<(), ClientError> {
+    let current = Pin::typed(&current)?;
+    let new_pin = Pin::parse(&new)?;
+    if new != again {
+        return Err(ValidationError { code: ErrorCode::PinMismatch, detail: "the two PINs differ".into() }.into());
+    }
+    let Vault::Open(lock) = store::vault_state().await? else {
+        return Err(ClientError::NotSignedIn);
+    };
+    let record = vault::rewrap(&lock, &current, &new_pin).await.map_err(|e| match e {
+        vault::VaultError::WrongPin => {
+            ValidationError { code: ErrorCode::WrongPin, detail: "current PIN".into() }.into()
+        }
+        other => ClientError::Store(other.to_string()),
+    })?;
+    store::put_lock(&record).await?;
+    Ok(())
+}
+
 /// The minutes unused after which the app locks itself.
 pub fn lock_after() -> LockAfter {
     LockAfter::from_minutes(LOCK_AFTER_MIN.with(Cell::get)).unwrap_or_default()

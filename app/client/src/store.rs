@@ -86,11 +86,6 @@ impl From<VaultError> for StoreError {
         StoreError(e.to_string())
     }
 }
-impl From<serde_wasm_bindgen::Error> for StoreError {
-    fn from(e: serde_wasm_bindgen::Error) -> Self {
-        StoreError(e.to_string())
-    }
-}
 impl From<indexed_db_futures::error::OpenDbError> for StoreError {
     fn from(e: indexed_db_futures::error::OpenDbError) -> Self {
         StoreError(e.to_string())

@@ -97,6 +97,11 @@ pub async fn unlock(state: AppState, pin: String) -> Result<device::Unlocked, St
     device::unlock(state, pin).await.map_err(|e| i18n::client_error(&e))
 }
 
+/// Changes the app lock's PIN (the current one, then the new one twice).
+pub async fn change_pin(current: String, new: String, again: String) -> Result<(), String> {
+    device::change_pin(current, new, again).await.map_err(|e| i18n::client_error(&e))
+}
+
 /// 「PINを忘れた」: wipes the device store; the user signs in again.
 pub async fn forget_pin(state: AppState) -> Result<(), String> {
     device::forget_pin(state).await.map_err(|e| i18n::client_error(&e))

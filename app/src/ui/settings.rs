@@ -94,6 +94,47 @@ fn LockSettings() -> impl IntoView {
             }).collect_view()}
         </fieldset>
         <p><button class="button secondary" type="button" on:click=|_| actions::lock_now()>{t!("lock.now")}</button></p>
+        <ChangePin/>
+    }
+}
+
+/// PINを変更: the current PIN, then the new one twice.
+#[component]
+fn ChangePin() -> impl IntoView {
+    let (current, new, again) =
+        (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let change = Action::new_local(move |_: &()| {
+        let (c, n, a) = (current.get_untracked(), new.get_untracked(), again.get_untracked());
+        async move {
+            let done = actions::change_pin(c, n, a).await;
+            if done.is_ok() {
+                current.set(String::new());
+                new.set(String::new());
+                again.set(String::new());
+            }
+            done
+        }
+    });
+    let field = move |id: &'static str, label: String, value: RwSignal<String>| {
+        view! {
+            <label for=id>{label}</label>
+            <input id=id type="password" inputmode="numeric" autocomplete="off" maxlength="6"
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))/>
+        }
+    };
+    view! {
+        <form class="change-pin" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); change.dispatch(()); }>
+            <h3>{t!("lock.change")}</h3>
+            {field("pin-current", t!("lock.current").into_owned(), current)}
+            {field("pin-new", t!("lock.new").into_owned(), new)}
+            {field("pin-again", t!("lock.new_again").into_owned(), again)}
+            {move || change.value().get().map(|done| match done {
+                Ok(()) => view! { <p class="notice" role="status" data-testid="pin-changed">{t!("lock.changed")}</p> }.into_any(),
+                Err(e) => view! { <p class="field-error" role="alert" data-testid="pin-change-error">{e}</p> }.into_any(),
+            })}
+            <button class="button secondary" type="submit" disabled=move || change.pending().get()>{t!("lock.change")}</button>
+        </form>
     }
 }
 
