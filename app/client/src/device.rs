@@ -198,7 +198,11 @@ async fn open_store(state: AppState) {
     sync::refresh_from_store(state).await;
     state.booted.set(true);
     request_persistent_storage(state);
-    sync::request(state);
+    if state.session.with_untracked(|s| s.user().is_some()) {
+        sync::elect(state);
+    } else {
+        sync::request(state);
+    }
 }
 
 /// Sets the app lock's PIN, typed twice; then what waited for it goes on (a sign-in, a user
@@ -467,7 +471,7 @@ async fn finish_sign_in(state: AppState, res: crate::api::SignInResponse) -> Res
         .update(|s| s.phase = if res.must_change_password { SyncPhase::NeedsPasswordChange } else { SyncPhase::Idle });
     state.session.set(SessionState::SignedIn(res.user));
     request_persistent_storage(state);
-    sync::request(state);
+    sync::elect(state);
     Ok(())
 }
 

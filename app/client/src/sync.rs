@@ -5,6 +5,14 @@
 //! server cannot be reached, again after 5 s, doubling to 60 s. The `online` event alone is not
 //! trusted: on a weak signal the phone never goes "offline", and it is not always delivered. Only
 //! one run is active at a time; a request during a run queues one more.
+//!
+//! One sync at a time per phone, too: tabs and an installed app share one device store, so once
+//! the store is open each page asks for the Web Lock `mimamori-sync-leader` and holds it while it
+//! lives. The page holding it leads: it alone syncs. The others ask it to (a message on the
+//! `mimamori-sync` broadcast channel) whenever they would have synced themselves, and show where
+//! its runs stand as it announces them, refreshing from the shared store. When the leader closes
+//! (or locks, which reloads it), the lock passes to the next page. A browser without Web Locks
+//! syncs in every page, as before; the server stores each record once either way.
 
 use crate::api::{FetchPersonsRequest, MutationResult, PushRequest, MAX_FETCH_PERSONS, MAX_PUSH_BATCH};
 use crate::domain::{PersonId, SyncState, User};
@@ -15,8 +23,10 @@ use crate::store::{self, OutboxEntry, Settled};
 use crate::time::now_millis;
 use leptos::prelude::*;
 use mimamori_core::error::ErrorCode;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 thread_local! {
     static RUNNING: Cell<bool> = const { Cell::new(false) };
@@ -25,6 +35,10 @@ thread_local! {
     /// scheduled).
     static RETRY_MS: Cell<u32> = const { Cell::new(0) };
     static NEXT_WAIT_MS: Cell<u32> = const { Cell::new(FIRST_RETRY_MS) };
+    /// Whether this page asked to lead syncing, and whether it does.
+    static ELECTED: Cell<bool> = const { Cell::new(false) };
+    static LEADER: Cell<bool> = const { Cell::new(false) };
+    static CHANNEL: RefCell<Option<web_sys::BroadcastChannel>> = const { RefCell::new(None) };
 }
 
 /// First retry after the server could not be reached with records waiting; it doubles up to
@@ -51,8 +65,100 @@ fn schedule_retry(state: AppState, reached: bool) {
     .forget();
 }
 
-/// Starts a sync run now, or right after the one in progress.
+const LEADER_LOCK: &str = "mimamori-sync-leader";
+const CHANNEL_NAME: &str = "mimamori-sync";
+
+/// Asks to lead syncing on this phone (see the module's header); then syncs, or has the leader sync.
+/// Called once the store is open: a locked page cannot sync, so it never leads.
+pub fn elect(state: AppState) {
+    if !ELECTED.with(|e| e.replace(true)) {
+        listen(state);
+        let locks = web_sys::window()
+            .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"locks".into()).ok())
+            .filter(|l| !l.is_undefined());
+        let ask = locks
+            .as_ref()
+            .and_then(|l| js_sys::Reflect::get(l, &"request".into()).ok()?.dyn_into::<js_sys::Function>().ok());
+        match (locks, ask) {
+            (Some(locks), Some(ask)) => {
+                let granted = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
+                    LEADER.with(|l| l.set(true));
+                    request(state);
+                    // Held while this page lives: the promise never settles.
+                    js_sys::Promise::new(&mut |_, _| {}).into()
+                });
+                let _ = ask.call2(&locks, &LEADER_LOCK.into(), &granted);
+            }
+            _ => LEADER.with(|l| l.set(true)),
+        }
+    }
+    request(state);
+}
+
+/// Whether another page leads syncing (so this one asks it instead of syncing itself).
+fn follower() -> bool {
+    ELECTED.with(Cell::get) && !LEADER.with(Cell::get)
+}
+
+fn announce(message: &str) {
+    CHANNEL.with(|c| {
+        if let Some(channel) = c.borrow().as_ref() {
+            let _ = channel.post_message(&message.into());
+        }
+    });
+}
+
+/// The leader hears "sync"; the others hear where the leader's runs stand.
+fn listen(state: AppState) {
+    let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL_NAME) else { return };
+    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+        let Some(message) = ev.data().as_string() else { return };
+        if !LEADER.with(Cell::get) {
+            follow(state, message);
+        } else if message == "sync" {
+            request(state);
+        }
+    });
+    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    CHANNEL.with(|c| *c.borrow_mut() = Some(channel));
+}
+
+/// What a page that does not lead shows of the leader's run.
+fn follow(state: AppState, message: String) {
+    let phase = match message.as_str() {
+        "syncing" => Some(SyncPhase::Syncing),
+        "idle" => Some(SyncPhase::Idle),
+        "offline" => Some(SyncPhase::Offline),
+        "revoked" => {
+            crate::vault::forget();
+            state.notice.set(Some(Notice::Revoked));
+            state.session.set(SessionState::SignedOut);
+            Some(SyncPhase::NeedsSignIn)
+        }
+        "done" => None,
+        _ => return,
+    };
+    let Some(phase) = phase else {
+        leptos::task::spawn_local(refresh_from_store(state));
+        return;
+    };
+    if phase == SyncPhase::Syncing {
+        state.sync.update(|s| s.phase = phase);
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        refresh_from_store(state).await;
+        state.sync.update(|s| s.phase = phase);
+    });
+}
+
+/// Starts a sync run now, or right after the one in progress (in the leader, if another page leads).
 pub fn request(state: AppState) {
+    if follower() {
+        announce("sync");
+        return;
+    }
     if RUNNING.with(|r| r.replace(true)) {
         AGAIN.with(|a| a.set(true));
         return;
@@ -75,6 +181,7 @@ async fn run_once(state: AppState) {
         return;
     }
     state.sync.update(|s| s.phase = SyncPhase::Syncing);
+    announce("syncing");
     let result = match push_all(state).await {
         Ok(()) => pull_all(state).await,
         Err(e) => Err(e),
@@ -108,6 +215,12 @@ async fn run_once(state: AppState) {
         Err(other) => SyncPhase::Failed(other),
     };
     refresh_from_store(state).await;
+    announce(match &phase {
+        SyncPhase::Idle => "idle",
+        SyncPhase::Offline => "offline",
+        SyncPhase::NeedsSignIn if state.session.with_untracked(|s| matches!(s, SessionState::SignedOut)) => "revoked",
+        _ => "done",
+    });
     // Out of reach, or a server failing for the moment (a proxy's 502 on a weak link, busy):
     // worth trying again soon. A refusal or a signed-out session is not.
     let unreachable = matches!(phase, SyncPhase::Offline | SyncPhase::Failed(ClientError::Server(_)))
