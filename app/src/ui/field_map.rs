@@ -144,13 +144,17 @@ fn FieldMapCanvas(
                 for_resize.invalidate_size(false);
             }));
             if let Some(source) = &tiles {
+                // Asked before the layer loads anything: the service worker keeps the tiles seen
+                // online, and the one under the persons fetched now must not pass for a saved map
+                // (it did, now and then, when the cache answered after the tile had arrived).
+                let centre = Tile::at(lat, lng, 15);
+                let was_kept = tiles::is_kept(&source.url, centre).await;
                 let layer = lmap::tile_layer(&source.url, &source.attribution, source.max_zoom);
                 lmap::on(&layer, "tileerror", move |_| tile_errors.update(|n| *n += 1));
                 lmap::on(&layer, "tileload", move |_| tile_loads.update(|n| *n += 1));
                 m.add_layer(&layer);
-                let centre = Tile::at(lat, lng, 15);
                 // (`try_set`: the page may be gone by the time the cache answers.)
-                let _ = kept.try_set(Some(tiles::is_kept(&source.url, centre).await));
+                let _ = kept.try_set(Some(was_kept));
             } else {
                 // Never opened online: no tile setting, so nothing is saved either.
                 bare.set(true);
