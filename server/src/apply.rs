@@ -15,8 +15,9 @@
 
 use crate::error::ApiError;
 use crate::policy;
-use crate::storage::{AuditAction, EditOutcome, Seen, SignalRef, WriteTx};
+use crate::storage::{AuditAction, EditOutcome, OnList, Seen, SignalRef, WriteTx};
 use mimamori_core::api::{Mutation, MutationResult};
+use mimamori_core::domain::disaster::{NewConfirmation, ResponderState};
 use mimamori_core::domain::{
     concern_is_named, field_update_allowed, needs_fit, partner_referral_allowed, ActivityReport, CaseUpdate,
     CheckOutcome, ConsentInput, EpochMillis, FieldEdit, NewCheck, NewRequest, PersonField, PersonFields, PersonId,
@@ -112,6 +113,8 @@ pub async fn apply(w: &mut WriteTx<'_>, mutation: Mutation, skew: Skew) -> Resul
         }
         Mutation::SubmitActivityReport { report, .. } => submit_activity_report(w, report).await?,
         Mutation::UpdateCase { person_id, case_id, update, .. } => update_case(w, person_id, case_id, update).await?,
+        Mutation::ConfirmSafety { confirmation } => confirm_safety(w, confirmation, skew).await?,
+        Mutation::ReportSelf { event_id, state, .. } => report_self(w, event_id, state).await?,
     };
     if matches!(outcome, Outcome::Applied | Outcome::Conflict(_)) {
         w.claim(id).await?;
@@ -170,6 +173,54 @@ async fn create_check(w: &mut WriteTx<'_>, mut check: NewCheck, skew: Skew) -> R
         let signal = SignalRef::Check { id: &id, urgent: check.outcome == CheckOutcome::Emergency };
         storage.signal_case(w.tx(), &check.person_id, signal, user.as_str(), now).await?;
     }
+    Ok(Outcome::Applied)
+}
+
+/// 安否確認: one look at a person on an event's list (append-only; its id is the confirmation's).
+/// One that arrives after the event closed is stored and marked late: it happened. A person not on
+/// the writer's list of the event is refused with the reason, and so is an event that is not theirs.
+async fn confirm_safety(w: &mut WriteTx<'_>, confirmation: NewConfirmation, skew: Skew) -> Result<Outcome, ApiError> {
+    refuse!(allowed(w, policy::WATCHERS));
+    let now = w.now();
+    let mut c = match confirmation.validate() {
+        Ok(c) => c,
+        Err(e) => return Ok(e.into()),
+    };
+    let device_time = c.recorded_at;
+    c.recorded_at = device_time.saturating_add(skew.0).min(now);
+    refuse!(c.validate_time(now));
+    let (storage, session) = (w.storage(), w.session());
+    let late = match storage
+        .on_event_list(w.tx(), &session.user, &session.municipality_id, &c.event_id, &c.person_id)
+        .await?
+    {
+        OnList::NoEvent => return Ok(ApiError::bad(ErrorCode::EventNotFound, "no such event").into()),
+        OnList::NotOnList => {
+            return Ok(ApiError::bad(ErrorCode::PersonNotInEvent, "the person is not on your list of this event").into())
+        }
+        OnList::Yes { closed } => closed,
+    };
+    let writer = w.writer();
+    if !storage.insert_confirmation(w.tx(), &c, device_time, writer, late, now).await? {
+        return Ok(ApiError::id_taken().into());
+    }
+    w.audit(AuditAction::SafetyConfirm, Some(&c.person_id), c.status.as_str()).await?;
+    // 要支援 opens the person's 要対応 case (or joins the open one); 要救助 makes it urgent.
+    if let Some(urgent) = c.status.signal() {
+        let (id, user) = (c.id.to_string(), w.user().id.clone());
+        storage.signal_case(w.tx(), &c.person_id, SignalRef::Safety { id: &id, urgent }, user.as_str(), now).await?;
+    }
+    Ok(Outcome::Applied)
+}
+
+/// 安否確認: a field user's own state in an event they take part in; a later one replaces it.
+async fn report_self(w: &mut WriteTx<'_>, event: String, state: ResponderState) -> Result<Outcome, ApiError> {
+    refuse!(allowed(w, policy::WATCHERS));
+    let (storage, session, now) = (w.storage(), w.session(), w.now());
+    if !storage.takes_part(w.tx(), &session.user, &session.municipality_id, &event).await? {
+        return Ok(ApiError::bad(ErrorCode::EventNotFound, "no such event of yours").into());
+    }
+    storage.put_responder_state(w.tx(), &event, &session.user, state, now).await?;
     Ok(Outcome::Applied)
 }
 

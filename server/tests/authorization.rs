@@ -774,6 +774,62 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
                 ..r(m, p, body, gate(&MANAGERS, Expect::Ok(ok), Expect::NotFound))
             }
         }
+        ("GET", "/events") => Row {
+            check: |_, role, _, body| {
+                let events = ids(body, "id");
+                assert!(events.contains(&"ev-here".to_owned()), "{body}");
+                assert!(!events.contains(&"ev-away".to_owned()), "another municipality's: {body}");
+                assert_eq!(events.contains(&"ev-south".to_owned()), role == Admin, "{body}");
+            },
+            ..r(Method::GET, "/api/v1/events".into(), None, gate(&MANAGERS, Expect::Ok(200), Expect::Ok(200)))
+        },
+        ("POST", "/events") => {
+            // Each manager starts one over an area of their own that no open event covers; out of
+            // scope, an area of 南部 (the coordinator's) or of another town (the admin's).
+            let area = match (in_scope, role) {
+                (true, Admin) => "sa-sugisawa",
+                (true, _) => "sa-uenodai",
+                (false, Coordinator) => "sa-nitta",
+                (false, _) => w.elsewhere_area.as_str(),
+            };
+            Row {
+                check: |_, _, _, body| assert_eq!(body["areas"].as_array().map(Vec::len), Some(1), "{body}"),
+                ..r(
+                    Method::POST,
+                    "/api/v1/events".into(),
+                    Some(json!({"name": "訓練", "kind": "earthquake", "small_area_ids": [area], "drill": true})),
+                    gate(&MANAGERS, Expect::Ok(201), Expect::Bad("area_not_found")),
+                )
+            }
+        }
+        ("GET", "/events/{id}") | ("POST", "/events/{id}/areas") | ("POST", "/events/{id}/close") => {
+            let target = match (in_scope, role, path) {
+                (true, _, "/events/{id}/close") => format!("ev-close-{}", role.login()),
+                (true, _, _) => "ev-here".to_owned(),
+                (false, Coordinator, _) => "ev-south".to_owned(),
+                (false, _, _) => "ev-away".to_owned(),
+            };
+            let (m, p, body) = match path {
+                "/events/{id}" => (Method::GET, format!("/api/v1/events/{target}"), None),
+                "/events/{id}/areas" => (
+                    Method::POST,
+                    format!("/api/v1/events/{target}/areas"),
+                    Some(json!({"small_area_ids": ["sa-kawabata"]})),
+                ),
+                _ => (Method::POST, format!("/api/v1/events/{target}/close"), None),
+            };
+            Row {
+                check: |_, _, _, body| {
+                    let event = body.get("event").unwrap_or(body);
+                    assert!(
+                        event["id"].as_str().is_some_and(|id| id == "ev-here" || id.starts_with("ev-close-")),
+                        "{body}"
+                    );
+                    assert!(event["areas"].as_array().is_some_and(|a| !a.is_empty()), "{body}");
+                },
+                ..r(m, p, body, gate(&MANAGERS, Expect::Ok(200), Expect::NotFound))
+            }
+        }
         ("PUT", "/me/password") => r(
             // Everyone with a session may try; a wrong current password is all the matrix risks (a
             // success would sign out its other devices). security.rs covers the change itself.
@@ -1004,6 +1060,27 @@ async fn build_world(app: &TestApp) -> World {
         &[&case_here],
     )
     .await;
+    // 安否確認 events: one over 中央's 川端 (and over 駅前 one for each manager to close), one over 南部, one in
+    // the other municipality.
+    app.exec(
+        &s,
+        "INSERT INTO disaster_events (id, municipality_id, name, kind, alert_hours, started_by, started_at) VALUES
+            ('ev-here', 'm-yukimi', '訓練', 'earthquake', 6, 'u-watanabe', 1),
+            ('ev-close-tanaka', 'm-yukimi', '訓練', 'earthquake', 6, 'u-watanabe', 1),
+            ('ev-close-watanabe', 'm-yukimi', '訓練', 'earthquake', 6, 'u-watanabe', 1),
+            ('ev-south', 'm-yukimi', '南部', 'flood', 6, 'u-watanabe', 1),
+            ('ev-away', 'm-other', '他町', 'flood', 6, 'u-other', 1)",
+        &[],
+    )
+    .await;
+    app.exec(
+        &s,
+        "INSERT INTO disaster_event_areas (event_id, small_area_id) VALUES ('ev-here', 'sa-kawabata'),
+            ('ev-close-tanaka', 'sa-ekimae'), ('ev-close-watanabe', 'sa-ekimae'), ('ev-south', 'sa-nitta'),
+            ('ev-away', 'sa-other')",
+        &[],
+    )
+    .await;
     let detail: Value =
         tanaka.get(app.url(&format!("/api/v1/persons/{watched}"))).send().await.unwrap().json().await.unwrap();
     World {
@@ -1059,6 +1136,8 @@ fn as_absent(w: &World, text: &str) -> String {
         .replace(&w.case_away, "k-doesnotexist")
         .replace("mt-south", "mt-doesnotexist")
         .replace("mt-away", "mt-doesnotexist")
+        .replace("ev-south", "ev-doesnotexist")
+        .replace("ev-away", "ev-doesnotexist")
 }
 
 async fn send(app: &TestApp, client: &reqwest::Client, row: &Row, path: &str) -> (u16, Value) {

@@ -3,6 +3,7 @@
 //! returns `Ok`; every failure is a [`ClientError`] for the screens to word.
 
 use crate::api::Mutation;
+use crate::domain::disaster::{NewConfirmation, ResponderState};
 use crate::domain::{
     ActivityReport, Check, CheckId, CheckKind, CheckMethod, CheckNote, CheckOutcome, Concern, ConsentInput, FieldEdit,
     FieldValue, GeoStamp, Need, NeedNote, NewCheck, NewRequest, PersonFields, PersonId, SyncState, User,
@@ -648,6 +649,24 @@ pub async fn update_case(
     crate::domain::field_update_allowed(&update, &me.id)?;
     let mutation = Mutation::UpdateCase { id: new_uuid()?, person_id: person, case_id, update };
     store::save_edit(mutation).await?;
+    sync::refresh_from_store(state).await;
+    sync::request(state);
+    Ok(())
+}
+
+/// 安否確認: one look at a person on an event's list, queued like everything else. `Ok` means it
+/// is durable in IndexedDB; the list shows it at once, as not yet sent until the server answers.
+pub async fn confirm_safety(state: AppState, confirmation: NewConfirmation) -> Result<(), ClientError> {
+    let confirmation = NewConfirmation { id: new_uuid()?, recorded_at: now_millis(), ..confirmation }.validate()?;
+    store::save_edit(Mutation::ConfirmSafety { confirmation }).await?;
+    sync::refresh_from_store(state).await;
+    sync::request(state);
+    Ok(())
+}
+
+/// 安否確認: the user's own state in an event (自分の安全が第一), queued like everything else.
+pub async fn report_self(state: AppState, event_id: String, own: ResponderState) -> Result<(), ClientError> {
+    store::save_edit(Mutation::ReportSelf { id: new_uuid()?, event_id, state: own }).await?;
     sync::refresh_from_store(state).await;
     sync::request(state);
     Ok(())

@@ -101,6 +101,8 @@ pub struct AppState {
     pub areas: RwSignal<Vec<SmallArea>>,
     /// Where the 要対応 cases on the persons held stand, as of the last sync.
     pub cases: RwSignal<Vec<crate::domain::FieldCase>>,
+    /// 安否確認 events under way that this user takes part in (unsent confirmations included).
+    pub events: RwSignal<Vec<crate::domain::disaster::FieldEvent>>,
     pub sync: RwSignal<SyncStatus>,
     pub update_ready: RwSignal<bool>,
     /// A message for the sign-in screen (e.g. why this device was signed out).
@@ -122,6 +124,7 @@ impl AppState {
             requests: RwSignal::new(Vec::new()),
             areas: RwSignal::new(Vec::new()),
             cases: RwSignal::new(Vec::new()),
+            events: RwSignal::new(Vec::new()),
             sync: RwSignal::new(SyncStatus {
                 pending: 0,
                 refused: 0,

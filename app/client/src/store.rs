@@ -36,6 +36,7 @@
 use crate::api::admin::SmallArea;
 use crate::api::map::TileSource;
 use crate::api::Mutation;
+use crate::domain::disaster::{Confirmation, FieldEvent, SafetyStatus};
 use crate::domain::merge::rebase;
 use crate::domain::{
     Check, ConsentInput, EpochMillis, FieldCase, FieldRequest, Person, PersonFields, PersonId, RequestStatus,
@@ -419,7 +420,9 @@ pub async fn persons() -> Result<Vec<Person>, StoreError> {
             Mutation::CreateCheck { .. }
             | Mutation::RaiseRequest { .. }
             | Mutation::SubmitActivityReport { .. }
-            | Mutation::UpdateCase { .. } => {}
+            | Mutation::UpdateCase { .. }
+            | Mutation::ConfirmSafety { .. }
+            | Mutation::ReportSelf { .. } => {}
         }
     }
     Ok(server
@@ -488,6 +491,28 @@ pub async fn cases(me: &User) -> Result<Vec<FieldCase>, StoreError> {
         }
     }
     Ok(cases)
+}
+
+/// The 安否確認 events under way, as last pulled, with the confirmations and own states made here
+/// and not yet sent laid over them (marked pending).
+pub async fn events(me: &User) -> Result<Vec<FieldEvent>, StoreError> {
+    let mut events: Vec<FieldEvent> = meta_get_sealed("events").await?.unwrap_or_default();
+    for entry in all_outbox().await? {
+        match &entry.mutation {
+            Mutation::ConfirmSafety { confirmation } => {
+                if let Some(e) = events.iter_mut().find(|e| e.id == confirmation.event_id) {
+                    e.confirmations.push(Confirmation::made_here(confirmation, &me.id, &me.display_name));
+                }
+            }
+            Mutation::ReportSelf { event_id, state, .. } => {
+                if let Some(e) = events.iter_mut().find(|e| &e.id == event_id) {
+                    e.my_state = Some(*state);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(events)
 }
 
 /// Requests on the persons held, newest change first: those pulled, and those raised here and
@@ -654,8 +679,14 @@ pub async fn urgent_outbox(limit: usize) -> Result<Vec<OutboxEntry>, StoreError>
     let urgent: Vec<OutboxEntry> = all
         .iter()
         .filter(|e| {
-            matches!(&e.mutation, Mutation::CreateCheck { check }
-                if check.outcome == crate::domain::CheckOutcome::Emergency && !unregistered.contains(&check.person_id))
+            match &e.mutation {
+                Mutation::CreateCheck { check } => {
+                    check.outcome == crate::domain::CheckOutcome::Emergency && !unregistered.contains(&check.person_id)
+                }
+                // 要救助 is the most urgent thing a phone can hold.
+                Mutation::ConfirmSafety { confirmation } => confirmation.status == SafetyStatus::NeedsRescue,
+                _ => false,
+            }
         })
         .cloned()
         .collect();
@@ -698,12 +729,16 @@ pub async fn settle(entries: &[(OutboxEntry, Settled)]) -> Result<(), StoreError
     let outbox = tx.object_store(OUTBOX)?;
     let refused = tx.object_store(REFUSED)?;
     let requests = tx.object_store(REQUESTS)?;
-    let me: Option<Row> = tx.object_store(META)?.get("session".to_owned()).serde()?.await?;
+    let meta = tx.object_store(META)?;
+    let me: Option<Row> = meta.get("session".to_owned()).serde()?.await?;
     let me: Option<User> = me.map(|r| r.open()).transpose()?;
-    if me.is_none() {
+    let Some(me) = me else {
         // Signed out while the answer was on its way: the wipe stands.
         return Ok(());
-    }
+    };
+    // Confirmations and own states the server took join the events held, so the list does not
+    // show them as unconfirmed between this push and the next pull.
+    let mut events: Option<Vec<FieldEvent>> = None;
     for (entry, settled) in entries {
         let Some(seq) = entry.seq else { continue };
         match (&entry.mutation, settled) {
@@ -722,11 +757,27 @@ pub async fn settle(entries: &[(OutboxEntry, Settled)]) -> Result<(), StoreError
             }
             // Sent: shown as 受付 until the next pull says more.
             (Mutation::RaiseRequest { request }, Settled::Stored) => {
-                if let Some(me) = &me {
-                    let r = raised_here(request, me, false);
-                    requests.put(&Row::seal(&r)?.id(r.id.clone())).serde()?;
+                let r = raised_here(request, &me, false);
+                requests.put(&Row::seal(&r)?.id(r.id.clone())).serde()?;
+            }
+            (Mutation::ConfirmSafety { confirmation }, Settled::Stored) => {
+                let held = events.get_or_insert(sealed_events(&meta).await?);
+                if let Some(e) = held.iter_mut().find(|e| e.id == confirmation.event_id) {
+                    if !e.confirmations.iter().any(|c| c.id == confirmation.id.to_string()) {
+                        let mut c = Confirmation::made_here(confirmation, &me.id, &me.display_name);
+                        c.pending = false;
+                        e.confirmations.push(c);
+                    }
                 }
             }
+            (Mutation::ReportSelf { event_id, state, .. }, Settled::Stored) => {
+                let held = events.get_or_insert(sealed_events(&meta).await?);
+                if let Some(e) = held.iter_mut().find(|e| &e.id == event_id) {
+                    e.my_state = Some(*state);
+                }
+            }
+            // The event is over or was never this user's: nothing to keep of their own state.
+            (Mutation::ReportSelf { .. }, Settled::Refused { .. }) => {}
             (
                 Mutation::EditPerson { id, .. }
                 | Mutation::RecordConsent { id, .. }
@@ -741,6 +792,12 @@ pub async fn settle(entries: &[(OutboxEntry, Settled)]) -> Result<(), StoreError
                     reason: message_ja.clone(),
                     code: Some(*code),
                 };
+                refused.put(&Row::seal(&kept)?.id(kept.id.clone())).serde()?;
+            }
+            (Mutation::ConfirmSafety { confirmation }, Settled::Refused { code, message_ja }) => {
+                let id = confirmation.id.to_string();
+                let kept =
+                    RefusedEdit { id, mutation: entry.mutation.clone(), reason: message_ja.clone(), code: Some(*code) };
                 refused.put(&Row::seal(&kept)?.id(kept.id.clone())).serde()?;
             }
             (Mutation::RaiseRequest { request }, Settled::Refused { code, message_ja }) => {
@@ -760,8 +817,18 @@ pub async fn settle(entries: &[(OutboxEntry, Settled)]) -> Result<(), StoreError
         }
         outbox.delete(seq as f64).primitive()?;
     }
+    if let Some(events) = events {
+        meta.put(&Row::seal(&events)?).with_key("events".to_owned()).serde()?;
+    }
     tx.commit().await?;
     Ok(())
+}
+
+async fn sealed_events(
+    meta: &indexed_db_futures::object_store::ObjectStore<'_>,
+) -> Result<Vec<FieldEvent>, StoreError> {
+    let row: Option<Row> = meta.get("events".to_owned()).serde()?.await?;
+    Ok(row.map(|r| r.open()).transpose()?.unwrap_or_default())
 }
 
 /// The person a half-filled form is about, from its key (`check:…`, `inquiry:…`, `consent:…`);
@@ -784,7 +851,8 @@ fn mutation_person(m: &Mutation) -> Option<&PersonId> {
         | Mutation::RegisterPerson { person_id, .. }
         | Mutation::UpdateCase { person_id, .. } => Some(person_id),
         Mutation::RaiseRequest { request } => Some(&request.person_id),
-        Mutation::SubmitActivityReport { .. } => None,
+        Mutation::ConfirmSafety { confirmation } => Some(&confirmation.person_id),
+        Mutation::SubmitActivityReport { .. } | Mutation::ReportSelf { .. } => None,
     }
 }
 
@@ -881,7 +949,12 @@ pub async fn apply_pull(
 
 /// Replaces the requests held, the registrable areas and where the 要対応 cases stand with what
 /// the server sent.
-pub async fn put_requests(list: &[FieldRequest], areas: &[SmallArea], cases: &[FieldCase]) -> Result<(), StoreError> {
+pub async fn put_requests(
+    list: &[FieldRequest],
+    areas: &[SmallArea],
+    cases: &[FieldCase],
+    events: &[FieldEvent],
+) -> Result<(), StoreError> {
     let db = db().await?;
     let tx = db.transaction([META, REQUESTS]).with_mode(TransactionMode::Readwrite).build()?;
     if !signed_in(&tx).await? {
@@ -894,6 +967,8 @@ pub async fn put_requests(list: &[FieldRequest], areas: &[SmallArea], cases: &[F
     }
     tx.object_store(META)?.put(&Row::seal(&areas)?).with_key("areas".to_owned()).serde()?;
     tx.object_store(META)?.put(&Row::seal(&cases)?).with_key("cases".to_owned()).serde()?;
+    // An event no longer sent has closed: its records leave with it (the office keeps them).
+    tx.object_store(META)?.put(&Row::seal(&events)?).with_key("events".to_owned()).serde()?;
     tx.commit().await?;
     Ok(())
 }

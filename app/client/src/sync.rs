@@ -296,7 +296,7 @@ async fn pull_all(state: AppState) -> Result<(), ClientError> {
             state.sync.update(|s| s.dropped += dropped);
         }
         if scope.is_none() {
-            store::put_requests(&page.requests, &page.areas, &page.cases).await?;
+            store::put_requests(&page.requests, &page.areas, &page.cases, &page.events).await?;
             state.new_devices.set(store::unseen_devices(&page.new_devices).await?);
             scope = Some(page.scope);
         }
@@ -373,6 +373,9 @@ pub(crate) async fn refresh_from_store_as(state: AppState, me: Option<&User>) {
     if let Some(me) = me {
         if let Ok(cases) = store::cases(me).await {
             state.cases.set(cases);
+        }
+        if let Ok(events) = store::events(me).await {
+            state.events.set(events);
         }
     }
     let pending = store::pending_count().await.unwrap_or(0);

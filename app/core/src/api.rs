@@ -4,10 +4,12 @@
 
 pub mod admin;
 pub mod cases;
+pub mod disaster;
 pub mod map;
 pub mod meetings;
 pub mod reports;
 
+use crate::domain::disaster::{FieldEvent, NewConfirmation, ResponderState};
 use crate::domain::{
     ActivityReport, CaseUpdate, Check, ConsentInput, EpochMillis, FieldCase, FieldEdit, FieldRequest, NewCheck,
     NewRequest, Person, PersonFields, PersonId, User, Version,
@@ -79,6 +81,10 @@ pub enum Mutation {
     SubmitActivityReport { id: Uuid, report: ActivityReport },
     /// A change to a 要対応 case: by a 民生委員 from the phone, or by the office.
     UpdateCase { id: Uuid, person_id: PersonId, case_id: String, update: CaseUpdate },
+    /// 安否確認: one look at a person on an event's list (its id is the confirmation's id).
+    ConfirmSafety { confirmation: NewConfirmation },
+    /// 安否確認: the field user's own state in an event; a later one replaces it.
+    ReportSelf { id: Uuid, event_id: String, state: ResponderState },
 }
 
 impl Mutation {
@@ -89,8 +95,10 @@ impl Mutation {
             | Mutation::RecordConsent { id, .. }
             | Mutation::RegisterPerson { id, .. }
             | Mutation::SubmitActivityReport { id, .. }
-            | Mutation::UpdateCase { id, .. } => *id,
+            | Mutation::UpdateCase { id, .. }
+            | Mutation::ReportSelf { id, .. } => *id,
             Mutation::RaiseRequest { request } => request.id,
+            Mutation::ConfirmSafety { confirmation } => confirmation.id,
         }
     }
 }
@@ -172,6 +180,9 @@ pub struct PullResponse {
     /// 要対応 cases on those persons that this user may follow (see [`FieldCase`]).
     #[serde(default)]
     pub cases: Vec<FieldCase>,
+    /// 安否確認 events under way that touch this user's areas (see [`FieldEvent`]).
+    #[serde(default)]
+    pub events: Vec<FieldEvent>,
 }
 
 /// `POST /sync/persons`: the full records of persons the scope manifest named.

@@ -5,6 +5,7 @@
 //! (either language) and the server's printouts name the same values. Written once, beside each
 //! other, they cannot drift; the domain types themselves carry no words.
 
+use crate::domain::disaster::{BoardColour, EventKind, ResponderState, SafetyStatus, Shelter, SupportNeed};
 use crate::domain::due::Walk;
 use crate::domain::{
     CaseStatus, CheckKind, CheckMethod, CheckOutcome, Concern, ConsentMethod, Due, FieldValue, HouseholdType,
@@ -181,6 +182,74 @@ impl Label for Role {
             Role::Coordinator => ("社協コーディネーター", "Coordinator"),
             Role::PartnerStaff => ("協力法人スタッフ", "Partner staff"),
             Role::Admin => ("管理者", "Administrator"),
+        }
+    }
+}
+
+impl Label for EventKind {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            EventKind::Earthquake => ("地震", "Earthquake"),
+            EventKind::Flood => ("大雨・洪水", "Heavy rain / flood"),
+            EventKind::Snow => ("大雪", "Heavy snow"),
+            EventKind::Other => ("その他", "Other"),
+        }
+    }
+}
+
+impl Label for SafetyStatus {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            SafetyStatus::SafeHome => ("無事・在宅", "Safe, at home"),
+            SafetyStatus::SafeEvacuated => ("無事・避難済", "Safe, evacuated"),
+            SafetyStatus::NeedsSupport => ("要支援", "Needs support"),
+            SafetyStatus::NeedsRescue => ("要救助", "Needs rescue"),
+            SafetyStatus::Unreachable => ("不在・連絡不可", "Not reached"),
+            SafetyStatus::Hospital => ("入院・施設", "In hospital or care"),
+        }
+    }
+}
+
+impl Label for Shelter {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            Shelter::Designated => ("指定避難所", "Designated shelter"),
+            Shelter::Welfare => ("福祉避難所", "Welfare shelter"),
+            Shelter::Relatives => ("親族宅", "Relatives' home"),
+            Shelter::Other => ("その他", "Elsewhere"),
+        }
+    }
+}
+
+impl Label for SupportNeed {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            SupportNeed::Injury => ("けが", "Injury"),
+            SupportNeed::Health => ("体調", "Health"),
+            SupportNeed::Medicine => ("薬", "Medicine"),
+            SupportNeed::Care => ("介護", "Care"),
+            SupportNeed::Supplies => ("物資", "Supplies"),
+        }
+    }
+}
+
+impl Label for ResponderState {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            ResponderState::Safe => ("無事・活動できる", "Safe, able to check"),
+            ResponderState::NeedsHelp => ("支援が必要", "I need help"),
+            ResponderState::CannotAct => ("活動できない", "Unable to check"),
+        }
+    }
+}
+
+impl Label for BoardColour {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            BoardColour::Red => ("要救助・長時間未確認", "Rescue / unconfirmed too long"),
+            BoardColour::Yellow => ("要支援", "Needs support"),
+            BoardColour::Grey => ("未確認", "Not yet confirmed"),
+            BoardColour::Green => ("無事を確認", "Confirmed safe"),
         }
     }
 }

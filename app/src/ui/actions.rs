@@ -61,6 +61,23 @@ pub async fn save_check(
     device::save_check(state, person, outcome, details).await.map_err(|e| i18n::save_error(&e))
 }
 
+/// 安否確認: queues one confirmation. `Ok` means it is durable in IndexedDB.
+pub async fn confirm_safety(
+    state: AppState,
+    confirmation: crate::domain::disaster::NewConfirmation,
+) -> Result<(), String> {
+    device::confirm_safety(state, confirmation).await.map_err(|e| i18n::save_error(&e))
+}
+
+/// 安否確認: queues the user's own state. `Ok` means it is durable in IndexedDB.
+pub async fn report_self(
+    state: AppState,
+    event_id: String,
+    own: crate::domain::disaster::ResponderState,
+) -> Result<(), String> {
+    device::report_self(state, event_id, own).await.map_err(|e| i18n::save_error(&e))
+}
+
 /// Queues changes to a person's fields. `Ok` means they are durable in IndexedDB.
 pub async fn save_person_edit(state: AppState, person: PersonId, changes: Vec<FieldValue>) -> Result<(), String> {
     device::save_person_edit(state, person, changes).await.map_err(|e| i18n::save_error(&e))

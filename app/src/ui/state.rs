@@ -43,7 +43,13 @@ pub fn refused_changes(state: AppState) -> Vec<RefusedChange> {
                         (person_id.clone(), t!("refused.register", name = person.name).into_owned())
                     }
                     Mutation::UpdateCase { person_id, .. } => (person_id.clone(), t!("refused.case").into_owned()),
-                    Mutation::CreateCheck { .. } | Mutation::SubmitActivityReport { .. } => return None,
+                    Mutation::ConfirmSafety { confirmation } => (
+                        confirmation.person_id.clone(),
+                        t!("refused.safety", status = i18n::label(confirmation.status)).into_owned(),
+                    ),
+                    Mutation::CreateCheck { .. }
+                    | Mutation::SubmitActivityReport { .. }
+                    | Mutation::ReportSelf { .. } => return None,
                 };
                 Some(RefusedChange { person_id, what, reason: i18n::refusal(r.code, &r.reason) })
             })

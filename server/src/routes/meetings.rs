@@ -100,7 +100,7 @@ fn item(number: u32, case: &MeetingCase, detail: CaseDetail, audience: Audience)
         // Free text about a person may name them or their family: left out with the name.
         for s in &mut signals {
             match s {
-                CaseSignal::Check { note, .. } => *note = None,
+                CaseSignal::Check { note, .. } | CaseSignal::Safety { note, .. } => *note = None,
                 CaseSignal::Request { detail, .. } => detail.clear(),
             }
         }

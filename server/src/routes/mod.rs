@@ -8,6 +8,7 @@ mod activity;
 mod cases;
 mod conflicts;
 mod devices;
+mod disaster;
 pub mod manage;
 mod map;
 mod meetings;
@@ -78,6 +79,11 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/cases/{id}", get(cases::detail)),
         (Method::PUT, "/cases/{id}", put(cases::update)),
         (Method::POST, "/cases/{id}/acknowledge", post(cases::acknowledge)),
+        (Method::GET, "/events", get(disaster::list)),
+        (Method::POST, "/events", post(disaster::start)),
+        (Method::GET, "/events/{id}", get(disaster::board)),
+        (Method::POST, "/events/{id}/areas", post(disaster::add_areas)),
+        (Method::POST, "/events/{id}/close", post(disaster::close)),
     ]
 }
 

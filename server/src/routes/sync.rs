@@ -34,7 +34,8 @@ fn claimed_id(raw: &serde_json::Value) -> Option<Uuid> {
     let id = raw
         .get("id")
         .or_else(|| raw.get("check").and_then(|c| c.get("id")))
-        .or_else(|| raw.get("request").and_then(|c| c.get("id")))?;
+        .or_else(|| raw.get("request").and_then(|c| c.get("id")))
+        .or_else(|| raw.get("confirmation").and_then(|c| c.get("id")))?;
     id.as_str()?.parse().ok()
 }
 
@@ -135,12 +136,24 @@ pub async fn pull(
     let requests = storage.field_requests(&mut conn, &session.user).await?;
     let areas = storage.registrable_areas(&mut conn, &session.user).await?;
     let cases = storage.field_cases(&mut conn, &session.user, now).await?;
+    let events = storage.field_events(&mut conn, &session.user, &session.municipality_id).await?;
     let new_devices = if session.newer_devices {
         storage.devices_enrolled_since(&mut conn, &session.user.id, session.device_created_at).await?
     } else {
         Vec::new()
     };
-    Ok(Json(PullResponse { scope, checks, cursor, more, server_time: now, requests, areas, new_devices, cases }))
+    Ok(Json(PullResponse {
+        scope,
+        checks,
+        cursor,
+        more,
+        server_time: now,
+        requests,
+        areas,
+        new_devices,
+        cases,
+        events,
+    }))
 }
 
 /// Full records of persons the manifest named and the device lacks (or holds an older copy of).

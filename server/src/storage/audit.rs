@@ -49,6 +49,10 @@ pub enum AuditAction {
     MeetingRead,
     /// The agenda showing the person was printed.
     MeetingPrint,
+    /// A 安否確認 confirmation on the person was recorded (detail: the status).
+    SafetyConfirm,
+    /// A 安否確認 board showed the person (once a day per device and person).
+    SafetyBoard,
 }
 
 impl AuditAction {
@@ -75,6 +79,8 @@ impl AuditAction {
             AuditAction::Export => "export",
             AuditAction::MeetingRead => "meeting.read",
             AuditAction::MeetingPrint => "meeting.print",
+            AuditAction::SafetyConfirm => "safety.confirm",
+            AuditAction::SafetyBoard => "safety.board",
         }
     }
 }

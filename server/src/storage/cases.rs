@@ -8,6 +8,7 @@ use super::{Storage, StorageError};
 use mimamori_core::api::admin::UserBrief;
 use mimamori_core::api::cases::{CaseDetail, CaseEvent, CaseEventKind, CaseSignal, CaseSummary};
 use mimamori_core::domain::case::FIELD_SEES_CLOSED_MS;
+use mimamori_core::domain::disaster::{SafetyStatus, SupportNeed};
 use mimamori_core::domain::{
     CaseNote, CaseStatus, CaseUpdate, CheckOutcome, Concern, EpochMillis, FieldCase, Need, PersonId, Role, User,
 };
@@ -18,8 +19,18 @@ use std::collections::HashMap;
 /// What raised a signal: a check (緊急 or not) or a request, by id.
 #[derive(Debug, Clone, Copy)]
 pub enum SignalRef<'a> {
-    Check { id: &'a str, urgent: bool },
-    Request { id: &'a str },
+    Check {
+        id: &'a str,
+        urgent: bool,
+    },
+    Request {
+        id: &'a str,
+    },
+    /// A 安否確認 confirmation of 要支援 (or, urgent, 要救助).
+    Safety {
+        id: &'a str,
+        urgent: bool,
+    },
 }
 
 /// How long the office's queue keeps showing a closed case.
@@ -80,17 +91,19 @@ fn summary(r: &AnyRow) -> Result<CaseSummary, sqlx::Error> {
 /// The signal columns of a case event `e` joined to its check `c` or request `r` and author `u`.
 const SIGNAL_FROM: &str = "e.case_id, e.seq, e.at, e.kind, e.ref_id, u.display_name AS by_name,
     c.outcome, c.concerns, c.note AS check_note, c.recorded_at, r.need, r.detail,
+    sc.status AS safety_status, sc.needs AS safety_needs, sc.note AS safety_note, sc.recorded_at AS safety_at,
     e.status, uo.display_name AS owner_name, e.next_action_on, e.note, e.shared_note
     FROM case_events e JOIN users u ON u.id = e.by_user
     LEFT JOIN checks c ON e.kind = 'check' AND c.id = e.ref_id
     LEFT JOIN requests r ON e.kind = 'request' AND r.id = e.ref_id
+    LEFT JOIN safety_confirmations sc ON e.kind = 'safety' AND sc.id = e.ref_id
     LEFT JOIN users uo ON uo.id = e.owner_id";
 
 fn event(r: &AnyRow) -> Result<CaseEvent, sqlx::Error> {
     let kind: String = r.try_get("kind")?;
     let by: String = r.try_get("by_name")?;
     let what = match kind.as_str() {
-        "check" | "request" => CaseEventKind::Signal { signal: signal(r, &kind, by.clone())? },
+        "check" | "request" | "safety" => CaseEventKind::Signal { signal: signal(r, &kind, by.clone())? },
         "ack" => CaseEventKind::Acknowledged,
         "update" => CaseEventKind::Update {
             status: r.try_get::<Option<String>, _>("status")?.as_deref().and_then(CaseStatus::parse),
@@ -106,6 +119,18 @@ fn event(r: &AnyRow) -> Result<CaseEvent, sqlx::Error> {
 
 fn signal(r: &AnyRow, kind: &str, by: String) -> Result<CaseSignal, sqlx::Error> {
     let id: String = r.try_get::<Option<String>, _>("ref_id")?.unwrap_or_default();
+    if kind == "safety" {
+        let status: String = r.try_get::<Option<String>, _>("safety_status")?.unwrap_or_default();
+        let needs: String = r.try_get::<Option<String>, _>("safety_needs")?.unwrap_or_default();
+        return Ok(CaseSignal::Safety {
+            id,
+            status: SafetyStatus::parse(&status).ok_or_else(|| bad("safety status", &status))?,
+            needs: needs.split(',').filter_map(SupportNeed::parse).collect(),
+            note: r.try_get("safety_note")?,
+            by,
+            recorded_at: r.try_get::<Option<i64>, _>("safety_at")?.unwrap_or_default(),
+        });
+    }
     Ok(if kind == "check" {
         let outcome: String = r.try_get::<Option<String>, _>("outcome")?.unwrap_or_default();
         CaseSignal::Check {
@@ -141,6 +166,7 @@ impl Storage {
         let (kind, ref_id, urgent) = match signal {
             SignalRef::Check { id, urgent } => ("check", id, urgent),
             SignalRef::Request { id } => ("request", id, false),
+            SignalRef::Safety { id, urgent } => ("safety", id, urgent),
         };
         let urgent = i64::from(urgent);
         let new_id = format!("case-{}", uuid::Uuid::new_v4().simple());
@@ -251,7 +277,7 @@ impl Storage {
         // Each case's signals, newest last: how many, and the newest in brief.
         let sql = format!(
             "SELECT {SIGNAL_FROM}
-             WHERE e.kind IN ('check', 'request') AND e.case_id IN (SELECT k.id {PERSON_FROM} {SUMMARY_JOINS}
+             WHERE e.kind IN ('check', 'request', 'safety') AND e.case_id IN (SELECT k.id {PERSON_FROM} {SUMMARY_JOINS}
                  WHERE {} AND (k.status IN ('open', 'in_progress') OR k.closed_at > ?) {one})
              ORDER BY e.seq",
             scope_condition(user.role)
@@ -479,7 +505,7 @@ impl Storage {
              FROM ({}) s JOIN cases k ON k.person_id = s.id
              LEFT JOIN users ua ON ua.id = k.acknowledged_by
              LEFT JOIN users uo ON uo.id = k.owner_id
-             LEFT JOIN case_events e ON e.case_id = k.id AND e.kind IN ('check', 'request')
+             LEFT JOIN case_events e ON e.case_id = k.id AND e.kind IN ('check', 'request', 'safety')
              WHERE k.status IN ('open', 'in_progress') OR k.closed_at > ?
              ORDER BY k.opened_at, k.id, e.seq",
             scope_ids(user.role)

@@ -11,6 +11,7 @@ mod areas;
 mod audit;
 mod cases;
 mod checks;
+mod disaster;
 mod invites;
 mod map;
 mod meetings;
@@ -27,6 +28,7 @@ mod write;
 
 pub use audit::{Actor, AuditAction};
 pub use cases::SignalRef;
+pub use disaster::OnList;
 pub use invites::{InviteProblem, Redeemed};
 pub use meetings::MeetingCase;
 pub use reports::ReportArea;

@@ -35,6 +35,12 @@ pub enum SecurityAction {
     AreasSet,
     PasswordChange,
     PasswordReset,
+    /// A 安否確認 event began: volunteers of its areas see the 要援護 persons there.
+    EventStart,
+    /// Small areas were added to an event under way.
+    EventAreas,
+    /// An event closed: what it added leaves the phones.
+    EventClose,
 }
 
 impl SecurityAction {
@@ -54,6 +60,9 @@ impl SecurityAction {
             SecurityAction::AreasSet => "user.areas",
             SecurityAction::PasswordChange => "password.change",
             SecurityAction::PasswordReset => "password.reset",
+            SecurityAction::EventStart => "event.start",
+            SecurityAction::EventAreas => "event.areas",
+            SecurityAction::EventClose => "event.close",
         }
     }
 }

@@ -94,6 +94,41 @@ macro_rules! partner_requests {
 pub(super) const PARTNER_REQUESTS: &str = partner_requests!();
 const _: () = assert!(PARTNER_SEES_CLOSED_MS == 2_592_000_000, "the literal in partner_requests! must match");
 
+/// A volunteer's persons, as a subquery of ids with the volunteer's id as its one parameter:
+/// those assigned to them with consent to be recorded, and, while a 安否確認 event is open over a
+/// small area where they watch someone, the 要援護 persons of that area who agreed to
+/// `share_disaster` (every 要援護 person there when an admin widened the event). 民生委員 and the
+/// office see everyone in their areas already, so only volunteers' scope grows in an event; the
+/// persons it added leave the phone at the first sync after the event closes.
+macro_rules! volunteer_scope {
+    () => {
+        "WITH me (id) AS (SELECT ?)
+         SELECT p.id FROM me JOIN assignments a ON a.user_id = me.id JOIN persons p ON p.id = a.person_id
+         WHERE p.active = 1 AND p.consent_record = 1
+         UNION
+         SELECT p.id FROM me JOIN assignments a ON a.user_id = me.id JOIN persons pa ON pa.id = a.person_id
+         JOIN disaster_event_areas ea ON ea.small_area_id = pa.small_area_id
+         JOIN disaster_events e ON e.id = ea.event_id AND e.closed_at IS NULL
+         JOIN persons p ON p.small_area_id = ea.small_area_id
+         WHERE pa.active = 1 AND pa.consent_record = 1 AND p.active = 1 AND p.needs_evacuation_help = 1
+           AND (p.consent_share_disaster = 1 OR e.widened = 1)"
+    };
+}
+
+/// A volunteer's own persons without an event's (the first branch of [`volunteer_scope!`]): those
+/// an event adds are the difference. One parameter: the user id.
+pub(super) const VOLUNTEER_OWN: &str = "SELECT p.id FROM assignments a JOIN persons p ON p.id = a.person_id
+     WHERE a.user_id = ? AND p.active = 1 AND p.consent_record = 1";
+
+/// Whether the volunteer bound as the single parameter was given person `p` by event `e`, open or
+/// closed (a confirmation that arrives after the close is still theirs to make): the second branch
+/// of [`volunteer_scope!`] as a condition.
+pub(super) const VOLUNTEER_EVENT_REACH: &str = "p.needs_evacuation_help = 1
+     AND (p.consent_share_disaster = 1 OR e.widened = 1)
+     AND EXISTS (SELECT 1 FROM assignments a JOIN persons pa ON pa.id = a.person_id
+                 WHERE a.user_id = ? AND pa.active = 1 AND pa.consent_record = 1
+                   AND pa.small_area_id = p.small_area_id)";
+
 /// SQL condition on `p` (persons) and `d` (districts) that holds when the user bound as the
 /// single parameter may see the person. One place decides scope for every query.
 ///
@@ -103,10 +138,8 @@ const _: () = assert!(PARTNER_SEES_CLOSED_MS == 2_592_000_000, "the literal in p
 pub(super) fn scope_condition(role: Role) -> &'static str {
     match role {
         // Volunteers are neighbours, not office holders: they hear of a person only with consent.
-        Role::Volunteer => {
-            "p.active = 1 AND p.consent_record = 1
-             AND EXISTS (SELECT 1 FROM assignments a WHERE a.person_id = p.id AND a.user_id = ?)"
-        }
+        // The volunteer's rule has two branches (their own persons; an event's): the ids, below.
+        Role::Volunteer => concat!("p.active = 1 AND p.id IN (", volunteer_scope!(), ")"),
         Role::Commissioner => {
             "p.active = 1
              AND EXISTS (SELECT 1 FROM commissioner_areas c WHERE c.small_area_id = p.small_area_id AND c.user_id = ?)"
@@ -130,10 +163,7 @@ pub(super) fn scope_condition(role: Role) -> &'static str {
 /// both). One parameter: the user id.
 pub(super) fn scope_ids(role: Role) -> &'static str {
     match role {
-        Role::Volunteer => {
-            "SELECT p.id FROM assignments a JOIN persons p ON p.id = a.person_id
-             WHERE a.user_id = ? AND p.active = 1 AND p.consent_record = 1"
-        }
+        Role::Volunteer => volunteer_scope!(),
         Role::Commissioner => {
             "SELECT p.id FROM commissioner_areas c JOIN persons p ON p.small_area_id = c.small_area_id
              WHERE c.user_id = ? AND p.active = 1"

@@ -61,6 +61,17 @@ pub enum CaseSignal {
         detail: String,
         by: String,
     },
+    /// A 安否確認 confirmation of 要支援 or 要救助.
+    Safety {
+        id: String,
+        status: crate::domain::disaster::SafetyStatus,
+        #[serde(default)]
+        needs: Vec<crate::domain::disaster::SupportNeed>,
+        #[serde(default)]
+        note: Option<String>,
+        by: String,
+        recorded_at: EpochMillis,
+    },
 }
 
 /// One entry of a case's timeline.

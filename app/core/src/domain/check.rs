@@ -172,7 +172,7 @@ impl GeoStamp {
     }
 }
 
-fn deserialize_stamp<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<GeoStamp>, D::Error> {
+pub(super) fn deserialize_stamp<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<GeoStamp>, D::Error> {
     match Option::<GeoStamp>::deserialize(d)? {
         None => Ok(None),
         Some(s) => s.validate().map(Some).map_err(|e| serde::de::Error::custom(e.detail)),
@@ -216,7 +216,7 @@ impl CheckNote {
 }
 
 /// Reads an optional note through [`CheckNote::parse`]: blank is no note, too long is an error.
-fn deserialize_note<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<CheckNote>, D::Error> {
+pub(super) fn deserialize_note<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<CheckNote>, D::Error> {
     match Option::<String>::deserialize(d)? {
         None => Ok(None),
         Some(raw) => CheckNote::parse(&raw).map_err(|e| serde::de::Error::custom(e.detail)),
@@ -273,17 +273,22 @@ impl NewCheck {
 
     /// Device clocks are wrong, but not by years: refuse times that cannot be real.
     pub fn validate_time(&self, server_now: EpochMillis) -> Result<(), ValidationError> {
-        const YEAR_MS: i64 = 366 * 24 * 60 * 60 * 1000;
-        // 2020-01-01T00:00:00Z: nothing was recorded with this app before then.
-        const EARLIEST: i64 = 1_577_836_800_000;
-        if self.recorded_at < EARLIEST || self.recorded_at > server_now + YEAR_MS {
-            return Err(ValidationError {
-                code: ErrorCode::RecordedAtOutOfRange,
-                detail: format!("recorded_at {} is not a plausible time", self.recorded_at),
-            });
-        }
-        Ok(())
+        plausible_time(self.recorded_at, server_now)
     }
+}
+
+/// A device's time for a record that can be real: not before the app existed, not years ahead.
+pub(super) fn plausible_time(recorded_at: EpochMillis, server_now: EpochMillis) -> Result<(), ValidationError> {
+    const YEAR_MS: i64 = 366 * 24 * 60 * 60 * 1000;
+    // 2020-01-01T00:00:00Z: nothing was recorded with this app before then.
+    const EARLIEST: i64 = 1_577_836_800_000;
+    if recorded_at < EARLIEST || recorded_at > server_now + YEAR_MS {
+        return Err(ValidationError {
+            code: ErrorCode::RecordedAtOutOfRange,
+            detail: format!("recorded_at {recorded_at} is not a plausible time"),
+        });
+    }
+    Ok(())
 }
 
 /// Where a check stands between this device and the server.

@@ -8,6 +8,7 @@ mod calendar;
 pub mod case;
 mod check;
 mod consent;
+pub mod disaster;
 pub mod due;
 mod inquiry;
 pub mod map;

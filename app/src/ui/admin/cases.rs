@@ -204,6 +204,15 @@ pub(super) fn signal_text(s: &CaseSignal) -> String {
                 format!("依頼: {}「{detail}」（{by} さん）", need.label_ja())
             }
         }
+        CaseSignal::Safety { status, needs, note, by, .. } => {
+            let mut words = vec![format!("安否確認: {}", status.label_ja())];
+            words.extend(needs.iter().map(|n| n.label_ja().to_owned()));
+            let seen = words.join("・");
+            match note {
+                Some(n) if !n.is_empty() => format!("{seen}「{n}」（{by} さん）"),
+                _ => format!("{seen}（{by} さん）"),
+            }
+        }
     }
 }
 
@@ -233,7 +242,11 @@ fn CaseDetailPanel(detail: CaseDetail, on_saved: impl Fn(CaseDetail) + Copy + Se
 pub(super) fn TimelineEntry(event: CaseEvent) -> impl IntoView {
     let what = match &event.what {
         CaseEventKind::Signal { signal } => {
-            let urgent = matches!(signal, CaseSignal::Check { outcome: CheckOutcome::Emergency, .. });
+            let urgent = matches!(
+                signal,
+                CaseSignal::Check { outcome: CheckOutcome::Emergency, .. }
+                    | CaseSignal::Safety { status: crate::domain::disaster::SafetyStatus::NeedsRescue, .. }
+            );
             (if urgent { "緊急の記録" } else { "記録" }.to_owned(), signal_text(signal))
         }
         CaseEventKind::Acknowledged => ("確認".to_owned(), format!("{} さんが確認しました", event.by)),

@@ -316,6 +316,9 @@ fn detail_label(action: &str, detail: &str) -> String {
             .join("・"),
         "person.read" if detail == "map" => "地図から".to_owned(),
         "check.create" => crate::domain::CheckOutcome::parse(detail).map_or(detail, |o| o.label_ja()).to_owned(),
+        "safety.confirm" => {
+            crate::domain::disaster::SafetyStatus::parse(detail).map_or(detail, |s| s.label_ja()).to_owned()
+        }
         // Field names from a phone's edit: `phone,notes`, or `phone:other` for a settled conflict.
         "person.update" | "conflict.open" | "conflict.resolve" => detail
             .split(',')
@@ -359,6 +362,8 @@ fn action_label(action: &str) -> String {
         "export" => "ダウンロード",
         "meeting.read" => "個別ケース検討会の資料を閲覧",
         "meeting.print" => "個別ケース検討会の資料を印刷",
+        "safety.confirm" => "安否確認の記録",
+        "safety.board" => "安否確認の集計に表示",
         other => other,
     }
     .to_owned()

@@ -28,6 +28,9 @@ fn action_ja(action: &str) -> &'static str {
         "user.areas" => "担当区域の変更",
         "password.change" => "パスワード変更",
         "password.reset" => "パスワード再設定",
+        "event.start" => "安否確認の開始",
+        "event.areas" => "安否確認の地域追加",
+        "event.close" => "安否確認の終了",
         _ => "その他",
     }
 }
@@ -54,6 +57,10 @@ fn detail_ja(detail: &str) -> String {
             "replaced" => format!("無効にした未使用の招待コード：{v}件"),
             "role" => format!("役割：{}", crate::domain::Role::parse(v).map(|r| r.label_ja()).unwrap_or("不明")),
             "areas" => format!("担当区域：{}件", count(v)),
+            "small_areas" => format!("対象の小地域：{}件", count(v)),
+            "event" => format!("安否確認：{v}"),
+            "widened" => format!("同意のない方も対象（理由：{v}）"),
+            "drill" => "訓練".to_owned(),
             "persons" => format!("担当する方：{}人", count(v)),
             "device" => format!("端末番号：{}", v.chars().take(8).collect::<String>()),
             _ => format!("{k}：{v}"),
@@ -152,6 +159,9 @@ mod tests {
             "user.areas",
             "password.change",
             "password.reset",
+            "event.start",
+            "event.areas",
+            "event.close",
         ] {
             assert_ne!(super::action_ja(a), "その他", "{a}");
         }
