@@ -42,6 +42,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/persons/:id/consent") view=move || view! { <Field screen=FieldScreen::Consent/> }/>
                         <Route path=path!("/persons/:id/inquiry") view=move || view! { <Field screen=FieldScreen::Inquiry/> }/>
                         <Route path=path!("/map") view=move || view! { <Field screen=FieldScreen::Map/> }/>
+                        <Route path=path!("/safety") view=move || view! { <Field screen=FieldScreen::Safety/> }/>
+                        <Route path=path!("/safety/:event/:person") view=move || view! { <Field screen=FieldScreen::SafetyPerson/> }/>
                         <Route path=path!("/checks") view=move || view! { <Field screen=FieldScreen::RecentChecks/> }/>
                         <Route path=path!("/settings") view=move || view! { <Field screen=FieldScreen::Settings/> }/>
                         <Route path=path!("/password") view=move || view! { <Field screen=FieldScreen::Password/> }/>
@@ -56,6 +58,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/meetings") view=move || view! { <Admin screen=AdminScreen::Meetings/> }/>
                         <Route path=path!("/admin/meetings/:id") view=move || view! { <Admin screen=AdminScreen::Meeting/> }/>
                         <Route path=path!("/admin/reports") view=move || view! { <Admin screen=AdminScreen::Reports/> }/>
+                        <Route path=path!("/admin/events") view=move || view! { <Admin screen=AdminScreen::Events/> }/>
+                        <Route path=path!("/admin/events/:id") view=move || view! { <Admin screen=AdminScreen::Event/> }/>
                         <Route path=path!("/admin/persons/new") view=move || view! { <Admin screen=AdminScreen::NewPerson/> }/>
                         <Route path=path!("/admin/persons/:id") view=move || view! { <Admin screen=AdminScreen::Person/> }/>
                         <Route path=path!("/admin/users") view=move || view! { <Admin screen=AdminScreen::Users/> }/>

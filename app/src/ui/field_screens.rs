@@ -4,7 +4,7 @@
 //! - `person_screen`: one person's page with the check form (the three-tap path: its own small chunk,
 //!   read from the cache, so the path does not wait for the screens below).
 //! - `field_screen`: the screens used less often — 御用聞き, consent, registration, 活動記録, recent
-//!   records, 依頼したこと, settings, the password change, the map.
+//!   records, 依頼したこと, settings, the password change, the map, 安否確認.
 
 use super::activity_report::ActivityReportPage;
 use super::consent_form::ConsentPage;
@@ -15,6 +15,7 @@ use super::password::ChangePasswordPage;
 use super::person_page::PersonPage;
 use super::recent_checks::RecentChecksPage;
 use super::register_person::RegisterPersonPage;
+use super::safety::{SafetyPage, SafetyPersonPage};
 use super::settings::SettingsPage;
 use leptos::prelude::*;
 
@@ -32,6 +33,10 @@ pub enum FieldScreen {
     Settings,
     /// 地図: the persons held, on the map (Leaflet itself is precached, not in any chunk).
     Map,
+    /// 安否確認: the events under way, the user's own state and the list to confirm.
+    Safety,
+    /// 安否確認 of one person.
+    SafetyPerson,
 }
 
 #[lazy]
@@ -46,6 +51,8 @@ pub fn field_screen(screen: FieldScreen) -> AnyView {
         FieldScreen::MyRequests => view! { <MyRequestsPage/> }.into_any(),
         FieldScreen::Settings => view! { <SettingsPage/> }.into_any(),
         FieldScreen::Map => view! { <FieldMapPage/> }.into_any(),
+        FieldScreen::Safety => view! { <SafetyPage/> }.into_any(),
+        FieldScreen::SafetyPerson => view! { <SafetyPersonPage/> }.into_any(),
     }
 }
 

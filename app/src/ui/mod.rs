@@ -22,6 +22,7 @@ mod person_page;
 mod recent_checks;
 mod register_person;
 pub(crate) mod requests;
+mod safety;
 mod settings;
 pub mod sign_in;
 pub mod state;

@@ -41,8 +41,11 @@ pub fn PersonListPage() -> impl IntoView {
             }
             latest.into_iter().map(|(id, c)| (id.clone(), c.clone())).collect()
         });
+        // Persons an event lent this user are on its own list, not among those they watch.
+        let lent: Vec<PersonId> = state.events.with(|es| es.iter().flat_map(|e| e.extra.iter().cloned()).collect());
         let mut rows: Vec<Row> = state.persons.with(|ps| {
             ps.iter()
+                .filter(|p| !lent.contains(&p.id))
                 .map(|p| {
                     let last = latest.get(&p.id).cloned();
                     let due = Due::of(last.as_ref().map(|c| c.recorded_at), p.check_interval_days, now, offset);
@@ -69,10 +72,11 @@ pub fn PersonListPage() -> impl IntoView {
         v.dedup();
         v
     });
-    let count = move || state.persons.with(Vec::len);
+    let count = move || rows.with(Vec::len);
     let attention = move || rows.with(|rs| rs.iter().filter(|r| r.due.needs_attention()).count());
     view! {
         <section class="page">
+            <super::safety::EventBanner/>
             <h1>{t!("persons.title")} " " <span class="count">{move || t!("persons.count", n = count())}</span></h1>
             <Show
                 when=move || { count() > 0 }

@@ -228,6 +228,31 @@ pub async fn decide(meeting: &str, decisions: &[Decision]) -> Result<Vec<Decisio
     post(&format!("/meetings/{}/decisions", seg(meeting)), &decisions).await
 }
 
+/// 安否確認: the events with an area in the user's districts.
+pub async fn events() -> Result<Vec<crate::api::disaster::EventSummary>, Failure> {
+    get("/events").await
+}
+
+pub async fn start_event(e: &crate::api::disaster::NewEvent) -> Result<crate::api::disaster::EventSummary, Failure> {
+    post("/events", e).await
+}
+
+/// An event's board (each person shown is audited once a day).
+pub async fn event_board(id: &str) -> Result<crate::api::disaster::EventBoard, Failure> {
+    get(&format!("/events/{}", seg(id))).await
+}
+
+pub async fn add_event_areas(
+    id: &str,
+    add: &crate::api::disaster::AddAreas,
+) -> Result<crate::api::disaster::EventSummary, Failure> {
+    post(&format!("/events/{}/areas", seg(id)), add).await
+}
+
+pub async fn close_event(id: &str) -> Result<crate::api::disaster::EventSummary, Failure> {
+    post(&format!("/events/{}/close", seg(id)), &Empty {}).await
+}
+
 /// Field edits that met another edit of the same field, for the coordinator to settle.
 pub async fn conflicts() -> Result<Vec<ConflictSummary>, Failure> {
     get("/conflicts").await

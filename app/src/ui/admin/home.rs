@@ -34,6 +34,7 @@ pub fn AdminHomePage() -> impl IntoView {
                 </div>
             </Show>
             <ul class="menu-grid" data-testid="admin-menu">
+                <MenuLink href="/admin/events" title="安否確認" text="災害のとき、要援護者の安否を見守りのネットワークで確かめ、地域ごとに集計する"/>
                 <MenuLink href="/admin/cases" title="要対応" text="気になる・緊急の記録と依頼を、人ごとに確認して対応を記録する"/>
                 <MenuLink href="/admin/meetings" title="個別ケース検討会" text="検討する方を選んで会議の資料をつくり、決まったことを記録する"/>
                 <MenuLink href="/admin/map" title="地図" text="担当地区の方を地図で。緊急・気になる・期限超過が一目で分かる"/>

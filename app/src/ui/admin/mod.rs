@@ -7,6 +7,7 @@ mod areas;
 mod cases;
 mod conflicts;
 mod devices;
+mod disaster;
 mod home;
 mod map;
 mod meetings;
@@ -26,6 +27,7 @@ use areas::AreasPage;
 use cases::CasesPage;
 use conflicts::ConflictsPage;
 use devices::DevicesPage;
+use disaster::{EventBoardPage, EventsPage};
 use home::AdminHomePage;
 use leptos::prelude::*;
 use map::MapAdminPage;
@@ -65,6 +67,10 @@ pub enum AdminScreen {
     Meetings,
     /// One meeting's agenda and decisions.
     Meeting,
+    /// 安否確認: the events, and a new one.
+    Events,
+    /// One event's board.
+    Event,
 }
 
 /// Every management screen, behind one split point: `cargo leptos build --split` moves all of
@@ -90,5 +96,7 @@ pub fn admin_screen(screen: AdminScreen) -> AnyView {
         AdminScreen::Reports => view! { <ReportsPage/> }.into_any(),
         AdminScreen::Meetings => view! { <MeetingsPage/> }.into_any(),
         AdminScreen::Meeting => view! { <MeetingPage/> }.into_any(),
+        AdminScreen::Events => view! { <EventsPage/> }.into_any(),
+        AdminScreen::Event => view! { <EventBoardPage/> }.into_any(),
     }
 }

@@ -1,0 +1,142 @@
+// 災害時の安否確認, from the office to the field and back: the coordinator starts a drill over
+// 本町一丁目; the volunteer's phone gets the list at its next sync (a banner on the home list, and
+// a 要援護 neighbour she does not usually watch, lent by the event); with no signal she says she is
+// safe, records 無事・在宅 for one person and 要支援 (薬) for another; back online, the
+// coordinator's board shows both without a reload; the coordinator closes the event and the lent
+// person leaves the phone's IndexedDB at its next sync.
+import { test, expect, Page } from "@playwright/test";
+import { TestServer } from "./support/server";
+import { watchConsole } from "./support/console";
+import { shoot, signInAs, signedInPage, storeCounts, SHOTS } from "./support/ui";
+import * as fs from "node:fs";
+
+let server: TestServer;
+const PHONE = { viewport: { width: 390, height: 844 } };
+const DESK = { viewport: { width: 1280, height: 800 } };
+
+test.beforeAll(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  server = await TestServer.start();
+});
+test.afterAll(async () => {
+  await server?.dispose();
+});
+
+/** Asks the phone to sync now (設定 → 今すぐ送信・受信する) and comes back to the home list. */
+async function syncNow(phone: Page) {
+  await phone.getByRole("link", { name: "設定" }).click();
+  await phone.getByRole("button", { name: /今すぐ送信/ }).click();
+  await expect(phone.getByTestId("sync-bar")).toContainText("すべて送信済み");
+  await phone.getByRole("link", { name: "担当の方" }).click();
+}
+
+test("a drill reaches the phone, is answered offline, fills the board live, and leaves the phone when closed", async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  const phoneContext = await browser.newContext(PHONE);
+  const phone = await signedInPage(phoneContext, server.url, "sato");
+  const phoneProblems = watchConsole(phone);
+  const before = (await storeCounts(phone)).persons;
+  await expect(phone.getByTestId("event-banner")).toHaveCount(0);
+
+  // The office starts a drill over 本町一丁目.
+  const deskContext = await browser.newContext(DESK);
+  const desk = await deskContext.newPage();
+  const deskProblems = watchConsole(desk);
+  await signInAs(desk, server.url, "tanaka");
+  await expect(desk).toHaveURL(/\/admin$/);
+  await desk.getByRole("link", { name: /^安否確認 / }).click();
+  await expect(desk).toHaveURL(/\/admin\/events$/);
+  const form = desk.getByTestId("new-event");
+  await form.getByRole("button", { name: "安否確認を始める" }).click();
+  await expect(form.getByRole("alert")).toContainText("名前を入力");
+  await form.getByLabel("名前（例：12月5日 大雪）").fill("大雨 避難訓練");
+  await form.getByLabel("種類").selectOption({ label: "大雨・洪水" });
+  await form.getByLabel("本町一丁目町内会").check();
+  await form.getByLabel(/訓練として行う/).check();
+  await shoot(desk, "90-event-start");
+  await form.getByRole("button", { name: "安否確認を始める" }).click();
+  await expect(desk).toHaveURL(/\/admin\/events\/ev-/);
+  const board = desk.getByTestId("event-board");
+  await expect(board.getByRole("heading", { level: 1 })).toContainText("大雨 避難訓練");
+  await expect(board).toContainText("訓練");
+  const unconfirmed = board.getByTestId("unconfirmed-list").getByTestId("board-row");
+  const total = await unconfirmed.count();
+  expect(total).toBeGreaterThan(1);
+  await expect(board.getByRole("heading", { name: `未確認の方 ${total}人` })).toBeVisible();
+
+  // One sync brings the event, its list and the lent neighbour to the phone.
+  await syncNow(phone);
+  await expect(phone.getByTestId("event-banner")).toContainText("【訓練】安否確認を実施中：大雨 避難訓練", {
+    timeout: 15_000,
+  });
+  const during = (await storeCounts(phone)).persons;
+  expect(during).toBeGreaterThan(before);
+  // The lent neighbour is on the event's list, not among the persons she watches.
+  await expect(phone.getByTestId("person-row")).toHaveCount(before);
+  await shoot(phone, "91-event-banner");
+
+  // No signal from here: the phone works from its own store.
+  await phoneContext.setOffline(true);
+  await phone.getByTestId("event-banner").click();
+  await expect(phone).toHaveURL(/\/safety$/);
+  const list = phone.getByTestId("safety-row");
+  await expect(list).toHaveCount(total);
+  await expect(phone.getByTestId("unconfirmed")).toContainText(`未確認 ${total}人`);
+  // Her own safety first.
+  await expect(phone.getByTestId("self-report")).toContainText("まず、あなた自身の状況を記録してください");
+  await shoot(phone, "92-safety-list");
+  await phone.getByRole("button", { name: "無事・活動できる" }).click();
+  await expect(phone.getByTestId("self-report")).toContainText("あなたの状況：無事・活動できる");
+
+  // 無事・在宅 for the first, 要支援 (薬) for the next.
+  const first = (await list.first().locator("strong").textContent())!;
+  await list.first().click();
+  await expect(phone.getByRole("heading", { level: 1 })).toHaveText(first);
+  await phone.getByRole("button", { name: "無事・在宅" }).click();
+  await phone.getByRole("button", { name: "記録する" }).click();
+  await expect(phone).toHaveURL(/\/safety$/);
+  const firstRow = list.filter({ hasText: first });
+  await expect(firstRow.getByTestId("safety-status")).toHaveText("無事・在宅");
+  await expect(firstRow).toContainText("未送信");
+
+  const second = (await list.first().locator("strong").textContent())!;
+  expect(second).not.toBe(first);
+  await list.first().click();
+  await phone.getByRole("button", { name: "要支援" }).click();
+  await phone.getByRole("button", { name: "記録する" }).click();
+  await expect(phone.getByTestId("needs")).toContainText("必要な支援を選ぶか");
+  await phone.getByTestId("needs").getByRole("button", { name: "薬" }).click();
+  await phone.getByLabel("メモ（任意）").fill("血圧の薬があと2日分");
+  await shoot(phone, "93-safety-form");
+  await phone.getByRole("button", { name: "記録する" }).click();
+  await expect(phone).toHaveURL(/\/safety$/);
+  await expect(list.filter({ hasText: second }).getByTestId("safety-status")).toHaveText("要支援");
+  await expect(phone.getByTestId("unconfirmed")).toContainText(`未確認 ${total - 2}人`);
+
+  // Signal again: the outbox goes by itself, and the board follows without a reload.
+  await phoneContext.setOffline(false);
+  await expect(phone.getByTestId("pending-count")).toHaveCount(0, { timeout: 30_000 });
+  await expect(board.getByRole("heading", { name: `未確認の方 ${total - 2}人` })).toBeVisible({ timeout: 20_000 });
+  const attention = board.getByTestId("attention-list").getByTestId("board-row");
+  await expect(attention).toHaveCount(1);
+  await expect(attention.first()).toContainText(second.replace(/さん$/, ""));
+  await expect(attention.first()).toContainText("血圧の薬があと2日分");
+  await expect(board.getByTestId("responders")).toContainText("佐藤 花子");
+  await expect(board.getByTestId("responders")).toContainText("無事・活動できる");
+  const totals = board.getByTestId("tallies").locator("tbody tr").first();
+  await expect(totals).toContainText("合計");
+  await shoot(desk, "94-event-board");
+
+  // Closed by the office: the lent neighbour leaves the phone at its next sync.
+  await board.getByRole("button", { name: "安否確認を終了する" }).click();
+  await board.getByRole("button", { name: "終了する", exact: true }).click();
+  await expect(board).toContainText("終了");
+  await syncNow(phone);
+  await expect(phone.getByTestId("event-banner")).toHaveCount(0, { timeout: 15_000 });
+  expect((await storeCounts(phone)).persons).toBe(before);
+
+  expect(phoneProblems).toEqual([]);
+  expect(deskProblems).toEqual([]);
+});
