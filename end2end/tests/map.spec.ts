@@ -5,43 +5,22 @@
 // fixture server started here: the suite never reaches the internet, and the test checks that no
 // tile request carries anything about a person.
 import { test, expect, Browser, BrowserContext, Page } from "@playwright/test";
-import { TestServer, freePort } from "./support/server";
+import { TestServer } from "./support/server";
+import { TileServer } from "./support/tiles";
 import { watchConsole } from "./support/console";
 import { shoot, signInAs, signedInPage, SHOTS, reopen } from "./support/ui";
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
-import * as http from "node:http";
 
-// A 1×1 pale grey PNG: every tile the same, enough for Leaflet to draw a base map.
-const TILE = Buffer.from(
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4//8/AAX+Av4N70a4AAAAAElFTkSuQmCC",
-  "base64",
-);
 const DESK = { viewport: { width: 1280, height: 800 } };
 
 let server: TestServer;
-let tiles: http.Server;
-let tilePort: number;
-const tileRequests: { url: string; referer?: string }[] = [];
-
-function startTiles(): Promise<void> {
-  tiles = http.createServer((req, res) => {
-    tileRequests.push({ url: req.url ?? "", referer: req.headers.referer });
-    if (!/^\/tiles\/\d+\/\d+\/\d+\.png$/.test(req.url ?? "")) {
-      res.writeHead(404).end();
-      return;
-    }
-    // As 地理院タイル does: any page may read a tile (the phone keeps what it reads).
-    res.writeHead(200, { "content-type": "image/png", "access-control-allow-origin": "*" }).end(TILE);
-  });
-  return new Promise((r) => tiles.listen(tilePort, "127.0.0.1", () => r()));
-}
+let tiles: TileServer;
 
 test.beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
-  tilePort = await freePort();
-  await startTiles();
-  server = await TestServer.start({ MIMAMORI_MAP_TILES: `http://127.0.0.1:${tilePort}/tiles/{z}/{x}/{y}.png` });
+  tiles = await TileServer.start();
+  server = await TestServer.start({ MIMAMORI_MAP_TILES: tiles.url });
 });
 test.afterAll(async () => {
   await server?.dispose();
@@ -96,8 +75,8 @@ test("the coordinator sees where everyone stands, filters, opens a person and pr
   await expect(page.getByTestId("map-legend")).toContainText("緊急");
   await expect(page.getByTestId("map-legend")).toContainText("四角は要援護");
   // Tiles came from the configured server, and nothing about a person went with them.
-  await expect.poll(() => tileRequests.length).toBeGreaterThan(0);
-  for (const r of tileRequests) {
+  await expect.poll(() => tiles.requests.length).toBeGreaterThan(0);
+  for (const r of tiles.requests) {
     expect(r.url).toMatch(/^\/tiles\/\d+\/\d+\/\d+\.png$/);
     expect(r.referer).toBeUndefined();
   }
@@ -229,14 +208,13 @@ test("the coordinator sees where everyone stands, filters, opens a person and pr
 test("with the tile server down the markers still show, with a note", async ({ browser }) => {
   const { context, page } = await deskPage(browser);
   tiles.close();
-  tiles.closeAllConnections();
   try {
     await openMap(page);
     await expect(page.getByTestId("tiles-down")).toHaveText("地図の画像を読み込めません。印はそのまま表示しています。");
     expect(await drawn(page)).toBeGreaterThan(0);
     await page.screenshot({ path: `${SHOTS}/53-map-no-tiles-1280.png` });
   } finally {
-    await startTiles();
+    await tiles.listen();
     await context.close();
   }
 });
@@ -279,7 +257,7 @@ test("a 民生委員 plans her round on the phone map, saves her area's map and 
   await expect(page.getByTestId("map-not-saved")).toBeVisible();
 
   // Save the area: the estimate first, then the tiles of her own small areas, zoom 12 to 17.
-  const before = tileRequests.length;
+  const before = tiles.requests.length;
   await page.getByTestId("save-area").click();
   await expect(page.getByTestId("save-estimate")).toContainText(/\d+ 枚（約 \d+ MB）保存します。端末に保存できる地図は 50 MB まで/);
   const planned = Number((await page.getByTestId("save-estimate").innerText()).match(/(\d+) 枚/)![1]);
@@ -287,18 +265,18 @@ test("a 民生委員 plans her round on the phone map, saves her area's map and 
   await page.getByRole("button", { name: "保存する" }).click();
   await expect(page.getByTestId("save-result")).toContainText(`この地域の地図を保存しました（${planned} 枚`, { timeout: 60_000 });
   await expect(page.getByTestId("map-not-saved")).toBeHidden();
-  const fetched = tileRequests.slice(before).map((r) => Number(r.url.split("/")[2]));
+  const fetched = tiles.requests.slice(before).map((r) => Number(r.url.split("/")[2]));
   expect(Math.min(...fetched)).toBeGreaterThanOrEqual(12);
   expect(Math.max(...fetched)).toBeLessThanOrEqual(17);
-  for (const r of tileRequests) expect(r.referer).toBeUndefined();
+  for (const r of tiles.requests) expect(r.referer).toBeUndefined();
   // The worker keeps each tile just after handing it to the page.
   await expect.poll(async () => (await keptTiles(page)).length).toBeGreaterThanOrEqual(planned);
   // Saving again fetches nothing already kept.
-  const again = tileRequests.length;
+  const again = tiles.requests.length;
   await page.getByTestId("save-area").click();
   await page.getByRole("button", { name: "保存する" }).click();
   await expect(page.getByTestId("save-result")).toContainText("今回 0.0 MB");
-  expect(tileRequests.length).toBe(again);
+  expect(tiles.requests.length).toBe(again);
   await shoot(page, "60-field-map");
 
   // A tap on a marker opens the person.

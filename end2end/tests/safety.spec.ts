@@ -3,23 +3,28 @@
 // a 要援護 neighbour she does not usually watch, lent by the event); with no signal she says she is
 // safe, records 無事・在宅 for one person and 要支援 (薬) for another; back online, the
 // coordinator's board shows both without a reload; the coordinator closes the event and the lent
-// person leaves the phone's IndexedDB at its next sync.
+// person leaves the phone's IndexedDB at its next sync. The board's map and its legend follow the
+// same colours.
 import { test, expect, Page } from "@playwright/test";
 import { TestServer } from "./support/server";
+import { TileServer } from "./support/tiles";
 import { watchConsole } from "./support/console";
 import { shoot, signInAs, signedInPage, storeCounts, SHOTS } from "./support/ui";
 import * as fs from "node:fs";
 
 let server: TestServer;
+let tiles: TileServer;
 const PHONE = { viewport: { width: 390, height: 844 } };
 const DESK = { viewport: { width: 1280, height: 800 } };
 
 test.beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
-  server = await TestServer.start();
+  tiles = await TileServer.start();
+  server = await TestServer.start({ MIMAMORI_MAP_TILES: tiles.url });
 });
 test.afterAll(async () => {
   await server?.dispose();
+  tiles?.close();
 });
 
 /** Asks the phone to sync now (設定 → 今すぐ送信・受信する) and comes back to the home list. */
@@ -65,6 +70,10 @@ test("a drill reaches the phone, is answered offline, fills the board live, and 
   const total = await unconfirmed.count();
   expect(total).toBeGreaterThan(1);
   await expect(board.getByRole("heading", { name: `未確認の方 ${total}人` })).toBeVisible();
+  // The same persons on the map, grey until someone has seen them.
+  const legend = board.getByTestId("board-legend");
+  await expect(legend).toContainText(`未確認 ${total}人`);
+  await expect(board.getByTestId("board-map").locator(".leaflet-marker-icon").first()).toBeVisible();
 
   // One sync brings the event, its list and the lent neighbour to the phone.
   await syncNow(phone);
@@ -125,9 +134,22 @@ test("a drill reaches the phone, is answered offline, fills the board live, and 
   await expect(attention.first()).toContainText("血圧の薬があと2日分");
   await expect(board.getByTestId("responders")).toContainText("佐藤 花子");
   await expect(board.getByTestId("responders")).toContainText("無事・活動できる");
+  await expect(legend).toContainText("要支援 1人");
+  await expect(legend).toContainText("無事を確認 1人");
+  await expect(legend).toContainText(`未確認 ${total - 2}人`);
   const totals = board.getByTestId("tallies").locator("tbody tr").first();
   await expect(totals).toContainText("合計");
   await shoot(desk, "94-event-board");
+
+  // One not yet confirmed is handed to 高橋さん (杉沢), who watches nobody here.
+  const waiting = (await unconfirmed.first().locator("strong").textContent())!;
+  const handOver = desk.getByTestId("hand-over");
+  await handOver.getByLabel("引き継ぐもの").selectOption({ label: waiting });
+  await handOver.getByLabel("引き継ぐ人").selectOption({ label: "高橋 誠（見守りボランティア）" });
+  await handOver.getByRole("button", { name: "引き継ぐ" }).click();
+  await expect(handOver).toContainText("1人を引き継ぎました");
+  await expect(unconfirmed.filter({ hasText: waiting })).toContainText("担当：高橋 誠");
+  await shoot(desk, "95-event-hand-over");
 
   // Closed by the office: the lent neighbour leaves the phone at its next sync.
   await board.getByRole("button", { name: "安否確認を終了する" }).click();

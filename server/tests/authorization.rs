@@ -802,6 +802,41 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
                 )
             }
         }
+        ("POST", "/events/{id}/checkers") => {
+            let target = match (in_scope, role) {
+                (true, _) => "ev-here",
+                (false, Coordinator) => "ev-south",
+                (false, _) => "ev-away",
+            };
+            Row {
+                check: |_, _, _, body| assert!(body["persons"].is_u64(), "{body}"),
+                ..r(
+                    Method::POST,
+                    format!("/api/v1/events/{target}/checkers"),
+                    Some(json!({"to": w.spare_volunteer, "from": w.spare_commissioner})),
+                    gate(&MANAGERS, Expect::Ok(200), Expect::NotFound),
+                )
+            }
+        }
+        ("GET", "/events/{id}/export") => {
+            let target = match (in_scope, role) {
+                (true, _) => "ev-here",
+                (false, Coordinator) => "ev-south",
+                (false, _) => "ev-away",
+            };
+            Row {
+                check: |_, _, _, body| {
+                    let csv = body.as_str().unwrap_or_else(|| panic!("a CSV file, got {body}"));
+                    assert!(csv.starts_with('\u{feff}') && csv.contains("氏名,フリガナ,住所"), "{csv}");
+                },
+                ..r(
+                    Method::GET,
+                    format!("/api/v1/events/{target}/export?format=csv"),
+                    None,
+                    gate(&MANAGERS, Expect::Ok(200), Expect::NotFound),
+                )
+            }
+        }
         ("GET", "/events/{id}") | ("POST", "/events/{id}/areas") | ("POST", "/events/{id}/close") => {
             let target = match (in_scope, role, path) {
                 (true, _, "/events/{id}/close") => format!("ev-close-{}", role.login()),

@@ -3,12 +3,14 @@
 //! when an admin widened it, with a reason), and shrinks back when it closes; confirmations are
 //! stored once however often they are pushed, both of two checkers' are kept, one that arrives
 //! after the close is kept and marked late, one for a person not on the list is refused with the
-//! reason; a second event over the same areas is refused in favour of adding areas to the first.
+//! reason; a second event over the same areas is refused in favour of adding areas to the first;
+//! the summary downloads as CSV and Excel, each person in it audited.
 //!
 //! The demo town: 佐藤さん (volunteer) watches five persons in 本町一丁目, 鈴木さん (民生委員) covers
 //! 本町一丁目 and 駅前, 高橋さん (volunteer) watches in 杉沢. Each test sets the flags it relies on.
 
 mod common;
+use calamine::{Data, Reader, Xlsx};
 use common::*;
 use serde_json::{json, Value};
 
@@ -246,6 +248,31 @@ async fn an_event_lends_a_volunteer_the_consenting_persons_of_their_area_until_i
         (row["latest"]["status"].as_str(), row["latest"]["late"].as_bool()),
         (Some("safe_evacuated"), Some(true))
     );
+
+    // The summary as files: a row per person, in the 安否情報 order, each person audited as exported.
+    let name = row["name"].as_str().unwrap().to_owned();
+    let res = tanaka.get(app.url(&format!("/api/v1/events/{event}/export?format=csv"))).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let disposition = res.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(disposition.contains("mimamori-safety-drill-"), "{disposition}");
+    let csv = res.text().await.unwrap();
+    assert!(csv.starts_with("\u{feff}氏名,フリガナ,住所,負傷又は疾病の状況,現在の居所,連絡先,安否"), "{csv}");
+    assert_eq!(csv.lines().count(), 5, "a header and four persons: {csv}");
+    let line = csv.lines().find(|l| l.starts_with(&name)).unwrap();
+    assert!(line.contains("親族宅") && line.contains("無事・避難済") && line.contains("終了後に受信"), "{line}");
+    assert!(csv.lines().any(|l| l.contains(",未確認,")), "{csv}");
+    let res = tanaka.get(app.url(&format!("/api/v1/events/{event}/export?format=xlsx"))).send().await.unwrap();
+    let bytes = res.bytes().await.unwrap().to_vec();
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.worksheet_range("安否確認（訓練）").unwrap();
+    assert_eq!(sheet.height(), 5);
+    assert_eq!(sheet.get_value((0, 6)), Some(&Data::String("安否".into())));
+    let exported = app
+        .count(&s, "SELECT COUNT(*) FROM audit_log WHERE action = 'export' AND person_id = ?", &[&f.consenting])
+        .await;
+    assert_eq!(exported, 2, "each download is in the person's audit log");
+    let res = tanaka.get(app.url(&format!("/api/v1/events/{event}/export?format=pdf"))).send().await.unwrap();
+    assert_json_error(res, 400, "invalid_format").await;
 }
 
 async fn only_an_admin_widens_an_event_and_says_why(app: TestApp) {
@@ -377,9 +404,71 @@ async fn bad_input_is_refused_with_its_reason(app: TestApp) {
     assert_eq!(error_code(&res, 0), "event_not_found");
 }
 
+async fn hand(app: &TestApp, c: &reqwest::Client, event: &str, body: Value) -> reqwest::Response {
+    c.post(app.url(&format!("/api/v1/events/{event}/checkers"))).json(&body).send().await.unwrap()
+}
+
+async fn the_office_hands_a_person_or_a_whole_list_to_another_checker(app: TestApp) {
+    let f = fixture(&app).await;
+    let (sato, tanaka, takahashi) =
+        (app.signed_in("sato").await, app.signed_in("tanaka").await, app.signed_in("takahashi").await);
+    let event = started(&app, &tanaka, &["sa-honcho1", "sa-ekimae"]).await;
+
+    // 駅前's person to 佐藤さん, who watches nobody there: on her list, marked as lent, hers to confirm.
+    let res = hand(&app, &tanaka, &event, json!({"to": "u-sato", "person_ids": [f.other_area]})).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["persons"], 1);
+    let pull = app.pull(&sato, 0).await;
+    assert!(person_ids(&pull).contains(&f.other_area));
+    assert!(pull["events"][0]["extra"].as_array().unwrap().contains(&json!(f.other_area)));
+    let (_, res) = app.push_mutations(&sato, &[confirm(&event, &f.other_area, "safe_home", json!({}))], None).await;
+    assert_eq!(statuses(&res), ["applied"]);
+
+    // 佐藤さん cannot act: her whole list goes to 高橋さん (杉沢), her own persons included.
+    let res = hand(&app, &tanaka, &event, json!({"to": "u-takahashi", "from": "u-sato"})).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["persons"], 3, "her own, the lent neighbour, the handed one");
+    let pull = app.pull(&takahashi, 0).await;
+    let mut list = listed(&pull);
+    list.sort();
+    let mut expected = vec![f.consenting.clone(), f.own.clone(), f.other_area.clone()];
+    expected.sort();
+    assert_eq!(list, expected);
+    assert_eq!(pull["events"][0]["extra"].as_array().unwrap().len(), 3, "none of them is his own");
+    let b = board(&app, &tanaka, &event).await;
+    let row = b["persons"].as_array().unwrap().iter().find(|p| p["id"] == f.own.as_str()).unwrap().clone();
+    assert_eq!(row["handed_to"], "高橋 誠");
+    let s = app.storage().await;
+    let logged = app
+        .count(
+            &s,
+            "SELECT COUNT(*) FROM security_log WHERE action = 'event.checkers' AND subject_id = 'u-takahashi'",
+            &[],
+        )
+        .await;
+    assert_eq!(logged, 1);
+
+    // Not a field user, a person not on the list, or nothing named: refused, nothing handed.
+    let res = hand(&app, &tanaka, &event, json!({"to": "u-yamada", "person_ids": [f.own]})).await;
+    assert_json_error(res, 400, "checker_not_found").await;
+    let sugisawa = person_ids(&pull).into_iter().find(|p| !expected.contains(p)).unwrap();
+    let res = hand(&app, &tanaka, &event, json!({"to": "u-sato", "person_ids": [sugisawa]})).await;
+    assert_json_error(res, 400, "person_not_in_event").await;
+    let res = hand(&app, &tanaka, &event, json!({"to": "u-sato"})).await;
+    assert_json_error(res, 400, "invalid_event").await;
+
+    // Closed: everything handed leaves 高橋さん's phone.
+    tanaka.post(app.url(&format!("/api/v1/events/{event}/close"))).send().await.unwrap();
+    let scope = person_ids(&app.pull(&takahashi, 0).await);
+    assert!(!scope.contains(&f.own) && !scope.contains(&f.other_area) && !scope.contains(&f.consenting));
+    let res = hand(&app, &tanaka, &event, json!({"to": "u-sato", "person_ids": [f.own]})).await;
+    assert_json_error(res, 409, "event_closed").await;
+}
+
 on_both_databases!(
     an_event_lends_a_volunteer_the_consenting_persons_of_their_area_until_it_closes,
     only_an_admin_widens_an_event_and_says_why,
     a_second_event_over_the_same_areas_merges_instead_of_doubling,
     bad_input_is_refused_with_its_reason,
+    the_office_hands_a_person_or_a_whole_list_to_another_checker,
 );

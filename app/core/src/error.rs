@@ -153,6 +153,7 @@ pub enum ErrorCode {
     EventClosed,
     InvalidEvent,
     WidenReasonRequired,
+    CheckerNotFound,
     /// A code this version does not know (sent by a newer server).
     Unknown,
 }
@@ -272,6 +273,7 @@ impl ErrorCode {
         ErrorCode::EventClosed,
         ErrorCode::InvalidEvent,
         ErrorCode::WidenReasonRequired,
+        ErrorCode::CheckerNotFound,
         ErrorCode::Unknown,
     ];
 
@@ -410,6 +412,7 @@ impl ErrorCode {
             ErrorCode::EventClosed => ("event_closed", "この安否確認はすでに終了しています。", "This safety check has already been closed."),
             ErrorCode::InvalidEvent => ("invalid_event", "安否確認の名前を入力し、対象の小地域を1つ以上選んでください。", "Please name the safety check and choose at least one area."),
             ErrorCode::WidenReasonRequired => ("widen_reason_required", "同意のない方まで対象を広げるには、その理由を入力してください。", "To include persons who did not consent, please give the reason."),
+            ErrorCode::CheckerNotFound => ("checker_not_found", "引き継ぐ民生委員・ボランティアを選んでください。", "Please choose the commissioner or volunteer to take over."),
             ErrorCode::Unknown => ("unknown", "記録を保存できませんでした。", "This could not be done."),
         }
     }

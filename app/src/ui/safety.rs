@@ -199,9 +199,7 @@ fn SelfReport(event_id: String, current: Option<ResponderState>) -> impl IntoVie
                     </div>
                 </fieldset>
             </Show>
-            <Show when=move || error.get().is_some()>
-                <p class="field-error" role="alert">{move || error.get().unwrap_or_default()}</p>
-            </Show>
+            <ErrorLine error=error/>
         </div>
     }
 }
@@ -350,9 +348,7 @@ fn ConfirmForm(event: FieldEvent, person: Person) -> impl IntoView {
                             </button>
                         }).collect_view()}
                     </div>
-                    <Show when=move || status_error.get().is_some()>
-                        <p class="field-error" role="alert">{move || status_error.get().unwrap_or_default()}</p>
-                    </Show>
+                    <ErrorLine error=status_error/>
                 </fieldset>
                 <Show when=move || status.get() == Some(SafetyStatus::NeedsRescue)>
                     <div class="emergency" role="region" aria-label=t!("check.emergency_region") data-testid="rescue-calls">
@@ -373,9 +369,7 @@ fn ConfirmForm(event: FieldEvent, person: Person) -> impl IntoView {
                         <label for="shelter-name">{t!("safety.shelter_name")}</label>
                         <input id="shelter-name" type="text" maxlength="60" prop:value=move || shelter_name.get()
                             on:input=move |ev| { shelter_name.set(event_target_value(&ev)); shelter_error.set(None); }/>
-                        <Show when=move || shelter_error.get().is_some()>
-                            <p class="field-error" role="alert">{move || shelter_error.get().unwrap_or_default()}</p>
-                        </Show>
+                        <ErrorLine error=shelter_error/>
                     </fieldset>
                 </Show>
                 <Show when=move || status.get() == Some(SafetyStatus::NeedsSupport)>
@@ -390,9 +384,7 @@ fn ConfirmForm(event: FieldEvent, person: Person) -> impl IntoView {
                                 {i18n::label(n)}
                             </button>
                         }).collect_view()}
-                        <Show when=move || needs_error.get().is_some()>
-                            <p class="field-error" role="alert">{move || needs_error.get().unwrap_or_default()}</p>
-                        </Show>
+                        <ErrorLine error=needs_error/>
                     </fieldset>
                 </Show>
                 <label for="note">{t!("check.note")}</label>
@@ -403,9 +395,7 @@ fn ConfirmForm(event: FieldEvent, person: Person) -> impl IntoView {
                     <Show when=move || saved.get()>
                         <p class="saved" role="status">{t!("check.saved")}</p>
                     </Show>
-                    <Show when=move || save_error.get().is_some()>
-                        <p class="field-error" role="alert">{move || save_error.get().unwrap_or_default()}</p>
-                    </Show>
+                    <ErrorLine error=save_error/>
                 </div>
             </form>
             <Show when={let empty = history.is_empty(); move || !empty}>
@@ -428,4 +418,10 @@ fn ConfirmForm(event: FieldEvent, person: Person) -> impl IntoView {
             </ul>
         </section>
     }
+}
+
+/// A refusal under the field it is about, while there is one.
+#[component]
+fn ErrorLine(error: RwSignal<Option<String>>) -> impl IntoView {
+    move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })
 }

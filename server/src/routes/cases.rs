@@ -94,7 +94,7 @@ pub async fn update(
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
-    format: String,
+    pub(super) format: String,
 }
 
 /// The queue as a file (CSV or Excel): a named list, so coordinators and admins only, and each

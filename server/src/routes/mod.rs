@@ -82,7 +82,9 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/events", get(disaster::list)),
         (Method::POST, "/events", post(disaster::start)),
         (Method::GET, "/events/{id}", get(disaster::board)),
+        (Method::GET, "/events/{id}/export", get(disaster::export)),
         (Method::POST, "/events/{id}/areas", post(disaster::add_areas)),
+        (Method::POST, "/events/{id}/checkers", post(disaster::hand_over)),
         (Method::POST, "/events/{id}/close", post(disaster::close)),
     ]
 }

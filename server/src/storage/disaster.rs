@@ -6,7 +6,7 @@
 //! push's acceptance all ask the same question that way.
 
 use super::rows::{decode, flag, parsed};
-use super::sql::{placeholders, scope_ids, VOLUNTEER_EVENT_REACH, VOLUNTEER_OWN};
+use super::sql::{placeholders, scope_ids, COMMISSIONER_OWN, VOLUNTEER_EVENT_REACH, VOLUNTEER_OWN};
 use super::{Storage, StorageError, Writer};
 use mimamori_core::api::disaster::{
     BoardPerson, EventArea, EventBoard, EventSummary, NewEvent, ResponderReport, Tally,
@@ -293,22 +293,32 @@ impl Storage {
             "SELECT {CONFIRMATION_COLUMNS} FROM safety_confirmations sc JOIN users u ON u.id = sc.author_id
              WHERE sc.event_id = ? ORDER BY sc.person_id, sc.recorded_at, sc.id"
         );
+        let handed: HashMap<String, String> = sqlx::query(&self.sql(
+            "SELECT ec.person_id, u.display_name FROM event_checkers ec JOIN users u ON u.id = ec.user_id
+             WHERE ec.event_id = ?",
+        ))
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("person_id")?, r.try_get("display_name")?)))
+        .collect::<Result<_, sqlx::Error>>()?;
         let mut history: HashMap<PersonId, Vec<Confirmation>> = HashMap::new();
         for r in sqlx::query(&self.sql(&sql)).bind(id).fetch_all(&mut *conn).await? {
             let c = confirmation(&r)?;
             history.entry(c.person_id.clone()).or_default().push(c);
         }
         let mut persons = Vec::with_capacity(rows.len());
-        let mut kana: HashMap<PersonId, String> = HashMap::with_capacity(rows.len());
         for r in &rows {
             let pid: PersonId = parsed(r.try_get("id")?)?;
             let household: String = r.try_get("household_type")?;
             let (lat, lng): (f64, f64) = (r.try_get("lat")?, r.try_get("lng")?);
             let mine = history.remove(&pid).unwrap_or_default();
-            kana.insert(pid.clone(), r.try_get("kana")?);
             persons.push(BoardPerson {
+                handed_to: handed.get(pid.as_str()).cloned(),
                 id: pid,
                 name: r.try_get("name")?,
+                kana: r.try_get("kana")?,
                 address: r.try_get("address")?,
                 phone: r.try_get("phone")?,
                 small_area_id: r.try_get("small_area_id")?,
@@ -329,7 +339,7 @@ impl Storage {
                     b.latest.is_none().then(|| b.risk_rank()),
                     area_order.get(b.small_area_id.as_str()),
                 ))
-                .then_with(|| kana.get(&a.id).cmp(&kana.get(&b.id)))
+                .then_with(|| a.kana.cmp(&b.kana))
                 .then_with(|| a.id.cmp(&b.id))
         });
         let mut total = Tally::default();
@@ -413,14 +423,21 @@ impl Storage {
         .await?
         .into_iter()
         .collect();
-        let own: HashSet<PersonId> = if user.role == Role::Volunteer {
-            let ids = sqlx::query_scalar::<_, String>(&self.sql(VOLUNTEER_OWN))
-                .bind(user.id.as_str())
-                .fetch_all(&mut *conn)
-                .await?;
-            ids.into_iter().filter_map(|id| PersonId::parse(&id)).collect()
-        } else {
-            HashSet::new()
+        // What the user holds without any event: the rest of a list was lent or handed to them.
+        let own_sql = match user.role {
+            Role::Volunteer => Some(VOLUNTEER_OWN),
+            Role::Commissioner => Some(COMMISSIONER_OWN),
+            _ => None,
+        };
+        let own: Option<HashSet<PersonId>> = match own_sql {
+            Some(sql) => {
+                let ids = sqlx::query_scalar::<_, String>(&self.sql(sql))
+                    .bind(user.id.as_str())
+                    .fetch_all(&mut *conn)
+                    .await?;
+                Some(ids.into_iter().filter_map(|id| PersonId::parse(&id)).collect())
+            }
+            None => None,
         };
         let sql = format!(
             "SELECT {CONFIRMATION_COLUMNS} FROM disaster_events e {LISTED_JOINS}
@@ -451,10 +468,9 @@ impl Storage {
             if persons.is_empty() && !mine.contains(&s.id) {
                 continue;
             }
-            let extra = if user.role == Role::Volunteer {
-                persons.iter().filter(|p| !own.contains(*p)).cloned().collect()
-            } else {
-                Vec::new()
+            let extra = match &own {
+                Some(own) => persons.iter().filter(|p| !own.contains(*p)).cloned().collect(),
+                None => Vec::new(),
             };
             events.push(FieldEvent {
                 my_state: states.get(&s.id).and_then(|st| ResponderState::parse(st)),
@@ -497,16 +513,20 @@ impl Storage {
         } else {
             "OR ? IS NULL".to_owned()
         };
+        // Handed to them for this event: theirs to confirm, before the close or after it.
         let sql = format!(
             "SELECT 1 FROM disaster_events e JOIN disaster_event_areas ea ON ea.event_id = e.id
              JOIN persons p ON p.small_area_id = ea.small_area_id
              WHERE e.id = ? AND p.id = ? AND p.active = 1 AND p.needs_evacuation_help = 1
-               AND (p.id IN ({}) {late_reach})",
+               AND (p.id IN ({}) {late_reach}
+                    OR EXISTS (SELECT 1 FROM event_checkers ec
+                               WHERE ec.event_id = e.id AND ec.person_id = p.id AND ec.user_id = ?))",
             scope_ids(user.role)
         );
         let found = sqlx::query(&self.sql(&sql))
             .bind(event)
             .bind(person.as_str())
+            .bind(user.id.as_str())
             .bind(user.id.as_str())
             .bind(user.id.as_str())
             .fetch_optional(&mut **tx)
@@ -602,6 +622,45 @@ impl Storage {
         .bind(now)
         .execute(&mut **tx)
         .await?;
+        Ok(())
+    }
+
+    /// The persons on `user`'s list of an event (open: as their phone has it), for handing the
+    /// list of someone who cannot act to another.
+    pub async fn list_of(&self, user: &User, event: &str) -> Result<Vec<PersonId>, StorageError> {
+        let sql = format!(
+            "SELECT p.id FROM disaster_events e {LISTED_JOINS} WHERE {} AND e.id = ? ORDER BY p.id",
+            listed(user.role)
+        );
+        let ids: Vec<String> =
+            sqlx::query_scalar(&self.sql(&sql)).bind(user.id.as_str()).bind(event).fetch_all(&self.pool).await?;
+        Ok(ids.iter().filter_map(|id| PersonId::parse(id)).collect())
+    }
+
+    /// Hands persons to a checker for an event; a person handed before goes to the new one.
+    pub async fn hand_over(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        event: &str,
+        persons: &[PersonId],
+        to: &str,
+        by: &User,
+        now: EpochMillis,
+    ) -> Result<(), StorageError> {
+        for p in persons {
+            sqlx::query(&self.sql(
+                "INSERT INTO event_checkers (event_id, person_id, user_id, assigned_by, assigned_at) VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT (event_id, person_id) DO UPDATE SET user_id = excluded.user_id,
+                     assigned_by = excluded.assigned_by, assigned_at = excluded.assigned_at",
+            ))
+            .bind(event)
+            .bind(p.as_str())
+            .bind(to)
+            .bind(by.id.as_str())
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
         Ok(())
     }
 }

@@ -41,6 +41,8 @@ pub enum SecurityAction {
     EventAreas,
     /// An event closed: what it added leaves the phones.
     EventClose,
+    /// Persons handed to a checker for an event (the subject).
+    EventCheckers,
 }
 
 impl SecurityAction {
@@ -63,6 +65,7 @@ impl SecurityAction {
             SecurityAction::EventStart => "event.start",
             SecurityAction::EventAreas => "event.areas",
             SecurityAction::EventClose => "event.close",
+            SecurityAction::EventCheckers => "event.checkers",
         }
     }
 }

@@ -94,26 +94,59 @@ macro_rules! partner_requests {
 pub(super) const PARTNER_REQUESTS: &str = partner_requests!();
 const _: () = assert!(PARTNER_SEES_CLOSED_MS == 2_592_000_000, "the literal in partner_requests! must match");
 
+/// Persons handed to the user bound as `me` for an open event (`event_checkers`): 要援護, and with
+/// `share_disaster` consent or the event widened. A branch of the field users' scopes below.
+macro_rules! handed_scope {
+    () => {
+        "SELECT p.id FROM me JOIN event_checkers ec ON ec.user_id = me.id
+         JOIN disaster_events e ON e.id = ec.event_id AND e.closed_at IS NULL
+         JOIN persons p ON p.id = ec.person_id
+         WHERE p.active = 1 AND p.needs_evacuation_help = 1 AND (p.consent_share_disaster = 1 OR e.widened = 1)"
+    };
+}
+
 /// A volunteer's persons, as a subquery of ids with the volunteer's id as its one parameter:
 /// those assigned to them with consent to be recorded, and, while a 安否確認 event is open over a
 /// small area where they watch someone, the 要援護 persons of that area who agreed to
-/// `share_disaster` (every 要援護 person there when an admin widened the event). 民生委員 and the
-/// office see everyone in their areas already, so only volunteers' scope grows in an event; the
-/// persons it added leave the phone at the first sync after the event closes.
+/// `share_disaster` (every 要援護 person there when an admin widened the event), and those the
+/// office handed to them for the event ([`handed_scope!`]). The persons an event added leave the
+/// phone at the first sync after it closes.
 macro_rules! volunteer_scope {
     () => {
-        "WITH me (id) AS (SELECT ?)
-         SELECT p.id FROM me JOIN assignments a ON a.user_id = me.id JOIN persons p ON p.id = a.person_id
-         WHERE p.active = 1 AND p.consent_record = 1
-         UNION
-         SELECT p.id FROM me JOIN assignments a ON a.user_id = me.id JOIN persons pa ON pa.id = a.person_id
-         JOIN disaster_event_areas ea ON ea.small_area_id = pa.small_area_id
-         JOIN disaster_events e ON e.id = ea.event_id AND e.closed_at IS NULL
-         JOIN persons p ON p.small_area_id = ea.small_area_id
-         WHERE pa.active = 1 AND pa.consent_record = 1 AND p.active = 1 AND p.needs_evacuation_help = 1
-           AND (p.consent_share_disaster = 1 OR e.widened = 1)"
+        concat!(
+            "WITH me (id) AS (SELECT ?)
+             SELECT p.id FROM me JOIN assignments a ON a.user_id = me.id JOIN persons p ON p.id = a.person_id
+             WHERE p.active = 1 AND p.consent_record = 1
+             UNION
+             SELECT p.id FROM me JOIN assignments a ON a.user_id = me.id JOIN persons pa ON pa.id = a.person_id
+             JOIN disaster_event_areas ea ON ea.small_area_id = pa.small_area_id
+             JOIN disaster_events e ON e.id = ea.event_id AND e.closed_at IS NULL
+             JOIN persons p ON p.small_area_id = ea.small_area_id
+             WHERE pa.active = 1 AND pa.consent_record = 1 AND p.active = 1 AND p.needs_evacuation_help = 1
+               AND (p.consent_share_disaster = 1 OR e.widened = 1)
+             UNION ",
+            handed_scope!()
+        )
     };
 }
+
+/// A 民生委員's persons: everyone active in their 担当区域, and those the office handed to them for
+/// an open event ([`handed_scope!`]). One parameter: the user id.
+macro_rules! commissioner_scope {
+    () => {
+        concat!(
+            "WITH me (id) AS (SELECT ?)
+             SELECT p.id FROM me JOIN commissioner_areas c ON c.user_id = me.id
+             JOIN persons p ON p.small_area_id = c.small_area_id WHERE p.active = 1
+             UNION ",
+            handed_scope!()
+        )
+    };
+}
+
+/// A 民生委員's own persons without an event's: those an event handed them are the difference.
+pub(super) const COMMISSIONER_OWN: &str = "SELECT p.id FROM commissioner_areas c
+     JOIN persons p ON p.small_area_id = c.small_area_id WHERE c.user_id = ? AND p.active = 1";
 
 /// A volunteer's own persons without an event's (the first branch of [`volunteer_scope!`]): those
 /// an event adds are the difference. One parameter: the user id.
@@ -140,10 +173,7 @@ pub(super) fn scope_condition(role: Role) -> &'static str {
         // Volunteers are neighbours, not office holders: they hear of a person only with consent.
         // The volunteer's rule has two branches (their own persons; an event's): the ids, below.
         Role::Volunteer => concat!("p.active = 1 AND p.id IN (", volunteer_scope!(), ")"),
-        Role::Commissioner => {
-            "p.active = 1
-             AND EXISTS (SELECT 1 FROM commissioner_areas c WHERE c.small_area_id = p.small_area_id AND c.user_id = ?)"
-        }
+        Role::Commissioner => concat!("p.active = 1 AND p.id IN (", commissioner_scope!(), ")"),
         Role::Coordinator | Role::Admin => {
             "EXISTS (SELECT 1 FROM staff_districts s WHERE s.district_id = d.id AND s.user_id = ?)"
         }
@@ -164,10 +194,7 @@ pub(super) fn scope_condition(role: Role) -> &'static str {
 pub(super) fn scope_ids(role: Role) -> &'static str {
     match role {
         Role::Volunteer => volunteer_scope!(),
-        Role::Commissioner => {
-            "SELECT p.id FROM commissioner_areas c JOIN persons p ON p.small_area_id = c.small_area_id
-             WHERE c.user_id = ? AND p.active = 1"
-        }
+        Role::Commissioner => commissioner_scope!(),
         Role::Coordinator | Role::Admin => {
             "SELECT p.id FROM staff_districts s JOIN small_areas sa ON sa.district_id = s.district_id
              JOIN persons p ON p.small_area_id = sa.id WHERE s.user_id = ? AND p.active = 1"

@@ -66,6 +66,41 @@ pub struct AddAreas {
     pub small_area_ids: Vec<String>,
 }
 
+/// `POST /events/{id}/checkers`: hand persons to a field user for the event — the ones named, or
+/// the whole list of `from` (a field user who cannot act).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandOver {
+    pub to: UserId,
+    #[serde(default)]
+    pub person_ids: Vec<PersonId>,
+    #[serde(default)]
+    pub from: Option<UserId>,
+}
+
+impl HandOver {
+    /// Persons named, or a list to take over: exactly one of the two.
+    pub fn validate(self) -> Result<Self, ValidationError> {
+        let named = !self.person_ids.is_empty();
+        if named == self.from.is_some() || self.person_ids.len() > MAX_HAND_OVER {
+            return Err(ValidationError {
+                code: ErrorCode::InvalidEvent,
+                detail: format!("name 1 to {MAX_HAND_OVER} persons, or the user whose list to take over"),
+            });
+        }
+        Ok(self)
+    }
+}
+
+/// Most persons one hand-over names.
+pub const MAX_HAND_OVER: usize = 500;
+
+/// What a hand-over did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandedOver {
+    pub persons: u32,
+}
+
 /// One small area of an event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventArea {
@@ -122,6 +157,8 @@ impl Tally {
 pub struct BoardPerson {
     pub id: PersonId,
     pub name: String,
+    #[serde(default)]
+    pub kana: String,
     pub address: String,
     pub phone: Option<String>,
     pub small_area_id: String,
@@ -134,6 +171,9 @@ pub struct BoardPerson {
     pub confirmations: u32,
     /// Shown only because an admin widened the event (no `share_disaster` consent).
     pub widened: bool,
+    /// The checker the office handed them to for this event, by name.
+    #[serde(default)]
+    pub handed_to: Option<String>,
 }
 
 impl BoardPerson {

@@ -228,6 +228,11 @@ pub async fn decide(meeting: &str, decisions: &[Decision]) -> Result<Vec<Decisio
     post(&format!("/meetings/{}/decisions", seg(meeting)), &decisions).await
 }
 
+/// The base map's setting (the board's map; the office map gets it with its view).
+pub async fn map_tiles() -> Result<crate::api::map::TileSource, Failure> {
+    get("/map/tiles").await
+}
+
 /// 安否確認: the events with an area in the user's districts.
 pub async fn events() -> Result<Vec<crate::api::disaster::EventSummary>, Failure> {
     get("/events").await
@@ -247,6 +252,13 @@ pub async fn add_event_areas(
     add: &crate::api::disaster::AddAreas,
 ) -> Result<crate::api::disaster::EventSummary, Failure> {
     post(&format!("/events/{}/areas", seg(id)), add).await
+}
+
+pub async fn hand_over(
+    id: &str,
+    h: &crate::api::disaster::HandOver,
+) -> Result<crate::api::disaster::HandedOver, Failure> {
+    post(&format!("/events/{}/checkers", seg(id)), h).await
 }
 
 pub async fn close_event(id: &str) -> Result<crate::api::disaster::EventSummary, Failure> {

@@ -11,14 +11,20 @@ use super::widgets::{
     is_admin, loaded, read_ok, ConfirmButton, FieldError, FormError, FormProblem, ReadStatus, ServerRead,
 };
 use crate::api::admin::AreaTree;
-use crate::api::disaster::{AddAreas, BoardPerson, EventBoard, EventSummary, NewEvent, Tally, BOARD_REFRESH_MS};
+use crate::api::admin::UserSummary;
+use crate::api::disaster::{
+    AddAreas, BoardPerson, EventBoard, EventSummary, HandOver, NewEvent, Tally, BOARD_REFRESH_MS,
+};
 use crate::domain::disaster::{BoardColour, EventKind, SafetyStatus, DEFAULT_ALERT_HOURS};
+use crate::domain::{PersonId, Role, UserId};
+use crate::ui::map as lmap;
 use crate::ui::state::use_app_state;
 use crate::ui::time::format_full;
 use crate::words::Label;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use wasm_bindgen::JsCast;
 
 /// The events, those under way first, and the form to start one.
 #[component]
@@ -232,22 +238,30 @@ pub fn EventBoardPage() -> impl IntoView {
         <section class="page admin-page event-board" data-testid="event-board">
             <p class="back"><A href="/admin/events">"← 安否確認"</A></p>
             <ReadStatus read/>
-            {move || board.get().map(|b| view! { <Board board=b close=Callback::new(move |_| { close.dispatch(()); }) busy=close.pending()/> })}
+            // What a refresh redraws; the forms below it keep what is being chosen across refreshes.
+            {move || board.get().map(|b| view! { <BoardHead board=b/> })}
+            <Show when=move || board.with(Option::is_some)>
+                <BoardMap board/>
+            </Show>
+            {move || board.get().map(|b| view! { <BoardLists board=b/> })}
+            <Show when=move || board.with(|b| b.as_ref().is_some_and(|b| b.event.closed_at.is_none()))>
+                <HandOverForm board id=id.get_untracked() on_done=Callback::new(move |_| read.refetch())/>
+                <div class="actions no-print">
+                    <ConfirmButton label="安否確認を終了する"
+                        question="終了すると、この安否確認のためだけに届いた方の情報は、次の同期で各端末から消えます（社協の記録は残ります）。終了しますか。"
+                        confirm_label="終了する" busy=close.pending() on_confirm=Callback::new(move |_| { close.dispatch(()); })/>
+                </div>
+            </Show>
             <FormProblem error=close_error/>
         </section>
     }
 }
 
+/// The event, the time of the figures, and the counts per small area, with the downloads.
 #[component]
-fn Board(board: EventBoard, close: Callback<()>, #[prop(into)] busy: Signal<bool>) -> impl IntoView {
+fn BoardHead(board: EventBoard) -> impl IntoView {
     let e = board.event.clone();
     let now = board.server_time;
-    let area_name = |id: &str| {
-        e.areas.iter().find(|a| a.id == id).map(|a| format!("{}・{}", a.district, a.name)).unwrap_or_default()
-    };
-    let unconfirmed: Vec<BoardPerson> = board.persons.iter().filter(|p| p.latest.is_none()).cloned().collect();
-    let attention: Vec<BoardPerson> =
-        board.persons.iter().filter(|p| p.latest.as_ref().is_some_and(|c| !c.status.is_safe())).cloned().collect();
     view! {
         <h1>{format!("安否確認：{}", e.name)}</h1>
         <p class="meta">
@@ -263,6 +277,28 @@ fn Board(board: EventBoard, close: Callback<()>, #[prop(into)] busy: Signal<bool
             {e.closed_at.is_none().then_some("（自動で更新します）")}
         </p>
         <TallyTable board=board.clone()/>
+        <p class="actions no-print">
+            <a class="button secondary" href=format!("/api/v1/events/{}/export?format=csv", e.id) download data-testid="event-csv">"一覧を CSV で"</a>
+            " "
+            <a class="button secondary" href=format!("/api/v1/events/{}/export?format=xlsx", e.id) download data-testid="event-xlsx">"一覧を Excel で"</a>
+            " "
+            <button type="button" class="button secondary" on:click=move |_| api::print()>"印刷する"</button>
+        </p>
+    }
+}
+
+/// Who is still to be seen, who needs help, and how the field users themselves are.
+#[component]
+fn BoardLists(board: EventBoard) -> impl IntoView {
+    let e = board.event.clone();
+    let now = board.server_time;
+    let area_name = |id: &str| {
+        e.areas.iter().find(|a| a.id == id).map(|a| format!("{}・{}", a.district, a.name)).unwrap_or_default()
+    };
+    let unconfirmed: Vec<BoardPerson> = board.persons.iter().filter(|p| p.latest.is_none()).cloned().collect();
+    let attention: Vec<BoardPerson> =
+        board.persons.iter().filter(|p| p.latest.as_ref().is_some_and(|c| !c.status.is_safe())).cloned().collect();
+    view! {
         <h2>{format!("未確認の方 {}人", unconfirmed.len())}</h2>
         <p class="hint">"一人暮らしの方、高齢者のみの世帯、障害のある方の順。"</p>
         <ul class="cards" data-testid="unconfirmed-list">
@@ -284,11 +320,110 @@ fn Board(board: EventBoard, close: Callback<()>, #[prop(into)] busy: Signal<bool
                 </li>
             }).collect_view()}
         </ul>
-        <Show when={let open = e.closed_at.is_none(); move || open}>
-            <ConfirmButton label="安否確認を終了する"
-                question="終了すると、この安否確認のためだけに届いた方の情報は、次の同期で各端末から消えます（社協の記録は残ります）。終了しますか。"
-                confirm_label="終了する" busy on_confirm=close/>
-        </Show>
+    }
+}
+
+/// 担当の引き継ぎ: one person, or the whole list of a volunteer or 民生委員 who cannot act, to
+/// another of them. Outside what a refresh redraws, so a choice half made survives it.
+#[component]
+fn HandOverForm(board: RwSignal<Option<EventBoard>>, id: String, on_done: Callback<()>) -> impl IntoView {
+    let state = use_app_state();
+    let users: ServerRead<Vec<UserSummary>> = LocalResource::new(api::users);
+    let all = loaded(users);
+    let field = Memo::new(move |_| {
+        all.with(|us| {
+            us.iter()
+                .filter(|u| !u.disabled && matches!(u.user.role, Role::Volunteer | Role::Commissioner))
+                .map(|u| (u.user.id.clone(), format!("{}（{}）", u.user.display_name, u.user.role.label_ja())))
+                .collect::<Vec<_>>()
+        })
+    });
+    let whose = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let error: FormError = RwSignal::new(None);
+    let done = RwSignal::new(None::<String>);
+    let id = StoredValue::new(id);
+    let send = Action::new_local(move |h: &HandOver| {
+        let h = h.clone();
+        async move {
+            match api::hand_over(&id.get_value(), &h).await {
+                Ok(r) => {
+                    done.set(Some(format!(
+                        "{}人を引き継ぎました。次の同期で引き継いだ人の端末に届きます。",
+                        r.persons
+                    )));
+                    on_done.run(());
+                }
+                Err(f) => error.set(Some(FieldError::from_failure(&f, state))),
+            }
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        done.set(None);
+        let (Some(to), w) = (UserId::parse(&to.get_untracked()), whose.get_untracked()) else {
+            return error
+                .set(Some(FieldError::new("checker_not_found", "引き継ぐ民生委員・ボランティアを選んでください。")));
+        };
+        let h = match (
+            w.strip_prefix("user:").and_then(UserId::parse),
+            w.strip_prefix("person:").and_then(PersonId::parse),
+        ) {
+            (Some(from), _) => HandOver { to, person_ids: Vec::new(), from: Some(from) },
+            (_, Some(p)) => HandOver { to, person_ids: vec![p], from: None },
+            _ => return error.set(Some(FieldError::new("invalid_event", "引き継ぐ方、または一覧を選んでください。"))),
+        };
+        error.set(None);
+        send.dispatch(h);
+    };
+    let persons = Memo::new(move |_| {
+        board.with(|b| {
+            b.as_ref()
+                .map(|b| {
+                    b.persons
+                        .iter()
+                        .filter(|p| p.latest.as_ref().is_none_or(|c| !c.status.is_safe()))
+                        .map(|p| (p.id.clone(), p.name.clone()))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    });
+    view! {
+        <form class="case-form no-print" on:submit=submit novalidate data-testid="hand-over">
+            <h2>"担当の引き継ぎ"</h2>
+            <p class="hint">"活動できない方の一覧や、まだ確認できていない方を、別の民生委員・ボランティアに引き継ぎます。"</p>
+            <label for="hand-what">"引き継ぐもの"</label>
+            <select id="hand-what" on:change=move |ev| whose.set(event_target_value(&ev))>
+                <option value="" selected=move || whose.get().is_empty()>"選んでください"</option>
+                <optgroup label="この人の一覧をまとめて">
+                    {move || field.get().into_iter().map(|(uid, name)| {
+                        let v = format!("user:{}", uid.as_str());
+                        let chosen = v.clone();
+                        view! { <option value=v selected=move || whose.get() == chosen>{name}</option> }
+                    }).collect_view()}
+                </optgroup>
+                <optgroup label="この方だけ（確認が済んでいない方）">
+                    {move || persons.get().into_iter().map(|(pid, name)| {
+                        let v = format!("person:{}", pid.as_str());
+                        let chosen = v.clone();
+                        view! { <option value=v selected=move || whose.get() == chosen>{name}</option> }
+                    }).collect_view()}
+                </optgroup>
+            </select>
+            <label for="hand-to">"引き継ぐ人"</label>
+            <select id="hand-to" on:change=move |ev| to.set(event_target_value(&ev))>
+                <option value="" selected=move || to.get().is_empty()>"選んでください"</option>
+                {move || field.get().into_iter().map(|(uid, name)| {
+                    let v = uid.as_str().to_owned();
+                    let chosen = v.clone();
+                    view! { <option value=v selected=move || to.get() == chosen>{name}</option> }
+                }).collect_view()}
+            </select>
+            <FormProblem error/>
+            {move || done.get().map(|d| view! { <p class="saved" role="status">{d}</p> })}
+            <button class="button primary" type="submit" disabled=move || send.pending().get()>"引き継ぐ"</button>
+        </form>
     }
 }
 
@@ -338,6 +473,7 @@ fn BoardRow(person: BoardPerson, area: String, event: EventSummary, now: i64) ->
             <span class=format!("tag board-tag board-{}", colour.as_str())>{status}</span> " "
             <strong>{person.name.clone()}</strong>
             {person.widened.then(|| view! { " " <span class="tag">"同意なし"</span> })}
+            {person.handed_to.clone().map(|n| view! { " " <span class="tag tag-info">{format!("担当：{n}")}</span> })}
             <p class="hint">{format!("{}・{}・{}", area, person.household_type.label_ja(), person.address)}
                 {person.phone.clone().map(|p| format!("・{p}"))}</p>
             {person.latest.clone().map(|c| view! {
@@ -351,5 +487,159 @@ fn BoardRow(person: BoardPerson, area: String, event: EventSummary, now: i64) ->
                 </p>
             })}
         </li>
+    }
+}
+
+/// A colour's mark inside its marker (colour is never the only cue), and its place in the
+/// clusters' worst-first rings (`public/map.js`: 緊急, 気になる, 超過, 未記録, 変わりなし).
+fn mark(c: BoardColour) -> (&'static str, &'static str, u32) {
+    match c {
+        BoardColour::Red => ("status-emergency", "救", 0),
+        BoardColour::Yellow => ("status-concern", "支", 1),
+        BoardColour::Grey => ("status-no_record", "未", 3),
+        BoardColour::Green => ("status-fine", "無", 4),
+    }
+}
+
+/// The board's persons on the map, coloured as the board counts them (the same `BoardColour`
+/// the phones use), redrawn when a refresh brings a change; Leaflet from our own origin.
+#[component]
+fn BoardMap(board: RwSignal<Option<EventBoard>>) -> impl IntoView {
+    let library = LocalResource::new(lmap::load);
+    let tiles = LocalResource::new(api::map_tiles);
+    let node = NodeRef::<leptos::html::Div>::new();
+    let map: RwSignal<Option<leaflet::Map>, LocalStorage> = RwSignal::new_local(None);
+    let group: RwSignal<Option<lmap::ClusterGroup>, LocalStorage> = RwSignal::new_local(None);
+    // Fitted to the persons once, and only at the element's real size (a map measured at 0 px
+    // fits to the wrong zoom and draws nothing); the size is watched until then.
+    let fitted = StoredValue::new(false);
+    let bounds: StoredValue<Option<wasm_bindgen::JsValue>, LocalStorage> = StoredValue::new_local(None);
+    let fit = move || {
+        let (Some(m), Some(b), Some(el)) = (map.get_untracked(), bounds.get_value(), node.get_untracked()) else {
+            return;
+        };
+        if fitted.get_value() || el.client_width() == 0 || el.client_height() == 0 {
+            return;
+        }
+        m.invalidate_size(false);
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"padding".into(), &lmap::pair(30.0, 30.0));
+        let _ = js_sys::Reflect::set(&options, &"maxZoom".into(), &16.into());
+        m.fit_bounds_with_options(b.unchecked_ref(), &options);
+        fitted.set_value(true);
+    };
+    let observer: StoredValue<Option<web_sys::ResizeObserver>, LocalStorage> = StoredValue::new_local(None);
+    let tile_errors = RwSignal::new(0u32);
+    // What each person is drawn as: only a change redraws (a refresh every 10 s mostly brings none).
+    let drawn = Memo::new(move |_| {
+        board.with(|b| {
+            b.as_ref().map(|b| {
+                b.persons
+                    .iter()
+                    .filter_map(|p| {
+                        Some((p.id.clone(), p.name.clone(), p.lat?, p.lng?, p.colour(&b.event, b.server_time)))
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+    Effect::new(move |_| {
+        let ready = library.with(|l| matches!(l, Some(Ok(()))));
+        let (Some(el), true, Some(source)) = (node.get(), ready, tiles.get()) else { return };
+        if map.with_untracked(Option::is_some) {
+            return;
+        }
+        let (lat, lng) =
+            drawn.with_untracked(|d| d.as_ref().and_then(|d| d.first().map(|p| (p.2, p.3)))).unwrap_or((36.0, 138.0));
+        let source = source.ok().unwrap_or_default();
+        let Some(m) = lmap::new_map(&el, (lat, lng), 14.0, source.max_zoom.max(1)) else { return };
+        if !source.url.is_empty() {
+            let layer = lmap::tile_layer(&source.url, &source.attribution, source.max_zoom);
+            lmap::on(&layer, "tileerror", move |_| tile_errors.update(|n| *n += 1));
+            m.add_layer(&layer);
+        }
+        let g = lmap::cluster_group();
+        m.add_layer(g.unchecked_ref());
+        observer.set_value(lmap::on_resize(&el, move || {
+            if let Some(m) = map.get_untracked() {
+                m.invalidate_size(false);
+            }
+            fit();
+        }));
+        group.set(Some(g));
+        map.set(Some(m));
+    });
+    Effect::new(move |_| {
+        let (Some(_), Some(g)) = (map.get(), group.get()) else { return };
+        drawn.with(|d| {
+            let Some(d) = d else { return };
+            g.clear_layers();
+            let markers = lmap::JsList::new();
+            let mut all: Option<leaflet::LatLngBounds> = None;
+            for (id, name, lat, lng, colour) in d {
+                let (class, label, rank) = mark(*colour);
+                let title = format!("{name}（{}）", colour.label_ja());
+                markers.push(&lmap::marker(
+                    *lat,
+                    *lng,
+                    id.as_str(),
+                    &title,
+                    &format!("{class} evacuation-help"),
+                    label,
+                    rank,
+                ));
+                let here = leaflet::LatLng::new(*lat, *lng);
+                match &all {
+                    Some(b) => {
+                        b.extend(&here);
+                    }
+                    None => all = Some(leaflet::LatLngBounds::new(&here, &here)),
+                }
+            }
+            g.add_layers(&markers);
+            if bounds.with_value(Option::is_none) {
+                bounds.set_value(all.map(Into::into));
+            }
+            fit();
+        });
+    });
+    on_cleanup(move || {
+        if let Some(o) = observer.get_value() {
+            o.disconnect();
+        }
+        if let Some(m) = map.get_untracked() {
+            m.remove();
+        }
+    });
+    let counts = move || {
+        drawn.with(|d| {
+            BoardColour::ALL
+                .iter()
+                .map(|c| (*c, d.as_ref().map_or(0, |d| d.iter().filter(|p| p.4 == *c).count())))
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <h2>"地図"</h2>
+        <div class="map-legend" data-testid="board-legend">
+            <ul>
+                {move || counts().into_iter().map(|(c, n)| {
+                    let (class, label, _) = mark(c);
+                    view! {
+                        <li><span class=format!("legend-pin map-pin {class} evacuation-help") aria-hidden="true">{label}</span>
+                            {format!("{} {}人", c.label_ja(), n)}</li>
+                    }
+                }).collect_view()}
+            </ul>
+        </div>
+        <Show when=move || library.with(|l| matches!(l, Some(Err(_))))>
+            <p class="field-error" role="alert">"地図を読み込めませんでした。一覧と集計はそのまま使えます。"</p>
+        </Show>
+        <div class="map-frame">
+            <div class="map-canvas" node_ref=node data-testid="board-map"></div>
+            <Show when=move || { tile_errors.get() > 0 }>
+                <p class="map-tiles-down" role="status">"地図の画像を読み込めません。印はそのまま表示しています。"</p>
+            </Show>
+        </div>
     }
 }

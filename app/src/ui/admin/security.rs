@@ -31,6 +31,7 @@ fn action_ja(action: &str) -> &'static str {
         "event.start" => "安否確認の開始",
         "event.areas" => "安否確認の地域追加",
         "event.close" => "安否確認の終了",
+        "event.checkers" => "安否確認の担当の引き継ぎ",
         _ => "その他",
     }
 }
@@ -162,6 +163,7 @@ mod tests {
             "event.start",
             "event.areas",
             "event.close",
+            "event.checkers",
         ] {
             assert_ne!(super::action_ja(a), "その他", "{a}");
         }
