@@ -8,6 +8,8 @@
 //! - `pull`: a new device of a 民生委員 with 400 persons and 20,000 checks syncs from nothing.
 //! - `load`: 1,000 devices sync at once: pull from their cursor, push 1–3 checks in ~10 % of rounds.
 //! - `profile`: the storage calls behind one pull, timed one by one (explains the `load` figures).
+//! - `safety`: a 安否確認 event over a town, 300 phones confirming their lists at once while the
+//!   office's board is read every second (`sync/safety.rs`).
 //!
 //! Timings are printed, never asserted. Any non-2xx answer, refused check or lost record makes
 //! the run fail (exit 1) after the figures are printed.
@@ -32,11 +34,14 @@ use std::time::{Duration, Instant};
 use tokio::runtime::Runtime;
 use tokio::task::JoinSet;
 
+#[path = "sync/safety.rs"]
+mod safety;
+
 const USAGE: &str = "\
 usage: cargo bench -p server --bench sync -- [options]
 
   --db sqlite|postgres|both     databases (default: both when a PostgreSQL URL is set, else sqlite)
-  --scenarios LIST              comma-separated: push,pull,load,profile (default: all)
+  --scenarios LIST              comma-separated: push,pull,load,profile,safety (default: all)
   --devices N                   simulated devices in `load` (default 1000)
   --commissioners PCT           share of 民生委員 among them, rest volunteers (default 10)
   --seconds S                   measured seconds per load point (default 20)
@@ -45,6 +50,8 @@ usage: cargo bench -p server --bench sync -- [options]
   --open-rates LIST             open-loop points, offered requests/s; `half`: half of what the
                                 closed loop at --devices achieved (default half,2000; empty: skip)
   --pull-runs N                 initial pulls, each by a new device (default 5)
+  --safety-phones N             phones confirming at once in `safety` (default 300; the town's
+                                volunteers and 民生委員, so at most as many as it has)
   --push-checks N               checks in `push` (default 10000)
   --persons N --users N --checks N   generated data set (default 50000, 2000, 2000000)
   --server-threads N            tokio workers of the server (default 2)
@@ -77,6 +84,7 @@ enum Scenario {
     Pull,
     Load,
     Profile,
+    Safety,
 }
 
 #[derive(Debug, Clone)]
@@ -91,6 +99,7 @@ struct Opts {
     /// Offered requests/s of open-loop points; `None`: half the closed-loop throughput.
     open_rates: Vec<Option<f64>>,
     pull_runs: usize,
+    safety_phones: usize,
     push_checks: usize,
     scale: Scale,
     server_threads: usize,
@@ -110,7 +119,7 @@ impl Opts {
             .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
         let mut o = Opts {
             dbs: Vec::new(),
-            scenarios: vec![Scenario::Profile, Scenario::Pull, Scenario::Push, Scenario::Load],
+            scenarios: vec![Scenario::Profile, Scenario::Pull, Scenario::Push, Scenario::Load, Scenario::Safety],
             devices: 1000,
             commissioner_pct: 10,
             seconds: 20.0,
@@ -118,6 +127,7 @@ impl Opts {
             low_concurrency: 16,
             open_rates: vec![None, Some(2000.0)],
             pull_runs: 5,
+            safety_phones: 300,
             push_checks: 10_000,
             scale: Scale::default(),
             server_threads: 2,
@@ -156,11 +166,13 @@ impl Opts {
                             "pull" => Ok(Scenario::Pull),
                             "load" => Ok(Scenario::Load),
                             "profile" => Ok(Scenario::Profile),
+                            "safety" => Ok(Scenario::Safety),
                             other => Err(format!("unknown scenario {other:?}")),
                         })
                         .collect::<Result<_, _>>()?;
                 }
                 "--devices" => o.devices = num(&arg, args.next())?,
+                "--safety-phones" => o.safety_phones = num(&arg, args.next())?,
                 "--commissioners" => o.commissioner_pct = num(&arg, args.next())?,
                 "--seconds" => o.seconds = num(&arg, args.next())?,
                 "--warmup" => o.warmup = num(&arg, args.next())?,
@@ -385,6 +397,7 @@ fn run_database(gen: &Runtime, db: Backend, opts: &Opts) -> Vec<String> {
                     Scenario::Pull => gen.block_on(initial_pull(&ctx)),
                     Scenario::Push => gen.block_on(push_queue(&ctx)),
                     Scenario::Load => gen.block_on(load(&ctx)),
+                    Scenario::Safety => gen.block_on(safety::safety(&ctx)),
                 };
                 if let Err(e) = result {
                     println!("\n**FAILED**: {e}");

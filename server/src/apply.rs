@@ -189,11 +189,8 @@ async fn confirm_safety(w: &mut WriteTx<'_>, confirmation: NewConfirmation, skew
     let device_time = c.recorded_at;
     c.recorded_at = device_time.saturating_add(skew.0).min(now);
     refuse!(c.validate_time(now));
-    let (storage, session) = (w.storage(), w.session());
-    let late = match storage
-        .on_event_list(w.tx(), &session.user, &session.municipality_id, &c.event_id, &c.person_id)
-        .await?
-    {
+    let storage = w.storage();
+    let late = match w.on_event_list(&c.event_id, &c.person_id).await? {
         OnList::NoEvent => return Ok(ApiError::bad(ErrorCode::EventNotFound, "no such event").into()),
         OnList::NotOnList => {
             return Ok(ApiError::bad(ErrorCode::PersonNotInEvent, "the person is not on your list of this event").into())

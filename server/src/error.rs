@@ -121,6 +121,10 @@ impl From<StorageError> for ApiError {
             tracing::warn!(error = %e, "database unavailable");
             return ApiError::DatabaseUnavailable;
         }
+        if e.is_busy() {
+            tracing::warn!(error = %e, "database busy");
+            return ApiError::Busy;
+        }
         ApiError::Internal(Box::new(e))
     }
 }

@@ -19,6 +19,13 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row, Transaction};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+/// A writer's list of one event, as [`Storage::event_list`] reads it.
+#[derive(Debug, Clone)]
+pub struct EventList {
+    pub closed: bool,
+    pub persons: HashSet<PersonId>,
+}
+
 /// Where a confirmation's person stands with its event, for the push to decide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnList {
@@ -489,16 +496,17 @@ impl Storage {
         Ok(events)
     }
 
-    /// Whether `person` is on the writer's list of `event`: in scope now and 要援護 in its areas,
-    /// or (a volunteer's late confirmation) given to them by the event before it closed.
-    pub async fn on_event_list(
+    /// The writer's list of `event` (`None`: no such event in their municipality): the persons
+    /// in their scope now who are 要援護 in its areas, and, the event being open or not, those it
+    /// lent or handed to them (a confirmation made before the close may arrive after it). Read once
+    /// per push transaction ([`super::WriteTx::on_event_list`]), not once per confirmation.
+    pub async fn event_list(
         &self,
         tx: &mut Transaction<'static, Any>,
         user: &User,
         municipality: &str,
         event: &str,
-        person: &PersonId,
-    ) -> Result<OnList, StorageError> {
+    ) -> Result<Option<EventList>, StorageError> {
         let closed: Option<Option<i64>> =
             sqlx::query_scalar(&self.sql("SELECT closed_at FROM disaster_events WHERE id = ? AND municipality_id = ?"))
                 .bind(event)
@@ -506,32 +514,31 @@ impl Storage {
                 .fetch_optional(&mut **tx)
                 .await?;
         let Some(closed) = closed else {
-            return Ok(OnList::NoEvent);
+            return Ok(None);
         };
         let late_reach = if user.role == Role::Volunteer {
             format!("OR ({VOLUNTEER_EVENT_REACH})")
         } else {
             "OR ? IS NULL".to_owned()
         };
-        // Handed to them for this event: theirs to confirm, before the close or after it.
         let sql = format!(
-            "SELECT 1 FROM disaster_events e JOIN disaster_event_areas ea ON ea.event_id = e.id
+            "SELECT p.id FROM disaster_events e JOIN disaster_event_areas ea ON ea.event_id = e.id
              JOIN persons p ON p.small_area_id = ea.small_area_id
-             WHERE e.id = ? AND p.id = ? AND p.active = 1 AND p.needs_evacuation_help = 1
+             WHERE e.id = ? AND p.active = 1 AND p.needs_evacuation_help = 1
                AND (p.id IN ({}) {late_reach}
                     OR EXISTS (SELECT 1 FROM event_checkers ec
                                WHERE ec.event_id = e.id AND ec.person_id = p.id AND ec.user_id = ?))",
             scope_ids(user.role)
         );
-        let found = sqlx::query(&self.sql(&sql))
+        let ids: Vec<String> = sqlx::query_scalar(&self.sql(&sql))
             .bind(event)
-            .bind(person.as_str())
             .bind(user.id.as_str())
             .bind(user.id.as_str())
             .bind(user.id.as_str())
-            .fetch_optional(&mut **tx)
+            .fetch_all(&mut **tx)
             .await?;
-        Ok(if found.is_some() { OnList::Yes { closed: closed.is_some() } } else { OnList::NotOnList })
+        let persons = ids.iter().filter_map(|id| PersonId::parse(id)).collect();
+        Ok(Some(EventList { closed: closed.is_some(), persons }))
     }
 
     /// Stores a confirmation; `false` when its id is taken (the caller's ledger saw it first).

@@ -51,6 +51,8 @@ pub struct Storage {
     /// Per device: the scope last written to the audit log as `sync.read`, and when (see
     /// [`Storage::audit_sync_reads`]). Saves a write per pull; losing it on restart costs one write.
     sync_reads: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (u64, i64)>>>,
+    /// One synced-data writer at a time in this process ([`Storage::write_turn`]).
+    writers: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +74,19 @@ pub const POOL_CONNECTIONS: u32 = 8;
 pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl StorageError {
+    /// Whether SQLite gave up waiting for its lock (SQLITE_BUSY or SQLITE_LOCKED, extended codes
+    /// included): the write was refused for now, not failed, so it is answered 503 `busy` and the
+    /// phone tries again, never 500.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StorageError::Database(sqlx::Error::Database(db)) => {
+                db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
+                    && db.code().and_then(|c| c.parse::<u32>().ok()).is_some_and(|c| matches!(c & 0xff, 5 | 6))
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the database could not be reached, rather than refused or failed a statement: no
     /// connection came free in time, a connection broke, or the server is shutting down or
     /// starting up (SQLSTATE class 08, 57P01–57P03). Such a request is answered 503, and the pool
@@ -155,7 +170,8 @@ impl Storage {
             }
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        Ok(Self { pool, backend, sync_reads: Default::default() })
+        let writers = std::sync::Arc::new(tokio::sync::Semaphore::new(1));
+        Ok(Self { pool, backend, sync_reads: Default::default(), writers })
     }
 
     /// The pool, for one-statement operations outside a transaction.
@@ -177,6 +193,16 @@ impl Storage {
     /// each took their own connection cost three round trips apiece on PostgreSQL.
     pub async fn connection(&self) -> Result<sqlx::pool::PoolConnection<Any>, StorageError> {
         Ok(self.pool.acquire().await?)
+    }
+
+    /// This process's turn to write synced data. Writers take turns in the database anyway
+    /// ([`Storage::begin_write`]); waiting here first, holding no connection, keeps the pool free
+    /// for reads while they queue: with 300 phones pushing at once (BENCHMARKS.md §11) every
+    /// connection was held by a writer waiting for the lock, so pulls and the office's board
+    /// timed out waiting for one (503), or SQLite's own lock wait ran out (500). The request's
+    /// time limit bounds the wait here.
+    pub async fn write_turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, StorageError> {
+        self.writers.clone().acquire_owned().await.map_err(|_| StorageError::Database(sqlx::Error::PoolClosed))
     }
 
     pub async fn begin(&self) -> Result<Transaction<'static, Any>, StorageError> {

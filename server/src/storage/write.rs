@@ -5,9 +5,11 @@
 //! the change. Holding those together means a caller cannot write with one clock and log with
 //! another, or forget whose device it was.
 
+use super::disaster::{EventList, OnList};
 use super::{Actor, AuditAction, Session, Storage, StorageError};
 use mimamori_core::domain::{EpochMillis, PersonId, User};
 use sqlx::{Any, Transaction};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 pub struct WriteTx<'a> {
@@ -15,6 +17,10 @@ pub struct WriteTx<'a> {
     tx: Transaction<'static, Any>,
     session: &'a Session,
     now: EpochMillis,
+    /// This process's turn to write (see [`Storage::write_turn`]), held until the transaction ends.
+    _turn: tokio::sync::OwnedSemaphorePermit,
+    /// Each 安否確認 event's list for this writer, read once per transaction.
+    event_lists: HashMap<String, Option<EventList>>,
 }
 
 /// Who wrote a value: the user and the device they used.
@@ -37,7 +43,22 @@ pub enum Seen {
 impl<'a> WriteTx<'a> {
     /// Begins a synced-data write (see [`Storage::begin_write`] for how writers take turns).
     pub async fn begin(storage: &'a Storage, session: &'a Session, now: EpochMillis) -> Result<Self, StorageError> {
-        Ok(Self { storage, tx: storage.begin_write().await?, session, now })
+        let turn = storage.write_turn().await?;
+        Ok(Self { storage, tx: storage.begin_write().await?, session, now, _turn: turn, event_lists: HashMap::new() })
+    }
+
+    /// Whether `person` is on this writer's list of `event` (see [`Storage::event_list`]).
+    pub async fn on_event_list(&mut self, event: &str, person: &PersonId) -> Result<OnList, StorageError> {
+        if !self.event_lists.contains_key(event) {
+            let (user, municipality) = (&self.session.user, &self.session.municipality_id);
+            let list = self.storage.event_list(&mut self.tx, user, municipality, event).await?;
+            self.event_lists.insert(event.to_owned(), list);
+        }
+        Ok(match self.event_lists.get(event).and_then(Option::as_ref) {
+            None => OnList::NoEvent,
+            Some(l) if l.persons.contains(person) => OnList::Yes { closed: l.closed },
+            Some(_) => OnList::NotOnList,
+        })
     }
 
     pub fn storage(&self) -> &'a Storage {
