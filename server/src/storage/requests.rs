@@ -112,13 +112,14 @@ impl Storage {
             return Ok(Vec::new());
         }
         let own = if user.role == Role::Volunteer { "r.raised_by = ?" } else { "? IS NOT NULL" };
+        // The user's persons drive the query (CROSS JOIN fixes that order on SQLite).
         let sql = format!(
             "SELECT r.id, r.person_id, r.need, r.detail, r.status, r.to_partner, o.name AS organization,
                     r.raised_by, u.display_name AS raised_by_name, r.created_at, r.updated_at
-             FROM ({}) s JOIN requests r ON r.person_id = s.id
+             FROM ({}) s CROSS JOIN requests r
              JOIN users u ON u.id = r.raised_by
              LEFT JOIN organizations o ON o.id = r.organization_id
-             WHERE {own}
+             WHERE r.person_id = s.id AND {own}
              ORDER BY r.updated_at DESC, r.id",
             scope_ids(user.role)
         );
