@@ -44,13 +44,16 @@ test("a push whose answer is lost is sent again and stored once", async ({ brows
   const page = await signedIn(context, "sato");
   const problems = watchConsole(page);
   // The server commits the push, then the connection drops before the answer arrives.
+  let dropping = true;
   let lost = 0;
   const pushes: string[][] = [];
   await page.route("**/api/v1/sync/push", async (route) => {
     pushes.push(route.request().postDataJSON().mutations.map((m: any) => m.check?.id ?? m.id));
-    if (lost === 0) {
-      lost++;
+    if (dropping) {
+      dropping = false;
       await route.fetch();
+      // Counted once the server has answered (committed), not when the push left the phone.
+      lost++;
       await route.abort("connectionreset");
     } else {
       await route.continue();
