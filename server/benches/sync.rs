@@ -19,11 +19,12 @@ use mimamori_core::api::{
     PushResponse, CSRF_HEADER, MAX_FETCH_PERSONS, MAX_PUSH_BATCH, PULL_PAGE,
 };
 use mimamori_core::domain::{CheckId, CheckNote, CheckOutcome, NewCheck, PersonId};
+use mimamori_server::apply::{apply, Outcome, Skew};
 use mimamori_server::auth::{hash_token, SESSION_COOKIE};
 use mimamori_server::config::Config;
 use mimamori_server::generate::{bench_token, generate, Generated, Scale};
 use mimamori_server::startup::Application;
-use mimamori_server::storage::{Actor, Backend, SessionLookup, Storage};
+use mimamori_server::storage::{Actor, Backend, SessionLookup, Storage, StorageError, WriteTx};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::de::DeserializeOwned;
@@ -1000,6 +1001,13 @@ async fn profile(ctx: &Ctx<'_>) -> Result<(), String> {
         "checks_since(synced)",
         "checks_since(tip)",
         "checks_since(0), first page",
+        "field_requests",
+        "registrable_areas",
+        "field_cases",
+        "field_events",
+        "whole pull, one connection",
+        "person_visible (a push's scope test)",
+        "push of 2 checks, turn to commit",
     ] {
         let mut cells = Vec::new();
         for p in &sessions {
@@ -1022,18 +1030,14 @@ async fn profile(ctx: &Ctx<'_>) -> Result<(), String> {
                     .await
                 }
                 "audit_sync_reads, remembered scope" => {
-                    timed(200, move |_| async move {
-                        let mut c = storage.connection().await?;
-                        storage.audit_sync_reads(&mut c, actor, scope, now_ms()).await
-                    })
-                    .await
+                    timed(200, move |_| async move { storage.audit_sync_reads(actor, scope, now_ms()).await }).await
                 }
                 // A scope other than the remembered one makes the call run its INSERT … SELECT.
                 "audit_sync_reads, SQL (scope changed)" => {
-                    timed(200, move |i| async move {
-                        let mut c = storage.connection().await?;
-                        storage.audit_sync_reads(&mut c, actor, alternate(scope, i), now_ms()).await
-                    })
+                    timed(
+                        200,
+                        move |i| async move { storage.audit_sync_reads(actor, alternate(scope, i), now_ms()).await },
+                    )
                     .await
                 }
                 "checks_since(synced)" => {
@@ -1047,6 +1051,79 @@ async fn profile(ctx: &Ctx<'_>) -> Result<(), String> {
                     timed(200, move |_| async move {
                         let mut c = storage.connection().await?;
                         storage.checks_since(&mut c, user, tip, PULL_PAGE).await.map(drop)
+                    })
+                    .await
+                }
+                "field_requests" => {
+                    timed(200, move |_| async move {
+                        let mut c = storage.connection().await?;
+                        storage.field_requests(&mut c, user).await.map(drop)
+                    })
+                    .await
+                }
+                "registrable_areas" => {
+                    timed(200, move |_| async move {
+                        let mut c = storage.connection().await?;
+                        storage.registrable_areas(&mut c, user).await.map(drop)
+                    })
+                    .await
+                }
+                "field_cases" => {
+                    timed(200, move |_| async move {
+                        let mut c = storage.connection().await?;
+                        storage.field_cases(&mut c, user, now_ms()).await.map(drop)
+                    })
+                    .await
+                }
+                "field_events" => {
+                    let municipality = &p.session.municipality_id;
+                    timed(200, move |_| async move {
+                        let mut c = storage.connection().await?;
+                        storage.field_events(&mut c, user, municipality).await.map(drop)
+                    })
+                    .await
+                }
+                // What `routes::sync::pull` asks of storage, in its order, for a synced device.
+                "whole pull, one connection" => {
+                    let municipality = &p.session.municipality_id;
+                    timed(200, move |_| async move {
+                        let mut c = storage.connection().await?;
+                        let scope = storage.scope_manifest(&mut c, user).await?;
+                        storage.checks_since(&mut c, user, cursor, PULL_PAGE).await?;
+                        storage.field_requests(&mut c, user).await?;
+                        storage.registrable_areas(&mut c, user).await?;
+                        storage.field_cases(&mut c, user, now_ms()).await?;
+                        storage.field_events(&mut c, user, municipality).await?;
+                        drop(c);
+                        storage.audit_sync_reads(actor, &scope, now_ms()).await
+                    })
+                    .await
+                }
+                "person_visible (a push's scope test)" => {
+                    let person = &scope[0].id;
+                    timed(200, move |_| async move {
+                        let mut c = storage.connection().await?;
+                        storage.person_visible(&mut *c, user, person).await.map(drop)
+                    })
+                    .await
+                }
+                // What `routes::sync::push` does for a phone's usual push: two 変わりなし checks.
+                "push of 2 checks, turn to commit" => {
+                    let (session, person) = (&p.session, &scope[0].id);
+                    timed(200, move |_| async move {
+                        let now = now_ms();
+                        let mut w = WriteTx::begin(storage, session, now).await?;
+                        for _ in 0..2 {
+                            let mut check = new_check(&mut StdRng::seed_from_u64(now as u64), person, now - 1_000);
+                            check.outcome = CheckOutcome::AllWell;
+                            check.note = None;
+                            let skew = Skew::of_push(Some(now), now);
+                            let done = apply(&mut w, Mutation::CreateCheck { check }, skew).await;
+                            if !matches!(done, Ok(Outcome::Applied)) {
+                                return Err(StorageError::Database(sqlx::Error::Protocol("not applied".into())));
+                            }
+                        }
+                        w.commit().await
                     })
                     .await
                 }
@@ -1107,12 +1184,7 @@ async fn profile(ctx: &Ctx<'_>) -> Result<(), String> {
                             },
                             _ => {
                                 let actor = Actor { user, device_id: &p.session.device_id };
-                                match storage.connection().await {
-                                    Ok(mut c) => {
-                                        storage.audit_sync_reads(&mut c, actor, alternate(&p.scope, i), now_ms()).await
-                                    }
-                                    Err(e) => Err(e),
-                                }
+                                storage.audit_sync_reads(actor, alternate(&p.scope, i), now_ms()).await
                             }
                         };
                         r.map_err(|e| e.to_string())?;

@@ -172,6 +172,15 @@ pub fn pair(a: f64, b: f64) -> JsValue {
     list.into()
 }
 
+/// Fits `map` to `bounds` (a `LatLngBounds`) with the margin and the closest zoom both office
+/// maps use, after measuring the element again: call it only once the element has its real
+/// size (a map measured at 0 px fits to the wrong zoom and draws nothing).
+pub fn fit_to(map: &leaflet::Map, bounds: &JsValue) {
+    map.invalidate_size(false);
+    let options = object(&[("padding", pair(30.0, 30.0)), ("maxZoom", JsValue::from_f64(16.0))]);
+    map.fit_bounds_with_options(bounds.unchecked_ref(), &options);
+}
+
 fn object(entries: &[(&str, JsValue)]) -> JsValue {
     let o = Object::new();
     for (k, v) in entries {

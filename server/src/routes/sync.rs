@@ -130,8 +130,6 @@ pub async fn pull(
     // The pull's reads in a row on one connection (see `Storage::connection`).
     let mut conn = storage.connection().await?;
     let scope = storage.scope_manifest(&mut conn, &session.user).await?;
-    let actor = Actor { user: &session.user, device_id: &session.device_id };
-    storage.audit_sync_reads(&mut conn, actor, &scope, now).await?;
     let (checks, cursor, more) = storage.checks_since(&mut conn, &session.user, q.cursor, PULL_PAGE).await?;
     let requests = storage.field_requests(&mut conn, &session.user).await?;
     let areas = storage.registrable_areas(&mut conn, &session.user).await?;
@@ -142,6 +140,11 @@ pub async fn pull(
     } else {
         Vec::new()
     };
+    // Logged before anything is sent, with the reads' connection given back first (see
+    // `Storage::audit_sync_reads`).
+    drop(conn);
+    let actor = Actor { user: &session.user, device_id: &session.device_id };
+    storage.audit_sync_reads(actor, &scope, now).await?;
     Ok(Json(PullResponse {
         scope,
         checks,

@@ -6,7 +6,7 @@ use super::{Storage, StorageError};
 use mimamori_core::api::admin::{AuditEntry, UserBrief};
 use mimamori_core::api::InScope;
 use mimamori_core::domain::{EpochMillis, PersonId, User};
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 use std::hash::{Hash, Hasher};
 
 /// What was done. Stored as text; the list is closed so the log stays queryable.
@@ -128,9 +128,10 @@ impl Storage {
     /// The log write is skipped when this device was logged for exactly this scope within the last
     /// [`SYNC_READ_RECHECK_MS`]: a pull then costs no write, so pulls do not queue behind
     /// SQLite's single writer. A person entering the scope changes it and is logged at once.
+    /// Written through the writer connection, in turn with pushes: call it holding no pooled
+    /// connection (a pull that waited for its turn holding one starved the others in a storm).
     pub async fn audit_sync_reads(
         &self,
-        conn: &mut AnyConnection,
         actor: Actor<'_>,
         scope: &[InScope],
         now: EpochMillis,
@@ -167,7 +168,7 @@ impl Storage {
             .bind(actor.user.id.as_str())
             .bind(actor.device_id)
             .bind(now - SYNC_READ_EVERY_MS)
-            .execute(&mut *conn)
+            .execute(&self.writer)
             .await?;
         if let Ok(mut cache) = self.sync_reads.lock() {
             cache.insert(actor.device_id.to_owned(), (fingerprint, now));

@@ -551,12 +551,13 @@ impl Storage {
             cases.retain(|c| !c.signals.is_empty());
             return Ok(cases);
         }
-        // 民生委員 (and staff on a phone) read what was recorded on their cases.
+        // 民生委員 (and staff on a phone) read what was recorded on their cases. The events come
+        // after their cases (CROSS JOIN again): left free, SQLite started from the events and
+        // built a temporary index over all of them on every pull (12 ms of a 民生委員's 15 ms).
         let sql = format!(
             "SELECT e.case_id, e.at, u.display_name, e.note
-             FROM ({}) s CROSS JOIN cases k
-             JOIN case_events e ON e.case_id = k.id JOIN users u ON u.id = e.by_user
-             WHERE k.person_id = s.id AND e.kind = 'update' AND e.note <> '' AND (k.status IN ('open', 'in_progress') OR k.closed_at > ?)
+             FROM ({}) s CROSS JOIN cases k CROSS JOIN case_events e JOIN users u ON u.id = e.by_user
+             WHERE k.person_id = s.id AND e.case_id = k.id AND e.kind = 'update' AND e.note <> '' AND (k.status IN ('open', 'in_progress') OR k.closed_at > ?)
              ORDER BY e.seq",
             scope_ids(user.role)
         );

@@ -17,11 +17,19 @@ impl Storage {
     /// written without another writer in between. On SQLite the write lock is taken up front
     /// (`BEGIN IMMEDIATE`): a transaction that reads first and writes later would otherwise fail
     /// with SQLITE_BUSY when another writer committed in between.
+    ///
+    /// Within a process they queue for one connection of their own (`writer`), holding nothing
+    /// else, so the readers' pool stays free for pulls and the office's board while they wait:
+    /// with 300 phones pushing at once (BENCHMARKS.md §11) writers that each held a pooled
+    /// connection while waiting for the lock starved pulls (503) or ran out SQLite's lock wait
+    /// (500). A write that took its turn first and a pooled connection second then waited for
+    /// that connection behind every pull in the queue, holding the turn: at 1,000 devices pushes
+    /// took 3 s (§3). With its own connection a writer's turn is only its own work.
     pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, StorageError> {
         if self.backend == Backend::Sqlite {
-            return Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?);
+            return Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?);
         }
-        let mut tx = self.begin().await?;
+        let mut tx = self.writer.begin().await?;
         {
             sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(7291)) AS l")
                 .fetch_one(&mut *tx)

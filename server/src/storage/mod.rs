@@ -51,8 +51,8 @@ pub struct Storage {
     /// Per device: the scope last written to the audit log as `sync.read`, and when (see
     /// [`Storage::audit_sync_reads`]). Saves a write per pull; losing it on restart costs one write.
     sync_reads: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (u64, i64)>>>,
-    /// One synced-data writer at a time in this process ([`Storage::write_turn`]).
-    writers: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The one connection synced-data writes go through ([`Storage::begin_write`]).
+    writer: AnyPool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +72,11 @@ pub const POOL_CONNECTIONS: u32 = 8;
 
 /// How long a request waits for a database connection before it is told the database is away.
 pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// How long a write waits for the writer connection: longer than any request may run, so the
+/// request's own time limit (`MIMAMORI_REQUEST_TIMEOUT_SECS`, answered 503) is what bounds a
+/// writer's wait in a queue of 300 phones confirming at once, not this.
+const WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
 
 impl StorageError {
     /// Whether SQLite gave up waiting for its lock (SQLITE_BUSY or SQLITE_LOCKED, extended codes
@@ -121,38 +126,7 @@ impl Storage {
             }
             _ => url.to_owned(),
         };
-        let pool = AnyPoolOptions::new()
-            // A connection per core or two is what the database can use: on PostgreSQL more than
-            // that only adds backends that wait for the same cores (2 cores, 1,000 devices: 16
-            // connections 1,085 req/s, 8 → 1,199, 4 → 1,163; BENCHMARKS.md §3).
-            .max_connections(connections.max(1))
-            // While the database is away (restart, failover) a request learns so within this,
-            // and is answered 503 `database_unavailable`, well inside the request timeout.
-            .acquire_timeout(ACQUIRE_TIMEOUT)
-            // sqlx pings a connection when it is given back; a second ping when it is taken again
-            // is one more round trip per statement. A connection that broke while idle fails its
-            // first statement (answered 503, and closed when given back).
-            .test_before_acquire(false)
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // Per-connection settings. WAL + NORMAL is durable across application crashes.
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA busy_timeout = 5000").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                    } else {
-                        // Every statement here is prepared once per connection and run many times
-                        // with ids and cursors that do not change its best plan. PostgreSQL's
-                        // default re-plans a statement per call when a custom plan looks cheaper,
-                        // which for a sync pull cost 0.6–0.9 ms of planning per 0.2 ms of work
-                        // (BENCHMARKS.md §3): plan each statement once instead.
-                        conn.execute("SET plan_cache_mode = force_generic_plan").await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect(&url)
-            .await?;
+        let pool = pool_options(backend, connections.max(1), ACQUIRE_TIMEOUT).connect(&url).await?;
         match backend {
             Backend::Sqlite => {
                 sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
@@ -170,8 +144,10 @@ impl Storage {
             }
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        let writers = std::sync::Arc::new(tokio::sync::Semaphore::new(1));
-        Ok(Self { pool, backend, sync_reads: Default::default(), writers })
+        // Opened after the migrations, so it never sees the schema change under it.
+        // Kept open, so a write that only goes when the writer is free (`last_seen_at`) finds it.
+        let writer = pool_options(backend, 1, WRITER_WAIT).min_connections(1).connect(&url).await?;
+        Ok(Self { pool, backend, sync_reads: Default::default(), writer })
     }
 
     /// The pool, for one-statement operations outside a transaction.
@@ -195,16 +171,6 @@ impl Storage {
         Ok(self.pool.acquire().await?)
     }
 
-    /// This process's turn to write synced data. Writers take turns in the database anyway
-    /// ([`Storage::begin_write`]); waiting here first, holding no connection, keeps the pool free
-    /// for reads while they queue: with 300 phones pushing at once (BENCHMARKS.md §11) every
-    /// connection was held by a writer waiting for the lock, so pulls and the office's board
-    /// timed out waiting for one (503), or SQLite's own lock wait ran out (500). The request's
-    /// time limit bounds the wait here.
-    pub async fn write_turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, StorageError> {
-        self.writers.clone().acquire_owned().await.map_err(|_| StorageError::Database(sqlx::Error::PoolClosed))
-    }
-
     pub async fn begin(&self) -> Result<Transaction<'static, Any>, StorageError> {
         Ok(self.pool.begin().await?)
     }
@@ -224,4 +190,39 @@ impl Storage {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?;
         Ok(n == 0)
     }
+}
+
+/// The settings of both pools: each connection's pragmas or plan mode, and how waits end.
+fn pool_options(backend: Backend, connections: u32, acquire_timeout: std::time::Duration) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        // A connection per core or two is what the database can use: on PostgreSQL more than
+        // that only adds backends that wait for the same cores (2 cores, 1,000 devices: 16
+        // connections 1,085 req/s, 8 → 1,199, 4 → 1,163; BENCHMARKS.md §3).
+        .max_connections(connections)
+        // The readers' pool: while the database is away (restart, failover) a request learns
+        // so within this, and is answered 503 `database_unavailable`, well inside the request
+        // timeout. The writer: see `WRITER_WAIT`.
+        .acquire_timeout(acquire_timeout)
+        // sqlx pings a connection when it is given back; a second ping when it is taken again
+        // is one more round trip per statement. A connection that broke while idle fails its
+        // first statement (answered 503, and closed when given back).
+        .test_before_acquire(false)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // Per-connection settings. WAL + NORMAL is durable across application crashes.
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                } else {
+                    // Every statement here is prepared once per connection and run many times
+                    // with ids and cursors that do not change its best plan. PostgreSQL's
+                    // default re-plans a statement per call when a custom plan looks cheaper,
+                    // which for a sync pull cost 0.6–0.9 ms of planning per 0.2 ms of work
+                    // (BENCHMARKS.md §3): plan each statement once instead.
+                    conn.execute("SET plan_cache_mode = force_generic_plan").await?;
+                }
+                Ok(())
+            })
+        })
 }

@@ -431,12 +431,17 @@ impl Storage {
         if now >= expires || now.saturating_sub(last_seen) > policy.idle_ms(user.role) {
             return Ok(SessionLookup::Expired);
         }
+        // Through the writer connection, and only when it is free: a sign-in check never queues
+        // behind pushes, nor spins in SQLite's lock wait holding a reader's connection (which in
+        // a storm of pushes left the pool empty: 503). Skipped now, it is written next time.
         if now - last_seen > 60_000 {
-            sqlx::query(&self.sql("UPDATE devices SET last_seen_at = ? WHERE id = ?"))
-                .bind(now)
-                .bind(&device_id)
-                .execute(&self.pool)
-                .await?;
+            if let Some(mut writer) = self.writer.try_acquire() {
+                sqlx::query(&self.sql("UPDATE devices SET last_seen_at = ? WHERE id = ?"))
+                    .bind(now)
+                    .bind(&device_id)
+                    .execute(&mut *writer)
+                    .await?;
+            }
         }
         Ok(SessionLookup::Live(Session {
             user,

@@ -17,8 +17,6 @@ pub struct WriteTx<'a> {
     tx: Transaction<'static, Any>,
     session: &'a Session,
     now: EpochMillis,
-    /// This process's turn to write (see [`Storage::write_turn`]), held until the transaction ends.
-    _turn: tokio::sync::OwnedSemaphorePermit,
     /// Each 安否確認 event's list for this writer, read once per transaction.
     event_lists: HashMap<String, Option<EventList>>,
 }
@@ -43,8 +41,7 @@ pub enum Seen {
 impl<'a> WriteTx<'a> {
     /// Begins a synced-data write (see [`Storage::begin_write`] for how writers take turns).
     pub async fn begin(storage: &'a Storage, session: &'a Session, now: EpochMillis) -> Result<Self, StorageError> {
-        let turn = storage.write_turn().await?;
-        Ok(Self { storage, tx: storage.begin_write().await?, session, now, _turn: turn, event_lists: HashMap::new() })
+        Ok(Self { storage, tx: storage.begin_write().await?, session, now, event_lists: HashMap::new() })
     }
 
     /// Whether `person` is on this writer's list of `event` (see [`Storage::event_list`]).

@@ -521,11 +521,7 @@ fn BoardMap(board: RwSignal<Option<EventBoard>>) -> impl IntoView {
         if fitted.get_value() || el.client_width() == 0 || el.client_height() == 0 {
             return;
         }
-        m.invalidate_size(false);
-        let options = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&options, &"padding".into(), &lmap::pair(30.0, 30.0));
-        let _ = js_sys::Reflect::set(&options, &"maxZoom".into(), &16.into());
-        m.fit_bounds_with_options(b.unchecked_ref(), &options);
+        lmap::fit_to(&m, &b);
         fitted.set_value(true);
     };
     let observer: StoredValue<Option<web_sys::ResizeObserver>, LocalStorage> = StoredValue::new_local(None);
