@@ -1,11 +1,13 @@
 // A lost phone gives nothing away: the app lock (a PIN chosen at first sign-in, asked for at every
 // start and after minutes unused), the device store sealed at rest (with the app locked, the raw
 // IndexedDB holds no name, phone number or note), ten wrong PINs wipe, a forgotten PIN signs in
-// again, and a damaged record is set aside without taking the rest of the store with it.
+// again (keeping the phone's records, unsent ones included, when the server holds the phone's
+// recovery key; wiping them otherwise), and a damaged record is set aside without taking the rest
+// of the store with it.
 import { test, expect, Page } from "@playwright/test";
 import { TestServer } from "./support/server";
 import { watchConsole } from "./support/console";
-import { EMPTY_STORE, SHOTS, TEST_PIN, shoot, signInAs, storeCounts, reopen, unlock } from "./support/ui";
+import { EMPTY_STORE, SHOTS, TEST_PIN, setPin, shoot, signInAs, storeCounts, reopen, unlock } from "./support/ui";
 import * as fs from "node:fs";
 
 let server: TestServer;
@@ -167,21 +169,158 @@ test("ten wrong PINs in a row wipe the device, with a warning from the seventh",
   await context.close();
 });
 
-test("a forgotten PIN: told what unsent records would be lost, then wiped to sign in again", async ({ browser }) => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signInAs(page, server.url, "sato");
-  await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
-  await context.setOffline(true);
+/** The lock record as IndexedDB keeps it: salt, wrapped key, wrong PINs, and the recovery wrap. */
+async function lockRecord(page: Page): Promise<Record<string, unknown> | null> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("mimamori");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const get = db.transaction("meta", "readonly").objectStore("meta").get("lock");
+          get.onsuccess = () => {
+            db.close();
+            resolve(get.result ?? null);
+          };
+        };
+      })
+  );
+}
+
+/** Offline, a check on the first person in the list: it waits in the outbox. */
+async function checkOffline(page: Page) {
   await page.getByTestId("person-row").first().click();
   await page.getByRole("button", { name: "変わりなし", exact: true }).click();
   await page.getByRole("button", { name: "記録する" }).click();
   await expect(page.getByTestId("saved")).toBeVisible();
+}
+
+test("a forgotten PIN keeps the records: signing in again opens them under a new PIN, and the unsent check goes out", async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  const api = await server.signIn("sato");
+  const checksBefore = (await server.allChecks(api)).length;
+  await signInAs(page, server.url, "sato");
+  await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
+  // After the first sync the data key is also wrapped under a key the server keeps for this phone.
+  await expect.poll(async () => (await lockRecord(page))?.recovery_device ?? null).not.toBeNull();
+  const { persons } = await storeCounts(page);
+  await context.setOffline(true);
+  await checkOffline(page);
+  await page.reload();
+  await expect(lockHeading(page)).toBeVisible();
+  await page.getByRole("button", { name: "PINを忘れた" }).click();
+  await expect(page.getByTestId("forgot-unsent-kept")).toContainText("まだ送信していない記録 1 件も消えずに残り");
+  await shoot(page, "84-forgot-pin-keep");
+  await page.getByRole("button", { name: "サインインし直す" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByTestId("sign-in-notice")).toContainText("PINを忘れたため、サインインし直してください");
+  await shoot(page, "84-sign-in-again");
+  // No signal: the sign-in cannot go through, and nothing is lost.
+  await page.getByLabel("ID").fill("sato");
+  await page.getByLabel("パスワード").fill("mimamori");
+  await page.getByRole("button", { name: "サインイン" }).click();
+  await expect(page.getByTestId("sign-in-error")).toBeVisible();
+  expect((await storeCounts(page)).outbox).toBe(1);
+  // Signal back, but the key's request is lost on the way: the records stay, and one tap tries again.
+  await context.setOffline(false);
+  await page.route("**/api/v1/devices/*/recover", (route) => route.abort());
+  await page.getByRole("button", { name: "サインイン" }).click();
+  await expect(page.getByRole("heading", { name: "記録を開いています" })).toBeVisible();
+  await expect(page.getByTestId("lock-error")).toContainText("サーバーにつながりませんでした");
+  await shoot(page, "84-recovering-retry");
+  expect((await storeCounts(page)).outbox).toBe(1);
+  await page.unroute("**/api/v1/devices/*/recover");
+  await page.getByRole("button", { name: "もう一度試す" }).click();
+  // Opened: a new PIN, and the same records, the unsent check sent.
+  await setPin(page, "3579");
+  await expect(page.getByTestId("person-row").first()).toBeVisible();
+  await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
+  const after = await storeCounts(page);
+  expect([after.outbox, after.persons]).toEqual([0, persons]);
+  expect((await server.allChecks(api)).length).toBe(checksBefore + 1);
+  // The new session gets its own recovery key; the new PIN opens the app, the old one does not.
+  await expect
+    .poll(async () => (await lockRecord(page))?.recovery_device ?? null)
+    .not.toBeNull();
+  await page.reload();
+  await page.getByLabel("PIN", { exact: true }).fill(TEST_PIN);
+  await page.getByRole("button", { name: "開く", exact: true }).click();
+  await expect(page.getByTestId("lock-error")).toContainText("PINが違います");
+  await unlock(page, "3579");
+  await expect(page.getByTestId("person-row").first()).toBeVisible();
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test("a forgotten PIN on a phone revoked meanwhile: signing in again opens nothing, says so, and starts afresh", async ({
+  browser,
+}) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await signInAs(page, server.url, "suzuki");
+  await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
+  await expect.poll(async () => (await lockRecord(page))?.recovery_device ?? null).not.toBeNull();
+  const device = (await lockRecord(page))!.recovery_device as string;
+  await page.reload();
+  await page.getByRole("button", { name: "PINを忘れた" }).click();
+  await page.getByRole("button", { name: "サインインし直す" }).click();
+  // Meanwhile the coordinator revoked the phone (reported lost, say): its key is gone with it.
+  await server.api(await server.signIn("tanaka"), "DELETE", `/devices/${device}`);
+  await page.getByLabel("ID").fill("suzuki");
+  await page.getByLabel("パスワード").fill("mimamori");
+  await page.getByRole("button", { name: "サインイン" }).click();
+  await expect(page.getByRole("heading", { name: "PINを設定" })).toBeVisible();
+  await expect(page.getByTestId("lock-notice")).toContainText("この端末の記録を開けなかったため");
+  expect((await storeCounts(page)).persons).toBe(0);
+  await shoot(page, "84-recovery-refused");
+  await setPin(page);
+  await expect(page.getByTestId("person-row").first()).toBeVisible();
+  await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test("a forgotten PIN the server cannot help with: told what unsent records would be lost, then wiped to sign in again", async ({
+  browser,
+}) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signInAs(page, server.url, "sato");
+  await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
+  await expect.poll(async () => (await lockRecord(page))?.recovery_device ?? null).not.toBeNull();
+  await context.setOffline(true);
+  await checkOffline(page);
+  // A store whose PIN was set with no signal and not unlocked online since: no recovery wrap.
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open("mimamori");
+        open.onsuccess = () => {
+          const tx = open.result.transaction("meta", "readwrite");
+          const meta = tx.objectStore("meta");
+          const get = meta.get("lock");
+          get.onsuccess = () => {
+            const lock = get.result;
+            delete lock.recovery_device;
+            delete lock.recovery_wrapped;
+            meta.put(lock, "lock");
+          };
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        };
+      })
+  );
   await page.reload();
   await expect(lockHeading(page)).toBeVisible();
   await page.getByRole("button", { name: "PINを忘れた" }).click();
   await expect(page.getByTestId("forgot-unsent")).toContainText("まだ送信していない記録が 1 件あります");
-  await shoot(page, "84-forgot-pin");
+  await shoot(page, "84-forgot-pin-erase");
   // Changing one's mind is one tap.
   await page.getByRole("button", { name: "PINの入力に戻る" }).click();
   await expect(page.getByRole("button", { name: "開く", exact: true })).toBeVisible();

@@ -505,6 +505,32 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
                 if in_scope { Expect::Ok(204) } else { Expect::NotFound },
             )
         },
+        ("POST", "/me/recovery-key") => Row {
+            check: |_, _, _, body| {
+                assert_eq!(body["key"].as_array().map(Vec::len), Some(32), "{body}");
+                assert!(body["device"].as_str().is_some_and(|d| !d.is_empty()), "{body}");
+            },
+            ..r(Method::POST, "/api/v1/me/recovery-key".into(), None, Expect::Ok(200))
+        },
+        ("POST", "/devices/{id}/recover") => Row {
+            // In scope: a fresh sign-in takes the key of the same user's earlier device
+            // ("{previous}": signed in and given a key at run time). Out of scope: another
+            // user's device, which has a key too.
+            fresh_device: true,
+            check: |_, _, _, body| {
+                assert_eq!(body["key"].as_array().map(Vec::len), Some(32), "{body}");
+            },
+            ..r(
+                Method::POST,
+                if in_scope {
+                    "/api/v1/devices/{previous}/recover".into()
+                } else {
+                    format!("/api/v1/devices/{away_device}/recover")
+                },
+                None,
+                if in_scope { Expect::Ok(200) } else { Expect::NotFound },
+            )
+        },
         ("GET", "/requests") => Row {
             check: |w, role, case, body| {
                 let requests = ids(body, "id");
@@ -944,8 +970,9 @@ async fn build_world(app: &TestApp) -> World {
             vec![],
         ),
         (
-            "INSERT INTO devices (id, user_id, token_hash, created_at, last_seen_at) VALUES
-                ('dev-other', 'u-other', 'not-a-real-hash', 0, 0)",
+            // With a recovery key: another user's fresh sign-in must still not be given it.
+            "INSERT INTO devices (id, user_id, token_hash, created_at, last_seen_at, recovery_key) VALUES
+                ('dev-other', 'u-other', 'not-a-real-hash', 0, 0, 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')",
             vec![],
         ),
         // 活動記録 for November from a 民生委員 here and the other municipality's user.
@@ -1028,8 +1055,8 @@ async fn build_world(app: &TestApp) -> World {
             vec![],
         ),
         (
-            "INSERT INTO devices (id, user_id, token_hash, created_at, last_seen_at) VALUES
-                ('dev-south', 'u-south-vol', 'not-a-real-hash-south', 0, 0)",
+            "INSERT INTO devices (id, user_id, token_hash, created_at, last_seen_at, recovery_key) VALUES
+                ('dev-south', 'u-south-vol', 'not-a-real-hash-south', 0, 0, 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')",
             vec![],
         ),
         (
@@ -1241,6 +1268,14 @@ async fn every_endpoint_answers_every_role_as_the_matrix_says(app: TestApp) {
                 if path_now.contains("{self}") {
                     let id = if case == Case::InScope { own_device_id(&app, client).await } else { "dev-x".into() };
                     path_now = path_now.replace("{self}", &id);
+                }
+                if path_now.contains("{previous}") {
+                    // An earlier device of the same user, which asked for a recovery key.
+                    let previous = app.signed_in(role.login()).await;
+                    let res = previous.post(app.url("/api/v1/me/recovery-key")).send().await.unwrap();
+                    assert_eq!(res.status(), 200, "{ctx}: the earlier device's key");
+                    let key: Value = res.json().await.unwrap();
+                    path_now = path_now.replace("{previous}", key["device"].as_str().unwrap());
                 }
                 let (status, body) = send(&app, client, &row, &path_now).await;
                 let expect = match case {

@@ -629,6 +629,74 @@ async fn hashed_files_are_immutable_and_misses_are_not(backend: Backend) {
     assert_eq!(missing.headers().get("cache-control").unwrap(), "no-store");
 }
 
+/// 「PINを忘れた」 on a phone with unsent records: the phone's recovery key comes back only to a
+/// sign-in made just now by the same user (password or a new invite), once, and the old device
+/// ends with it. A lost phone's own session, an old session and another user get nothing.
+async fn a_forgotten_pin_is_recovered_only_by_a_fresh_sign_in_of_the_same_user(app: TestApp) {
+    let s = app.storage().await;
+    let phone = app.signed_in("sato").await;
+    let key = |v: &Value| v["key"].as_array().unwrap().iter().map(|b| b.as_u64().unwrap()).collect::<Vec<_>>();
+    let (status, first) = json_of(phone.post(app.url("/api/v1/me/recovery-key")).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{first}");
+    let (_, given) = json_of(phone.post(app.url("/api/v1/me/recovery-key")).send().await.unwrap()).await;
+    let device = given["device"].as_str().unwrap().to_owned();
+    assert_eq!(first["device"], given["device"]);
+    assert_eq!(key(&given).len(), 32);
+    assert_ne!(key(&first), key(&given), "each call makes a new key");
+    let recover = |c: &reqwest::Client, id: &str| c.post(app.url(&format!("/api/v1/devices/{id}/recover"))).send();
+    // Whoever holds the lost phone has its session: it cannot take its own key.
+    assert_json_error(recover(&phone, &device).await.unwrap(), 404, "not_found").await;
+    // Nor can a session of the same user that is not a sign-in of just now.
+    let old = app.signed_in("sato").await;
+    let old_id: String =
+        sqlx::query_scalar(&s.sql("SELECT id FROM devices WHERE user_id = 'u-sato' ORDER BY created_at DESC LIMIT 1"))
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+    app.exec(&s, &format!("UPDATE devices SET created_at = {} WHERE id = ?", now_ms() - 11 * 60_000), &[&old_id]).await;
+    assert_json_error(recover(&old, &device).await.unwrap(), 400, "recovery_needs_sign_in").await;
+    // Another user's fresh sign-in is told the device does not exist.
+    let suzuki = app.signed_in("suzuki").await;
+    let refused = assert_json_error(recover(&suzuki, &device).await.unwrap(), 404, "not_found").await;
+    let missing = assert_json_error(recover(&suzuki, "dev-doesnotexist").await.unwrap(), 404, "not_found").await;
+    assert_eq!(refused, missing);
+    // The same user, signed in again just now: the key, once.
+    let again = app.signed_in("sato").await;
+    let (status, got) = json_of(recover(&again, &device).await.unwrap()).await;
+    assert_eq!(status, 200, "{got}");
+    assert_eq!((got["device"].as_str(), key(&got)), (Some(device.as_str()), key(&given)));
+    assert_json_error(recover(&again, &device).await.unwrap(), 404, "not_found").await;
+    // The old device has ended (as "recovered"), and the new one works.
+    assert_json_error(phone.get(app.url("/api/v1/me")).send().await.unwrap(), 401, "device_revoked").await;
+    let reason: String = sqlx::query_scalar(&s.sql("SELECT revoked_reason FROM devices WHERE id = ?"))
+        .bind(&device)
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+    assert_eq!(reason, "recovered");
+    assert_eq!(again.get(app.url("/api/v1/me")).send().await.unwrap().status(), 200);
+    let log = logged(&app, "device.recover", "u-sato").await;
+    assert_eq!(log, vec![(Some("u-sato".to_owned()), format!("device={device}"))]);
+    assert_eq!(logged(&app, "device.recovery_key", "u-sato").await.len(), 2);
+    // A volunteer without a password signs in again with a new invite code.
+    let (_, given) = json_of(again.post(app.url("/api/v1/me/recovery-key")).send().await.unwrap()).await;
+    let tanaka = app.signed_in("tanaka").await;
+    let (status, invite) = issue_invite(&app, &tanaka, "u-sato").await;
+    assert_eq!(status, 201, "{invite}");
+    let enrolled = app.device();
+    assert_eq!(app.enroll(&enrolled, invite["code"].as_str().unwrap()).await.status(), 200);
+    let (status, got) = json_of(recover(&enrolled, given["device"].as_str().unwrap()).await.unwrap()).await;
+    assert_eq!((status, key(&got)), (200, key(&given)));
+    // A device a manager revoked (a phone reported lost) gives nothing back.
+    let lost = app.signed_in("takahashi").await;
+    let (_, lost_key) = json_of(lost.post(app.url("/api/v1/me/recovery-key")).send().await.unwrap()).await;
+    let lost_id = lost_key["device"].as_str().unwrap();
+    let res = tanaka.delete(app.url(&format!("/api/v1/devices/{lost_id}"))).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    let fresh = app.signed_in("takahashi").await;
+    assert_json_error(recover(&fresh, lost_id).await.unwrap(), 404, "not_found").await;
+}
+
 on_both_databases!(
     invites_reach_no_further_than_the_coordinator,
     coordinators_manage_only_the_users_of_their_districts,
@@ -639,6 +707,7 @@ on_both_databases!(
     inactive_persons_leave_the_field_and_partners_forget_closed_requests,
     a_volunteer_gets_what_became_of_things_not_what_others_wrote,
     small_holes_are_closed,
+    a_forgotten_pin_is_recovered_only_by_a_fresh_sign_in_of_the_same_user,
 );
 
 mod by_config {

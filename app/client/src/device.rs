@@ -105,6 +105,9 @@ enum AwaitingPin {
     Learnt(User),
     /// A store from before the lock, in the clear: sealed in place once the PIN is set.
     PlainStore,
+    /// A sign-in after a forgotten PIN that got the data key back: it is wrapped under the new PIN
+    /// and the store stays as it is (unsent records included).
+    Recovered(crate::api::SignInResponse),
 }
 
 thread_local! {
@@ -114,6 +117,12 @@ thread_local! {
     /// When the app last went to the back (wall clock, ms since the epoch; 0 while in front).
     static HIDDEN_AT: Cell<f64> = const { Cell::new(0.0) };
     static LOCK_AFTER_MIN: Cell<u32> = const { Cell::new(10) };
+    /// 「PINを忘れた」, then signing in again: the store's recovery wrap, to open it with once the
+    /// server accepts the sign-in.
+    static RECOVERING: RefCell<Option<vault::RecoveryWrap>> = const { RefCell::new(None) };
+    /// The sign-in the server accepted, with the wrap to open, while the recovery key is fetched.
+    static PENDING_RECOVERY: RefCell<Option<(crate::api::SignInResponse, vault::RecoveryWrap)>> =
+        const { RefCell::new(None) };
 }
 
 fn await_pin(state: AppState, what: AwaitingPin) {
@@ -214,14 +223,32 @@ pub async fn set_pin(state: AppState, first: String, again: String) -> Result<()
     if first != again {
         return Err(ValidationError { code: ErrorCode::PinMismatch, detail: "the two PINs differ".into() }.into());
     }
-    let lock =
-        vault::create(&pin, LockAfter::default().minutes()).await.map_err(|e| ClientError::Store(e.to_string()))?;
-    store::seal_in_place(&lock).await?;
+    let recovered = AWAITING_PIN.with(|a| matches!(*a.borrow(), Some(AwaitingPin::Recovered(_))));
+    let lock = if recovered {
+        // The data key came back with the sign-in: the records stay sealed as they are, and the
+        // recovery wrap made for the new session (if any yet) stays with them.
+        let previous = match store::vault_state().await? {
+            Vault::Open(lock) | Vault::Locked(lock) => Some(lock),
+            Vault::NoPin { .. } => None,
+        };
+        let mut lock =
+            vault::wrap_under_pin(&pin, previous.as_ref().map_or(LockAfter::default().minutes(), |l| l.lock_after_min))
+                .await
+                .map_err(|e| ClientError::Store(e.to_string()))?;
+        lock.set_recovery(previous.and_then(|l| l.recovery()));
+        store::put_lock(&lock).await?;
+        lock
+    } else {
+        let lock =
+            vault::create(&pin, LockAfter::default().minutes()).await.map_err(|e| ClientError::Store(e.to_string()))?;
+        store::seal_in_place(&lock).await?;
+        lock
+    };
     LOCK_AFTER_MIN.with(|m| m.set(lock.lock_after_min));
     LAST_ACTIVE.with(|t| t.set(web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())));
     let waiting = AWAITING_PIN.with(|a| a.borrow_mut().take());
     match waiting {
-        Some(AwaitingPin::SignIn(res)) => finish_sign_in(state, res).await?,
+        Some(AwaitingPin::SignIn(res) | AwaitingPin::Recovered(res)) => finish_sign_in(state, res).await?,
         Some(AwaitingPin::Learnt(user)) => {
             store::set_session(&user).await?;
             open_store(state).await;
@@ -232,6 +259,7 @@ pub async fn set_pin(state: AppState, first: String, again: String) -> Result<()
     // sign in); unless what followed asks for a PIN again (a different user's sign-in).
     if AWAITING_PIN.with(|a| a.borrow().is_none()) {
         state.lock.set(LockScreen::Open);
+        keep_recovery_key();
     }
     Ok(())
 }
@@ -264,6 +292,7 @@ pub async fn unlock(state: AppState, typed: String) -> Result<Unlocked, ClientEr
             store::put_lock(&lock).await?;
             open_store(state).await;
             state.lock.set(LockScreen::Open);
+            keep_recovery_key();
             Ok(Unlocked::Yes)
         }
         Err(vault::VaultError::WrongPin) if lock.wrong >= WIPE_AFTER_WRONG_PINS => {
@@ -291,8 +320,89 @@ pub async fn unsent_count() -> u32 {
     store::pending_count().await.unwrap_or(0)
 }
 
-/// 「PINを忘れた」: the device store is wiped (what was not sent with it) and the user signs in
-/// again, which fetches everything back from the server.
+/// Whether 「PINを忘れた」 can keep this phone's records: the store holds its data key wrapped under
+/// a recovery key the server keeps (see `vault`).
+pub async fn recoverable() -> bool {
+    matches!(store::vault_state().await, Ok(Vault::Locked(lock)) if lock.recovery_device.is_some())
+}
+
+/// 「PINを忘れた」, keeping the records: the user signs in again (password, or a new invite code),
+/// and the server's recovery key then opens the store ([`signed_in`]); a new PIN follows.
+pub async fn recover_by_sign_in(state: AppState) -> Result<(), ClientError> {
+    let Vault::Locked(lock) = store::vault_state().await? else {
+        return Err(ClientError::NotSignedIn);
+    };
+    let Some(wrap) = lock.recovery() else {
+        return Err(ClientError::NotSignedIn);
+    };
+    RECOVERING.with(|r| *r.borrow_mut() = Some(wrap));
+    state.notice.set(Some(Notice::RecoverBySignIn));
+    state.session.set(SessionState::SignedOut);
+    state.lock.set(LockScreen::Open);
+    Ok(())
+}
+
+/// After a sign-in that follows 「PINを忘れた」: the server gives back this phone's recovery key,
+/// which opens the store; the user then chooses a new PIN. If the server refuses (the phone was
+/// revoked, or recovered already), nothing can open the store: it is wiped and filled again from
+/// the server, and the user is told. Out of reach, it may be tried again.
+pub async fn finish_recovery(state: AppState) -> Result<(), ClientError> {
+    let Some((res, wrap)) = PENDING_RECOVERY.with(|p| p.borrow_mut().take()) else {
+        state.lock.set(LockScreen::Open);
+        return Ok(());
+    };
+    let opened = match http::recover(&wrap.device).await {
+        Ok(key) => vault::unlock_with_recovery(&wrap, &key.key).is_ok(),
+        Err(e @ (ClientError::Offline | ClientError::Server(_))) => {
+            PENDING_RECOVERY.with(|p| *p.borrow_mut() = Some((res, wrap)));
+            return Err(e);
+        }
+        Err(_) => false,
+    };
+    if !opened {
+        store::wipe().await.map_err(|e| ClientError::WipeFailed(e.0))?;
+        state.notice.set(Some(Notice::RecoveryRefused));
+        await_pin(state, AwaitingPin::SignIn(res));
+        return Ok(());
+    }
+    // The old device's key is spent: wrap the data key under one for this session at once, so a
+    // phone closed before the new PIN is chosen can be recovered again.
+    let _ = renew_recovery_key().await;
+    state.notice.set(None);
+    await_pin(state, AwaitingPin::Recovered(res));
+    Ok(())
+}
+
+/// Wraps the data key (in memory) under a new recovery key from the server, kept with the lock
+/// record; the key itself is dropped here (see `vault`). The server's key for this session
+/// replaces any earlier one.
+async fn renew_recovery_key() -> Result<(), ClientError> {
+    let key = http::recovery_key().await?;
+    let wrap = vault::wrap_for_recovery(key.device, &key.key).map_err(|e| ClientError::Store(e.to_string()))?;
+    let (Vault::Open(mut lock) | Vault::Locked(mut lock)) = store::vault_state().await? else {
+        return Ok(());
+    };
+    lock.set_recovery(Some(wrap));
+    store::put_lock(&lock).await?;
+    Ok(())
+}
+
+/// After the PIN is set or typed: a store without a recovery wrap (its PIN set with no signal, or
+/// from before recovery existed) asks the server for a key, in the background. Tried again at
+/// every unlock until it works.
+fn keep_recovery_key() {
+    leptos::task::spawn_local(async {
+        if let Ok(Vault::Open(lock)) = store::vault_state().await {
+            if lock.recovery_device.is_none() {
+                let _ = renew_recovery_key().await;
+            }
+        }
+    });
+}
+
+/// 「PINを忘れた」 without a recovery key (a store from before it, or one that never reached the
+/// server): the device store is wiped (what was not sent with it) and the user signs in again,
+/// which fetches everything back from the server.
 pub async fn forget_pin(state: AppState) -> Result<(), ClientError> {
     store::wipe().await.map_err(|e| ClientError::WipeFailed(e.0))?;
     state.notice.set(Some(Notice::WipedForgottenPin));
@@ -307,6 +417,14 @@ pub fn lock_now() {
     if !vault::unlocked() {
         return;
     }
+    vault::forget();
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
+    }
+}
+
+/// Starts the page over (at the lock screen, when the store is locked).
+pub fn lock_now_or_reload() {
     vault::forget();
     if let Some(w) = web_sys::window() {
         let _ = w.location().reload();
@@ -440,8 +558,17 @@ pub async fn enroll(state: AppState, code: String) -> Result<(), ClientError> {
 /// What follows any successful sign-in (password or invite): remember the user, start syncing.
 /// A device without a PIN asks for one first: nothing about the user is stored before it.
 async fn signed_in(state: AppState, res: crate::api::SignInResponse) -> Result<(), ClientError> {
-    // A new session: whatever an offline sign-out left to tell the server is moot now.
+    // A new session: whatever an offline sign-out left to tell the server is moot now, and so
+    // is what the sign-in screen said.
     let _ = store::clear_sign_out_pending().await;
+    state.notice.set(None);
+    if let Some(wrap) = RECOVERING.with(|r| r.borrow_mut().take()) {
+        // On to the lock screens (their own chunk, as is all of recovery's code): the store is
+        // opened there with the server's key, then a new PIN is chosen.
+        PENDING_RECOVERY.with(|p| *p.borrow_mut() = Some((res, wrap)));
+        state.lock.set(LockScreen::Recovering);
+        return Ok(());
+    }
     if !vault::unlocked() {
         if res.must_change_password {
             state.sync.update(|s| s.phase = SyncPhase::NeedsPasswordChange);

@@ -131,6 +131,16 @@ pub async fn change_password(current: &str, new: &str) -> Result<(), ClientError
     checked(req.send().await).await.map(|_| ())
 }
 
+/// A new recovery key for this device (see `vault`): wrapped over the data key, then dropped.
+pub async fn recovery_key() -> Result<crate::api::RecoveryKey, ClientError> {
+    read(request(Request::post(&format!("{API_PREFIX}/me/recovery-key"))).send().await).await
+}
+
+/// After a fresh sign-in: the recovery key of this phone's earlier device (`device`), once.
+pub async fn recover(device: &str) -> Result<crate::api::RecoveryKey, ClientError> {
+    read(request(Request::post(&format!("{API_PREFIX}/devices/{device}/recover"))).send().await).await
+}
+
 /// Who the server thinks this device is signed in as (`None` when it is not).
 pub async fn me() -> Result<Option<crate::domain::User>, ClientError> {
     match get::<crate::domain::User>("/me").await {

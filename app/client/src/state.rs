@@ -65,6 +65,9 @@ pub enum LockScreen {
     /// A PIN must be chosen before anything personal is kept: right after a sign-in, or on a store
     /// from before the lock (which is then sealed in place).
     SetPin,
+    /// Signed in again after a forgotten PIN: the server's recovery key is being fetched to open
+    /// the store (a PIN is chosen next).
+    Recovering,
 }
 
 /// Something the device tells the user once, on the sign-in screen or over the current one.
@@ -80,6 +83,11 @@ pub enum Notice {
     WipedAfterWrongPins,
     /// The user forgot the PIN: the device store was wiped, to be filled again after signing in.
     WipedForgottenPin,
+    /// The user forgot the PIN and signs in again to open the device store without it.
+    RecoverBySignIn,
+    /// Signed in again after a forgotten PIN, but the server no longer had this phone's recovery
+    /// key (the phone was revoked, or recovered elsewhere): the device store was wiped.
+    RecoveryRefused,
 }
 
 #[derive(Clone, Copy)]

@@ -15,6 +15,14 @@
 //! atomicity the outbox rests on ("a crash cannot settle half a batch") with them. In Rust, sealing
 //! and opening are synchronous, so every transaction stays whole. PBKDF2 (the slow part, once per
 //! unlock) stays in WebCrypto.
+//!
+//! 「PINを忘れた」 must not lose what was not sent. So the data key is also wrapped under a
+//! *recovery key* the server makes for this device (`POST /me/recovery-key`) and the phone
+//! forgets at once ([`LockRecord::recovery`]). The server gives that key back only to a sign-in of
+//! the same user made just now on `POST /devices/{id}/recover`, once. Neither half opens anything
+//! alone: the phone (a thief's copy of the profile) lacks the key, and the server never sees the
+//! wrapped data key. A fresh sign-in already gives its user everything the server holds, so this
+//! adds no way in; it only brings back what the phone held and had not sent.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -31,9 +39,34 @@ const NONCE_LEN: usize = 12;
 /// Bound into every wrapped data key, so a record can never pass for the key or the other way round.
 const WRAP_AAD: &[u8] = b"mimamori data key v1";
 const RECORD_AAD: &[u8] = b"mimamori record v1";
+/// Bound into the data key wrapped under the server's recovery key.
+const RECOVERY_AAD: &[u8] = b"mimamori recovery v1";
+
+/// The data key while the app is unlocked: the cipher for the records, and the key's bytes for
+/// wrapping it again (a new PIN, a new recovery key). Both are zeroed as they drop.
+struct Held {
+    cipher: Aes256Gcm,
+    raw: zeroize::Zeroizing<[u8; 32]>,
+}
 
 thread_local! {
-    static KEY: RefCell<Option<Aes256Gcm>> = const { RefCell::new(None) };
+    static KEY: RefCell<Option<Held>> = const { RefCell::new(None) };
+}
+
+fn hold(raw: &[u8]) -> Result<(), VaultError> {
+    let bytes: [u8; 32] = raw.try_into().map_err(|_| VaultError::Corrupt)?;
+    let cipher = Aes256Gcm::new_from_slice(&bytes).map_err(|_| VaultError::Corrupt)?;
+    KEY.with(|k| *k.borrow_mut() = Some(Held { cipher, raw: zeroize::Zeroizing::new(bytes) }));
+    Ok(())
+}
+
+/// The held data key's bytes sealed under `wrapping` with `aad`.
+fn wrap_held(wrapping: &Aes256Gcm, aad: &[u8]) -> Result<Vec<u8>, VaultError> {
+    KEY.with(|k| {
+        let k = k.borrow();
+        let held = k.as_ref().ok_or(VaultError::Locked)?;
+        seal_with(wrapping, held.raw.as_slice(), aad)
+    })
 }
 
 /// Why a record or a key could not be used.
@@ -66,6 +99,31 @@ pub struct LockRecord {
     /// Minutes unused before the app locks itself ([`mimamori_core::domain::LockAfter`]).
     #[serde(default = "default_lock_after")]
     pub lock_after_min: u32,
+    /// The data key wrapped under the server's recovery key for a device (session), once the
+    /// server has made one (none while a PIN set offline waits for the next unlock, or on a store
+    /// from before recovery). Two flat fields rather than a struct: one deserializer fewer in the
+    /// first load ([`LockRecord::recovery`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_device: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_wrapped: Option<ByteBuf>,
+}
+
+impl LockRecord {
+    pub fn recovery(&self) -> Option<RecoveryWrap> {
+        Some(RecoveryWrap { device: self.recovery_device.clone()?, wrapped: self.recovery_wrapped.clone()? })
+    }
+
+    pub fn set_recovery(&mut self, wrap: Option<RecoveryWrap>) {
+        (self.recovery_device, self.recovery_wrapped) = wrap.map(|w| (w.device, w.wrapped)).unzip();
+    }
+}
+
+/// The data key under a recovery key the server keeps for `device` (the session it was made for).
+#[derive(Debug, Clone)]
+pub struct RecoveryWrap {
+    pub device: String,
+    pub wrapped: ByteBuf,
 }
 
 fn default_lock_after() -> u32 {
@@ -123,24 +181,53 @@ pub async fn create(pin: &mimamori_core::domain::Pin, lock_after_min: u32) -> Re
     let salt = random::<16>()?;
     let wrapping = pin_key(pin.expose(), &salt, PBKDF2_ITERATIONS).await?;
     let wrapped = seal_with(&wrapping, &data_key, WRAP_AAD)?;
-    let cipher = Aes256Gcm::new_from_slice(&data_key).map_err(|_| VaultError::Crypto("key length".into()))?;
-    KEY.with(|k| *k.borrow_mut() = Some(cipher));
+    hold(&data_key)?;
     Ok(LockRecord {
         salt: ByteBuf::from(salt.to_vec()),
         iterations: PBKDF2_ITERATIONS,
         wrapped: ByteBuf::from(wrapped),
         wrong: 0,
         lock_after_min,
+        recovery_device: None,
+        recovery_wrapped: None,
     })
+}
+
+/// The data key in memory (after a recovery) wrapped under a new PIN; wrong PINs start at zero.
+pub async fn wrap_under_pin(pin: &mimamori_core::domain::Pin, lock_after_min: u32) -> Result<LockRecord, VaultError> {
+    let salt = random::<16>()?;
+    let wrapping = pin_key(pin.expose(), &salt, PBKDF2_ITERATIONS).await?;
+    Ok(LockRecord {
+        salt: ByteBuf::from(salt.to_vec()),
+        iterations: PBKDF2_ITERATIONS,
+        wrapped: ByteBuf::from(wrap_held(&wrapping, WRAP_AAD)?),
+        wrong: 0,
+        lock_after_min,
+        recovery_device: None,
+        recovery_wrapped: None,
+    })
+}
+
+/// The data key in memory wrapped under a recovery key from the server (which the caller then
+/// drops).
+pub fn wrap_for_recovery(device: String, recovery_key: &[u8]) -> Result<RecoveryWrap, VaultError> {
+    let wrapping = Aes256Gcm::new_from_slice(recovery_key).map_err(|_| VaultError::Crypto("key length".into()))?;
+    Ok(RecoveryWrap { device, wrapped: ByteBuf::from(wrap_held(&wrapping, RECOVERY_AAD)?) })
+}
+
+/// Opens the data key with the recovery key the server gave back, and holds it in memory.
+pub fn unlock_with_recovery(wrap: &RecoveryWrap, recovery_key: &[u8]) -> Result<(), VaultError> {
+    let wrapping = Aes256Gcm::new_from_slice(recovery_key).map_err(|_| VaultError::Corrupt)?;
+    let data_key = zeroize::Zeroizing::new(open_with(&wrapping, &wrap.wrapped, RECOVERY_AAD)?);
+    hold(&data_key)
 }
 
 /// Opens the wrapped data key with `pin` and holds it in memory. A wrong PIN fails the GCM tag.
 pub async fn unlock(record: &LockRecord, pin: &mimamori_core::domain::Pin) -> Result<(), VaultError> {
     let wrapping = pin_key(pin.expose(), &record.salt, record.iterations).await?;
-    let data_key = open_with(&wrapping, &record.wrapped, WRAP_AAD).map_err(|_| VaultError::WrongPin)?;
-    let cipher = Aes256Gcm::new_from_slice(&data_key).map_err(|_| VaultError::WrongPin)?;
-    KEY.with(|k| *k.borrow_mut() = Some(cipher));
-    Ok(())
+    let data_key =
+        zeroize::Zeroizing::new(open_with(&wrapping, &record.wrapped, WRAP_AAD).map_err(|_| VaultError::WrongPin)?);
+    hold(&data_key).map_err(|_| VaultError::WrongPin)
 }
 
 /// The same data key under a new PIN (the records stay as they are).
@@ -159,6 +246,8 @@ pub async fn rewrap(
         wrapped: ByteBuf::from(seal_with(&wrapping, &data_key, WRAP_AAD)?),
         wrong: 0,
         lock_after_min: record.lock_after_min,
+        recovery_device: record.recovery_device.clone(),
+        recovery_wrapped: record.recovery_wrapped.clone(),
     })
 }
 
@@ -187,8 +276,8 @@ pub fn seal_js(js: &wasm_bindgen::JsValue) -> Result<ByteBuf, VaultError> {
     let json: String = js_sys::JSON::stringify(js).map_err(|_| VaultError::Crypto("stringify".into()))?.into();
     KEY.with(|k| {
         let k = k.borrow();
-        let cipher = k.as_ref().ok_or(VaultError::Locked)?;
-        seal_with(cipher, json.as_bytes(), RECORD_AAD).map(ByteBuf::from)
+        let held = k.as_ref().ok_or(VaultError::Locked)?;
+        seal_with(&held.cipher, json.as_bytes(), RECORD_AAD).map(ByteBuf::from)
     })
 }
 
@@ -196,8 +285,8 @@ pub fn seal_js(js: &wasm_bindgen::JsValue) -> Result<ByteBuf, VaultError> {
 pub fn open<T: DeserializeOwned>(sealed: &[u8]) -> Result<T, VaultError> {
     let json = KEY.with(|k| {
         let k = k.borrow();
-        let cipher = k.as_ref().ok_or(VaultError::Locked)?;
-        open_with(cipher, sealed, RECORD_AAD)
+        let held = k.as_ref().ok_or(VaultError::Locked)?;
+        open_with(&held.cipher, sealed, RECORD_AAD)
     })?;
     let json = std::str::from_utf8(&json).map_err(|_| VaultError::Corrupt)?;
     let js = js_sys::JSON::parse(json).map_err(|_| VaultError::Corrupt)?;
@@ -237,6 +326,21 @@ mod tests {
         sealed[last] ^= 1;
         assert_eq!(open_with(&cipher(1), &sealed, RECORD_AAD), Err(VaultError::Corrupt));
         assert_eq!(open_with(&cipher(1), &[1, 2, 3], RECORD_AAD), Err(VaultError::Corrupt));
+    }
+
+    #[test]
+    fn the_recovery_wrap_opens_with_the_servers_key_only() {
+        let data_key = [42u8; 32];
+        let wrapped = seal_fixed(&cipher(9), &data_key, RECOVERY_AAD);
+        let wrap = RecoveryWrap { device: "d1".into(), wrapped: ByteBuf::from(wrapped.clone()) };
+        assert_eq!(unlock_with_recovery(&wrap, &[8u8; 32]), Err(VaultError::Corrupt));
+        assert!(!unlocked());
+        // Neither the PIN's wrap nor a record can stand in for it.
+        assert_eq!(open_with(&cipher(9), &wrapped, WRAP_AAD), Err(VaultError::Corrupt));
+        unlock_with_recovery(&wrap, &[9u8; 32]).unwrap();
+        assert!(unlocked());
+        assert_eq!(KEY.with(|k| *k.borrow().as_ref().unwrap().raw), data_key);
+        forget();
     }
 
     #[test]

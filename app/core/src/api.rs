@@ -50,6 +50,19 @@ pub struct SignInResponse {
     pub must_change_password: bool,
 }
 
+/// The key that lets this device's user open its store again after forgetting the PIN, from
+/// `POST /me/recovery-key`. The device wraps its data key under it and forgets it; the server keeps
+/// it for this device and gives it back only to a fresh sign-in of the same user on
+/// `POST /devices/{id}/recover`. Neither half opens anything alone: the server never holds the wrapped data
+/// key, and the phone never keeps this key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryKey {
+    /// The device (session) the key belongs to: the one asking.
+    pub device: String,
+    /// 32 random bytes.
+    pub key: Vec<u8>,
+}
+
 /// Another device signed in or enrolled as this user after this one: the app tells its user, who
 /// may not know (an invite used by someone else, a password typed on a stranger's phone).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -119,6 +119,30 @@ pub async fn change_pin(current: String, new: String, again: String) -> Result<(
     device::change_pin(current, new, again).await.map_err(|e| i18n::client_error(&e))
 }
 
+/// Whether 「PINを忘れた」 can keep this phone's records (the server keeps its recovery key).
+pub async fn recoverable() -> bool {
+    device::recoverable().await
+}
+
+/// 「PINを忘れた」, keeping the records: on to signing in again, which opens the store.
+pub async fn recover_by_sign_in(state: AppState) -> Result<(), String> {
+    device::recover_by_sign_in(state).await.map_err(|e| i18n::client_error(&e))
+}
+
+/// After signing in again: opens the store with the server's recovery key (a PIN follows).
+pub async fn finish_recovery(state: AppState) -> Result<(), String> {
+    device::finish_recovery(state).await.map_err(|e| match e {
+        // Not "sent automatically later", as the offline sentence says: here the user tries again.
+        ClientError::Offline | ClientError::Server(_) => t!("lock.recovering_failed").into_owned(),
+        other => i18n::client_error(&other),
+    })
+}
+
+/// Back from signing in again to the PIN: the page starts over at the lock screen.
+pub fn back_to_pin() {
+    device::lock_now_or_reload();
+}
+
 /// 「PINを忘れた」: wipes the device store; the user signs in again.
 pub async fn forget_pin(state: AppState) -> Result<(), String> {
     device::forget_pin(state).await.map_err(|e| i18n::client_error(&e))

@@ -82,12 +82,15 @@ pub fn App() -> impl IntoView {
 fn LockGate() -> impl IntoView {
     let state = use_app_state();
     // Which screen, not what it says: a wrong PIN must not build the screen anew.
-    let setting = Memo::new(move |_| state.lock.get() == LockScreen::SetPin);
+    let screen = Memo::new(move |_| match state.lock.get() {
+        LockScreen::Locked { .. } => LockScreen::Locked { wrong: 0 },
+        other => other,
+    });
     view! {
         <main id="main">
             <Suspense fallback=|| view! { <p class="page loading" role="status">{t!("app.loading")}</p> }>
                 {move || {
-                    let screen = if setting.get() { LockScreen::SetPin } else { LockScreen::Locked { wrong: 0 } };
+                    let screen = screen.get();
                     Suspend::new(async move { super::lock::lock_screen(screen).await })
                 }}
             </Suspense>

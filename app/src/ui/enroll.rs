@@ -41,6 +41,7 @@ pub fn EnrollPage() -> impl IntoView {
     view! {
         <section class="page enroll">
             <h1>{t!("enroll.title")}</h1>
+            {move || state.notice.get().map(|n| view! { <p class="notice" role="status">{super::i18n::notice(n)}</p> })}
             <p>{t!("enroll.lead")}</p>
             <form on:submit=on_submit novalidate data-testid="enroll-form">
                 <label for="enroll-code">{t!("enroll.code")}</label>
@@ -56,6 +57,7 @@ pub fn EnrollPage() -> impl IntoView {
                 </button>
             </form>
             <p class="hint">{t!("enroll.expired")}</p>
+            <super::sign_in::SigningInAgain on_enroll=true/>
         </section>
     }
 }

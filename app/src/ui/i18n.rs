@@ -100,6 +100,8 @@ pub fn notice(n: Notice) -> String {
         Notice::SignedOutOffline => t!("sign_out.offline").into_owned(),
         Notice::WipedAfterWrongPins => t!("lock.wiped_wrong").into_owned(),
         Notice::WipedForgottenPin => t!("lock.wiped_forgotten").into_owned(),
+        Notice::RecoverBySignIn => t!("lock.recover_sign_in").into_owned(),
+        Notice::RecoveryRefused => t!("lock.recovery_refused").into_owned(),
     }
 }
 

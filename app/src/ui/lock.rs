@@ -18,6 +18,7 @@ use rust_i18n::t;
 pub fn lock_screen(screen: LockScreen) -> AnyView {
     match screen {
         LockScreen::SetPin => view! { <SetPinPage/> }.into_any(),
+        LockScreen::Recovering => view! { <RecoveringPage/> }.into_any(),
         _ => view! { <UnlockPage/> }.into_any(),
     }
 }
@@ -51,6 +52,32 @@ fn PinPad(pin: RwSignal<String>, #[prop(into)] label: String) -> impl IntoView {
             <button type="button" class="key" aria-label=t!("lock.delete").into_owned()
                 on:click=move |_| pin.update(|p| { p.pop(); })>"⌫"</button>
         </div>
+    }
+}
+
+/// After signing in again with a forgotten PIN: the store opens with the server's recovery key,
+/// then a new PIN is chosen. Out of reach, the user tries again from here.
+#[component]
+fn RecoveringPage() -> impl IntoView {
+    let state = use_app_state();
+    let error = RwSignal::new(None::<String>);
+    let attempt = move || {
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            if let Err(e) = actions::finish_recovery(state).await {
+                error.set(Some(e));
+            }
+        });
+    };
+    attempt();
+    view! {
+        <section class="page lock">
+            <h1>{t!("lock.recovering_title")}</h1>
+            <Show when=move || error.get().is_some() fallback=|| view! { <p role="status">{t!("lock.recovering")}</p> }>
+                <p class="field-error" role="alert" data-testid="lock-error">{move || error.get().unwrap_or_default()}</p>
+                <button class="button primary" type="button" on:click=move |_| attempt()>{t!("lock.retry")}</button>
+            </Show>
+        </section>
     }
 }
 
@@ -102,6 +129,7 @@ fn SetPinPage() -> impl IntoView {
     view! {
         <section class="page lock">
             <h1>{t!("lock.set_title")}</h1>
+            {move || state.notice.get().map(|n| view! { <p class="notice" role="status" data-testid="lock-notice">{super::i18n::notice(n)}</p> })}
             <p>{move || if first.with(Option::is_some) { t!("lock.set_again") } else { t!("lock.set_explain") }}</p>
             <form on:submit=on_submit novalidate>
                 <PinPad pin label=t!("lock.pin").into_owned()/>
@@ -137,7 +165,8 @@ fn UnlockPage() -> impl IntoView {
     let pin = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let forgetting = RwSignal::new(None::<u32>);
+    // 「PINを忘れた」 tapped: the unsent records, and whether the server can help open the store.
+    let forgetting = RwSignal::new(None::<(u32, bool)>);
     // Wrong tries so far (also after a restart: the count is on disk), worded with what is left.
     let wrong_text = move |wrong: u32| {
         let left = crate::domain::pin::WIPE_AFTER_WRONG_PINS.saturating_sub(wrong);
@@ -176,7 +205,17 @@ fn UnlockPage() -> impl IntoView {
         });
     };
     let forgot = move |_| {
-        leptos::task::spawn_local(async move { forgetting.set(Some(actions::unsent_count().await)) });
+        leptos::task::spawn_local(async move {
+            forgetting.set(Some((actions::unsent_count().await, actions::recoverable().await)));
+        });
+    };
+    let sign_in_again = move |_| {
+        leptos::task::spawn_local(async move {
+            if let Err(e) = actions::recover_by_sign_in(state).await {
+                forgetting.set(None);
+                error.set(Some(e));
+            }
+        });
     };
     let erase = move |_| {
         leptos::task::spawn_local(async move {
@@ -188,15 +227,28 @@ fn UnlockPage() -> impl IntoView {
     view! {
         <section class="page lock">
             <h1>{t!("lock.title")}</h1>
-            <Show when=move || forgetting.get().is_none() fallback=move || view! {
-                <p>{t!("lock.forgot_explain")}</p>
-                {move || forgetting.get().filter(|n| *n > 0).map(|n| view! {
-                    <p class="notice" role="alert" data-testid="forgot-unsent">{t!("lock.forgot_unsent", n = n).into_owned()}</p>
-                })}
-                <p class="actions">
-                    <button class="button danger" type="button" on:click=erase>{t!("lock.forgot_confirm")}</button>
-                    <button class="button secondary" type="button" on:click=move |_| forgetting.set(None)>{t!("lock.cancel")}</button>
-                </p>
+            <Show when=move || forgetting.get().is_none() fallback=move || match forgetting.get() {
+                // The server keeps this phone's recovery key: signing in again opens the store.
+                Some((unsent, true)) => view! {
+                    <p>{t!("lock.recover_explain")}</p>
+                    {(unsent > 0).then(|| view! {
+                        <p class="notice" role="status" data-testid="forgot-unsent-kept">{t!("lock.recover_unsent", n = unsent).into_owned()}</p>
+                    })}
+                    <p class="actions">
+                        <button class="button primary" type="button" on:click=sign_in_again>{t!("lock.recover_confirm")}</button>
+                        <button class="button secondary" type="button" on:click=move |_| forgetting.set(None)>{t!("lock.cancel")}</button>
+                    </p>
+                }.into_any(),
+                unsent => view! {
+                    <p>{t!("lock.forgot_explain")}</p>
+                    {unsent.filter(|(n, _)| *n > 0).map(|(n, _)| view! {
+                        <p class="notice" role="alert" data-testid="forgot-unsent">{t!("lock.forgot_unsent", n = n).into_owned()}</p>
+                    })}
+                    <p class="actions">
+                        <button class="button danger" type="button" on:click=erase>{t!("lock.forgot_confirm")}</button>
+                        <button class="button secondary" type="button" on:click=move |_| forgetting.set(None)>{t!("lock.cancel")}</button>
+                    </p>
+                }.into_any(),
             }>
                 <p>{t!("lock.explain")}</p>
                 <form on:submit=on_submit novalidate>

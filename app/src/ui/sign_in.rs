@@ -135,6 +135,24 @@ pub fn SignInPage() -> impl IntoView {
                     {move || if busy.get() { t!("sign_in.busy") } else { t!("sign_in.title") }}
                 </button>
             </form>
+            <SigningInAgain on_enroll=false/>
         </section>
+    }
+}
+
+/// While the user signs in again after forgetting the PIN (sign-in and enrol screens): the way
+/// to the other screen (volunteers use a new invite code) and back to the PIN.
+#[component]
+pub fn SigningInAgain(on_enroll: bool) -> impl IntoView {
+    let state = use_app_state();
+    let (href, other) =
+        if on_enroll { ("/login", t!("sign_in.title")) } else { ("/enroll", t!("lock.recover_invite")) };
+    view! {
+        <Show when=move || state.notice.get() == Some(super::state::Notice::RecoverBySignIn)>
+            <p class="actions">
+                <a class="button secondary" href=href>{other.clone()}</a>
+                <button class="button secondary" type="button" on:click=|_| actions::back_to_pin()>{t!("lock.cancel")}</button>
+            </p>
+        </Show>
     }
 }

@@ -17,12 +17,16 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use axum_extra::extract::CookieJar;
 use mimamori_core::api::admin::{ChangePasswordRequest, EnrollRequest};
-use mimamori_core::api::{SignInRequest, SignInResponse};
+use mimamori_core::api::{RecoveryKey, SignInRequest, SignInResponse};
 use mimamori_core::domain::User;
 use mimamori_core::error::ErrorCode;
 
 const MAX_LOGIN_LEN: usize = 64;
 const MAX_PASSWORD_LEN: usize = 256;
+/// How long after a sign-in its session may take an earlier device's recovery key: the user has
+/// just shown who they are, on this phone (an old session, such as the one a lost phone still
+/// holds, cannot).
+const RECOVERY_WINDOW_MS: i64 = 10 * 60_000;
 
 pub async fn sign_in(
     State(state): State<AppState>,
@@ -248,4 +252,60 @@ pub async fn change_password(
     state.storage.security_event(&mut *tx, own_event(&session, SecurityAction::PasswordChange, &detail), now).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A new recovery key for the asking device (「PINを忘れた」 without losing unsent records). The
+/// phone wraps its data key under it and forgets it; see [`RecoveryKey`]. Each call replaces the
+/// device's earlier key.
+pub async fn recovery_key(
+    State(state): State<AppState>,
+    AnySession(session): AnySession,
+) -> Result<Json<RecoveryKey>, ApiError> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use rand::RngCore;
+    let mut key = [0u8; 32];
+    rand::rng().fill_bytes(&mut key);
+    let now = now_millis();
+    let mut tx = state.storage.begin_immediate().await?;
+    if !state.storage.set_recovery_key(&mut tx, &session.device_id, &URL_SAFE_NO_PAD.encode(key)).await? {
+        // Revoked between the session check and here.
+        return Err(ApiError::Unauthenticated);
+    }
+    state.storage.security_event(&mut *tx, own_event(&session, SecurityAction::RecoveryKey, ""), now).await?;
+    tx.commit().await?;
+    Ok(Json(RecoveryKey { device: session.device_id, key: key.to_vec() }))
+}
+
+/// After 「PINを忘れた」 and a fresh sign-in on the same phone: the recovery key of the phone's
+/// earlier device, once, which ends that device. Only the same user's own live device, and only
+/// within [`RECOVERY_WINDOW_MS`] of this sign-in; anything else is 404, as for a device that
+/// does not exist.
+pub async fn recover(
+    State(state): State<AppState>,
+    AnySession(session): AnySession,
+    crate::extract::IdPath(device): crate::extract::IdPath,
+) -> Result<Json<RecoveryKey>, ApiError> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let now = now_millis();
+    if now.saturating_sub(session.device_created_at) > RECOVERY_WINDOW_MS {
+        return Err(ApiError::bad(
+            ErrorCode::RecoveryNeedsSignIn,
+            "recovering needs a sign-in made in the last 10 minutes",
+        ));
+    }
+    if device == session.device_id {
+        return Err(ApiError::NotFound);
+    }
+    let mut tx = state.storage.begin_immediate().await?;
+    let Some(key) = state.storage.take_recovery_key(&mut tx, &session.user.id, &device, now).await? else {
+        return Err(ApiError::NotFound);
+    };
+    let key = URL_SAFE_NO_PAD.decode(key).map_err(|e| ApiError::Internal(e.to_string().into()))?;
+    let detail = format!("device={}", device);
+    state.storage.security_event(&mut *tx, own_event(&session, SecurityAction::DeviceRecover, &detail), now).await?;
+    tx.commit().await?;
+    tracing::info!(user = %session.user.id.as_str(), device = %device, by = %session.device_id, "device recovered");
+    Ok(Json(RecoveryKey { device, key }))
 }

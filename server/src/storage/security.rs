@@ -43,6 +43,10 @@ pub enum SecurityAction {
     EventClose,
     /// Persons handed to a checker for an event (the subject).
     EventCheckers,
+    /// A device was given a recovery key (for 「PINを忘れた」).
+    RecoveryKey,
+    /// A fresh sign-in took an earlier device's recovery key (the detail names it); that device ended.
+    DeviceRecover,
 }
 
 impl SecurityAction {
@@ -66,6 +70,8 @@ impl SecurityAction {
             SecurityAction::EventAreas => "event.areas",
             SecurityAction::EventClose => "event.close",
             SecurityAction::EventCheckers => "event.checkers",
+            SecurityAction::RecoveryKey => "device.recovery_key",
+            SecurityAction::DeviceRecover => "device.recover",
         }
     }
 }

@@ -73,6 +73,9 @@ pub enum RevokeReason {
     Disabled,
     /// Its user's password was changed or reset: other sessions end.
     Password,
+    /// Its user signed in again on it after forgetting the PIN and took its recovery key: the new
+    /// session carries on with the same records.
+    Recovered,
 }
 
 impl RevokeReason {
@@ -82,6 +85,7 @@ impl RevokeReason {
             RevokeReason::Revoked => "revoked",
             RevokeReason::Disabled => "disabled",
             RevokeReason::Password => "password",
+            RevokeReason::Recovered => "recovered",
         }
     }
 }
@@ -473,6 +477,52 @@ impl Storage {
         .execute(executor)
         .await?;
         Ok(())
+    }
+
+    /// Stores a new recovery key for a live device (replacing any earlier one: the phone wraps its
+    /// data key under the newest). False if the device is no longer live.
+    pub async fn set_recovery_key(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        device_id: &str,
+        key: &str,
+    ) -> Result<bool, StorageError> {
+        let done = sqlx::query(&self.sql("UPDATE devices SET recovery_key = ? WHERE id = ? AND revoked_at IS NULL"))
+            .bind(key)
+            .bind(device_id)
+            .execute(&mut **tx)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Takes the recovery key of `device_id` if it is a live device of `user` that has one, and
+    /// ends that device (`recovered`) in the same transaction: a key is given out once.
+    pub async fn take_recovery_key(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        user: &UserId,
+        device_id: &str,
+        now: EpochMillis,
+    ) -> Result<Option<String>, StorageError> {
+        let key: Option<String> = sqlx::query_scalar(&self.sql(
+            "SELECT recovery_key FROM devices
+             WHERE id = ? AND user_id = ? AND revoked_at IS NULL AND recovery_key IS NOT NULL",
+        ))
+        .bind(device_id)
+        .bind(user.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+        if key.is_some() {
+            sqlx::query(
+                &self.sql("UPDATE devices SET recovery_key = NULL, revoked_at = ?, revoked_reason = ? WHERE id = ?"),
+            )
+            .bind(now)
+            .bind(RevokeReason::Recovered.as_str())
+            .bind(device_id)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(key)
     }
 
     /// Revokes every live device of the user but `keep` (the one asking, on a password change).

@@ -32,6 +32,8 @@ fn action_ja(action: &str) -> &'static str {
         "event.areas" => "安否確認の地域追加",
         "event.close" => "安否確認の終了",
         "event.checkers" => "安否確認の担当の引き継ぎ",
+        "device.recovery_key" => "PINを忘れたときの復元鍵の発行",
+        "device.recover" => "PINを忘れた端末の記録の復元",
         _ => "その他",
     }
 }
@@ -164,6 +166,8 @@ mod tests {
             "event.areas",
             "event.close",
             "event.checkers",
+            "device.recovery_key",
+            "device.recover",
         ] {
             assert_ne!(super::action_ja(a), "その他", "{a}");
         }
