@@ -14,7 +14,12 @@ import * as fs from "node:fs";
 
 let server: TestServer;
 let tiles: TileServer;
-const PHONE = { viewport: { width: 390, height: 844 } };
+// The phone stands near 本町一丁目 (雪見町's demo coordinates), for a confirmation's location stamp.
+const PHONE = {
+  viewport: { width: 390, height: 844 },
+  geolocation: { latitude: 39.8208, longitude: 140.2449, accuracy: 20 },
+  permissions: ["geolocation"],
+};
 const DESK = { viewport: { width: 1280, height: 800 } };
 
 test.beforeAll(async () => {
@@ -118,6 +123,9 @@ test("a drill reaches the phone, is answered offline, fills the board live, and 
   await expect(phone.getByTestId("needs")).toContainText("必要な支援を選ぶか");
   await phone.getByTestId("needs").getByRole("button", { name: "薬" }).click();
   await phone.getByLabel("メモ（任意）").fill("血圧の薬があと2日分");
+  // Where she stands goes with it, when she asks (offline too: the phone's own position).
+  await phone.getByLabel("今いる場所を記録に残す").check();
+  await expect(phone.getByText("位置を取得しました（誤差 約20m）")).toBeVisible();
   await shoot(phone, "93-safety-form");
   await phone.getByRole("button", { name: "記録する" }).click();
   await expect(phone).toHaveURL(/\/safety$/);
@@ -132,6 +140,7 @@ test("a drill reaches the phone, is answered offline, fills the board live, and 
   await expect(attention).toHaveCount(1);
   await expect(attention.first()).toContainText(second.replace(/さん$/, ""));
   await expect(attention.first()).toContainText("血圧の薬があと2日分");
+  await expect(attention.first()).toContainText(/確認地点：自宅から約[\d.]+k?m/);
   await expect(board.getByTestId("responders")).toContainText("佐藤 花子");
   await expect(board.getByTestId("responders")).toContainText("無事・活動できる");
   await expect(legend).toContainText("要支援 1人");

@@ -55,6 +55,12 @@ impl From<u32> for Cell {
         Cell::Number(f64::from(n))
     }
 }
+impl From<f64> for Cell {
+    fn from(n: f64) -> Self {
+        Cell::Number(n)
+    }
+}
+
 impl<T: Into<Cell>> From<Option<T>> for Cell {
     fn from(v: Option<T>) -> Self {
         v.map_or(Cell::Empty, Into::into)

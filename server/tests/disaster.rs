@@ -231,7 +231,13 @@ async fn an_event_lends_a_volunteer_the_consenting_persons_of_their_area_until_i
     let (_, res) = app
         .push_mutations(
             &sato,
-            &[confirm(&event, &f.consenting, "safe_evacuated", json!({"shelter": "relatives"}))],
+            &[confirm(
+                &event,
+                &f.consenting,
+                "safe_evacuated",
+                // Where the checker stood (この場所を記録): kept, and shown on the board and in the files.
+                json!({"shelter": "relatives", "location": {"lat": 39.7213, "lng": 140.1042, "accuracy_m": 12.0}}),
+            )],
             None,
         )
         .await;
@@ -248,6 +254,7 @@ async fn an_event_lends_a_volunteer_the_consenting_persons_of_their_area_until_i
         (row["latest"]["status"].as_str(), row["latest"]["late"].as_bool()),
         (Some("safe_evacuated"), Some(true))
     );
+    assert_eq!(row["latest"]["location"], json!({"lat": 39.7213, "lng": 140.1042, "accuracy_m": 12.0}));
 
     // The summary as files: a row per person, in the 安否情報 order, each person audited as exported.
     let name = row["name"].as_str().unwrap().to_owned();
@@ -260,6 +267,7 @@ async fn an_event_lends_a_volunteer_the_consenting_persons_of_their_area_until_i
     assert_eq!(csv.lines().count(), 5, "a header and four persons: {csv}");
     let line = csv.lines().find(|l| l.starts_with(&name)).unwrap();
     assert!(line.contains("親族宅") && line.contains("無事・避難済") && line.contains("終了後に受信"), "{line}");
+    assert!(line.ends_with(",39.7213,140.1042"), "where the checker stood, last: {line}");
     assert!(csv.lines().any(|l| l.contains(",未確認,")), "{csv}");
     let res = tanaka.get(app.url(&format!("/api/v1/events/{event}/export?format=xlsx"))).send().await.unwrap();
     let bytes = res.bytes().await.unwrap().to_vec();
@@ -267,6 +275,9 @@ async fn an_event_lends_a_volunteer_the_consenting_persons_of_their_area_until_i
     let sheet = book.worksheet_range("安否確認（訓練）").unwrap();
     assert_eq!(sheet.height(), 5);
     assert_eq!(sheet.get_value((0, 6)), Some(&Data::String("安否".into())));
+    assert_eq!(sheet.get_value((0, 15)), Some(&Data::String("確認地点の経度".into())));
+    let stamped = (1..5).find(|r| sheet.get_value((*r, 0)) == Some(&Data::String(name.clone()))).unwrap();
+    assert_eq!(sheet.get_value((stamped, 14)), Some(&Data::Float(39.7213)), "a number, not text");
     let exported = app
         .count(&s, "SELECT COUNT(*) FROM audit_log WHERE action = 'export' AND person_id = ?", &[&f.consenting])
         .await;

@@ -105,7 +105,27 @@ async fn the_demo_history_shows_every_due_state_and_stays_in_scope(app: TestApp)
     assert_eq!(devices, 0);
 }
 
+/// A check without a location stamp, then one with: on PostgreSQL the insert used to be prepared
+/// once per connection with the first call's parameter types, and sqlx (0.8.6) declares a missing
+/// `f64` as `float4`; the stamped check then failed with a 500 ("incorrect binary data format in
+/// bind parameter 12") on that connection, for as long as the process lived.
+async fn a_stamped_check_after_an_unstamped_one_is_stored(app: TestApp) {
+    let suzuki = app.signed_in("suzuki").await;
+    let person = person_ids(&app.pull(&suzuki, 0).await)[0].clone();
+    for located in [false, true, false, true] {
+        let mut check = new_check(&person, "all_well");
+        if located {
+            check["location"] = json!({"lat": 39.8208, "lng": 140.2449, "accuracy_m": 18.5});
+        }
+        let (status, res) = app.push(&suzuki, std::slice::from_ref(&check)).await;
+        assert_eq!((status, statuses(&res)), (200, vec!["applied".to_owned()]), "{res}");
+        let pulled = app.pull(&suzuki, 0).await;
+        assert_eq!(check_in(&pulled, &check["id"])["location"], check.get("location").cloned().unwrap_or(Value::Null));
+    }
+}
+
 on_both_databases!(
+    a_stamped_check_after_an_unstamped_one_is_stored,
     check_details_round_trip_through_push_pull_and_fetch,
     bad_details_are_refused_per_record_and_write_nothing,
     the_demo_history_shows_every_due_state_and_stays_in_scope,

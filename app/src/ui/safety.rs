@@ -249,6 +249,7 @@ fn ConfirmForm(event: FieldEvent, person: Person) -> impl IntoView {
     let shelter_name = RwSignal::new(String::new());
     let needs = RwSignal::new(Vec::<SupportNeed>::new());
     let note = RwSignal::new(String::new());
+    let stamp = RwSignal::new(None::<crate::domain::GeoStamp>);
     let (status_error, shelter_error, needs_error, save_error) = (
         RwSignal::new(None::<String>),
         RwSignal::new(None::<String>),
@@ -298,7 +299,7 @@ fn ConfirmForm(event: FieldEvent, person: Person) -> impl IntoView {
             needs: if chosen == SafetyStatus::NeedsSupport { needs.get_untracked() } else { Vec::new() },
             note,
             recorded_at: 0,
-            location: None,
+            location: stamp.get_untracked(),
         };
         match c.clone().validate() {
             Ok(_) => {
@@ -390,6 +391,7 @@ fn ConfirmForm(event: FieldEvent, person: Person) -> impl IntoView {
                 <label for="note">{t!("check.note")}</label>
                 <textarea id="note" rows="2" maxlength="1000" prop:value=move || note.get()
                     on:input=move |ev| { note.set(event_target_value(&ev)); needs_error.set(None); }></textarea>
+                <super::check_form::LocationStamp stamp/>
                 <div class="save-bar">
                     <button class="button primary" type="submit" disabled=move || save.pending().get()>{t!("check.save")}</button>
                     <Show when=move || saved.get()>

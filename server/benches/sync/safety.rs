@@ -2,7 +2,9 @@
 //! default scale), and up to `--safety-phones` field users of that town (300 by default) pulling
 //! their lists and confirming everyone on them at once, each phone's batches pushed twice (the
 //! second time a retry: all duplicates). Meanwhile the coordinator's board is read every second,
-//! as the office screen does, and ten more times after the last push.
+//! as the office screen does, and ten more times after the last push; and each second the office
+//! also writes (one of the event's areas added again: the same write path as starting, widening,
+//! handing over or closing an event), to show whether office actions get through the storm.
 //!
 //! Checked after the figures: every confirmation sent is stored, once; nothing was refused; the
 //! board counts every person. The event is closed at the end, so later scenarios see the town as
@@ -58,6 +60,14 @@ impl Device {
 
     async fn board(&self, event: &str) -> Result<(EventBoard, super::Cost), String> {
         self.call(self.client.get(format!("{}/api/v1/events/{event}", self.base))).await
+    }
+
+    /// An area the event has already: changes nothing on the list, but takes the office's write
+    /// path (a transaction with the write lock, a security-log row).
+    async fn add_area_again(&self, event: &str, area: &str) -> Result<super::Cost, String> {
+        let body = serde_json::json!({ "small_area_ids": [area] });
+        let req = self.client.post(format!("{}/api/v1/events/{event}/areas", self.base)).json(&body);
+        Ok(self.call::<serde_json::Value>(req).await?.1)
     }
 
     async fn close_event(&self, event: &str) -> Result<EventSummary, String> {
@@ -194,6 +204,25 @@ pub async fn safety(ctx: &Ctx<'_>) -> Result<(), String> {
             Ok::<_, String>((lat, failed))
         })
     };
+    // Another office browser acting meanwhile, one write at a time, a second apart.
+    let writer_probe = {
+        let (done, base, id, area) = (done.clone(), ctx.base.clone(), event.id.clone(), areas[0].clone());
+        let accept = ctx.opts.accept_encoding;
+        tokio::spawn(async move {
+            let office = Device::new(&base, &bench_token(COORDINATOR), accept);
+            let mut lat = Vec::new();
+            let mut failed = 0u32;
+            while !done.load(Ordering::Relaxed) {
+                match office.add_area_again(&id, &area).await {
+                    Ok(cost) => lat.push(micros(cost.latency)),
+                    Err(e) if e.starts_with("HTTP 503") => failed += 1,
+                    Err(e) => return Err(e),
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Ok::<_, String>((lat, failed))
+        })
+    };
     let started = Instant::now();
     let mut set = JoinSet::new();
     for (i, login) in phones.iter().enumerate() {
@@ -211,6 +240,7 @@ pub async fn safety(ctx: &Ctx<'_>) -> Result<(), String> {
     let wall = started.elapsed().as_secs_f64();
     done.store(true, Ordering::Relaxed);
     let (mut during, board_503) = poller.await.map_err(|e| e.to_string())??;
+    let (mut writes, writes_503) = writer_probe.await.map_err(|e| e.to_string())??;
     let mut after = Vec::new();
     let mut board = None;
     for _ in 0..10 {
@@ -242,6 +272,12 @@ pub async fn safety(ctx: &Ctx<'_>) -> Result<(), String> {
         super::kib(wire),
         super::kib(body),
         during.len()
+    );
+    let [w50, _, _, wmax] = spread(&mut writes);
+    println!(
+        "\nOffice writes while the phones pushed (an area added to the event again, once a second): {} answered, \
+         p50 {w50} ms, max {wmax} ms; {writes_503} answered 503.",
+        writes.len()
     );
 
     // Every confirmation stored, once; the board counts everyone.

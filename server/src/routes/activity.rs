@@ -60,7 +60,7 @@ pub async fn export(
         table.rows.len()
     );
     let actor = Actor { user: &session.user, device_id: &session.device_id };
-    state.storage.audit(state.storage.pool(), actor, AuditAction::Export, None, &detail, now_millis()).await?;
+    state.storage.audit(state.storage.for_writes(), actor, AuditAction::Export, None, &detail, now_millis()).await?;
     table.into_file(format, &format!("mimamori-activity-{}", q.month))
 }
 

@@ -43,7 +43,7 @@ pub async fn detail(
     let session = auth.allow(policy::OFFICE)?;
     let now = now_millis();
     let case = state.storage.case_detail(&session.user, &id, now).await?.ok_or(ApiError::NotFound)?;
-    let pool = state.storage.pool();
+    let pool = state.storage.for_writes();
     state.storage.audit(pool, actor(&session), AuditAction::CaseRead, Some(&case.summary.person_id), &id, now).await?;
     Ok(Json(case))
 }

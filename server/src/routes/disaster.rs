@@ -259,6 +259,8 @@ pub async fn export(
         "確認した人",
         "確認の回数",
         "備考",
+        "確認地点の緯度",
+        "確認地点の経度",
     ];
     let at = |ms: i64| crate::time::jst_datetime(ms);
     let area = |sa: &str| board.event.areas.iter().find(|a| a.id == sa);
@@ -320,6 +322,8 @@ pub async fn export(
                 c.map(|c| c.by_name.clone()).into(),
                 p.confirmations.into(),
                 notes.join("／").into(),
+                c.and_then(|c| c.location).map(|l| l.lat).into(),
+                c.and_then(|c| c.location).map(|l| l.lng).into(),
             ]
         })
         .collect();

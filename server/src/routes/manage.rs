@@ -192,7 +192,7 @@ pub async fn create_user(
     let user_id = UserId::created(uuid::Uuid::new_v4());
     let id = user_id.as_str().to_owned();
     let user = User { id: user_id, login: login.clone(), display_name: display_name.clone(), role: req.role };
-    let mut tx = state.storage.begin().await?;
+    let mut tx = state.storage.begin_immediate().await?;
     let new = NewUser {
         id: &id,
         login: &login,

@@ -41,6 +41,9 @@ pub async fn panel(
     let session = auth.allow(policy::OFFICE)?;
     let panel = state.storage.map_panel(&session.user, &id).await?.ok_or(ApiError::NotFound)?;
     let actor = Actor { user: &session.user, device_id: &session.device_id };
-    state.storage.audit(state.storage.pool(), actor, AuditAction::PersonRead, Some(&id), "map", now_millis()).await?;
+    state
+        .storage
+        .audit(state.storage.for_writes(), actor, AuditAction::PersonRead, Some(&id), "map", now_millis())
+        .await?;
     Ok(Json(panel))
 }

@@ -67,7 +67,7 @@ pub async fn detail(
     let detail = state.storage.person_detail(&session.user, &id).await?.ok_or(ApiError::NotFound)?;
     state
         .storage
-        .audit(state.storage.pool(), actor(&session), AuditAction::PersonRead, Some(&id), "", now_millis())
+        .audit(state.storage.for_writes(), actor(&session), AuditAction::PersonRead, Some(&id), "", now_millis())
         .await?;
     Ok(Json(detail))
 }
@@ -156,7 +156,7 @@ pub async fn audit_log(
     let entries = state.storage.audit_for_person(&id, AUDIT_LOG_LINES).await?;
     state
         .storage
-        .audit(state.storage.pool(), actor(&session), AuditAction::AuditRead, Some(&id), "", now_millis())
+        .audit(state.storage.for_writes(), actor(&session), AuditAction::AuditRead, Some(&id), "", now_millis())
         .await?;
     Ok(Json(entries))
 }

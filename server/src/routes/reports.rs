@@ -81,7 +81,7 @@ pub async fn export(
         report.persons
     );
     let actor = Actor { user: &session.user, device_id: &session.device_id };
-    state.storage.audit(state.storage.pool(), actor, AuditAction::Export, None, &detail, now_millis()).await?;
+    state.storage.audit(state.storage.for_writes(), actor, AuditAction::Export, None, &detail, now_millis()).await?;
     table.into_file(format, &format!("mimamori-report-{}-{}", report.from, report.to))
 }
 

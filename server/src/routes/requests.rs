@@ -25,7 +25,7 @@ pub async fn list(
         let mut seen = std::collections::BTreeSet::new();
         for r in &requests {
             if seen.insert(&r.person_id) {
-                let pool = state.storage.pool();
+                let pool = state.storage.for_writes();
                 state.storage.audit(pool, actor, AuditAction::RequestRead, Some(&r.person_id), &r.id, now).await?;
             }
         }
@@ -73,7 +73,7 @@ pub async fn route(
     state.storage.route_request(&id, req.status, organization.as_deref(), now).await?;
     let actor = Actor { user: &session.user, device_id: &session.device_id };
     let detail = format!("{}:{}", req.status.as_str(), organization.as_deref().unwrap_or("-"));
-    let pool = state.storage.pool();
+    let pool = state.storage.for_writes();
     state.storage.audit(pool, actor, AuditAction::RequestUpdate, Some(&current.person_id), &detail, now).await?;
     let updated = state.storage.visible_requests(&session.user, Some(&id)).await?.pop().ok_or(ApiError::NotFound)?;
     Ok(Json(updated))

@@ -82,7 +82,7 @@ pub(crate) async fn authenticate(
         }
     };
     state.storage.clear_sign_in_failures(&login).await?;
-    let mut tx = state.storage.begin().await?;
+    let mut tx = state.storage.begin_immediate().await?;
     let agent = user_agent(headers);
     let detail = format!("agent={}", agent.as_deref().unwrap_or(""));
     let (device_id, cookie) = new_device(state, &mut tx, &record, Enrolment::Password, agent, &detail, now).await?;
@@ -136,7 +136,7 @@ async fn log_about(
         subject: Some(&r.user.id),
         detail,
     };
-    Ok(state.storage.security_event(state.storage.pool(), event, now).await?)
+    Ok(state.storage.security_event(state.storage.for_writes(), event, now).await?)
 }
 
 fn user_agent(headers: &HeaderMap) -> Option<String> {
@@ -186,7 +186,7 @@ pub async fn sign_out(
     jar: CookieJar,
 ) -> Result<(CookieJar, StatusCode), ApiError> {
     let now = now_millis();
-    let mut tx = state.storage.begin().await?;
+    let mut tx = state.storage.begin_immediate().await?;
     state.storage.revoke_device(&mut *tx, &session.device_id, RevokeReason::SignOut, now).await?;
     state.storage.security_event(&mut *tx, own_event(&session, SecurityAction::SignOut, ""), now).await?;
     tx.commit().await?;

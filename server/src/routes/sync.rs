@@ -74,6 +74,8 @@ pub async fn push(
     }
     let now = now_millis();
     let skew = Skew::of_push(req.sent_at, now);
+    // Behind the pushes before this one, not ahead of the office's writes (`Storage::push_turn`).
+    let _turn = state.storage.push_turn().await?;
     let mut write = WriteTx::begin(&state.storage, &session, now).await?;
     let mut results = Vec::with_capacity(req.mutations.len());
     let half = req.mutations.len() / 2;

@@ -52,7 +52,7 @@ impl Storage {
             .bind(id)
             .bind(district)
             .bind(name)
-            .execute(&self.pool)
+            .execute(self.for_writes())
             .await?;
         Ok(())
     }
@@ -93,7 +93,7 @@ impl Storage {
         .bind(&org.services)
         .bind(&org.phone)
         .bind(now)
-        .execute(&self.pool)
+        .execute(self.for_writes())
         .await?;
         Ok(())
     }

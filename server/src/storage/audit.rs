@@ -186,8 +186,7 @@ impl Storage {
         now: EpochMillis,
     ) -> Result<(), StorageError> {
         let ids: Vec<&str> = persons.iter().map(|p| p.as_str()).collect();
-        let mut conn = self.connection().await?;
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        let mut tx = self.for_writes().begin().await?;
         self.insert_audit_rows(&mut tx, actor, action, &ids, detail, now).await?;
         tx.commit().await?;
         Ok(())
@@ -261,7 +260,9 @@ impl Storage {
         if missing.is_empty() {
             return Ok(());
         }
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        // The rows go in through the writers' connection (see `for_writes`), the reader's given back.
+        drop(conn);
+        let mut tx = self.for_writes().begin().await?;
         self.insert_audit_rows(&mut tx, actor, action, &missing, "", now).await?;
         tx.commit().await?;
         Ok(())

@@ -50,30 +50,29 @@ impl Storage {
         received_at: EpochMillis,
     ) -> Result<bool, StorageError> {
         let id = check.id.0.to_string();
-        let done = sqlx::query(&self.sql(
+        let sql = format!(
             "INSERT INTO checks (id, person_id, author_id, device_id, outcome, note, recorded_at, received_at,
-                device_recorded_at, method, concerns, lat, lng, location_accuracy_m, kind, needs)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                device_recorded_at, method, concerns, kind, needs, lat, lng, location_accuracy_m)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {})
              ON CONFLICT (id) DO NOTHING",
-        ))
-        .bind(&id)
-        .bind(check.person_id.as_str())
-        .bind(author.as_str())
-        .bind(device_id)
-        .bind(check.outcome.as_str())
-        .bind(check.note.as_ref().map(|n| n.as_str()))
-        .bind(check.recorded_at)
-        .bind(received_at)
-        .bind(device_recorded_at)
-        .bind(check.method.map(|m| m.as_str()))
-        .bind(Concern::join(&check.concerns))
-        .bind(check.location.map(|l| l.lat))
-        .bind(check.location.map(|l| l.lng))
-        .bind(check.location.map(|l| l.accuracy_m))
-        .bind(check.kind.as_str())
-        .bind(serde_json::to_string(&check.needs).map_err(|e| sqlx::Error::Encode(Box::new(e)))?)
-        .execute(&mut **tx)
-        .await?;
+            located_values(check.location.is_some())
+        );
+        let sql = self.sql(&sql);
+        let query = sqlx::query(&sql)
+            .bind(id)
+            .bind(check.person_id.as_str())
+            .bind(author.as_str())
+            .bind(device_id)
+            .bind(check.outcome.as_str())
+            .bind(check.note.as_ref().map(|n| n.as_str()))
+            .bind(check.recorded_at)
+            .bind(received_at)
+            .bind(device_recorded_at)
+            .bind(check.method.map(|m| m.as_str()))
+            .bind(Concern::join(&check.concerns))
+            .bind(check.kind.as_str())
+            .bind(serde_json::to_string(&check.needs).map_err(|e| sqlx::Error::Encode(Box::new(e)))?);
+        let done = bind_location(query, check.location).execute(&mut **tx).await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -206,5 +205,32 @@ impl Storage {
             }
         }
         Ok(out)
+    }
+}
+
+/// The location stamp's placeholders: three when there is one, literal NULLs when there is not.
+///
+/// Why not always three binds: PostgreSQL prepares a statement once per connection with the
+/// parameter types of its first call, and sqlx 0.8.6's `Any` driver declares a missing `f64` as
+/// `float4` (it swaps `Real` and `Double` for nulls). After one check without a stamp, every
+/// stamped check on that connection failed: "incorrect binary data format in bind parameter",
+/// a 500, and with one writer connection that was the whole process. Two statements, each with
+/// stable types, keep both cached.
+pub(super) fn located_values(located: bool) -> &'static str {
+    if located {
+        "?, ?, ?"
+    } else {
+        "NULL, NULL, NULL"
+    }
+}
+
+/// Binds a location stamp's three values (see [`located_values`]), or nothing.
+pub(super) fn bind_location<'q>(
+    query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    location: Option<GeoStamp>,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    match location {
+        Some(l) => query.bind(l.lat).bind(l.lng).bind(l.accuracy_m),
+        None => query,
     }
 }

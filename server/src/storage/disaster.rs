@@ -14,7 +14,7 @@ use mimamori_core::api::disaster::{
 use mimamori_core::domain::disaster::{
     Confirmation, EventKind, FieldEvent, NewConfirmation, ResponderState, SafetyStatus, Shelter, SupportNeed,
 };
-use mimamori_core::domain::{in_japan, EpochMillis, HouseholdType, PersonId, Role, User};
+use mimamori_core::domain::{in_japan, EpochMillis, GeoStamp, HouseholdType, PersonId, Role, User};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row, Transaction};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -38,7 +38,8 @@ pub enum OnList {
 }
 
 const CONFIRMATION_COLUMNS: &str = "sc.id, sc.event_id, sc.person_id, sc.status, sc.shelter, sc.shelter_name,
-    sc.needs, sc.note, sc.recorded_at, sc.author_id, u.display_name AS by_name, sc.late";
+    sc.needs, sc.note, sc.recorded_at, sc.author_id, u.display_name AS by_name, sc.late, sc.lat, sc.lng,
+    sc.location_accuracy_m";
 
 fn confirmation(r: &AnyRow) -> Result<Confirmation, sqlx::Error> {
     let status: String = r.try_get("status")?;
@@ -61,6 +62,10 @@ fn confirmation(r: &AnyRow) -> Result<Confirmation, sqlx::Error> {
         by_name: r.try_get("by_name")?,
         late: flag(r, "late")?,
         pending: false,
+        location: match (r.try_get("lat")?, r.try_get("lng")?, r.try_get("location_accuracy_m")?) {
+            (Some(lat), Some(lng), Some(accuracy_m)) => Some(GeoStamp { lat, lng, accuracy_m }),
+            _ => None,
+        },
     })
 }
 
@@ -552,31 +557,31 @@ impl Storage {
         now: EpochMillis,
     ) -> Result<bool, StorageError> {
         let needs = c.needs.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(",");
-        let done = sqlx::query(&self.sql(
+        // The stamp last, bound only when there is one (see `checks::located_values`).
+        let sql = format!(
             "INSERT INTO safety_confirmations (id, event_id, person_id, status, shelter, shelter_name, needs, note,
-                 recorded_at, device_recorded_at, received_at, lat, lng, location_accuracy_m, author_id, device_id,
-                 late)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-        ))
-        .bind(c.id.to_string())
-        .bind(&c.event_id)
-        .bind(c.person_id.as_str())
-        .bind(c.status.as_str())
-        .bind(c.shelter.map(|s| s.as_str()))
-        .bind(&c.shelter_name)
-        .bind(needs)
-        .bind(c.note.as_ref().map(|n| n.as_str()))
-        .bind(c.recorded_at)
-        .bind(device_time)
-        .bind(now)
-        .bind(c.location.map(|l| l.lat))
-        .bind(c.location.map(|l| l.lng))
-        .bind(c.location.map(|l| l.accuracy_m))
-        .bind(writer.user)
-        .bind(writer.device)
-        .bind(i64::from(late))
-        .execute(&mut **tx)
-        .await?;
+                 recorded_at, device_recorded_at, received_at, author_id, device_id, late,
+                 lat, lng, location_accuracy_m)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {}) ON CONFLICT (id) DO NOTHING",
+            super::checks::located_values(c.location.is_some())
+        );
+        let sql = self.sql(&sql);
+        let query = sqlx::query(&sql)
+            .bind(c.id.to_string())
+            .bind(&c.event_id)
+            .bind(c.person_id.as_str())
+            .bind(c.status.as_str())
+            .bind(c.shelter.map(|s| s.as_str()))
+            .bind(&c.shelter_name)
+            .bind(needs)
+            .bind(c.note.as_ref().map(|n| n.as_str()))
+            .bind(c.recorded_at)
+            .bind(device_time)
+            .bind(now)
+            .bind(writer.user)
+            .bind(writer.device)
+            .bind(i64::from(late));
+        let done = super::checks::bind_location(query, c.location).execute(&mut **tx).await?;
         Ok(done.rows_affected() == 1)
     }
 

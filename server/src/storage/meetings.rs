@@ -28,7 +28,7 @@ impl Storage {
         now: EpochMillis,
     ) -> Result<String, StorageError> {
         let id = format!("m-{}", uuid::Uuid::new_v4().simple());
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_immediate().await?;
         sqlx::query(&self.sql(
             "INSERT INTO meetings (id, municipality_id, held_on, title, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
         ))

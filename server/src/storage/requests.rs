@@ -184,7 +184,7 @@ impl Storage {
             .bind(organization)
             .bind(now)
             .bind(id)
-            .execute(&self.pool)
+            .execute(self.for_writes())
             .await?;
         Ok(())
     }

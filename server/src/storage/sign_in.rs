@@ -88,7 +88,10 @@ impl Storage {
 
     /// A correct password: the count starts again.
     pub async fn clear_sign_in_failures(&self, login: &str) -> Result<(), StorageError> {
-        sqlx::query(&self.sql("DELETE FROM sign_in_failures WHERE login = ?")).bind(login).execute(&self.pool).await?;
+        sqlx::query(&self.sql("DELETE FROM sign_in_failures WHERE login = ?"))
+            .bind(login)
+            .execute(self.for_writes())
+            .await?;
         Ok(())
     }
 
@@ -100,7 +103,7 @@ impl Storage {
         ))
         .bind(now - FORGET_AFTER_MS)
         .bind(now)
-        .execute(&self.pool)
+        .execute(self.for_writes())
         .await?;
         Ok(done.rows_affected())
     }

@@ -230,6 +230,9 @@ pub struct Confirmation {
     /// Made on this phone and not sent yet (device only).
     #[serde(default)]
     pub pending: bool,
+    /// Where the checker stood when saving it, if they chose to record it (この場所を記録).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<GeoStamp>,
 }
 
 impl Confirmation {
@@ -249,6 +252,7 @@ impl Confirmation {
             by_name: by_name.to_owned(),
             late: false,
             pending: true,
+            location: c.location,
         }
     }
 

@@ -483,10 +483,25 @@ fn BoardRow(person: BoardPerson, area: String, event: EventSummary, now: i64) ->
                     {(!c.needs.is_empty()).then(|| format!("・{}", c.needs.iter().map(|n| n.label_ja()).collect::<Vec<_>>().join("・")))}
                     {c.note.clone().map(|n| format!("「{n}」"))}
                     {c.late.then_some("（終了後に受信）")}
+                    {c.location.map(|at| confirmed_where(&person, at))}
                     {(person.confirmations > 1).then(|| format!("（確認 {}回）", person.confirmations))}
                 </p>
             })}
         </li>
+    }
+}
+
+/// Where the checker stood, said against the person's home: 「・確認地点：自宅から約40m」 (found at
+/// home) or 「約2.3km」 (found elsewhere, a shelter say); just that it was recorded when the home
+/// has no coordinates.
+fn confirmed_where(person: &BoardPerson, at: crate::domain::GeoStamp) -> String {
+    match (person.lat, person.lng) {
+        (Some(lat), Some(lng)) => {
+            let m = crate::domain::due::distance_m(lat, lng, at.lat, at.lng);
+            let far = crate::words::distance(crate::domain::due::Walk::of(m), crate::error::Lang::Ja);
+            format!("・確認地点：自宅から{far}")
+        }
+        _ => "・確認地点を記録".to_owned(),
     }
 }
 
