@@ -72,7 +72,10 @@ FIRST_SCREEN_CEILING=153600
 # module). The recovery itself (fetching and using the server's key, the new PIN over the same
 # data key, the retry screen) runs in the lock screens' chunk: a first build that ran it from the
 # sign-in screen and the sync loop cost 8.7 KB here.
-APP_CEILING=458500
+# Then 459,500 (457,949 B measured): counting records moved aside for the security log (+0.5 KB:
+# done on a plain JS object, since the map's serde cost 3 KB here), and room again for the split
+# build's ~1 KB variation.
+APP_CEILING=459500
 site=target/site
 hash=target/release/hash.txt
 [ -f "$hash" ] || { echo "no release build; run cargo leptos build --release --split" >&2; exit 1; }

@@ -368,6 +368,15 @@ test("a record that will not decrypt is set aside and said; the rest of the stor
   const counts = await storeCounts(page);
   expect(counts.aside).toBe(1);
   expect(counts.persons).toBe(persons);
+  // The office's security log hears of it: which store, how many; nothing of the record.
+  const admin = await server.signIn("watanabe");
+  await expect
+    .poll(async () => {
+      const events = await server.api(admin, "GET", "/security-events");
+      const list = Array.isArray(events) ? events : events.events;
+      return list.filter((e: any) => e.action === "device.records_aside").map((e: any) => e.detail);
+    })
+    .toEqual(["aside=persons:1"]);
   expect(problems).toEqual([]);
   await context.close();
 });

@@ -512,6 +512,9 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
             },
             ..r(Method::POST, "/api/v1/me/recovery-key".into(), None, Expect::Ok(200))
         },
+        ("POST", "/me/records-aside") => {
+            r(Method::POST, "/api/v1/me/records-aside".into(), Some(json!({"stores": {"persons": 1}})), Expect::Ok(204))
+        }
         ("POST", "/devices/{id}/recover") => Row {
             // In scope: a fresh sign-in takes the key of the same user's earlier device
             // ("{previous}": signed in and given a key at run time). Out of scope: another

@@ -697,7 +697,26 @@ async fn a_forgotten_pin_is_recovered_only_by_a_fresh_sign_in_of_the_same_user(a
     assert_json_error(recover(&fresh, lost_id).await.unwrap(), 404, "not_found").await;
 }
 
+/// A phone that could not decrypt some of its records (damaged on disk) says so: the security log
+/// gets the stores and counts, never a record; a report that is not one is a 400.
+async fn records_a_phone_set_aside_reach_the_security_log(app: TestApp) {
+    let phone = app.signed_in("sato").await;
+    let url = app.url("/api/v1/me/records-aside");
+    let res = phone.post(&url).json(&json!({"stores": {"persons": 1, "outbox": 2}})).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    let log = logged(&app, "device.records_aside", "u-sato").await;
+    assert_eq!(log, vec![(Some("u-sato".to_owned()), "aside=outbox:2,persons:1".to_owned())]);
+    for bad in [json!({"stores": {}}), json!({"stores": {"cookies": 1}}), json!({"stores": {"persons": 0}}), json!({})]
+    {
+        let res = phone.post(&url).json(&bad).send().await.unwrap();
+        let code = if bad.get("stores").is_some() { "invalid_records_aside" } else { "invalid_body" };
+        assert_json_error(res, 400, code).await;
+    }
+    assert_eq!(logged(&app, "device.records_aside", "u-sato").await.len(), 1, "nothing logged for bad reports");
+}
+
 on_both_databases!(
+    records_a_phone_set_aside_reach_the_security_log,
     invites_reach_no_further_than_the_coordinator,
     coordinators_manage_only_the_users_of_their_districts,
     reads_and_privilege_changes_leave_a_trail,

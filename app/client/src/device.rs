@@ -387,14 +387,21 @@ async fn renew_recovery_key() -> Result<(), ClientError> {
     Ok(())
 }
 
-/// After the PIN is set or typed: a store without a recovery wrap (its PIN set with no signal, or
-/// from before recovery existed) asks the server for a key, in the background. Tried again at
-/// every unlock until it works.
+/// After the PIN is set or typed, in the background: a store without a recovery wrap (its PIN set
+/// with no signal, or from before recovery existed) asks the server for a key, and records moved
+/// aside are reported. Tried again at every unlock until it works.
 fn keep_recovery_key() {
     leptos::task::spawn_local(async {
         if let Ok(Vault::Open(lock)) = store::vault_state().await {
             if lock.recovery_device.is_none() {
                 let _ = renew_recovery_key().await;
+            }
+        }
+        // Records found damaged and moved aside: the server's security log hears of them (store
+        // names and counts), now or at a later unlock with signal.
+        if let Some(report) = store::unreported_aside().await {
+            if http::records_aside(&report).await.is_ok() {
+                let _ = store::clear_unreported_aside().await;
             }
         }
     });

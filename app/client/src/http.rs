@@ -141,6 +141,16 @@ pub async fn recover(device: &str) -> Result<crate::api::RecoveryKey, ClientErro
     read(request(Request::post(&format!("{API_PREFIX}/devices/{device}/recover"))).send().await).await
 }
 
+/// Tells the server's security log which records this device moved aside (counts only).
+pub async fn records_aside(report: &crate::api::RecordsAside) -> Result<(), ClientError> {
+    let json = to_json(report).ok_or(ClientError::Server(0))?;
+    let req = request(Request::post(&format!("{API_PREFIX}/me/records-aside")))
+        .header("content-type", "application/json")
+        .body(json)
+        .map_err(|_| ClientError::Offline)?;
+    checked(req.send().await).await.map(|_| ())
+}
+
 /// Who the server thinks this device is signed in as (`None` when it is not).
 pub async fn me() -> Result<Option<crate::domain::User>, ClientError> {
     match get::<crate::domain::User>("/me").await {

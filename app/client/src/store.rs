@@ -67,6 +67,8 @@ const REFUSED: &str = "refused";
 const DRAFTS: &str = "drafts";
 const REQUESTS: &str = "requests";
 const ASIDE: &str = "aside";
+/// `meta`: the records moved aside that the server has not been told of (store names, counts).
+const UNREPORTED_ASIDE: &str = "aside_unreported";
 const ALL_STORES: [&str; 8] = [META, PERSONS, CHECKS, OUTBOX, REFUSED, DRAFTS, REQUESTS, ASIDE];
 /// The stores whose every record is sealed.
 const SEALED_STORES: [&str; 6] = [PERSONS, CHECKS, OUTBOX, REFUSED, DRAFTS, REQUESTS];
@@ -375,9 +377,24 @@ async fn all_outbox() -> Result<Vec<OutboxEntry>, StoreError> {
 /// and key they came from) for whoever can look into them; the user is told how many.
 async fn move_aside(store_name: &str, bad: Vec<(JsValue, JsValue)>) -> Result<(), StoreError> {
     let db = db().await?;
-    let tx = db.transaction([store_name, ASIDE]).with_mode(TransactionMode::Readwrite).build()?;
+    let tx = db.transaction([store_name, ASIDE, META]).with_mode(TransactionMode::Readwrite).build()?;
     let store = tx.object_store(store_name)?;
     let aside = tx.object_store(ASIDE)?;
+    // Counted for the server's security log, in the same transaction (sent at the next unlock
+    // with signal; only store names and counts).
+    // A plain JS object `{stores: {persons: 1}}` (a `RecordsAside`), counted without serde: this
+    // runs at start, and a map's serde here cost the first load 3 KB.
+    let meta = tx.object_store(META)?;
+    let report: Option<JsValue> = meta.get(UNREPORTED_ASIDE.to_owned()).primitive()?.await?;
+    let report = report.filter(JsValue::is_object).unwrap_or_else(|| js_sys::Object::new().into());
+    let stores = js_sys::Reflect::get(&report, &"stores".into())
+        .ok()
+        .filter(JsValue::is_object)
+        .unwrap_or_else(|| js_sys::Object::new().into());
+    let before = js_sys::Reflect::get(&stores, &store_name.into()).ok().and_then(|n| n.as_f64()).unwrap_or(0.0);
+    let _ = js_sys::Reflect::set(&stores, &store_name.into(), &(before + bad.len() as f64).into());
+    let _ = js_sys::Reflect::set(&report, &"stores".into(), &stores);
+    meta.put(report).with_key(UNREPORTED_ASIDE.to_owned()).primitive()?;
     for (key, value) in bad {
         let name = format!(
             "{store_name}:{}",
@@ -389,6 +406,16 @@ async fn move_aside(store_name: &str, bad: Vec<(JsValue, JsValue)>) -> Result<()
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Records moved aside that the server has not heard of yet (see [`move_aside`]).
+pub async fn unreported_aside() -> Option<crate::api::RecordsAside> {
+    meta_get::<crate::api::RecordsAside>(UNREPORTED_ASIDE).await.ok().flatten().filter(|r| !r.stores.is_empty())
+}
+
+/// The server has heard of them.
+pub async fn clear_unreported_aside() -> Result<(), StoreError> {
+    meta_put(UNREPORTED_ASIDE, &crate::api::RecordsAside::default()).await
 }
 
 /// How many records were moved aside since the app opened, because they would not decrypt.

@@ -63,6 +63,34 @@ pub struct RecoveryKey {
     pub key: Vec<u8>,
 }
 
+/// Records this device could not decrypt (damaged on disk) and moved aside, per store, since it
+/// last said so (`POST /me/records-aside`): what the security log learns of them. Store names and
+/// counts only; the records themselves stay on the phone.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordsAside {
+    pub stores: std::collections::BTreeMap<String, u32>,
+}
+
+impl RecordsAside {
+    /// The device store's stores that hold sealed records.
+    pub const STORES: [&'static str; 7] = ["persons", "checks", "outbox", "refused", "drafts", "requests", "meta"];
+
+    /// Some stores of [`Self::STORES`], each with a count from 1 to a million.
+    pub fn validate(&self) -> Result<(), crate::domain::ValidationError> {
+        let ok = !self.stores.is_empty()
+            && self.stores.iter().all(|(k, n)| Self::STORES.contains(&k.as_str()) && (1..=1_000_000).contains(n));
+        if ok {
+            Ok(())
+        } else {
+            Err(crate::domain::ValidationError {
+                code: crate::error::ErrorCode::InvalidRecordsAside,
+                detail: "stores: persons, checks, outbox, refused, drafts, requests or meta, each 1 to 1,000,000"
+                    .into(),
+            })
+        }
+    }
+}
+
 /// Another device signed in or enrolled as this user after this one: the app tells its user, who
 /// may not know (an invite used by someone else, a password typed on a stranger's phone).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -100,6 +100,7 @@ pub enum ErrorCode {
     WrongCurrentPassword,
     /// Recovering a device's store needs a sign-in made just now, not an old session.
     RecoveryNeedsSignIn,
+    InvalidRecordsAside,
     AreaName,
     OrganizationName,
     InvalidServices,
@@ -221,6 +222,7 @@ impl ErrorCode {
         ErrorCode::PasswordUnchanged,
         ErrorCode::WrongCurrentPassword,
         ErrorCode::RecoveryNeedsSignIn,
+        ErrorCode::InvalidRecordsAside,
         ErrorCode::AreaName,
         ErrorCode::OrganizationName,
         ErrorCode::InvalidServices,
@@ -360,6 +362,7 @@ impl ErrorCode {
             ErrorCode::NoPassword => ("no_password", "この利用者はパスワードを使いません（招待コードで登録します）。", "This user does not use a password (they enrol with an invite code)."),
             ErrorCode::PasswordUnchanged => ("password_unchanged", "今と違うパスワードにしてください。", "Choose a password different from the current one."),
             ErrorCode::WrongCurrentPassword => ("wrong_current_password", "今のパスワードが違います。", "The current password is wrong."),
+            ErrorCode::InvalidRecordsAside => ("invalid_records_aside", "端末からの報告の形式が正しくありません。", "The device's report is not valid."),
             ErrorCode::RecoveryNeedsSignIn => ("recovery_needs_sign_in", "記録を取り戻すには、もう一度サインインしてください。", "To get the records back, please sign in again."),
             ErrorCode::AreaName => ("invalid_name", "名前を40文字以内で入力してください。", "Please enter the name (up to 40 characters)."),
             ErrorCode::OrganizationName => ("invalid_name", "法人名を80文字以内で入力してください。", "Please enter the organisation's name (up to 80 characters)."),

@@ -75,6 +75,43 @@ impl Device {
     }
 }
 
+/// What an office browser does once a second during the storm.
+enum OfficeAct {
+    /// Reads the board, as its screen refreshes.
+    ReadBoard,
+    /// Adds one of the event's areas again (see [`Device::add_area_again`]).
+    AddAreaAgain(String),
+}
+
+/// The coordinator's browser doing `act` once a second until `done`: each answer's latency, and
+/// how many were 503 (counted, not fatal: the screen asks again at its next refresh).
+fn office_every_second(
+    base: &str,
+    accept: &'static str,
+    event: &str,
+    act: OfficeAct,
+    done: Arc<AtomicBool>,
+) -> tokio::task::JoinHandle<Result<(Vec<u32>, u32), String>> {
+    let (base, event) = (base.to_owned(), event.to_owned());
+    tokio::spawn(async move {
+        let office = Device::new(&base, &bench_token(COORDINATOR), accept);
+        let (mut lat, mut failed) = (Vec::new(), 0u32);
+        while !done.load(Ordering::Relaxed) {
+            let answer = match &act {
+                OfficeAct::ReadBoard => office.board(&event).await.map(|(_, cost)| cost),
+                OfficeAct::AddAreaAgain(area) => office.add_area_again(&event, area).await,
+            };
+            match answer {
+                Ok(cost) => lat.push(micros(cost.latency)),
+                Err(e) if e.starts_with("HTTP 503") => failed += 1,
+                Err(e) => return Err(e),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        Ok((lat, failed))
+    })
+}
+
 /// As the app does on a 503 (busy, or the database away): wait, doubling from 1 s to 8 s, and
 /// send the same again. Each retry is counted.
 async fn patient<T, F, Fut>(retries: &mut u32, f: F) -> Result<T, String>
@@ -185,44 +222,11 @@ pub async fn safety(ctx: &Ctx<'_>) -> Result<(), String> {
     );
 
     let done = Arc::new(AtomicBool::new(false));
-    let poller = {
-        let (done, base, id) = (done.clone(), ctx.base.clone(), event.id.clone());
-        let accept = ctx.opts.accept_encoding;
-        tokio::spawn(async move {
-            let office = Device::new(&base, &bench_token(COORDINATOR), accept);
-            let mut lat = Vec::new();
-            let mut failed = 0u32;
-            while !done.load(Ordering::Relaxed) {
-                // The board asks again at its next refresh: a 503 is counted, not fatal.
-                match office.board(&id).await {
-                    Ok((_, cost)) => lat.push(micros(cost.latency)),
-                    Err(e) if e.starts_with("HTTP 503") => failed += 1,
-                    Err(e) => return Err(e),
-                }
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-            Ok::<_, String>((lat, failed))
-        })
-    };
+    let accept = ctx.opts.accept_encoding;
+    let poller = office_every_second(&ctx.base, accept, &event.id, OfficeAct::ReadBoard, done.clone());
     // Another office browser acting meanwhile, one write at a time, a second apart.
-    let writer_probe = {
-        let (done, base, id, area) = (done.clone(), ctx.base.clone(), event.id.clone(), areas[0].clone());
-        let accept = ctx.opts.accept_encoding;
-        tokio::spawn(async move {
-            let office = Device::new(&base, &bench_token(COORDINATOR), accept);
-            let mut lat = Vec::new();
-            let mut failed = 0u32;
-            while !done.load(Ordering::Relaxed) {
-                match office.add_area_again(&id, &area).await {
-                    Ok(cost) => lat.push(micros(cost.latency)),
-                    Err(e) if e.starts_with("HTTP 503") => failed += 1,
-                    Err(e) => return Err(e),
-                }
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-            Ok::<_, String>((lat, failed))
-        })
-    };
+    let writer_probe =
+        office_every_second(&ctx.base, accept, &event.id, OfficeAct::AddAreaAgain(areas[0].clone()), done.clone());
     let started = Instant::now();
     let mut set = JoinSet::new();
     for (i, login) in phones.iter().enumerate() {

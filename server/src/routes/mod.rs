@@ -34,6 +34,7 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/me", get(session::me)),
         (Method::PUT, "/me/password", put(session::change_password)),
         (Method::POST, "/me/recovery-key", post(session::recovery_key)),
+        (Method::POST, "/me/records-aside", post(session::records_aside)),
         (Method::POST, "/sync/push", post(sync::push)),
         (Method::GET, "/sync/pull", get(sync::pull)),
         (Method::POST, "/sync/persons", post(sync::fetch_persons)),

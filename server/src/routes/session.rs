@@ -17,7 +17,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use axum_extra::extract::CookieJar;
 use mimamori_core::api::admin::{ChangePasswordRequest, EnrollRequest};
-use mimamori_core::api::{RecoveryKey, SignInRequest, SignInResponse};
+use mimamori_core::api::{RecordsAside, RecoveryKey, SignInRequest, SignInResponse};
 use mimamori_core::domain::User;
 use mimamori_core::error::ErrorCode;
 
@@ -308,4 +308,21 @@ pub async fn recover(
     tx.commit().await?;
     tracing::info!(user = %session.user.id.as_str(), device = %device, by = %session.device_id, "device recovered");
     Ok(Json(RecoveryKey { device, key }))
+}
+
+/// A device moved records aside that it could not decrypt (damaged on disk): the security log
+/// says which stores and how many, so an admin sees a phone whose storage is failing (or was
+/// tampered with). The user was told on the phone.
+pub async fn records_aside(
+    State(state): State<AppState>,
+    AnySession(session): AnySession,
+    ApiJson(req): ApiJson<RecordsAside>,
+) -> Result<StatusCode, ApiError> {
+    req.validate()?;
+    let counts: Vec<String> = req.stores.iter().map(|(store, n)| format!("{store}:{n}")).collect();
+    let detail = format!("aside={}", counts.join(","));
+    let event = own_event(&session, SecurityAction::RecordsAside, &detail);
+    state.storage.security_event(state.storage.for_writes(), event, now_millis()).await?;
+    tracing::warn!(user = %session.user.id.as_str(), device = %session.device_id, %detail, "records moved aside");
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -47,6 +47,8 @@ pub enum SecurityAction {
     RecoveryKey,
     /// A fresh sign-in took an earlier device's recovery key (the detail names it); that device ended.
     DeviceRecover,
+    /// A device found records it could not decrypt and moved them aside (stores and counts).
+    RecordsAside,
 }
 
 impl SecurityAction {
@@ -72,6 +74,7 @@ impl SecurityAction {
             SecurityAction::EventCheckers => "event.checkers",
             SecurityAction::RecoveryKey => "device.recovery_key",
             SecurityAction::DeviceRecover => "device.recover",
+            SecurityAction::RecordsAside => "device.records_aside",
         }
     }
 }

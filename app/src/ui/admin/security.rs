@@ -34,13 +34,22 @@ fn action_ja(action: &str) -> &'static str {
         "event.checkers" => "安否確認の担当の引き継ぎ",
         "device.recovery_key" => "PINを忘れたときの復元鍵の発行",
         "device.recover" => "PINを忘れた端末の記録の復元",
+        "device.records_aside" => "端末で読み取れない記録",
         _ => "その他",
     }
 }
 
 /// Whether the event is one an admin should look at twice.
 fn is_alarm(action: &str) -> bool {
-    matches!(action, "sign_in.failed" | "sign_in.locked" | "device.revoke" | "user.disable" | "password.reset")
+    matches!(
+        action,
+        "sign_in.failed"
+            | "sign_in.locked"
+            | "device.revoke"
+            | "user.disable"
+            | "password.reset"
+            | "device.records_aside"
+    )
 }
 
 /// The event's detail (`key=value` pairs, see `storage::security::SecurityEvent`) in words.
@@ -66,7 +75,28 @@ fn detail_ja(detail: &str) -> String {
             "drill" => "訓練".to_owned(),
             "persons" => format!("担当する方：{}人", count(v)),
             "device" => format!("端末番号：{}", v.chars().take(8).collect::<String>()),
+            "aside" => format!("別に保管した記録：{}", aside_ja(v)),
             _ => format!("{k}：{v}"),
+        })
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// 「persons:1,outbox:2」 as 「対象の方 1件、未送信 2件」.
+fn aside_ja(v: &str) -> String {
+    v.split(',')
+        .filter_map(|pair| pair.split_once(':'))
+        .map(|(store, n)| {
+            let name = match store {
+                "persons" => "対象の方",
+                "checks" => "見守り記録",
+                "outbox" => "未送信",
+                "refused" => "受け付けられなかった変更",
+                "drafts" => "下書き",
+                "requests" => "依頼",
+                _ => "その他",
+            };
+            format!("{name} {n}件")
         })
         .collect::<Vec<_>>()
         .join("、")
@@ -143,6 +173,7 @@ mod tests {
         let ua = "agent=Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36";
         assert_eq!(super::detail_ja(ua), "端末：Android・Chrome");
         assert_eq!(super::detail_ja("issued_by=tanaka"), "招待コードを発行した人：tanaka");
+        assert_eq!(super::detail_ja("aside=outbox:2,persons:1"), "別に保管した記録：未送信 2件、対象の方 1件");
     }
 
     #[test]
@@ -168,6 +199,7 @@ mod tests {
             "event.checkers",
             "device.recovery_key",
             "device.recover",
+            "device.records_aside",
         ] {
             assert_ne!(super::action_ja(a), "その他", "{a}");
         }
