@@ -7,7 +7,7 @@
 import { test, expect, Page } from "@playwright/test";
 import { TestServer } from "./support/server";
 import { watchConsole } from "./support/console";
-import { EMPTY_STORE, SHOTS, TEST_PIN, setPin, shoot, signInAs, storeCounts, reopen, unlock } from "./support/ui";
+import { EMPTY_STORE, SHOTS, TEST_PIN, setPin, shoot, signInAs, storeCounts, metaValue, reopen, unlock } from "./support/ui";
 import * as fs from "node:fs";
 
 let server: TestServer;
@@ -169,25 +169,6 @@ test("ten wrong PINs in a row wipe the device, with a warning from the seventh",
   await context.close();
 });
 
-/** The lock record as IndexedDB keeps it: salt, wrapped key, wrong PINs, and the recovery wrap. */
-async function lockRecord(page: Page): Promise<Record<string, unknown> | null> {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open("mimamori");
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const get = db.transaction("meta", "readonly").objectStore("meta").get("lock");
-          get.onsuccess = () => {
-            db.close();
-            resolve(get.result ?? null);
-          };
-        };
-      })
-  );
-}
-
 /** Offline, a check on the first person in the list: it waits in the outbox. */
 async function checkOffline(page: Page) {
   await page.getByTestId("person-row").first().click();
@@ -207,7 +188,7 @@ test("a forgotten PIN keeps the records: signing in again opens them under a new
   await signInAs(page, server.url, "sato");
   await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
   // After the first sync the data key is also wrapped under a key the server keeps for this phone.
-  await expect.poll(async () => (await lockRecord(page))?.recovery_device ?? null).not.toBeNull();
+  await expect.poll(async () => (await metaValue(page, "lock"))?.recovery_device ?? null).not.toBeNull();
   const { persons } = await storeCounts(page);
   await context.setOffline(true);
   await checkOffline(page);
@@ -245,7 +226,7 @@ test("a forgotten PIN keeps the records: signing in again opens them under a new
   expect((await server.allChecks(api)).length).toBe(checksBefore + 1);
   // The new session gets its own recovery key; the new PIN opens the app, the old one does not.
   await expect
-    .poll(async () => (await lockRecord(page))?.recovery_device ?? null)
+    .poll(async () => (await metaValue(page, "lock"))?.recovery_device ?? null)
     .not.toBeNull();
   await page.reload();
   await page.getByLabel("PIN", { exact: true }).fill(TEST_PIN);
@@ -265,8 +246,8 @@ test("a forgotten PIN on a phone revoked meanwhile: signing in again opens nothi
   const problems = watchConsole(page);
   await signInAs(page, server.url, "suzuki");
   await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
-  await expect.poll(async () => (await lockRecord(page))?.recovery_device ?? null).not.toBeNull();
-  const device = (await lockRecord(page))!.recovery_device as string;
+  await expect.poll(async () => (await metaValue(page, "lock"))?.recovery_device ?? null).not.toBeNull();
+  const device = (await metaValue(page, "lock"))!.recovery_device as string;
   await page.reload();
   await page.getByRole("button", { name: "PINを忘れた" }).click();
   await page.getByRole("button", { name: "サインインし直す" }).click();
@@ -286,6 +267,37 @@ test("a forgotten PIN on a phone revoked meanwhile: signing in again opens nothi
   await context.close();
 });
 
+test("signing in again after the session ended: at the next unlock the recovery wrap follows the new device", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await signInAs(page, server.url, "suzuki");
+  await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
+  await expect.poll(async () => (await metaValue(page, "lock"))?.recovery_device ?? null).not.toBeNull();
+  const first = (await metaValue(page, "lock"))!.recovery_device as string;
+  // The session ends (here: its cookie is gone); the records stay and the app asks for a sign-in.
+  await context.clearCookies();
+  await reopen(page);
+  await expect(page.getByTestId("sync-bar")).toContainText("サインインが必要です（記録は端末に残っています）");
+  await page.getByTestId("sync-bar").getByRole("link", { name: "サインイン" }).click();
+  await page.getByLabel("ID").fill("suzuki");
+  await page.getByLabel("パスワード").fill("mimamori");
+  await page.getByRole("button", { name: "サインイン" }).click();
+  await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
+  // The wrap still names the ended session's device, marked as such; the next unlock wraps the
+  // data key for this sign-in's device, so revoking the ended one later loses nothing.
+  await expect.poll(async () => (await metaValue(page, "lock"))?.recovery_stale ?? false).toBe(true);
+  expect((await metaValue(page, "lock"))?.recovery_device).toBe(first);
+  await reopen(page);
+  await expect
+    .poll(async () => (await metaValue(page, "lock"))?.recovery_device ?? null)
+    .not.toEqual(first);
+  expect((await metaValue(page, "lock"))?.recovery_stale).toBeUndefined();
+  expect((await metaValue(page, "lock"))?.recovery_device).toMatch(/^[0-9a-f-]{36}$/);
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
 test("a forgotten PIN the server cannot help with: told what unsent records would be lost, then wiped to sign in again", async ({
   browser,
 }) => {
@@ -293,7 +305,7 @@ test("a forgotten PIN the server cannot help with: told what unsent records woul
   const page = await context.newPage();
   await signInAs(page, server.url, "sato");
   await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
-  await expect.poll(async () => (await lockRecord(page))?.recovery_device ?? null).not.toBeNull();
+  await expect.poll(async () => (await metaValue(page, "lock"))?.recovery_device ?? null).not.toBeNull();
   await context.setOffline(true);
   await checkOffline(page);
   // A store whose PIN was set with no signal and not unlocked online since: no recovery wrap.

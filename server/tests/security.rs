@@ -697,6 +697,24 @@ async fn a_forgotten_pin_is_recovered_only_by_a_fresh_sign_in_of_the_same_user(a
     assert_json_error(recover(&fresh, lost_id).await.unwrap(), 404, "not_found").await;
 }
 
+/// Several fresh sign-ins asking for the same phone's key at the same instant: one gets it, the
+/// others are told the device does not exist, and the security log has one recovery.
+async fn a_recovery_key_is_given_once_to_concurrent_asks(app: TestApp) {
+    let phone = app.signed_in("sato").await;
+    let (_, given) = json_of(phone.post(app.url("/api/v1/me/recovery-key")).send().await.unwrap()).await;
+    let device = given["device"].as_str().unwrap().to_owned();
+    let mut asking = Vec::new();
+    for _ in 0..6 {
+        asking.push(app.signed_in("sato").await);
+    }
+    let url = app.url(&format!("/api/v1/devices/{device}/recover"));
+    let answers = futures::future::join_all(asking.iter().map(|c| c.post(&url).send())).await;
+    let statuses: Vec<u16> = answers.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 404).count(), 5, "{statuses:?}");
+    assert_eq!(logged(&app, "device.recover", "u-sato").await.len(), 1);
+}
+
 /// A phone that could not decrypt some of its records (damaged on disk) says so: the security log
 /// gets the stores and counts, never a record; a report that is not one is a 400.
 async fn records_a_phone_set_aside_reach_the_security_log(app: TestApp) {
@@ -727,6 +745,7 @@ on_both_databases!(
     a_volunteer_gets_what_became_of_things_not_what_others_wrote,
     small_holes_are_closed,
     a_forgotten_pin_is_recovered_only_by_a_fresh_sign_in_of_the_same_user,
+    a_recovery_key_is_given_once_to_concurrent_asks,
 );
 
 mod by_config {

@@ -259,7 +259,7 @@ pub async fn set_pin(state: AppState, first: String, again: String) -> Result<()
     // sign in); unless what followed asks for a PIN again (a different user's sign-in).
     if AWAITING_PIN.with(|a| a.borrow().is_none()) {
         state.lock.set(LockScreen::Open);
-        keep_recovery_key();
+        tell_server_after_unlock();
     }
     Ok(())
 }
@@ -292,7 +292,7 @@ pub async fn unlock(state: AppState, typed: String) -> Result<Unlocked, ClientEr
             store::put_lock(&lock).await?;
             open_store(state).await;
             state.lock.set(LockScreen::Open);
-            keep_recovery_key();
+            tell_server_after_unlock();
             Ok(Unlocked::Yes)
         }
         Err(vault::VaultError::WrongPin) if lock.wrong >= WIPE_AFTER_WRONG_PINS => {
@@ -388,12 +388,13 @@ async fn renew_recovery_key() -> Result<(), ClientError> {
 }
 
 /// After the PIN is set or typed, in the background: a store without a recovery wrap (its PIN set
-/// with no signal, or from before recovery existed) asks the server for a key, and records moved
+/// with no signal, or from before recovery existed), or with one made for an ended session, asks
+/// the server for a key, and records moved
 /// aside are reported. Tried again at every unlock until it works.
-fn keep_recovery_key() {
+fn tell_server_after_unlock() {
     leptos::task::spawn_local(async {
         if let Ok(Vault::Open(lock)) = store::vault_state().await {
-            if lock.recovery_device.is_none() {
+            if lock.recovery_device.is_none() || lock.recovery_stale {
                 let _ = renew_recovery_key().await;
             }
         }
@@ -431,7 +432,7 @@ pub fn lock_now() {
 }
 
 /// Starts the page over (at the lock screen, when the store is locked).
-pub fn lock_now_or_reload() {
+pub fn start_over() {
     vault::forget();
     if let Some(w) = web_sys::window() {
         let _ = w.location().reload();
@@ -596,6 +597,15 @@ async fn finish_sign_in(state: AppState, res: crate::api::SignInResponse) -> Res
         return Ok(());
     }
     store::set_session(&res.user).await?;
+    // The same user signed in again (an ended session) on an open store: its recovery wrap names
+    // the device that ended, which a later revocation would make useless. Marked, and wrapped anew
+    // at the next unlock (`tell_server_after_unlock`, in the lock screens' chunk).
+    if let Ok(Vault::Open(mut lock)) = store::vault_state().await {
+        if lock.recovery_device.as_ref().is_some_and(|d| *d != res.device) {
+            lock.recovery_stale = true;
+            store::put_lock(&lock).await?;
+        }
+    }
     // The device store is read before the session is published, and nothing is awaited after it:
     // the screens appear signed in only when the caller navigates on at once. (Publishing first
     // let a tap on the menu land while the store was read, then be overridden by that navigation.)

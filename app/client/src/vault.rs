@@ -107,6 +107,11 @@ pub struct LockRecord {
     pub recovery_device: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_wrapped: Option<ByteBuf>,
+    /// The same user signed in again (an ended session): the wrap names a device that ended, and
+    /// is made anew for the current one at the next unlock with signal. Until then it still opens
+    /// the store, unless that old device is revoked meanwhile.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub recovery_stale: bool,
 }
 
 impl LockRecord {
@@ -116,6 +121,7 @@ impl LockRecord {
 
     pub fn set_recovery(&mut self, wrap: Option<RecoveryWrap>) {
         (self.recovery_device, self.recovery_wrapped) = wrap.map(|w| (w.device, w.wrapped)).unzip();
+        self.recovery_stale = false;
     }
 }
 
@@ -190,6 +196,7 @@ pub async fn create(pin: &mimamori_core::domain::Pin, lock_after_min: u32) -> Re
         lock_after_min,
         recovery_device: None,
         recovery_wrapped: None,
+        recovery_stale: false,
     })
 }
 
@@ -205,6 +212,7 @@ pub async fn wrap_under_pin(pin: &mimamori_core::domain::Pin, lock_after_min: u3
         lock_after_min,
         recovery_device: None,
         recovery_wrapped: None,
+        recovery_stale: false,
     })
 }
 
@@ -248,6 +256,7 @@ pub async fn rewrap(
         lock_after_min: record.lock_after_min,
         recovery_device: record.recovery_device.clone(),
         recovery_wrapped: record.recovery_wrapped.clone(),
+        recovery_stale: record.recovery_stale,
     })
 }
 

@@ -48,6 +48,10 @@ pub struct SignInResponse {
     /// An admin reset this password: the app asks for a new one before anything else works.
     #[serde(default)]
     pub must_change_password: bool,
+    /// The device this sign-in made (its recovery key is asked for under this id): a phone whose
+    /// store still names an older device renews its recovery wrap.
+    #[serde(default)]
+    pub device: String,
 }
 
 /// The key that lets this device's user open its store again after forgetting the PIN, from

@@ -140,7 +140,7 @@ pub async fn finish_recovery(state: AppState) -> Result<(), String> {
 
 /// Back from signing in again to the PIN: the page starts over at the lock screen.
 pub fn back_to_pin() {
-    device::lock_now_or_reload();
+    device::start_over();
 }
 
 /// 「PINを忘れた」: wipes the device store; the user signs in again.

@@ -75,26 +75,44 @@ export async function signedInPage(context: BrowserContext, url: string, login: 
 
 /** How many records each IndexedDB store holds. */
 export async function storeCounts(page: Page): Promise<Record<string, number>> {
+  const names = ["meta", "persons", "checks", "outbox", "refused", "drafts", "requests", "aside"];
+  return (await readDeviceDb(page, { count: names })) as Record<string, number>;
+}
+
+/** One record of the device database's `meta` store as IndexedDB keeps it (null when absent). */
+export async function metaValue(page: Page, key: string): Promise<Record<string, unknown> | null> {
+  return (await readDeviceDb(page, { meta: key })) as Record<string, unknown> | null;
+}
+
+/** Opens the device database in the page and counts stores or reads one `meta` record. */
+async function readDeviceDb(page: Page, query: { count: string[] } | { meta: string }): Promise<unknown> {
   return page.evaluate(
-    () =>
+    (query) =>
       new Promise((resolve, reject) => {
         const open = indexedDB.open("mimamori");
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const db = open.result;
-          const names = ["meta", "persons", "checks", "outbox", "refused", "drafts", "requests", "aside"];
+          const names = "count" in query ? query.count : ["meta"];
           const tx = db.transaction(names, "readonly");
-          const out: Record<string, number> = {};
-          for (const n of names) {
-            const req = tx.objectStore(n).count();
-            req.onsuccess = () => (out[n] = req.result);
+          const out: Record<string, unknown> = {};
+          if ("count" in query) {
+            for (const n of names) {
+              const req = tx.objectStore(n).count();
+              req.onsuccess = () => (out[n] = req.result);
+            }
+          } else {
+            const req = tx.objectStore("meta").get(query.meta);
+            req.onsuccess = () => (out.value = req.result ?? null);
           }
           tx.oncomplete = () => {
             db.close();
-            resolve(out);
+            resolve("count" in query ? out : out.value);
           };
+          tx.onerror = () => reject(tx.error);
         };
-      })
+      }),
+    query
   );
 }
 

@@ -89,7 +89,7 @@ pub(crate) async fn authenticate(
     tx.commit().await?;
     tracing::info!(user = %record.user.id.as_str(), device = %device_id, "signed in");
     let must_change_password = record.must_change_password;
-    Ok((cookie, SignInResponse { user: record.user, must_change_password }))
+    Ok((cookie, SignInResponse { user: record.user, must_change_password, device: device_id }))
 }
 
 /// Makes a device, with its session, for a user who has just shown who they are, and logs it
@@ -176,7 +176,7 @@ pub async fn enroll(
     state.storage.link_invite_device(&mut tx, &code_hash, &device_id).await?;
     tx.commit().await?;
     tracing::info!(user = %record.user.id.as_str(), device = %device_id, "device enrolled by invite");
-    Ok((jar.add(cookie), Json(SignInResponse { user: record.user, must_change_password: false })))
+    Ok((jar.add(cookie), Json(SignInResponse { user: record.user, must_change_password: false, device: device_id })))
 }
 
 /// Ends this device's session on the server; the cookie is cleared too.

@@ -496,7 +496,10 @@ impl Storage {
     }
 
     /// Takes the recovery key of `device_id` if it is a live device of `user` that has one, and
-    /// ends that device (`recovered`) in the same transaction: a key is given out once.
+    /// ends that device (`recovered`) in the same transaction: a key is given out once. The device
+    /// is revoked first and only the call whose UPDATE changed the row reads the key: on
+    /// PostgreSQL (READ COMMITTED) a second, concurrent call waits on the row lock and then finds
+    /// the device revoked, so it gets nothing.
     pub async fn take_recovery_key(
         &self,
         tx: &mut Transaction<'static, Any>,
@@ -504,24 +507,27 @@ impl Storage {
         device_id: &str,
         now: EpochMillis,
     ) -> Result<Option<String>, StorageError> {
-        let key: Option<String> = sqlx::query_scalar(&self.sql(
-            "SELECT recovery_key FROM devices
+        let ended = sqlx::query(&self.sql(
+            "UPDATE devices SET revoked_at = ?, revoked_reason = ?
              WHERE id = ? AND user_id = ? AND revoked_at IS NULL AND recovery_key IS NOT NULL",
         ))
+        .bind(now)
+        .bind(RevokeReason::Recovered.as_str())
         .bind(device_id)
         .bind(user.as_str())
-        .fetch_optional(&mut **tx)
+        .execute(&mut **tx)
         .await?;
-        if key.is_some() {
-            sqlx::query(
-                &self.sql("UPDATE devices SET recovery_key = NULL, revoked_at = ?, revoked_reason = ? WHERE id = ?"),
-            )
-            .bind(now)
-            .bind(RevokeReason::Recovered.as_str())
+        if ended.rows_affected() != 1 {
+            return Ok(None);
+        }
+        let key: Option<String> = sqlx::query_scalar(&self.sql("SELECT recovery_key FROM devices WHERE id = ?"))
+            .bind(device_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        sqlx::query(&self.sql("UPDATE devices SET recovery_key = NULL WHERE id = ?"))
             .bind(device_id)
             .execute(&mut **tx)
             .await?;
-        }
         Ok(key)
     }
 
