@@ -183,6 +183,69 @@ async fn downloads_read_back_as_what_the_screen_shows_and_are_audited(app: TestA
     assert_json_error(res, 403, "forbidden").await;
 }
 
+/// The per-person, per-month counts the report reads (kept by a trigger as checks arrive) are what
+/// the checks themselves say: after the demo's two months of history, a push, its retry, and a
+/// check recorded offline forty days ago that arrives only now.
+async fn the_monthly_counts_agree_with_the_checks(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |config, _| config.demo_history = true).await;
+    let sato = app.signed_in("sato").await;
+    let tanaka = app.signed_in("tanaka").await;
+    let person = person_ids(&app.pull(&sato, 0).await)[0].clone();
+    let mut late = new_check(&person, "not_home");
+    let forty_days_ago = now_ms() - 40 * 86_400_000;
+    late["recorded_at"] = json!(forty_days_ago);
+    let then = mimamori_server::time::today_jst(forty_days_ago).month().as_str().to_owned();
+    let q = format!("from={then}&to={then}");
+    let before = report(&app, &tanaka, &q).await;
+    let checks = [new_check(&person, "all_well"), late];
+    let (_, res) = app.push(&sato, &checks).await;
+    assert_eq!(statuses(&res), ["applied"; 2]);
+    let (_, again) = app.push(&sato, &checks).await;
+    assert_eq!(statuses(&again), ["duplicate"; 2]);
+    let after = report(&app, &tanaka, &q).await;
+    let not_home = |r: &Value| month(r, &then)["checks"]["not_home"].as_u64().unwrap();
+    assert_eq!(not_home(&after), not_home(&before) + 1, "the late check counts in the month it was made, once");
+
+    let s = app.storage().await;
+    let m = match backend {
+        Backend::Sqlite => "strftime('%Y-%m', (recorded_at + 32400000) / 1000, 'unixepoch')",
+        Backend::Postgres => "to_char(to_timestamp((recorded_at + 32400000) / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM')",
+    };
+    type Counts = Vec<(String, String, i64, i64, i64, i64, i64)>;
+    let kept: Counts = sqlx::query_as(
+        "SELECT person_id, month, n, all_well, concern, not_home, emergency FROM check_months ORDER BY person_id, month",
+    )
+    .fetch_all(s.pool())
+    .await
+    .unwrap();
+    let outcome = |o: &str| format!("SUM(CASE WHEN outcome = '{o}' THEN 1 ELSE 0 END)");
+    let counted: Counts = sqlx::query_as(&format!(
+        "SELECT person_id, {m} AS month, COUNT(*), {}, {}, {}, {} FROM checks
+         GROUP BY person_id, {m} ORDER BY person_id, month",
+        outcome("all_well"),
+        outcome("concern"),
+        outcome("not_home"),
+        outcome("emergency")
+    ))
+    .fetch_all(s.pool())
+    .await
+    .unwrap();
+    assert!(counted.len() > 50, "the demo's history gives many persons and months: {}", counted.len());
+    assert_eq!(kept, counted);
+}
+
+mod with_history {
+    use super::*;
+    #[tokio::test]
+    async fn the_monthly_counts_agree_with_the_checks_sqlite() {
+        the_monthly_counts_agree_with_the_checks(Backend::Sqlite).await;
+    }
+    #[tokio::test]
+    async fn the_monthly_counts_agree_with_the_checks_postgres() {
+        the_monthly_counts_agree_with_the_checks(Backend::Postgres).await;
+    }
+}
+
 on_both_databases!(
     the_report_counts_what_happened_in_the_area_and_month,
     bad_periods_areas_and_forms_get_a_clear_400,
