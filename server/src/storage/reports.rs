@@ -3,10 +3,10 @@
 //! table of the scope subquery and the area), so a coordinator's report counts only their districts.
 
 use super::sql::{month_in_japan, scope_ids};
-use super::{Backend, Storage, StorageError};
+use super::{Storage, StorageError};
 use mimamori_core::api::reports::{checks_needed, MonthFigures, Period, Report};
 use mimamori_core::domain::{CaseStatus, CheckOutcome, Concern, Month, Need, RequestStatus, User};
-use sqlx::{Any, AnyConnection, Row, Transaction};
+use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, HashMap};
 
 /// Japan's offset from UTC, in minutes.
@@ -33,18 +33,6 @@ impl ReportArea {
 }
 
 impl Storage {
-    /// A read transaction for one lane of [`Self::report`]. On PostgreSQL its statements are
-    /// planned for the values at hand: the period and the area's size change the best plan, and
-    /// planning costs nothing next to these counts (the server otherwise plans each statement
-    /// once, see `pool_options`). All 50,000 persons' year: 1.1 s with the one plan, 0.6 s without.
-    async fn report_lane(&self) -> Result<Transaction<'static, Any>, StorageError> {
-        let mut tx = self.pool.begin().await?;
-        if self.backend() == Backend::Postgres {
-            sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut *tx).await?;
-        }
-        Ok(tx)
-    }
-
     /// The area in words, if the user may report on it (its district is one of theirs).
     pub async fn report_area_name(&self, user: &User, area: &ReportArea) -> Result<Option<String>, StorageError> {
         if area.district.is_empty() && area.small_area.is_empty() {
@@ -122,7 +110,7 @@ impl Storage {
         // 50,000 persons' year took 0.94 s in one lane (BENCHMARKS.md §10).
         let m = month_in_japan(backend, "c.recorded_at");
         let checks_lane = async {
-            let mut tx = self.report_lane().await?;
+            let mut tx = self.custom_planned_read().await?;
             let conn: &mut AnyConnection = &mut tx;
             // Checks by month and outcome, and coverage (how many persons of each interval had
             // how many checks in each month), in one pass over the per-person, per-month counts
@@ -141,7 +129,7 @@ impl Storage {
             Ok::<_, StorageError>(rows)
         };
         let signals_lane = async {
-            let mut tx = self.report_lane().await?;
+            let mut tx = self.custom_planned_read().await?;
             let conn: &mut AnyConnection = &mut tx;
             let persons: i64 = bound!(format!("{ap} SELECT COUNT(*) AS n FROM ap"), |q| q
                 .fetch_one(&mut *conn)
@@ -204,7 +192,7 @@ impl Storage {
             Ok::<_, StorageError>((persons, concerns, requests, activity, commissioners))
         };
         let cases_lane = async {
-            let mut tx = self.report_lane().await?;
+            let mut tx = self.custom_planned_read().await?;
             let conn: &mut AnyConnection = &mut tx;
             // Cases opened (by where they stand now), closed, and how long the office took to see them.
             let mk = month_in_japan(backend, "k.opened_at");
