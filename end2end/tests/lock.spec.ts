@@ -169,6 +169,15 @@ test("ten wrong PINs in a row wipe the device, with a warning from the seventh",
   await context.close();
 });
 
+/** Signs `login` in on a new phone and waits for the first sync, after which the data key is
+ * also wrapped under a recovery key the server keeps for this device; returns that device. */
+async function signedInWithRecovery(page: Page, login: string): Promise<string> {
+  await signInAs(page, server.url, login);
+  await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
+  await expect.poll(async () => (await metaValue(page, "lock"))?.recovery_device ?? null).not.toBeNull();
+  return (await metaValue(page, "lock"))!.recovery_device as string;
+}
+
 /** Offline, a check on the first person in the list: it waits in the outbox. */
 async function checkOffline(page: Page) {
   await page.getByTestId("person-row").first().click();
@@ -185,10 +194,8 @@ test("a forgotten PIN keeps the records: signing in again opens them under a new
   const problems = watchConsole(page);
   const api = await server.signIn("sato");
   const checksBefore = (await server.allChecks(api)).length;
-  await signInAs(page, server.url, "sato");
-  await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
   // After the first sync the data key is also wrapped under a key the server keeps for this phone.
-  await expect.poll(async () => (await metaValue(page, "lock"))?.recovery_device ?? null).not.toBeNull();
+  await signedInWithRecovery(page, "sato");
   const { persons } = await storeCounts(page);
   await context.setOffline(true);
   await checkOffline(page);
@@ -244,10 +251,7 @@ test("a forgotten PIN on a phone revoked meanwhile: signing in again opens nothi
   const context = await browser.newContext();
   const page = await context.newPage();
   const problems = watchConsole(page);
-  await signInAs(page, server.url, "suzuki");
-  await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
-  await expect.poll(async () => (await metaValue(page, "lock"))?.recovery_device ?? null).not.toBeNull();
-  const device = (await metaValue(page, "lock"))!.recovery_device as string;
+  const device = await signedInWithRecovery(page, "suzuki");
   await page.reload();
   await page.getByRole("button", { name: "PINを忘れた" }).click();
   await page.getByRole("button", { name: "サインインし直す" }).click();
@@ -271,10 +275,7 @@ test("signing in again after the session ended: at the next unlock the recovery 
   const context = await browser.newContext();
   const page = await context.newPage();
   const problems = watchConsole(page);
-  await signInAs(page, server.url, "suzuki");
-  await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
-  await expect.poll(async () => (await metaValue(page, "lock"))?.recovery_device ?? null).not.toBeNull();
-  const first = (await metaValue(page, "lock"))!.recovery_device as string;
+  const first = await signedInWithRecovery(page, "suzuki");
   // The session ends (here: its cookie is gone); the records stay and the app asks for a sign-in.
   await context.clearCookies();
   await reopen(page);
@@ -303,9 +304,7 @@ test("a forgotten PIN the server cannot help with: told what unsent records woul
 }) => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await signInAs(page, server.url, "sato");
-  await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
-  await expect.poll(async () => (await metaValue(page, "lock"))?.recovery_device ?? null).not.toBeNull();
+  await signedInWithRecovery(page, "sato");
   await context.setOffline(true);
   await checkOffline(page);
   // A store whose PIN was set with no signal and not unlocked online since: no recovery wrap.

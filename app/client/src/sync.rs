@@ -49,11 +49,18 @@ const LAST_RETRY_MS: u32 = 60_000;
 /// After a run: records still waiting and no way through, so try again after the next wait in
 /// the back-off (one retry scheduled at a time); a run that got through starts the back-off over.
 fn schedule_retry(state: AppState, reached: bool) {
+    let waiting = state.sync.with_untracked(|s| s.pending) > 0;
+    retry_if_waiting(state, reached, waiting);
+}
+
+/// As [`schedule_retry`], with what waits said by the caller (an offline sign-out the server has
+/// not heard of yet waits too, though no record does).
+fn retry_if_waiting(state: AppState, reached: bool, waiting: bool) {
     if reached {
         NEXT_WAIT_MS.with(|n| n.set(FIRST_RETRY_MS));
         return;
     }
-    if state.sync.with_untracked(|s| s.pending) == 0 || RETRY_MS.with(|r| r.get()) != 0 {
+    if !waiting || RETRY_MS.with(|r| r.get()) != 0 {
         return;
     }
     let wait = NEXT_WAIT_MS.with(|n| n.replace((n.get() * 2).min(LAST_RETRY_MS)));
@@ -177,7 +184,9 @@ pub fn request(state: AppState) {
 
 async fn run_once(state: AppState) {
     if !matches!(state.session.get_untracked(), SessionState::SignedIn(_)) {
-        finish_sign_out().await;
+        // Not told yet (no way through): again soon, not only at the next minute's run.
+        let told = finish_sign_out().await;
+        retry_if_waiting(state, told, !told);
         return;
     }
     state.sync.update(|s| s.phase = SyncPhase::Syncing);
@@ -333,13 +342,16 @@ async fn pull_all(state: AppState) -> Result<(), ClientError> {
 /// A sign-out made offline wiped the device at once; the server's session ends when it hears of
 /// it, at the first contact after. (Until then an evicted-store recovery must not bring the data
 /// back, which is why the mark outlives the wipe.)
-async fn finish_sign_out() {
+/// True when nothing is left to tell.
+async fn finish_sign_out() -> bool {
     if !store::sign_out_pending().await.unwrap_or(false) {
-        return;
+        return true;
     }
     if http::sign_out().await.is_ok() {
         let _ = store::clear_sign_out_pending().await;
+        return true;
     }
+    false
 }
 
 /// Reloads the UI's view of the device store.
