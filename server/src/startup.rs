@@ -162,8 +162,14 @@ async fn shutdown_signal() {
     }
 }
 
+/// Creates the directory an embedded database file lives in. Only a `sqlite:` URL names a file:
+/// a PostgreSQL URL's `host:port` read as a path once left empty `postgres:/…` directories in
+/// the server's working directory at every start.
 fn ensure_sqlite_dir(url: &str) -> std::io::Result<()> {
-    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let Some(path) = url.strip_prefix("sqlite:") else {
+        return Ok(());
+    };
+    let path = path.trim_start_matches("//");
     let path = path.split('?').next().unwrap_or(path);
     match std::path::Path::new(path).parent() {
         Some(dir) if !dir.as_os_str().is_empty() && !path.starts_with(':') => std::fs::create_dir_all(dir),
@@ -294,4 +300,23 @@ async fn service_worker(State(state): State<AppState>) -> Response {
         source,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ensure_sqlite_dir;
+
+    #[test]
+    fn only_an_embedded_database_gets_a_directory() {
+        let dir = std::env::temp_dir().join(format!("mimamori-dir-{}", std::process::id()));
+        let file = dir.join("data/mimamori.db");
+        ensure_sqlite_dir(&format!("sqlite://{}?mode=rwc", file.display())).unwrap();
+        assert!(dir.join("data").is_dir());
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        let cwd = std::env::current_dir().unwrap();
+        ensure_sqlite_dir("postgres://postgres@127.0.0.1:5432/mimamori").unwrap();
+        ensure_sqlite_dir("sqlite::memory:").unwrap();
+        assert!(!cwd.join("postgres:").exists(), "a PostgreSQL URL is not a path");
+    }
 }
