@@ -75,7 +75,13 @@ FIRST_SCREEN_CEILING=153600
 # Then 459,500 (457,949 B measured): counting records moved aside for the security log (+0.5 KB:
 # done on a plain JS object, since the map's serde cost 3 KB here), and room again for the split
 # build's ~1 KB variation.
-APP_CEILING=459500
+# Raised, 2026-12-05 (eighth session), to 460,500: partner organisations carrying 要対応 cases
+# (issue 14). The same machine built the commit before and after: 459,039 → 459,720 B (+681 B).
+# By section (main module): static data +617 B raw / +200 B brotli (the office case screen's
+# new words and the wire's new field names, which wasm-split leaves in the main module), code
+# +1.1 KB raw / +9 B brotli (the case change's new field in the outbox's serde); the rest is the
+# whole file compressing less well than its parts.
+APP_CEILING=460500
 site=target/site
 hash=target/release/hash.txt
 [ -f "$hash" ] || { echo "no release build; run cargo leptos build --release --split" >&2; exit 1; }

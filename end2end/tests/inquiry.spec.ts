@@ -105,6 +105,20 @@ test("a 御用聞き visit offline: needs, a request, consent recorded on the sp
   await expect(routed.locator(".tag").first()).toHaveText("対応中");
   await shoot(desk, "33-coordinator-requests");
 
+  // The case the request opened (or joined) is carried by the partner now, and its timeline
+  // shows where the referral stands.
+  await desk.getByRole("link", { name: "みまもり" }).click();
+  await desk.getByRole("link", { name: /^要対応 / }).click();
+  const caseCard = desk.getByTestId("case").filter({ hasText: person.name });
+  await expect(caseCard.getByTestId("case-owner")).toHaveText("社会福祉法人 雪見福祉会");
+  await caseCard.getByTestId("open-case").click();
+  const timeline = caseCard.getByTestId("case-timeline");
+  await expect(timeline).toContainText("除雪");
+  await expect(timeline).toContainText("→ 社会福祉法人 雪見福祉会 に紹介・対応中");
+  await expect(timeline).toContainText("担当を紹介先の 社会福祉法人 雪見福祉会 に");
+  await expect(caseCard.getByLabel("担当", { exact: true })).toHaveValue("org:o-yukimi-fukushikai");
+  await shoot(desk, "78-case-carried-by-partner");
+
   // The 民生委員 sees it at the next sync, first in 依頼したこと.
   await page.getByRole("link", { name: "依頼", exact: true }).click();
   await page.getByRole("link", { name: "設定" }).click();

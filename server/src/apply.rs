@@ -322,14 +322,16 @@ async fn update_case(
     if !reachable(w, &person).await? {
         return Ok(ApiError::PersonNotFound.into());
     }
-    let (storage, user, now) = (w.storage(), w.user(), w.now());
+    let (storage, user) = (w.storage(), w.user());
     let Some(current) = storage.case_status(&mut **w.tx(), &case_id, &person).await? else {
         return Ok(ApiError::NotFound.into());
     };
     let closed = |e: mimamori_core::domain::ValidationError| ApiError::Conflict { code: e.code, detail: e.detail };
     if let Some(to) = update.status {
         refuse!(current.may_become(to).map_err(closed));
-    } else if !current.is_open() && (update.owner_id.is_some() || update.next_action_on.is_some()) {
+    } else if !current.is_open()
+        && (update.owner_id.is_some() || update.owner_organization_id.is_some() || update.next_action_on.is_some())
+    {
         let detail = "a closed case has no owner or next action to change".into();
         return Ok(ApiError::Conflict { code: ErrorCode::CaseClosed, detail }.into());
     }
@@ -344,7 +346,17 @@ async fn update_case(
             )
             .into());
         }
+    } else if let Some(org) = update.owner_organization_id.as_deref().filter(|o| !o.is_empty()) {
+        let partners = storage.case_partner_owners(&mut **w.tx(), &case_id).await?;
+        if !partners.iter().any(|o| o.id == org) {
+            return Ok(ApiError::bad(
+                ErrorCode::OwnerNotFound,
+                "a partner organisation carries a case only through a request of it referred to them, with consent",
+            )
+            .into());
+        }
     }
+    let (storage, user, now) = (w.storage(), w.user(), w.now());
     storage.update_case(w.tx(), &case_id, &update, user.id.as_str(), now).await?;
     let detail = update.status.map(|s| s.as_str()).unwrap_or("note");
     w.audit(AuditAction::CaseUpdate, Some(&person), detail).await?;

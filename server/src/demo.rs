@@ -346,7 +346,9 @@ pub async fn load_history(storage: &Storage, now: i64) -> Result<(), StorageErro
 /// The demo's 要対応 cases, as if the network had run for a while: the signals of the last 30
 /// days (気になる・緊急 checks, open requests) open and join cases in the order they came; the
 /// office has looked into those older than ten days (見守り継続) and is working on those older
-/// than three (対応中); the newest wait for someone to acknowledge them.
+/// than three (対応中); the newest wait for someone to acknowledge them. A request referred to
+/// the partner corporation hands its case to it two hours after it came, as the coordinator's
+/// referral does.
 pub async fn open_cases(storage: &Storage, now: i64) -> Result<(), StorageError> {
     const DAY: i64 = 86_400_000;
     let mut tx = storage.begin().await?;
@@ -372,6 +374,16 @@ pub async fn open_cases(storage: &Storage, now: i64) -> Result<(), StorageError>
         let person = mimamori_core::domain::PersonId::parse(person)
             .ok_or_else(|| StorageError::Database(sqlx::Error::Decode("a demo person id".into())))?;
         storage.signal_case(&mut tx, &person, signal, by, *at).await?;
+        if kind == "request" {
+            let org: Option<String> =
+                sqlx::query_scalar(&storage.sql("SELECT organization_id FROM requests WHERE id = ?"))
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if let Some(org) = org {
+                storage.case_referred(&mut tx, id, &org, "u-tanaka", at + 2 * 3_600_000).await?;
+            }
+        }
     }
     let cases: Vec<(String, i64, i64)> =
         sqlx::query_as(&storage.sql("SELECT id, opened_at, updated_at FROM cases ORDER BY opened_at, id"))

@@ -337,8 +337,111 @@ async fn a_commissioner_works_a_case_from_the_phone_through_the_outbox(app: Test
     assert_eq!(res["results"][0]["error"]["code"], "case_closed");
 }
 
+/// A person of 鈴木さん's who agreed to sharing with partners and has no case open.
+async fn sharing_person_without_a_case(app: &TestApp, suzuki: &reqwest::Client, tanaka: &reqwest::Client) -> String {
+    let open = queue(app, tanaka).await;
+    let persons = app.scope_persons(suzuki).await;
+    persons
+        .iter()
+        .filter(|p| p["consent"]["share_partners"] == true)
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .find(|p| case_of(&open, p).is_empty())
+        .expect("a sharing person without a case")
+}
+
+async fn a_referred_request_hands_the_case_to_the_partner(app: TestApp) {
+    let suzuki = app.signed_in("suzuki").await;
+    let tanaka = app.signed_in("tanaka").await;
+    let yamada = app.signed_in("yamada").await;
+    let person = sharing_person_without_a_case(&app, &suzuki, &tanaka).await;
+    let request = json!({"type": "raise_request", "request": {
+        "id": uuid::Uuid::new_v4().to_string(), "person_id": person, "need": "snow_removal", "detail": "屋根の雪",
+        "to_partner": true, "raised_at": now_ms(),
+    }});
+    let request_id = request["request"]["id"].as_str().unwrap().to_owned();
+    let (_, res) = app.push_mutations(&suzuki, &[request], None).await;
+    assert_eq!(statuses(&res), ["applied"]);
+    let id = case_of(&queue(&app, &tanaka).await, &person)[0]["id"].as_str().unwrap().to_owned();
+    let detail = |c: &reqwest::Client| {
+        let (c, url) = (c.clone(), app.url(&format!("/api/v1/cases/{id}")));
+        async move { c.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let org = "o-yukimi-fukushikai";
+
+    // Not referred yet: no partner may carry it.
+    assert_eq!(detail(&tanaka).await["partner_owners"], json!([]));
+    let res = put_case(&app, &tanaka, &id, json!({"owner_organization_id": org})).await;
+    assert_json_error(res, 400, "owner_not_found").await;
+
+    // Referring the request is acting on the case: seen, and carried by the partner.
+    let route = |c: &reqwest::Client, body: Value| {
+        let (c, url) = (c.clone(), app.url(&format!("/api/v1/requests/{request_id}")));
+        async move { c.put(url).json(&body).send().await.unwrap() }
+    };
+    let res = route(&tanaka, json!({"status": "in_progress", "organization_id": org})).await;
+    assert_eq!(res.status(), 200);
+    let case = detail(&tanaka).await;
+    let summary = &case["summary"];
+    assert_eq!(summary["owner_organization"], json!({"id": org, "name": "社会福祉法人 雪見福祉会"}));
+    assert!(summary["owner"].is_null());
+    assert_eq!(summary["status"], "in_progress", "未対応 became 対応中");
+    assert!(summary["awaiting_since"].is_null(), "the referral acknowledged it");
+    assert_eq!(summary["acknowledged_by"], "田中 美紀");
+    assert_eq!(case["partner_owners"], json!([{"id": org, "name": "社会福祉法人 雪見福祉会"}]));
+    let events = case["events"].as_array().unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(
+        (last["by"].as_str(), last["what"]["owner"].as_str(), last["what"]["owner_is_partner"].as_bool()),
+        (Some("田中 美紀"), Some("社会福祉法人 雪見福祉会"), Some(true))
+    );
+    assert_eq!(last["what"]["status"], "in_progress");
+
+    // The partner's progress shows on the case; the field sees who carries it.
+    let res = route(&yamada, json!({"status": "done"})).await;
+    assert_eq!(res.status(), 200);
+    let case = detail(&tanaka).await;
+    let signal = &case["events"][0]["what"]["signal"];
+    assert_eq!(
+        (signal["kind"].as_str(), signal["status"].as_str(), signal["referred_to"].as_str()),
+        (Some("request"), Some("done"), Some("社会福祉法人 雪見福祉会"))
+    );
+    let pulled = app.pull(&suzuki, 0).await;
+    let field = pulled["cases"].as_array().unwrap().iter().find(|c| c["id"] == id.as_str()).unwrap();
+    assert_eq!((field["owner"].as_str(), field["owner_id"].as_str()), (Some("社会福祉法人 雪見福祉会"), None));
+
+    // One owner at a time: a user takes it from the partner and hands it back; naming both is a 400.
+    let res = put_case(&app, &tanaka, &id, json!({"owner_id": "u-suzuki"})).await;
+    let case: Value = res.json().await.unwrap();
+    assert_eq!(case["summary"]["owner"]["login"], "suzuki");
+    assert!(case["summary"]["owner_organization"].is_null());
+    let res = put_case(&app, &tanaka, &id, json!({"owner_organization_id": org, "note": "法人で継続"})).await;
+    let case: Value = res.json().await.unwrap();
+    assert_eq!(case["summary"]["owner_organization"]["id"], org);
+    assert!(case["summary"]["owner"].is_null());
+    let res = put_case(&app, &tanaka, &id, json!({"owner_id": "u-suzuki", "owner_organization_id": org})).await;
+    assert_json_error(res, 400, "owner_not_found").await;
+    let res = put_case(&app, &tanaka, &id, json!({"owner_organization_id": "o-hokubu-houkatsu"})).await;
+    assert_json_error(res, 400, "owner_not_found").await;
+
+    // A later referral elsewhere leaves a case someone carries as it is; the carrier stays a choice.
+    let res = route(&tanaka, json!({"status": "in_progress", "organization_id": "o-hokubu-houkatsu"})).await;
+    assert_eq!(res.status(), 200);
+    let case = detail(&tanaka).await;
+    assert_eq!(case["summary"]["owner_organization"]["id"], org);
+    let choices: Vec<&str> =
+        case["partner_owners"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert_eq!(choices.len(), 2, "{choices:?}");
+    assert!(choices.contains(&org) && choices.contains(&"o-hokubu-houkatsu"));
+
+    // From the phone a 民生委員 does not hand a case to a partner.
+    let (_, res) =
+        app.push_mutations(&suzuki, &[update_case(&person, &id, json!({"owner_organization_id": org}))], None).await;
+    assert_eq!(res["results"][0]["error"]["code"], "owner_not_found");
+}
+
 on_both_databases!(
     a_commissioner_works_a_case_from_the_phone_through_the_outbox,
+    a_referred_request_hands_the_case_to_the_partner,
     signals_gather_in_one_open_case_per_person,
     the_office_acknowledges_and_acts_and_a_closed_case_stays_closed,
     the_field_learns_where_its_own_signals_stand,

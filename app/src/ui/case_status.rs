@@ -95,7 +95,7 @@ pub fn CaseWork(case: FieldCase) -> impl IntoView {
             owner_id: take.get_untracked().then(|| me.with_value(|m| m.id.as_str().to_owned())),
             next_action_on: (next_now != was_next).then_some(next_now),
             note: note.get_untracked(),
-            shared_note: None,
+            ..CaseUpdate::default()
         };
         match update.validate() {
             Ok(u) => {

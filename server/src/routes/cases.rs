@@ -134,7 +134,7 @@ pub async fn export(
                 at(c.opened_at).into(),
                 c.acknowledged_by.clone().into(),
                 c.acknowledged_at.map(at).into(),
-                c.owner.as_ref().map(|o| o.display_name.clone()).into(),
+                c.owner_name().map(str::to_owned).into(),
                 c.next_action_on.clone().into(),
                 c.signals.into(),
             ]

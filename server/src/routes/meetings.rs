@@ -111,6 +111,7 @@ fn item(number: u32, case: &MeetingCase, detail: CaseDetail, audience: Audience)
             }
         }
     }
+    let owner = s.owner_name().map(str::to_owned);
     AgendaItem {
         number,
         case_id: s.id,
@@ -124,11 +125,12 @@ fn item(number: u32, case: &MeetingCase, detail: CaseDetail, audience: Audience)
         status: s.status,
         urgent: s.urgent,
         opened_at: s.opened_at,
-        owner: s.owner.map(|o| o.display_name),
+        owner,
         next_action_on: s.next_action_on,
         signals,
         actions,
         owners: if audience == Audience::Office { detail.owners } else { Vec::new() },
+        partner_owners: if audience == Audience::Office { detail.partner_owners } else { Vec::new() },
         decided_at: case.decided_at,
     }
 }

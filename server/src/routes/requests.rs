@@ -70,11 +70,17 @@ pub async fn route(
         }
     };
     let now = now_millis();
-    state.storage.route_request(&id, req.status, organization.as_deref(), now).await?;
+    // The request, its case (a new referral is the office acting on it, and hands a case
+    // nobody carries to the partner) and the audit row: one transaction.
+    let mut tx = state.storage.begin_write().await?;
+    state.storage.route_request(&mut tx, &id, req.status, organization.as_deref(), now).await?;
+    if let Some(org) = organization.as_deref().filter(|o| current.organization_id.as_deref() != Some(*o)) {
+        state.storage.case_referred(&mut tx, &id, org, session.user.id.as_str(), now).await?;
+    }
     let actor = Actor { user: &session.user, device_id: &session.device_id };
     let detail = format!("{}:{}", req.status.as_str(), organization.as_deref().unwrap_or("-"));
-    let pool = state.storage.for_writes();
-    state.storage.audit(pool, actor, AuditAction::RequestUpdate, Some(&current.person_id), &detail, now).await?;
+    state.storage.audit(&mut *tx, actor, AuditAction::RequestUpdate, Some(&current.person_id), &detail, now).await?;
+    tx.commit().await.map_err(crate::storage::StorageError::from)?;
     let updated = state.storage.visible_requests(&session.user, Some(&id)).await?.pop().ok_or(ApiError::NotFound)?;
     Ok(Json(updated))
 }

@@ -6,11 +6,12 @@ use super::rows::parsed;
 use super::sql::{scope_condition, scope_ids, PERSON_FROM};
 use super::{Storage, StorageError};
 use mimamori_core::api::admin::UserBrief;
-use mimamori_core::api::cases::{CaseDetail, CaseEvent, CaseEventKind, CaseSignal, CaseSummary};
+use mimamori_core::api::cases::{CaseDetail, CaseEvent, CaseEventKind, CaseSignal, CaseSummary, PartnerOwner};
 use mimamori_core::domain::case::FIELD_SEES_CLOSED_MS;
 use mimamori_core::domain::disaster::{SafetyStatus, SupportNeed};
 use mimamori_core::domain::{
-    CaseNote, CaseStatus, CaseUpdate, CheckOutcome, Concern, EpochMillis, FieldCase, Need, PersonId, Role, User,
+    CaseNote, CaseStatus, CaseUpdate, CheckOutcome, Concern, EpochMillis, FieldCase, Need, PersonId, RequestStatus,
+    Role, User,
 };
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row, Transaction};
@@ -49,11 +50,13 @@ fn status_of(r: &AnyRow) -> Result<CaseStatus, sqlx::Error> {
 const SUMMARY_COLUMNS: &str = "k.id, k.person_id, p.name AS person_name, sa.name AS small_area, d.name AS district,
     k.status, k.urgent, k.opened_at, k.awaiting_since, ua.display_name AS acknowledged_by, k.acknowledged_at,
     k.owner_id, uo.login AS owner_login, uo.display_name AS owner_name, uo.role AS owner_role,
+    k.owner_org_id, oo.name AS owner_org_name,
     k.next_action_on, k.updated_at, p.address, p.phone, k.shared_note";
 
 const SUMMARY_JOINS: &str = "JOIN cases k ON k.person_id = p.id
     LEFT JOIN users ua ON ua.id = k.acknowledged_by
-    LEFT JOIN users uo ON uo.id = k.owner_id";
+    LEFT JOIN users uo ON uo.id = k.owner_id
+    LEFT JOIN organizations oo ON oo.id = k.owner_org_id";
 
 fn summary(r: &AnyRow) -> Result<CaseSummary, sqlx::Error> {
     let owner = match r.try_get::<Option<String>, _>("owner_id")? {
@@ -81,6 +84,10 @@ fn summary(r: &AnyRow) -> Result<CaseSummary, sqlx::Error> {
         acknowledged_by: r.try_get("acknowledged_by")?,
         acknowledged_at: r.try_get("acknowledged_at")?,
         owner,
+        owner_organization: match r.try_get::<Option<String>, _>("owner_org_id")? {
+            Some(id) => Some(PartnerOwner { id, name: r.try_get("owner_org_name")? }),
+            None => None,
+        },
         next_action_on: r.try_get("next_action_on")?,
         signals: 0,
         last_signal: None,
@@ -91,13 +98,16 @@ fn summary(r: &AnyRow) -> Result<CaseSummary, sqlx::Error> {
 /// The signal columns of a case event `e` joined to its check `c` or request `r` and author `u`.
 const SIGNAL_FROM: &str = "e.case_id, e.seq, e.at, e.kind, e.ref_id, u.display_name AS by_name,
     c.outcome, c.concerns, c.note AS check_note, c.recorded_at, r.need, r.detail,
+    r.status AS request_status, ro.name AS referred_to,
     sc.status AS safety_status, sc.needs AS safety_needs, sc.note AS safety_note, sc.recorded_at AS safety_at,
-    e.status, uo.display_name AS owner_name, e.next_action_on, e.note, e.shared_note
+    e.status, COALESCE(uo.display_name, oe.name) AS owner_name, e.owner_org_id AS event_owner_org, e.next_action_on, e.note, e.shared_note
     FROM case_events e JOIN users u ON u.id = e.by_user
     LEFT JOIN checks c ON e.kind = 'check' AND c.id = e.ref_id
     LEFT JOIN requests r ON e.kind = 'request' AND r.id = e.ref_id
+    LEFT JOIN organizations ro ON ro.id = r.organization_id
     LEFT JOIN safety_confirmations sc ON e.kind = 'safety' AND sc.id = e.ref_id
-    LEFT JOIN users uo ON uo.id = e.owner_id";
+    LEFT JOIN users uo ON uo.id = e.owner_id
+    LEFT JOIN organizations oe ON oe.id = e.owner_org_id";
 
 fn event(r: &AnyRow) -> Result<CaseEvent, sqlx::Error> {
     let kind: String = r.try_get("kind")?;
@@ -108,6 +118,7 @@ fn event(r: &AnyRow) -> Result<CaseEvent, sqlx::Error> {
         "update" => CaseEventKind::Update {
             status: r.try_get::<Option<String>, _>("status")?.as_deref().and_then(CaseStatus::parse),
             owner: r.try_get("owner_name")?,
+            owner_is_partner: r.try_get::<Option<String>, _>("event_owner_org")?.is_some(),
             next_action_on: r.try_get("next_action_on")?,
             note: r.try_get("note")?,
             shared_note: r.try_get("shared_note")?,
@@ -148,6 +159,8 @@ fn signal(r: &AnyRow, kind: &str, by: String) -> Result<CaseSignal, sqlx::Error>
             need: Need::parse(&need).ok_or_else(|| bad("need", &need))?,
             detail: r.try_get::<Option<String>, _>("detail")?.unwrap_or_default(),
             by,
+            status: r.try_get::<Option<String>, _>("request_status")?.as_deref().and_then(RequestStatus::parse),
+            referred_to: r.try_get("referred_to")?,
         }
     })
 }
@@ -344,6 +357,7 @@ impl Storage {
             .map(event)
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
         let owners = self.case_owners(&summary.person_id).await?;
+        let partner_owners = self.case_partner_owners(&self.pool, id).await?;
         Ok(Some(CaseDetail {
             person_address: person.try_get("address")?,
             person_phone: person.try_get("phone")?,
@@ -351,6 +365,7 @@ impl Storage {
             summary,
             events,
             owners,
+            partner_owners,
             server_time: now,
         }))
     }
@@ -384,6 +399,90 @@ impl Storage {
             })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
+    }
+
+    /// The partner organisations that may carry a case: those its requests are referred to,
+    /// while the person's consent allows sharing with partners, and the one carrying it now.
+    pub async fn case_partner_owners<'c, E>(
+        &self,
+        executor: E,
+        case_id: &str,
+    ) -> Result<Vec<PartnerOwner>, StorageError>
+    where
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        let rows = sqlx::query(&self.sql(
+            "SELECT o.id AS id, o.name AS name FROM case_events e
+             JOIN requests r ON r.id = e.ref_id
+             JOIN organizations o ON o.id = r.organization_id
+             JOIN persons p ON p.id = r.person_id
+             WHERE e.case_id = ? AND e.kind = 'request' AND p.consent_share_partners = 1
+             UNION SELECT o.id AS id, o.name AS name FROM cases k JOIN organizations o ON o.id = k.owner_org_id WHERE k.id = ?
+             ORDER BY name, id",
+        ))
+        .bind(case_id)
+        .bind(case_id)
+        .fetch_all(executor)
+        .await?;
+        rows.iter()
+            .map(|r| Ok(PartnerOwner { id: r.try_get("id")?, name: r.try_get("name")? }))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    /// A request was just referred to a partner organisation: its open case is seen (as any
+    /// act of the office on it), 未対応 becomes 対応中, and one nobody carries yet is carried by
+    /// that organisation; the change is on the timeline as the coordinator's.
+    pub async fn case_referred(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        request_id: &str,
+        organization_id: &str,
+        by_user: &str,
+        now: EpochMillis,
+    ) -> Result<(), StorageError> {
+        // Writes are one at a time (the caller holds the write transaction), so what is read
+        // here is what the update below changes.
+        let case: Option<(String, String, Option<String>, Option<String>)> = sqlx::query_as(&self.sql(
+            "SELECT k.id, k.status, k.owner_id, k.owner_org_id
+             FROM case_events e JOIN cases k ON k.id = e.case_id
+             WHERE e.kind = 'request' AND e.ref_id = ? AND k.status IN ('open', 'in_progress')",
+        ))
+        .bind(request_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let Some((case_id, status, owner_user, owner_org)) = case else {
+            return Ok(());
+        };
+        let unowned = owner_user.is_none() && owner_org.is_none();
+        self.acknowledge_case(tx, &case_id, by_user, now).await?;
+        let starts = status == CaseStatus::Open.as_str();
+        if !starts && !unowned {
+            return Ok(());
+        }
+        let status = starts.then_some(CaseStatus::InProgress.as_str());
+        let owner = unowned.then_some(organization_id);
+        sqlx::query(&self.sql(
+            "UPDATE cases SET status = COALESCE(?, status), owner_org_id = COALESCE(?, owner_org_id), updated_at = ?
+             WHERE id = ?",
+        ))
+        .bind(status)
+        .bind(owner)
+        .bind(now)
+        .bind(&case_id)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(&self.sql(
+            "INSERT INTO case_events (case_id, at, by_user, kind, status, owner_org_id) VALUES (?, ?, ?, 'update', ?, ?)",
+        ))
+        .bind(&case_id)
+        .bind(now)
+        .bind(by_user)
+        .bind(status)
+        .bind(owner)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
     }
 
     /// Where a case on this person stands, if there is one by that id.
@@ -449,7 +548,12 @@ impl Storage {
         self.acknowledge_case(tx, id, by_user, now).await?;
         let closes = update.status.is_some_and(|s| !s.is_open());
         let blank_to_null = |v: &Option<String>| v.as_ref().map(|s| (!s.is_empty()).then(|| s.clone()));
-        let owner = blank_to_null(&update.owner_id);
+        // One owner: naming a user clears the organisation and the other way round; a blank
+        // in either clears both (validation refused naming both).
+        let user_owner = blank_to_null(&update.owner_id);
+        let org_owner = blank_to_null(&update.owner_organization_id);
+        let owner = user_owner.is_some() || org_owner.is_some();
+        let (user_owner, org_owner) = (user_owner.flatten(), org_owner.flatten());
         let next = blank_to_null(&update.next_action_on);
         let shared = blank_to_null(&update.shared_note);
         sqlx::query(&self.sql(
@@ -457,6 +561,7 @@ impl Storage {
                 status = COALESCE(?, status),
                 closed_at = CASE WHEN ? = 1 AND closed_at IS NULL THEN ? ELSE closed_at END,
                 owner_id = CASE WHEN ? = 1 THEN ? ELSE owner_id END,
+                owner_org_id = CASE WHEN ? = 1 THEN ? ELSE owner_org_id END,
                 next_action_on = CASE WHEN ? = 1 THEN ? ELSE next_action_on END,
                 shared_note = CASE WHEN ? = 1 THEN ? ELSE shared_note END,
                 updated_at = ?
@@ -465,8 +570,10 @@ impl Storage {
         .bind(update.status.map(|s| s.as_str()))
         .bind(i64::from(closes))
         .bind(now)
-        .bind(i64::from(owner.is_some()))
-        .bind(owner.clone().flatten())
+        .bind(i64::from(owner))
+        .bind(user_owner.clone())
+        .bind(i64::from(owner))
+        .bind(org_owner.clone())
         .bind(i64::from(next.is_some()))
         .bind(next.clone().flatten())
         .bind(i64::from(shared.is_some()))
@@ -476,14 +583,16 @@ impl Storage {
         .execute(&mut **tx)
         .await?;
         sqlx::query(&self.sql(
-            "INSERT INTO case_events (case_id, at, by_user, kind, status, owner_id, next_action_on, note, shared_note)
-             VALUES (?, ?, ?, 'update', ?, ?, ?, ?, ?)",
+            "INSERT INTO case_events (case_id, at, by_user, kind, status, owner_id, owner_org_id, next_action_on, note,
+                shared_note)
+             VALUES (?, ?, ?, 'update', ?, ?, ?, ?, ?, ?)",
         ))
         .bind(id)
         .bind(now)
         .bind(by_user)
         .bind(update.status.map(|s| s.as_str()))
-        .bind(owner.flatten())
+        .bind(user_owner)
+        .bind(org_owner)
         .bind(update.next_action_on.clone())
         .bind(&update.note)
         .bind(update.shared_note.clone())
@@ -509,10 +618,11 @@ impl Storage {
         let sql = format!(
             "SELECT k.id, k.person_id, k.status, ua.display_name AS acknowledged_by, k.acknowledged_at,
                     k.awaiting_since, k.shared_note, k.opened_at, k.updated_at, e.ref_id, e.by_user,
-                    k.owner_id, uo.display_name AS owner_name, k.next_action_on
+                    k.owner_id, COALESCE(uo.display_name, oo.name) AS owner_name, k.next_action_on
              FROM ({}) s CROSS JOIN cases k
              LEFT JOIN users ua ON ua.id = k.acknowledged_by
              LEFT JOIN users uo ON uo.id = k.owner_id
+             LEFT JOIN organizations oo ON oo.id = k.owner_org_id
              LEFT JOIN case_events e ON e.case_id = k.id AND e.kind IN ('check', 'request', 'safety')
              WHERE k.person_id = s.id AND (k.status IN ('open', 'in_progress') OR k.closed_at > ?)
              ORDER BY k.opened_at, k.id, e.seq",

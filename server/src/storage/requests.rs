@@ -174,6 +174,7 @@ impl Storage {
     /// Sets where a request stands and who works on it (the caller checked who may).
     pub async fn route_request(
         &self,
+        tx: &mut Transaction<'static, Any>,
         id: &str,
         status: RequestStatus,
         organization: Option<&str>,
@@ -184,7 +185,7 @@ impl Storage {
             .bind(organization)
             .bind(now)
             .bind(id)
-            .execute(self.for_writes())
+            .execute(&mut **tx)
             .await?;
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! and what the office may change. The rules are in [`crate::domain::case`].
 
 use super::admin::UserBrief;
-use crate::domain::{CaseStatus, CheckOutcome, Concern, EpochMillis, Need, PersonId};
+use crate::domain::{CaseStatus, CheckOutcome, Concern, EpochMillis, Need, PersonId, RequestStatus};
 use serde::{Deserialize, Serialize};
 
 /// One line of the queue: enough to decide what to open first.
@@ -23,6 +23,10 @@ pub struct CaseSummary {
     pub acknowledged_by: Option<String>,
     pub acknowledged_at: Option<EpochMillis>,
     pub owner: Option<UserBrief>,
+    /// The partner organisation that carries it instead (a request of the case was referred to
+    /// it). At most one of `owner` and this is set.
+    #[serde(default)]
+    pub owner_organization: Option<PartnerOwner>,
     /// `YYYY-MM-DD`.
     pub next_action_on: Option<String>,
     /// How many checks and requests it gathers.
@@ -30,6 +34,23 @@ pub struct CaseSummary {
     /// The newest signal, in brief.
     pub last_signal: Option<CaseSignal>,
     pub updated_at: EpochMillis,
+}
+
+impl CaseSummary {
+    /// Who carries the case, by name: a user or a partner organisation.
+    pub fn owner_name(&self) -> Option<&str> {
+        self.owner
+            .as_ref()
+            .map(|u| u.display_name.as_str())
+            .or(self.owner_organization.as_ref().map(|o| o.name.as_str()))
+    }
+}
+
+/// A partner organisation that may carry a case: one a request of the case was referred to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerOwner {
+    pub id: String,
+    pub name: String,
 }
 
 /// The queue, with the server's clock so that lateness is judged by it, not by the office PC's.
@@ -60,6 +81,12 @@ pub enum CaseSignal {
         #[serde(default)]
         detail: String,
         by: String,
+        /// Where the request stands now, and the partner organisation it was referred to:
+        /// the partner's progress, seen from the case.
+        #[serde(default)]
+        status: Option<RequestStatus>,
+        #[serde(default)]
+        referred_to: Option<String>,
     },
     /// A 安否確認 confirmation of 要支援 or 要救助.
     Safety {
@@ -97,6 +124,9 @@ pub enum CaseEventKind {
         status: Option<CaseStatus>,
         #[serde(default)]
         owner: Option<String>,
+        /// The owner named is a partner organisation (a referral), not a user.
+        #[serde(default)]
+        owner_is_partner: bool,
         #[serde(default)]
         next_action_on: Option<String>,
         #[serde(default)]
@@ -118,5 +148,9 @@ pub struct CaseDetail {
     pub events: Vec<CaseEvent>,
     /// Who may own it: the office staff of the person's district and the 民生委員 of their area.
     pub owners: Vec<UserBrief>,
+    /// And the partner organisations its requests were referred to (when the person's consent
+    /// allows sharing with partners).
+    #[serde(default)]
+    pub partner_owners: Vec<PartnerOwner>,
     pub server_time: EpochMillis,
 }

@@ -112,6 +112,9 @@ pub struct AgendaItem {
     pub actions: Vec<CaseEvent>,
     /// Who may own it (for the decision form; office agenda only).
     pub owners: Vec<UserBrief>,
+    /// And the partner organisations its requests were referred to (office agenda only).
+    #[serde(default)]
+    pub partner_owners: Vec<super::cases::PartnerOwner>,
     /// When the meeting's decision on it was entered.
     pub decided_at: Option<EpochMillis>,
 }

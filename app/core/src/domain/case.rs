@@ -23,10 +23,11 @@ pub const MAX_CASE_NOTE: usize = 1000;
 pub const MAX_SHARED_NOTE: usize = 200;
 
 /// What a 民生委員 may change on a case from the phone: its status and next date, a note, and
-/// taking it on themselves (or giving it back); the word shared with volunteers is the office's.
+/// taking it on themselves (or giving it back); the word shared with volunteers and handing the
+/// case to a partner organisation are the office's.
 pub fn field_update_allowed(update: &CaseUpdate, me: &super::UserId) -> Result<(), ValidationError> {
     let own = update.owner_id.as_deref().is_none_or(|o| o.is_empty() || o == me.as_str());
-    if own && update.shared_note.is_none() {
+    if own && update.shared_note.is_none() && update.owner_organization_id.is_none() {
         Ok(())
     } else {
         Err(ValidationError {
@@ -95,9 +96,13 @@ pub fn is_late(urgent: bool, awaiting_since: Option<EpochMillis>, now: EpochMill
 pub struct CaseUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CaseStatus>,
-    /// The user who owns the case now (`Some("")` clears the owner).
+    /// The user who owns the case now (`Some("")` clears the owner, a partner organisation too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
+    /// The partner organisation that carries the case now, one a request of the case was
+    /// referred to (`Some("")` clears the owner). A case has one owner: not with `owner_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_organization_id: Option<String>,
     /// The next action's date, `YYYY-MM-DD` (`Some("")` clears it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_action_on: Option<String>,
@@ -121,8 +126,16 @@ impl CaseUpdate {
             self.next_action_on =
                 Some(if date.is_empty() { String::new() } else { CalendarDate::parse(date)?.as_str().to_owned() });
         }
+        let named = |o: &Option<String>| o.as_deref().is_some_and(|o| !o.is_empty());
+        if named(&self.owner_id) && named(&self.owner_organization_id) {
+            return Err(ValidationError {
+                code: ErrorCode::OwnerNotFound,
+                detail: "a case has one owner: a user or a partner organisation".into(),
+            });
+        }
         if self.status.is_none()
             && self.owner_id.is_none()
+            && self.owner_organization_id.is_none()
             && self.next_action_on.is_none()
             && self.note.is_empty()
             && self.shared_note.is_none()
@@ -154,7 +167,8 @@ pub struct FieldCase {
     /// The checks and requests gathered in this case that this device may know of.
     #[serde(default)]
     pub signals: Vec<String>,
-    /// Who owns it (a coordinator or a 民生委員), by id and name.
+    /// Who owns it (a coordinator or a 民生委員), by id and name; a partner organisation that
+    /// carries it has its name here and no id.
     #[serde(default)]
     pub owner_id: Option<super::UserId>,
     #[serde(default)]
@@ -240,6 +254,26 @@ mod tests {
         assert_eq!(field_update_allowed(&other, &me).unwrap_err().code, ErrorCode::OwnerNotFound);
         let word = CaseUpdate { shared_note: Some("了解".into()), ..Default::default() };
         assert!(field_update_allowed(&word, &me).is_err(), "the shared word is the office's");
+        let partner = CaseUpdate { owner_organization_id: Some("org-1".into()), ..Default::default() };
+        assert!(field_update_allowed(&partner, &me).is_err(), "handing a case to a partner is the office's");
+    }
+
+    #[test]
+    fn a_case_has_one_owner() {
+        let both = CaseUpdate {
+            owner_id: Some("u-suzuki".into()),
+            owner_organization_id: Some("org-1".into()),
+            ..Default::default()
+        };
+        assert_eq!(both.validate().unwrap_err().code, ErrorCode::OwnerNotFound);
+        let partner = CaseUpdate { owner_organization_id: Some("org-1".into()), ..Default::default() };
+        assert!(partner.validate().is_ok(), "a partner organisation alone is a change");
+        let from_user_to_partner = CaseUpdate {
+            owner_id: Some(String::new()),
+            owner_organization_id: Some("org-1".into()),
+            ..Default::default()
+        };
+        assert!(from_user_to_partner.validate().is_ok());
     }
 
     #[test]

@@ -5,9 +5,9 @@
 
 use super::api;
 use super::widgets::{loaded, read_ok, FieldError, FormError, FormProblem, ReadStatus, ServerRead};
-use crate::api::cases::{CaseDetail, CaseEvent, CaseEventKind, CaseList, CaseSignal, CaseSummary};
+use crate::api::cases::{CaseDetail, CaseEvent, CaseEventKind, CaseList, CaseSignal, CaseSummary, PartnerOwner};
 use crate::client::time::device_now;
-use crate::domain::{is_late, CaseStatus, CaseUpdate, CheckOutcome};
+use crate::domain::{is_late, CaseStatus, CaseUpdate, CheckOutcome, RequestStatus};
 use crate::ui::state::use_app_state;
 use crate::ui::time::format_full;
 use crate::words::Label;
@@ -134,6 +134,7 @@ fn CaseCard(case: CaseSummary, server_now: Signal<i64>, read: ServerRead<CaseLis
         }
     };
     let person_href = format!("/admin/persons/{}", case.person_id.as_str());
+    let owner = case.owner_name().map(str::to_owned);
     let heading_id = format!("case-{}", case.id);
     let labelled_by = heading_id.clone();
     view! {
@@ -161,7 +162,7 @@ fn CaseCard(case: CaseSummary, server_now: Signal<i64>, read: ServerRead<CaseLis
                     (Some(by), Some(at), None) => format!("{by} さんが確認（{}）", format_full(at)),
                     _ => "確認済み".to_owned(),
                 }}</dd>
-                {case.owner.as_ref().map(|o| view! { <dt>"担当"</dt><dd>{o.display_name.clone()}</dd> })}
+                {owner.map(|o| view! { <dt>"担当"</dt><dd data-testid="case-owner">{o}</dd> })}
                 {case.next_action_on.as_ref().map(|d| view! { <dt>"次の対応"</dt><dd>{d.clone()}</dd> })}
             </dl>
             <div class="actions">
@@ -197,11 +198,17 @@ pub(super) fn signal_text(s: &CaseSignal) -> String {
                 _ => format!("{seen}（{by} さん）"),
             }
         }
-        CaseSignal::Request { need, detail, by, .. } => {
-            if detail.is_empty() {
+        CaseSignal::Request { need, detail, by, status, referred_to, .. } => {
+            let asked = if detail.is_empty() {
                 format!("依頼: {}（{by} さん）", need.label_ja())
             } else {
                 format!("依頼: {}「{detail}」（{by} さん）", need.label_ja())
+            };
+            // Where the request stands now: the partner's progress, seen from the case.
+            match (referred_to, status) {
+                (Some(org), Some(s)) => format!("{asked} → {org} に紹介・{}", s.label_ja()),
+                (None, Some(s)) if *s != RequestStatus::Received => format!("{asked} → {}", s.label_ja()),
+                _ => asked,
             }
         }
         CaseSignal::Safety { status, needs, note, by, .. } => {
@@ -250,12 +257,13 @@ pub(super) fn TimelineEntry(event: CaseEvent) -> impl IntoView {
             (if urgent { "緊急の記録" } else { "記録" }.to_owned(), signal_text(signal))
         }
         CaseEventKind::Acknowledged => ("確認".to_owned(), format!("{} さんが確認しました", event.by)),
-        CaseEventKind::Update { status, owner, next_action_on, note, shared_note } => {
+        CaseEventKind::Update { status, owner, owner_is_partner, next_action_on, note, shared_note } => {
             let mut parts = Vec::new();
             if let Some(s) = status {
                 parts.push(format!("状況を「{}」に", s.label_ja()));
             }
             match owner.as_deref() {
+                Some(o) if *owner_is_partner => parts.push(format!("担当を紹介先の {o} に")),
                 Some(o) => parts.push(format!("担当を {o} さんに")),
                 None if next_action_on.is_none() && status.is_none() && note.is_empty() && shared_note.is_none() => {
                     parts.push("担当を外しました".into())
@@ -292,7 +300,7 @@ fn CaseForm(detail: CaseDetail, on_saved: impl Fn(CaseDetail) + Copy + Send + Sy
     let id = StoredValue::new(s.id.clone());
     let closed = !s.status.is_open();
     let status = RwSignal::new(s.status);
-    let owner = RwSignal::new(s.owner.as_ref().map(|o| o.id.as_str().to_owned()).unwrap_or_default());
+    let owner = RwSignal::new(owner_choice(s));
     let next = RwSignal::new(s.next_action_on.clone().unwrap_or_default());
     let note = RwSignal::new(String::new());
     let shared = RwSignal::new(detail.shared_note.clone().unwrap_or_default());
@@ -314,10 +322,10 @@ fn CaseForm(detail: CaseDetail, on_saved: impl Fn(CaseDetail) + Copy + Send + Sy
         let changed = |now: String, was: String| (now != was).then_some(now);
         let update = CaseUpdate {
             status: (status.get_untracked() != s0).then(|| status.get_untracked()),
-            owner_id: changed(owner.get_untracked(), o0),
             next_action_on: changed(next.get_untracked(), n0),
             note: note.get_untracked(),
             shared_note: changed(shared.get_untracked(), sh0),
+            ..owner_change(owner.get_untracked(), &o0)
         };
         match update.validate() {
             Ok(u) => {
@@ -330,7 +338,7 @@ fn CaseForm(detail: CaseDetail, on_saved: impl Fn(CaseDetail) + Copy + Send + Sy
     let field = |name: &str| format!("{name}-{}", detail.summary.id);
     let (status_id, owner_id, next_id, note_id, shared_id) =
         (field("status"), field("owner"), field("next"), field("note"), field("shared"));
-    let owners = detail.owners.clone();
+    let (owners, partners) = (detail.owners.clone(), detail.partner_owners.clone());
     view! {
         <form class="case-form" on:submit=submit novalidate data-testid="case-form">
             <h3>"対応を記録する"</h3>
@@ -349,6 +357,7 @@ fn CaseForm(detail: CaseDetail, on_saved: impl Fn(CaseDetail) + Copy + Send + Sy
                         </option>
                     }
                 }).collect_view()}
+                <PartnerOptions partners owner/>
             </select>
             <label for=next_id.clone()>"次の対応日"</label>
             <input id=next_id type="date" disabled=closed prop:value=move || next.get()
@@ -363,6 +372,45 @@ fn CaseForm(detail: CaseDetail, on_saved: impl Fn(CaseDetail) + Copy + Send + Sy
             <button class="button primary" type="submit" disabled=move || save.pending().get()>"記録する"</button>
         </form>
     }
+}
+
+/// The owner select's value: a user's id, `org:` and a partner organisation's id, or empty.
+pub(super) fn owner_choice(s: &CaseSummary) -> String {
+    match (&s.owner, &s.owner_organization) {
+        (Some(u), _) => u.id.as_str().to_owned(),
+        (None, Some(o)) => format!("{PARTNER}{}", o.id),
+        (None, None) => String::new(),
+    }
+}
+
+const PARTNER: &str = "org:";
+
+/// What choosing `now` in the owner select (was `was`) changes: nothing, the user, the partner
+/// organisation, or clearing the owner.
+pub(super) fn owner_change(now: String, was: &str) -> CaseUpdate {
+    if now == was {
+        return CaseUpdate::default();
+    }
+    match now.strip_prefix(PARTNER) {
+        Some(org) => CaseUpdate { owner_organization_id: Some(org.to_owned()), ..Default::default() },
+        None => CaseUpdate { owner_id: Some(now), ..Default::default() },
+    }
+}
+
+/// The partner organisations a case's requests were referred to, as owner choices.
+#[component]
+pub(super) fn PartnerOptions(partners: Vec<PartnerOwner>, owner: RwSignal<String>) -> impl IntoView {
+    (!partners.is_empty()).then(|| {
+        view! {
+            <optgroup label="紹介先の団体">
+                {partners.into_iter().map(|o| {
+                    let value = format!("{PARTNER}{}", o.id);
+                    let chosen = value.clone();
+                    view! { <option value=value selected=move || owner.with(|v| *v == chosen)>{o.name}</option> }
+                }).collect_view()}
+            </optgroup>
+        }
+    })
 }
 
 /// 状況: 未対応 / 対応中 / 完了 / 見守り継続, for the case form and the meeting's decision form.

@@ -750,7 +750,7 @@ fn PersonPanel(
                                     (None, Some(by)) => format!("{by} さんが確認"),
                                     (None, None) => "確認済み".to_owned(),
                                 }}
-                                {c.owner.map(|o| format!("・担当 {}", o.display_name))}
+                                {c.owner_name().map(|o| format!("・担当 {o}"))}
                                 " " <A href="/admin/cases">"要対応で見る"</A>
                             </p>
                         }.into_any(),

@@ -6,7 +6,7 @@
 //! same. Every view and print is audited by the server.
 
 use super::api;
-use super::cases::{signal_text, StatusSelect, TimelineEntry};
+use super::cases::{owner_change, signal_text, PartnerOptions, StatusSelect, TimelineEntry};
 use super::widgets::{loaded, read_ok, FieldError, FormError, FormProblem, ReadStatus, ServerRead};
 use crate::api::cases::CaseList;
 use crate::api::meetings::{Agenda, AgendaItem, Audience, Decision, MeetingSummary, NewMeeting};
@@ -256,10 +256,10 @@ fn DecisionForm(item: AgendaItem, meeting: String, read: ServerRead<Agenda>) -> 
         let nonempty = |s: String| (!s.is_empty()).then_some(s);
         let update = CaseUpdate {
             status: (status.get_untracked() != first).then(|| status.get_untracked()),
-            owner_id: nonempty(owner.get_untracked()),
             next_action_on: nonempty(next.get_untracked()),
             note: note.get_untracked(),
             shared_note: None,
+            ..owner_change(owner.get_untracked(), "")
         };
         match update.validate() {
             Ok(u) => {
@@ -282,6 +282,7 @@ fn DecisionForm(item: AgendaItem, meeting: String, read: ServerRead<Agenda>) -> 
                 {item.owners.iter().map(|u| view! {
                     <option value=u.id.as_str().to_owned()>{format!("{}（{}）", u.display_name, u.role.label_ja())}</option>
                 }).collect_view()}
+                <PartnerOptions partners=item.partner_owners.clone() owner/>
             </select>
             <label for=next_id.clone()>"次の対応日"</label>
             <input id=next_id type="date" disabled=closed prop:value=move || next.get()
