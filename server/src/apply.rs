@@ -179,6 +179,8 @@ async fn create_check(w: &mut WriteTx<'_>, mut check: NewCheck, skew: Skew) -> R
 /// 安否確認: one look at a person on an event's list (append-only; its id is the confirmation's).
 /// One that arrives after the event closed is stored and marked late: it happened. A person not on
 /// the writer's list of the event is refused with the reason, and so is an event that is not theirs.
+/// A 訓練's 要支援 and 要救助 open no 要対応 case: a drill stays on its own board, out of the office's
+/// queue, the phones' case status and every report.
 async fn confirm_safety(w: &mut WriteTx<'_>, confirmation: NewConfirmation, skew: Skew) -> Result<Outcome, ApiError> {
     refuse!(allowed(w, policy::WATCHERS));
     let now = w.now();
@@ -190,12 +192,12 @@ async fn confirm_safety(w: &mut WriteTx<'_>, confirmation: NewConfirmation, skew
     c.recorded_at = device_time.saturating_add(skew.0).min(now);
     refuse!(c.validate_time(now));
     let storage = w.storage();
-    let late = match w.on_event_list(&c.event_id, &c.person_id).await? {
+    let (late, drill) = match w.on_event_list(&c.event_id, &c.person_id).await? {
         OnList::NoEvent => return Ok(ApiError::bad(ErrorCode::EventNotFound, "no such event").into()),
         OnList::NotOnList => {
             return Ok(ApiError::bad(ErrorCode::PersonNotInEvent, "the person is not on your list of this event").into())
         }
-        OnList::Yes { closed } => closed,
+        OnList::Yes { closed, drill } => (closed, drill),
     };
     let writer = w.writer();
     if !storage.insert_confirmation(w.tx(), &c, device_time, writer, late, now).await? {
@@ -203,7 +205,7 @@ async fn confirm_safety(w: &mut WriteTx<'_>, confirmation: NewConfirmation, skew
     }
     w.audit(AuditAction::SafetyConfirm, Some(&c.person_id), c.status.as_str()).await?;
     // 要支援 opens the person's 要対応 case (or joins the open one); 要救助 makes it urgent.
-    if let Some(urgent) = c.status.signal() {
+    if let Some(urgent) = c.status.signal().filter(|_| !drill) {
         let (id, user) = (c.id.to_string(), w.user().id.clone());
         storage.signal_case(w.tx(), &c.person_id, SignalRef::Safety { id: &id, urgent }, user.as_str(), now).await?;
     }

@@ -200,11 +200,17 @@ async fn an_event_lends_a_volunteer_the_consenting_persons_of_their_area_until_i
     let honcho = b["tallies"].as_array().unwrap().iter().find(|t| t[0] == "sa-honcho1").unwrap();
     assert_eq!(honcho[1]["persons"], 3);
     assert_eq!(b["responders"][0]["name"], "佐藤 花子");
-    // 要支援 opened a case whose newest signal is the confirmation.
+    // A drill's 要支援 is on the drill's board only: no 要対応 case (see the test of a real event).
     let cases: Value = tanaka.get(app.url("/api/v1/cases")).send().await.unwrap().json().await.unwrap();
-    let case = cases["cases"].as_array().unwrap().iter().find(|c| c["person_id"] == f.consenting.as_str()).unwrap();
-    assert_eq!(case["last_signal"]["kind"], "safety");
-    assert_eq!(case["last_signal"]["needs"], json!(["medicine"]));
+    let signals = |cases: &Value| -> Vec<String> {
+        cases["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["last_signal"]["kind"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(!signals(&cases).iter().any(|k| k == "safety"), "a drill opened a case: {cases}");
     // The board read is in the person's audit log.
     assert!(
         app.count(
@@ -476,7 +482,66 @@ async fn the_office_hands_a_person_or_a_whole_list_to_another_checker(app: TestA
     assert_json_error(res, 409, "event_closed").await;
 }
 
+async fn a_real_events_calls_for_help_open_cases_and_a_drills_do_not(app: TestApp) {
+    let f = fixture(&app).await;
+    let (suzuki, tanaka) = (app.signed_in("suzuki").await, app.signed_in("tanaka").await);
+    let month = |cases: &Value| cases["cases"].as_array().unwrap().len();
+    let report = |c: &reqwest::Client| {
+        let m = mimamori_server::time::today_jst(now_ms()).month().as_str().to_owned();
+        let (c, url) = (c.clone(), app.url(&format!("/api/v1/reports?from={m}&to={m}")));
+        async move { c.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let opened = |r: &Value| r["totals"]["cases_opened"].as_u64().expect("the month's cases opened");
+    let before = (
+        month(&tanaka.get(app.url("/api/v1/cases")).send().await.unwrap().json().await.unwrap()),
+        opened(&report(&tanaka).await),
+    );
+
+    // A drill: 要救助 and 要支援 stay on its board; the queue and the report do not move.
+    let drill = started(&app, &tanaka, &["sa-honcho1", "sa-ekimae"]).await;
+    let batch = [
+        confirm(&drill, &f.consenting, "needs_rescue", json!({})),
+        confirm(&drill, &f.own, "needs_support", json!({"needs": ["medicine"]})),
+    ];
+    let (_, res) = app.push_mutations(&suzuki, &batch, None).await;
+    assert_eq!(statuses(&res), ["applied", "applied"]);
+    let b = board(&app, &tanaka, &drill).await;
+    assert_eq!(b["total"]["by_status"]["needs_rescue"], 1, "on the drill's board");
+    let queue: Value = tanaka.get(app.url("/api/v1/cases")).send().await.unwrap().json().await.unwrap();
+    assert_eq!((month(&queue), opened(&report(&tanaka).await)), before, "the drill reached the queue or the report");
+    let res = tanaka.post(app.url(&format!("/api/v1/events/{drill}/close"))).send().await.unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+
+    // A real event: the same calls open cases, 要救助 urgent, newest signal the confirmation.
+    let res = start(
+        &app,
+        &tanaka,
+        json!({"name": "大雨", "kind": "flood", "small_area_ids": ["sa-honcho1", "sa-ekimae"], "drill": false}),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let event = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let batch = [
+        confirm(&event, &f.consenting, "needs_rescue", json!({})),
+        confirm(&event, &f.own, "needs_support", json!({"needs": ["medicine"], "note": "薬があと2日分"})),
+    ];
+    let (_, res) = app.push_mutations(&suzuki, &batch, None).await;
+    assert_eq!(statuses(&res), ["applied", "applied"]);
+    let queue: Value = tanaka.get(app.url("/api/v1/cases")).send().await.unwrap().json().await.unwrap();
+    let case_of = |person: &str| {
+        queue["cases"].as_array().unwrap().iter().find(|c| c["person_id"] == person).cloned().expect("a case")
+    };
+    let rescue = case_of(&f.consenting);
+    assert_eq!((rescue["urgent"].as_bool(), rescue["last_signal"]["kind"].as_str()), (Some(true), Some("safety")));
+    let support = case_of(&f.own);
+    assert_eq!(support["last_signal"]["needs"], json!(["medicine"]));
+    assert_eq!(support["last_signal"]["note"], "薬があと2日分");
+    let after = opened(&report(&tanaka).await);
+    assert!(after > before.1, "the real event's cases are counted: {before:?} → {after:?}");
+}
+
 on_both_databases!(
+    a_real_events_calls_for_help_open_cases_and_a_drills_do_not,
     an_event_lends_a_volunteer_the_consenting_persons_of_their_area_until_it_closes,
     only_an_admin_widens_an_event_and_says_why,
     a_second_event_over_the_same_areas_merges_instead_of_doubling,

@@ -23,6 +23,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 #[derive(Debug, Clone)]
 pub struct EventList {
     pub closed: bool,
+    /// A 訓練: kept apart from real work (its confirmations open no 要対応 case).
+    pub drill: bool,
     pub persons: HashSet<PersonId>,
 }
 
@@ -33,8 +35,9 @@ pub enum OnList {
     NoEvent,
     /// The event exists; the person is not on the writer's list of it.
     NotOnList,
-    /// On the list; `closed` when the event has since closed (the confirmation is late).
-    Yes { closed: bool },
+    /// On the list; `closed` when the event has since closed (the confirmation is late), `drill`
+    /// when it is a 訓練.
+    Yes { closed: bool, drill: bool },
 }
 
 const CONFIRMATION_COLUMNS: &str = "sc.id, sc.event_id, sc.person_id, sc.status, sc.shelter, sc.shelter_name,
@@ -518,13 +521,14 @@ impl Storage {
         municipality: &str,
         event: &str,
     ) -> Result<Option<EventList>, StorageError> {
-        let closed: Option<Option<i64>> =
-            sqlx::query_scalar(&self.sql("SELECT closed_at FROM disaster_events WHERE id = ? AND municipality_id = ?"))
-                .bind(event)
-                .bind(municipality)
-                .fetch_optional(&mut **tx)
-                .await?;
-        let Some(closed) = closed else {
+        let found: Option<(Option<i64>, i64)> = sqlx::query_as(
+            &self.sql("SELECT closed_at, drill FROM disaster_events WHERE id = ? AND municipality_id = ?"),
+        )
+        .bind(event)
+        .bind(municipality)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let Some((closed, drill)) = found else {
             return Ok(None);
         };
         let late_reach = if user.role == Role::Volunteer {
@@ -549,7 +553,7 @@ impl Storage {
             .fetch_all(&mut **tx)
             .await?;
         let persons = ids.iter().filter_map(|id| PersonId::parse(id)).collect();
-        Ok(Some(EventList { closed: closed.is_some(), persons }))
+        Ok(Some(EventList { closed: closed.is_some(), drill: drill != 0, persons }))
     }
 
     /// Stores a confirmation; `false` when its id is taken (the caller's ledger saw it first).

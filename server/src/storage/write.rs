@@ -53,7 +53,7 @@ impl<'a> WriteTx<'a> {
         }
         Ok(match self.event_lists.get(event).and_then(Option::as_ref) {
             None => OnList::NoEvent,
-            Some(l) if l.persons.contains(person) => OnList::Yes { closed: l.closed },
+            Some(l) if l.persons.contains(person) => OnList::Yes { closed: l.closed, drill: l.drill },
             Some(_) => OnList::NotOnList,
         })
     }
