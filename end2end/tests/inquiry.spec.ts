@@ -117,7 +117,7 @@ test("a 御用聞き visit offline: needs, a request, consent recorded on the sp
   await expect(timeline).toContainText("→ 社会福祉法人 雪見福祉会 に紹介・対応中");
   await expect(timeline).toContainText("担当を紹介先の 社会福祉法人 雪見福祉会 に");
   await expect(caseCard.getByLabel("担当", { exact: true })).toHaveValue("org:o-yukimi-fukushikai");
-  await shoot(desk, "78-case-carried-by-partner");
+  await shoot(desk, "79-case-carried-by-partner");
 
   // The 民生委員 sees it at the next sync, first in 依頼したこと.
   await page.getByRole("link", { name: "依頼", exact: true }).click();

@@ -95,6 +95,20 @@ test("a meeting's agenda shows each audience what it may see, prints, and takes 
   await expect(first).toContainText("田中が家族に連絡をとる");
   await expect(first).toContainText("2026-12-20");
 
+  // The meeting is moved a week and b taken off; a, decided, stays (its box cannot be cleared).
+  await desk.getByTestId("change-meeting").click();
+  const change = desk.getByTestId("change-meeting-form");
+  await expect(change.getByRole("checkbox", { name: new RegExp(a.name) })).toBeChecked();
+  await expect(change.getByRole("checkbox", { name: new RegExp(a.name) })).toBeDisabled();
+  await change.getByLabel("開く日").fill("2026-12-17");
+  await change.getByRole("checkbox", { name: new RegExp(b.name) }).uncheck();
+  await shoot(desk, "96-meeting-change");
+  await change.getByRole("button", { name: "変更を保存する" }).click();
+  await expect(desk.getByRole("heading", { level: 1 })).toHaveText("12月 個別ケース検討会　2026-12-17");
+  await expect(items).toHaveCount(1);
+  await expect(desk.getByTestId("agenda")).not.toContainText(b.name);
+  await expect(items.first().getByTestId("decided")).toBeVisible();
+
   // The queue's timeline says the same.
   const cases = await server.api(office, "GET", "/cases");
   const theCase = cases.cases.find((c: any) => c.person_id === a.id);

@@ -774,7 +774,10 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
                 )
             }
         }
-        ("GET", "/meetings/{id}") | ("POST", "/meetings/{id}/printed") | ("POST", "/meetings/{id}/decisions") => {
+        ("GET", "/meetings/{id}")
+        | ("PUT", "/meetings/{id}")
+        | ("POST", "/meetings/{id}/printed")
+        | ("POST", "/meetings/{id}/decisions") => {
             let target = match (in_scope, role) {
                 (true, _) => "mt-here",
                 (false, Coordinator) => "mt-south",
@@ -782,6 +785,12 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
             };
             let (m, p, body, ok) = match (method.as_str(), path) {
                 ("GET", _) => (Method::GET, format!("/api/v1/meetings/{target}?audience=partners"), None, 200),
+                ("PUT", _) => (
+                    Method::PUT,
+                    format!("/api/v1/meetings/{target}"),
+                    Some(json!({"held_on": "2026-12-25", "title": "表の確認", "case_ids": [w.case_here]})),
+                    200,
+                ),
                 (_, "/meetings/{id}/printed") => {
                     (Method::POST, format!("/api/v1/meetings/{target}/printed?audience=office"), None, 204)
                 }
@@ -796,6 +805,8 @@ fn row(w: &World, method: &Method, path: &str, role: Role, case: Case) -> Row {
                 check: |w, _, _, body| {
                     if let Some(items) = body.get("items") {
                         assert_eq!(items[0]["case_id"], w.case_here.as_str(), "{body}");
+                    } else if let Some(held_on) = body.get("held_on") {
+                        assert_eq!((held_on.as_str(), body["cases"].as_u64()), (Some("2026-12-25"), Some(1)), "{body}");
                     } else if let Some(outcomes) = body.as_array() {
                         assert!(outcomes[0]["error"].is_null(), "{body}");
                     }

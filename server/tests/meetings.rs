@@ -205,7 +205,87 @@ async fn bad_meetings_and_other_districts_are_refused(app: TestApp) {
     assert_eq!(reads, 0, "nothing shown, nothing logged");
 }
 
+async fn a_meeting_is_changed_keeping_other_districts_cases_and_decisions(app: TestApp) {
+    signals(&app).await;
+    let tanaka = app.signed_in("tanaka").await;
+    let watanabe = app.signed_in("watanabe").await;
+    let storage = app.storage().await;
+    let open = open_cases(&app, &watanabe).await;
+    let chuo: Vec<&Value> = open.iter().filter(|c| c["district"] != "南部地区").collect();
+    let south = open.iter().find(|c| c["district"] == "南部地区").expect("an open case in 南部");
+    let (first, second) = (chuo[0]["id"].clone(), chuo[1]["id"].clone());
+    let made: Value = watanabe
+        .post(app.url("/api/v1/meetings"))
+        .json(&json!({"held_on": "2026-12-10", "case_ids": [first, south["id"]]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = made["id"].as_str().unwrap().to_owned();
+    app.exec(&storage, "DELETE FROM staff_districts WHERE user_id = 'u-tanaka' AND district_id = 'd-nanbu'", &[]).await;
+    let url = app.url(&format!("/api/v1/meetings/{id}"));
+    let decided = tanaka
+        .post(app.url(&format!("/api/v1/meetings/{id}/decisions")))
+        .json(&json!([{"case_id": first, "update": {"note": "家族と相談する"}}]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(decided.status(), 200);
+
+    // A decided case stays; bad changes are refused with their reasons, nothing written.
+    for (body, status, code) in [
+        (json!({"held_on": "2026-12-17", "case_ids": [second]}), 409, "meeting_case_decided"),
+        (json!({"held_on": "2026-12-17", "case_ids": [first, "c-nobody"]}), 400, "invalid_meeting"),
+        (json!({"held_on": "2026-12-17", "case_ids": [first, south["id"]]}), 400, "invalid_meeting"),
+        (json!({"held_on": "2026-12-17", "case_ids": []}), 400, "invalid_meeting"),
+        (json!({"held_on": "12/17", "case_ids": [first]}), 400, "invalid_date"),
+    ] {
+        assert_json_error(tanaka.put(&url).json(&body).send().await.unwrap(), status, code).await;
+    }
+    let unchanged = agenda(&app, &watanabe, &id, "office").await;
+    assert_eq!(unchanged["meeting"]["held_on"], "2026-12-10");
+
+    // 田中さん adds her other case ahead of the decided one and moves the date; the 南部 case she
+    // cannot see stays, after hers, and the decision is kept.
+    let res = tanaka
+        .put(&url)
+        .json(&json!({"held_on": "2026-12-17", "title": "12月 第2回", "case_ids": [second, first]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let summary: Value = res.json().await.unwrap();
+    assert_eq!(
+        (
+            summary["held_on"].as_str(),
+            summary["title"].as_str(),
+            summary["cases"].as_u64(),
+            summary["decided"].as_u64()
+        ),
+        (Some("2026-12-17"), Some("12月 第2回"), Some(2), Some(1))
+    );
+    let whole = agenda(&app, &watanabe, &id, "office").await;
+    let order: Vec<&Value> = whole["items"].as_array().unwrap().iter().map(|i| &i["case_id"]).collect();
+    assert_eq!(order, [&second, &first, &south["id"]]);
+    assert!(whole["items"][1]["decided_at"].is_i64(), "the decision stays: {whole}");
+    assert!(whole["items"][0]["decided_at"].is_null());
+
+    // And takes the undecided one off again.
+    let res = tanaka.put(&url).json(&json!({"held_on": "2026-12-17", "case_ids": [first]})).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let order: Vec<Value> = agenda(&app, &watanabe, &id, "office").await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["case_id"].clone())
+        .collect();
+    assert_eq!(order, [first, south["id"].clone()]);
+}
+
 on_both_databases!(
+    a_meeting_is_changed_keeping_other_districts_cases_and_decisions,
     a_meeting_is_set_up_read_for_its_audience_and_its_decisions_become_case_actions,
     bad_meetings_and_other_districts_are_refused,
 );

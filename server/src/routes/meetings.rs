@@ -64,6 +64,46 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(summary)))
 }
 
+/// Changes a meeting: its date, its name, and which of the user's cases it takes up, in what
+/// order (cases of other districts stay as they are). A case added must be open and the user's
+/// (400 `invalid_meeting`, as when creating); one whose decision was entered cannot be taken off
+/// (409 `meeting_case_decided`); a meeting the user cannot see is a 404.
+pub async fn change(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    IdPath(id): IdPath,
+    ApiJson(change): ApiJson<NewMeeting>,
+) -> Result<Json<MeetingSummary>, ApiError> {
+    let session = auth.allow(policy::OFFICE)?;
+    let (_, on_it) = meeting_cases(&state, &session, &id).await?;
+    let change = change.validate()?;
+    let kept: HashSet<&str> = on_it.iter().map(|c| c.case_id.as_str()).collect();
+    let added: Vec<&String> = change.case_ids.iter().filter(|c| !kept.contains(c.as_str())).collect();
+    if !added.is_empty() {
+        let open: HashSet<String> = state
+            .storage
+            .visible_cases(&session.user, None)
+            .await?
+            .into_iter()
+            .filter(|c| c.status.is_open())
+            .map(|c| c.id)
+            .collect();
+        if !added.iter().all(|c| open.contains(c.as_str())) {
+            return Err(ApiError::bad(ErrorCode::InvalidMeeting, "a case that is not open or not yours"));
+        }
+    }
+    if on_it.iter().any(|c| c.decided_at.is_some() && !change.case_ids.contains(&c.case_id)) {
+        let detail = "a case whose decision was entered stays on the agenda".into();
+        return Err(ApiError::Conflict { code: ErrorCode::MeetingCaseDecided, detail });
+    }
+    let storage = &state.storage;
+    if !storage.change_meeting(&id, &session.municipality_id, &change, &on_it, MAX_MEETING_CASES).await? {
+        return Err(ApiError::bad(ErrorCode::InvalidMeeting, "more than 50 cases with the other districts'"));
+    }
+    let (summary, _) = meeting_cases(&state, &session, &id).await?;
+    Ok(Json(summary))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgendaQuery {

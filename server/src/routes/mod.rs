@@ -75,6 +75,7 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/meetings", get(meetings::list)),
         (Method::POST, "/meetings", post(meetings::create)),
         (Method::GET, "/meetings/{id}", get(meetings::agenda)),
+        (Method::PUT, "/meetings/{id}", put(meetings::change)),
         (Method::POST, "/meetings/{id}/printed", post(meetings::printed)),
         (Method::POST, "/meetings/{id}/decisions", post(meetings::decide)),
         (Method::GET, "/reports", get(reports::view)),

@@ -145,6 +145,65 @@ impl Storage {
         Ok(Some((summary, cases)))
     }
 
+    /// Changes a meeting's date and name and the user's cases on it: `cases` (in this order)
+    /// replaces those of `visible` (the user's cases on it now), and cases of other districts
+    /// stay, after them, in their order. A kept case keeps its decision. The caller checked the
+    /// cases; the total is checked here, in the transaction. `false`: it would hold too many.
+    pub async fn change_meeting(
+        &self,
+        id: &str,
+        municipality: &str,
+        change: &NewMeeting,
+        visible: &[MeetingCase],
+        max_cases: usize,
+    ) -> Result<bool, StorageError> {
+        let mut tx = self.begin_immediate().await?;
+        let on_it: Vec<String> =
+            sqlx::query_scalar(&self.sql("SELECT case_id FROM meeting_cases WHERE meeting_id = ? ORDER BY position"))
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+        let mine: std::collections::HashSet<&str> = visible.iter().map(|c| c.case_id.as_str()).collect();
+        let others = on_it.iter().filter(|c| !mine.contains(c.as_str()));
+        let order: Vec<&String> = change.case_ids.iter().chain(others).collect();
+        if order.len() > max_cases {
+            return Ok(false);
+        }
+        sqlx::query(&self.sql("UPDATE meetings SET held_on = ?, title = ? WHERE id = ? AND municipality_id = ?"))
+            .bind(change.held_on.as_str())
+            .bind(&change.title)
+            .bind(id)
+            .bind(municipality)
+            .execute(&mut *tx)
+            .await?;
+        for gone in mine.iter().filter(|c| !change.case_ids.iter().any(|k| k == *c)) {
+            sqlx::query(&self.sql("DELETE FROM meeting_cases WHERE meeting_id = ? AND case_id = ?"))
+                .bind(id)
+                .bind(*gone)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (position, case) in order.iter().enumerate() {
+            let moved =
+                sqlx::query(&self.sql("UPDATE meeting_cases SET position = ? WHERE meeting_id = ? AND case_id = ?"))
+                    .bind(position as i64)
+                    .bind(id)
+                    .bind(case.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            if moved.rows_affected() == 0 {
+                sqlx::query(&self.sql("INSERT INTO meeting_cases (meeting_id, case_id, position) VALUES (?, ?, ?)"))
+                    .bind(id)
+                    .bind(case.as_str())
+                    .bind(position as i64)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// Notes that the meeting's decision on a case was entered.
     pub async fn mark_decided(
         &self,

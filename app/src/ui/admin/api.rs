@@ -214,6 +214,11 @@ pub async fn create_meeting(m: &NewMeeting) -> Result<MeetingSummary, Failure> {
     post("/meetings", m).await
 }
 
+/// Changes a meeting's date, name and the user's cases on it.
+pub async fn change_meeting(id: &str, m: &NewMeeting) -> Result<MeetingSummary, Failure> {
+    put(&format!("/meetings/{}", seg(id)), m).await
+}
+
 /// A meeting's agenda for the audience in the room (each view is audited).
 pub async fn agenda(id: String, audience: Audience) -> Result<Agenda, Failure> {
     get(&format!("/meetings/{}?audience={}", seg(&id), audience.as_str())).await

@@ -54,8 +54,7 @@ fn NewMeetingForm() -> impl IntoView {
     let navigate = use_navigate();
     let cases: ServerRead<CaseList> = LocalResource::new(api::cases);
     let queue = loaded(cases);
-    let open =
-        Memo::new(move |_| queue.with(|l| l.cases.iter().filter(|c| c.status.is_open()).cloned().collect::<Vec<_>>()));
+    let choices = Signal::derive(move || queue.with(|l| open_choices(l, &[])));
     let held_on = RwSignal::new(local_date(now_millis()).as_str().to_owned());
     let title = RwSignal::new(String::new());
     let chosen = RwSignal::new(Vec::<String>::new());
@@ -72,57 +71,181 @@ fn NewMeetingForm() -> impl IntoView {
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let date = match CalendarDate::parse(&held_on.get_untracked()) {
-            Ok(d) => d,
-            Err(e) => return error.set(Some(e.into())),
-        };
-        // In the queue's order, not the order they were ticked.
-        let picked = chosen.get_untracked();
-        let case_ids =
-            open.with_untracked(|o| o.iter().filter(|c| picked.contains(&c.id)).map(|c| c.id.clone()).collect());
-        match (NewMeeting { held_on: date, title: title.get_untracked(), case_ids }).validate() {
+        match meeting_of(held_on, title, &choices.get_untracked(), chosen) {
             Ok(m) => {
                 error.set(None);
                 create.dispatch(m);
             }
-            Err(e) => error.set(Some(e.into())),
+            Err(e) => error.set(Some(e)),
         }
     };
     view! {
         <form class="case-form" on:submit=submit novalidate data-testid="new-meeting">
             <h2>"新しい検討会"</h2>
-            <label for="meeting-date">"開く日"</label>
-            <input id="meeting-date" type="date" prop:value=move || held_on.get()
-                on:input=move |ev| held_on.set(event_target_value(&ev))/>
-            <label for="meeting-title">"会議の名前（なくてもかまいません）"</label>
-            <input id="meeting-title" type="text" maxlength="60" prop:value=move || title.get()
-                on:input=move |ev| title.set(event_target_value(&ev))/>
-            <fieldset class="choices">
-                <legend>"検討する方（対応が済んでいない件）"</legend>
+            <MeetingFields held_on title choices chosen>
                 <ReadStatus read=cases/>
-                {move || open.get().into_iter().map(|c| {
-                    let id = c.id.clone();
-                    let checked = id.clone();
-                    view! {
-                        <label class="choice">
-                            <input type="checkbox" prop:checked=move || chosen.with(|v| v.contains(&checked))
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    chosen.update(|v| {
-                                        v.retain(|x| *x != id);
-                                        if on {
-                                            v.push(id.clone());
-                                        }
-                                    });
-                                }/>
-                            {c.urgent.then(|| view! { <span class="tag tag-no">"緊急"</span> })}
-                            {format!("{}（{}・{}）{}", c.person_name, c.district, c.small_area, c.status.label_ja())}
-                        </label>
-                    }
-                }).collect_view()}
-            </fieldset>
+            </MeetingFields>
             <FormProblem error/>
             <button class="button primary" type="submit" disabled=move || create.pending().get()>"検討会の資料をつくる"</button>
+        </form>
+    }
+}
+
+/// A case the meeting form offers: who, and whether its decision is entered (then it stays).
+#[derive(Debug, Clone, PartialEq)]
+struct Choice {
+    id: String,
+    label: String,
+    urgent: bool,
+    decided: bool,
+}
+
+/// The queue's open cases not already among `on_it`, in the queue's order.
+fn open_choices(list: &CaseList, on_it: &[Choice]) -> Vec<Choice> {
+    list.cases
+        .iter()
+        .filter(|c| c.status.is_open() && !on_it.iter().any(|o| o.id == c.id))
+        .map(|c| Choice {
+            id: c.id.clone(),
+            label: format!("{}（{}・{}）{}", c.person_name, c.district, c.small_area, c.status.label_ja()),
+            urgent: c.urgent,
+            decided: false,
+        })
+        .collect()
+}
+
+/// The form's meeting: the cases in the order offered, not the order they were ticked.
+fn meeting_of(
+    held_on: RwSignal<String>,
+    title: RwSignal<String>,
+    choices: &[Choice],
+    chosen: RwSignal<Vec<String>>,
+) -> Result<NewMeeting, FieldError> {
+    let held_on = CalendarDate::parse(&held_on.get_untracked())?;
+    let picked = chosen.get_untracked();
+    let case_ids = choices.iter().filter(|c| picked.contains(&c.id)).map(|c| c.id.clone()).collect();
+    Ok(NewMeeting { held_on, title: title.get_untracked(), case_ids }.validate()?)
+}
+
+/// The date, the name and the cases to take up (a decided case stays ticked).
+#[component]
+fn MeetingFields(
+    held_on: RwSignal<String>,
+    title: RwSignal<String>,
+    choices: Signal<Vec<Choice>>,
+    chosen: RwSignal<Vec<String>>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <label for="meeting-date">"開く日"</label>
+        <input id="meeting-date" type="date" prop:value=move || held_on.get()
+            on:input=move |ev| held_on.set(event_target_value(&ev))/>
+        <label for="meeting-title">"会議の名前（なくてもかまいません）"</label>
+        <input id="meeting-title" type="text" maxlength="60" prop:value=move || title.get()
+            on:input=move |ev| title.set(event_target_value(&ev))/>
+        <fieldset class="choices">
+            <legend>"検討する方（対応が済んでいない件）"</legend>
+            {children()}
+            {move || choices.get().into_iter().map(|c| {
+                let id = c.id.clone();
+                let checked = id.clone();
+                view! {
+                    <label class="choice">
+                        <input type="checkbox" disabled=c.decided prop:checked=move || chosen.with(|v| v.contains(&checked))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                chosen.update(|v| {
+                                    v.retain(|x| *x != id);
+                                    if on {
+                                        v.push(id.clone());
+                                    }
+                                });
+                            }/>
+                        {c.urgent.then(|| view! { <span class="tag tag-no">"緊急"</span> })}
+                        {c.label}
+                        {c.decided.then_some("（決定を記録済み）")}
+                    </label>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
+/// Changing a meeting before (or after) it is held: the date, the name, and the cases, those on
+/// its agenda first and then the other open ones; a decided case stays on it. Behind a button.
+#[component]
+fn ChangeMeeting(agenda: Agenda, read: ServerRead<Agenda>) -> impl IntoView {
+    let opened = RwSignal::new(false);
+    let agenda = StoredValue::new(agenda);
+    view! {
+        <p class="actions no-print">
+            <button type="button" class="button secondary" aria-expanded=move || opened.get().to_string()
+                data-testid="change-meeting" on:click=move |_| opened.update(|o| *o = !*o)>
+                "日付・検討する方を変える"
+            </button>
+        </p>
+        <Show when=move || opened.get()>
+            <ChangeMeetingForm agenda=agenda.get_value() read/>
+        </Show>
+    }
+}
+
+/// The change form itself: it reads the queue (for the open cases to add) only once opened.
+#[component]
+fn ChangeMeetingForm(agenda: Agenda, read: ServerRead<Agenda>) -> impl IntoView {
+    let state = use_app_state();
+    let cases: ServerRead<CaseList> = LocalResource::new(api::cases);
+    let queue = loaded(cases);
+    let on_it: Vec<Choice> = agenda
+        .items
+        .iter()
+        .map(|i| Choice {
+            id: i.case_id.clone(),
+            label: match &i.person {
+                Some(p) => format!("{}（{}・{}）{}", p.name, i.district, p.small_area, i.status.label_ja()),
+                None => format!("{}（{}）", i.number, i.district),
+            },
+            urgent: i.urgent,
+            decided: i.decided_at.is_some(),
+        })
+        .collect();
+    let chosen = RwSignal::new(on_it.iter().map(|c| c.id.clone()).collect::<Vec<_>>());
+    let on_it = StoredValue::new(on_it);
+    let choices = Signal::derive(move || {
+        let mut all = on_it.get_value();
+        all.extend(queue.with(|l| open_choices(l, &all)));
+        all
+    });
+    let held_on = RwSignal::new(agenda.meeting.held_on.clone());
+    let title = RwSignal::new(agenda.meeting.title.clone());
+    let id = StoredValue::new(agenda.meeting.id.clone());
+    let error: FormError = RwSignal::new(None);
+    let save = Action::new_local(move |m: &NewMeeting| {
+        let m = m.clone();
+        async move {
+            match api::change_meeting(&id.get_value(), &m).await {
+                Ok(_) => read.refetch(),
+                Err(f) => error.set(Some(FieldError::from_failure(&f, state))),
+            }
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match meeting_of(held_on, title, &choices.get_untracked(), chosen) {
+            Ok(m) => {
+                error.set(None);
+                save.dispatch(m);
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    view! {
+        <form class="case-form no-print" on:submit=submit novalidate data-testid="change-meeting-form">
+            <MeetingFields held_on title choices chosen>
+                <ReadStatus read=cases/>
+            </MeetingFields>
+            <FormProblem error/>
+            <button class="button primary" type="submit" disabled=move || save.pending().get()>"変更を保存する"</button>
         </form>
     }
 }
@@ -171,6 +294,7 @@ pub fn MeetingPage() -> impl IntoView {
                             a.withheld
                         ),
                     }}</p>
+                    {(a.audience == Audience::Office).then(|| view! { <ChangeMeeting agenda=a.clone() read/> })}
                     <p class="actions no-print">
                         <button type="button" class="button secondary" data-testid="print-agenda"
                             disabled=move || print.pending().get() on:click=move |_| { print.dispatch(()); }>"印刷（A4）"</button>
