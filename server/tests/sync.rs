@@ -192,7 +192,32 @@ async fn api_responses_are_never_cached(app: TestApp) {
     assert_eq!(res.headers().get("cache-control").unwrap(), "no-store");
 }
 
+/// Phones' pulls hold at most all connections but the office's two: with every phone lane
+/// taken, another phone waits, and the office still gets two connections at once.
+async fn phones_never_take_the_offices_connections(app: TestApp) {
+    use mimamori_server::storage::{Storage, OFFICE_LANES};
+    use std::time::Duration;
+    let storage = Storage::connect_with(&app.database_url, 4).await.unwrap();
+    let phones = [storage.sync_lane().await.unwrap(), storage.sync_lane().await.unwrap()];
+    let mut held = Vec::new();
+    for _ in 0..phones.len() {
+        held.push(storage.connection().await.unwrap());
+    }
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), storage.sync_lane()).await.is_err(),
+        "a third phone waits for a lane"
+    );
+    for _ in 0..OFFICE_LANES {
+        let office = tokio::time::timeout(Duration::from_secs(2), storage.connection()).await;
+        held.push(office.expect("the office is not kept waiting by phones").unwrap());
+    }
+    drop(held);
+    drop(phones);
+    assert!(tokio::time::timeout(Duration::from_secs(2), storage.sync_lane()).await.is_ok(), "a lane came free");
+}
+
 on_both_databases!(
+    phones_never_take_the_offices_connections,
     each_role_pulls_exactly_the_persons_in_its_scope,
     a_retried_push_is_stored_once_and_the_coordinator_sees_it,
     bad_records_are_refused_one_by_one_and_the_rest_of_the_batch_lands,

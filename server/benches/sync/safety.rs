@@ -265,6 +265,10 @@ pub async fn safety(ctx: &Ctx<'_>) -> Result<(), String> {
         phones.len(),
         sent as f64 / wall
     );
+    // In the order they were read (a second apart): when in the storm the slow ones came.
+    let in_order = |l: &[u32]| l.iter().map(|us| (us / 1000).to_string()).collect::<Vec<_>>().join(" ");
+    println!("\nBoard reads during, in order (ms): {}", in_order(&during));
+    println!("Office writes during, in order (ms): {}", in_order(&writes));
     let (wire, body) = (after[0].1, after[0].2);
     let mut after_lat: Vec<u32> = after.iter().map(|a| a.0).collect();
     let [d50, _, _, dmax] = spread(&mut during);

@@ -129,6 +129,8 @@ pub async fn pull(
     }
     let now = now_millis();
     let storage = &state.storage;
+    // Never every connection: some stay for the office (`Storage::sync_lane`).
+    let _lane = storage.sync_lane().await?;
     // The pull's reads in a row on one connection (see `Storage::connection`).
     let mut conn = storage.connection().await?;
     let scope = storage.scope_manifest(&mut conn, &session.user).await?;
@@ -176,6 +178,7 @@ pub async fn fetch_persons(
     if req.history_upto.is_some_and(|c| c < 0) {
         return Err(ApiError::invalid_id());
     }
+    let _lane = state.storage.sync_lane().await?;
     let persons = state.storage.device_persons(&session.user, &req.ids).await?;
     // What a device was sent is what it holds: logged like a pull's, once a day per device and
     // person, so even a device that fetches without ever pulling leaves its trail.

@@ -41,7 +41,7 @@ pub use write::{Seen, WriteTx, Writer};
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
-use sqlx::{Any, Executor, Transaction};
+use sqlx::{Any, AnyConnection, Executor, Transaction};
 use std::borrow::Cow;
 
 #[derive(Clone)]
@@ -56,6 +56,9 @@ pub struct Storage {
     /// Phones' pushes queue here, one at a time, before they ask for the writer connection
     /// ([`Storage::push_turn`]); office writes and audit rows do not.
     push_turn: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The readers' connections phones' syncs may hold at once: all but [`OFFICE_LANES`]
+    /// ([`Storage::sync_lane`]).
+    sync_lanes: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,10 +73,16 @@ pub enum StorageError {
     UnsupportedUrl,
     #[error("the pushes' queue is closed")]
     QueueClosed,
+    #[error("every connection phones may use is taken")]
+    SyncLanesFull,
 }
 
 /// Connections each server process keeps to the database unless configured otherwise.
 pub const POOL_CONNECTIONS: u32 = 8;
+
+/// Readers' connections kept from phones' syncs, for everyone else: the office's board, queue and
+/// reports, sign-ins, each request's session lookup (see [`Storage::sync_lane`]).
+pub const OFFICE_LANES: u32 = 2;
 
 /// How long a request waits for a database connection before it is told the database is away.
 pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
@@ -93,6 +102,7 @@ impl StorageError {
                 db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
                     && db.code().and_then(|c| c.parse::<u32>().ok()).is_some_and(|c| matches!(c & 0xff, 5 | 6))
             }
+            StorageError::SyncLanesFull => true,
             _ => false,
         }
     }
@@ -155,7 +165,9 @@ impl Storage {
         // Kept open, so a write that only goes when the writer is free (`last_seen_at`) finds it.
         let writer = pool_options(backend, 1, WRITER_WAIT).min_connections(1).connect(&url).await?;
         let push_turn = std::sync::Arc::new(tokio::sync::Semaphore::new(1));
-        Ok(Self { pool, backend, sync_reads: Default::default(), writer, push_turn })
+        let lanes = connections.saturating_sub(OFFICE_LANES).max(1) as usize;
+        let sync_lanes = std::sync::Arc::new(tokio::sync::Semaphore::new(lanes));
+        Ok(Self { pool, backend, sync_reads: Default::default(), writer, push_turn, sync_lanes })
     }
 
     /// The pool, for one-statement operations outside a transaction.
@@ -173,6 +185,22 @@ impl Storage {
     /// their order among themselves (the semaphore is fair).
     pub async fn push_turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, StorageError> {
         self.push_turn.clone().acquire_owned().await.map_err(|_| StorageError::QueueClosed)
+    }
+
+    /// A phone's pull (or fetch of persons) holds one of these while it reads: at most all of the
+    /// readers' connections but [`OFFICE_LANES`].
+    ///
+    /// Why: in a 安否確認 storm on PostgreSQL, 240 phones' pulls took every connection of the pool
+    /// and the office's board queued behind them (p50 0.5 s, max 7.9 s, and 6 of 22 reads
+    /// answered 503 when the pool's wait ran out: BENCHMARKS.md §11). With two connections the
+    /// phones cannot take, the board waits only for the database itself. A pull that finds no
+    /// lane within [`ACQUIRE_TIMEOUT`] is answered 503 `busy` and the phone tries again, as when
+    /// the pool's wait ran out.
+    pub async fn sync_lane(&self) -> Result<tokio::sync::OwnedSemaphorePermit, StorageError> {
+        match tokio::time::timeout(ACQUIRE_TIMEOUT, self.sync_lanes.clone().acquire_owned()).await {
+            Ok(permit) => permit.map_err(|_| StorageError::QueueClosed),
+            Err(_) => Err(StorageError::SyncLanesFull),
+        }
     }
 
     /// Where a single statement that writes goes when it is not part of a transaction (an audit
@@ -216,6 +244,26 @@ impl Storage {
             sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut *tx).await?;
         }
         Ok(tx)
+    }
+
+    /// From here on, `conn`'s statements are planned per call on PostgreSQL ([`Storage::plan_once`]
+    /// goes back). For a pull's 安否確認 reads: an event's tables grow from nothing to thousands
+    /// of rows within minutes, and a plan made once, while they were empty, stayed in use on that
+    /// connection all through the storm: a volunteer's confirmations took 1.6–14 s to read, with
+    /// 15,000 confirmations (BENCHMARKS.md §11). No-op on SQLite, which plans every statement anew.
+    pub async fn plan_per_call(&self, conn: &mut AnyConnection) -> Result<(), StorageError> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET plan_cache_mode = force_custom_plan").execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
+    /// Back to planning each statement once (the pool's setting, see `pool_options`).
+    pub async fn plan_once(&self, conn: &mut AnyConnection) -> Result<(), StorageError> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET plan_cache_mode = force_generic_plan").execute(&mut *conn).await?;
+        }
+        Ok(())
     }
 
     pub async fn begin(&self) -> Result<Transaction<'static, Any>, StorageError> {
