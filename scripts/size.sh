@@ -81,7 +81,11 @@ FIRST_SCREEN_CEILING=153600
 # new words and the wire's new field names, which wasm-split leaves in the main module), code
 # +1.1 KB raw / +9 B brotli (the case change's new field in the outbox's serde); the rest is the
 # whole file compressing less well than its parts.
-APP_CEILING=460500
+# Then 461,000: the meeting change form (issue 14) added ~0.5 KB (459,697 → 460,244 B here, 460,317 B
+# in CI's build of the same commit): its words and the shared form's templates, in the main module's
+# static data although the screen is in the management chunk; 183 B left under 460,500 was less
+# than the split build's ~1 KB variation.
+APP_CEILING=461000
 site=target/site
 hash=target/release/hash.txt
 [ -f "$hash" ] || { echo "no release build; run cargo leptos build --release --split" >&2; exit 1; }
