@@ -193,6 +193,10 @@ async fn an_event_lends_a_volunteer_the_consenting_persons_of_their_area_until_i
     assert_eq!((row["latest"]["status"].as_str(), row["confirmations"].as_u64()), (Some("needs_support"), Some(2)));
     assert_eq!(b["total"]["persons"], 4);
     assert_eq!(b["total"]["unconfirmed"], 2, "{}", b["total"]);
+    // The office's list of events counts the same: 4 persons on the lists there, 2 confirmed.
+    let events: Value = tanaka.get(app.url("/api/v1/events")).send().await.unwrap().json().await.unwrap();
+    let listed_event = events.as_array().unwrap().iter().find(|e| e["id"] == event.as_str()).unwrap();
+    assert_eq!((listed_event["persons"].as_u64(), listed_event["confirmed"].as_u64()), (Some(4), Some(2)));
     assert_eq!(b["total"]["by_status"]["needs_support"], 1);
     assert_eq!(b["total"]["by_status"]["unreachable"], 1);
     let first = &b["persons"][0];
