@@ -37,6 +37,24 @@ pub async fn list(State(state): State<AppState>, auth: Authenticated) -> Result<
     Ok(Json(state.storage.meetings(&session.user, &session.municipality_id).await?))
 }
 
+/// Every one of `cases` is open and in the user's districts; else a 400 `invalid_meeting` (a case
+/// that does not exist and one of another district answer alike).
+async fn open_and_theirs(state: &AppState, session: &Session, cases: &[&String]) -> Result<(), ApiError> {
+    let open: HashSet<String> = state
+        .storage
+        .visible_cases(&session.user, None)
+        .await?
+        .into_iter()
+        .filter(|c| c.status.is_open())
+        .map(|c| c.id)
+        .collect();
+    if cases.iter().all(|c| open.contains(c.as_str())) {
+        Ok(())
+    } else {
+        Err(ApiError::bad(ErrorCode::InvalidMeeting, "a case that is not open or not yours"))
+    }
+}
+
 /// A new meeting over open cases the user may see; any other case id is a 400 `invalid_meeting`
 /// (one that does not exist and one of another district answer alike).
 pub async fn create(
@@ -46,17 +64,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<MeetingSummary>), ApiError> {
     let session = auth.allow(policy::OFFICE)?;
     let meeting = meeting.validate()?;
-    let open: HashSet<String> = state
-        .storage
-        .visible_cases(&session.user, None)
-        .await?
-        .into_iter()
-        .filter(|c| c.status.is_open())
-        .map(|c| c.id)
-        .collect();
-    if !meeting.case_ids.iter().all(|id| open.contains(id)) {
-        return Err(ApiError::bad(ErrorCode::InvalidMeeting, "a case that is not open or not yours"));
-    }
+    open_and_theirs(&state, &session, &meeting.case_ids.iter().collect::<Vec<_>>()).await?;
     let now = now_millis();
     let id = state.storage.create_meeting(&session.user, &session.municipality_id, &meeting, now).await?;
     let made = state.storage.meetings(&session.user, &session.municipality_id).await?;
@@ -80,17 +88,7 @@ pub async fn change(
     let kept: HashSet<&str> = on_it.iter().map(|c| c.case_id.as_str()).collect();
     let added: Vec<&String> = change.case_ids.iter().filter(|c| !kept.contains(c.as_str())).collect();
     if !added.is_empty() {
-        let open: HashSet<String> = state
-            .storage
-            .visible_cases(&session.user, None)
-            .await?
-            .into_iter()
-            .filter(|c| c.status.is_open())
-            .map(|c| c.id)
-            .collect();
-        if !added.iter().all(|c| open.contains(c.as_str())) {
-            return Err(ApiError::bad(ErrorCode::InvalidMeeting, "a case that is not open or not yours"));
-        }
+        open_and_theirs(&state, &session, &added).await?;
     }
     if on_it.iter().any(|c| c.decided_at.is_some() && !change.case_ids.contains(&c.case_id)) {
         let detail = "a case whose decision was entered stays on the agenda".into();

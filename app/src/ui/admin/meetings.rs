@@ -69,16 +69,7 @@ fn NewMeetingForm() -> impl IntoView {
             }
         }
     });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        match meeting_of(held_on, title, &choices.get_untracked(), chosen) {
-            Ok(m) => {
-                error.set(None);
-                create.dispatch(m);
-            }
-            Err(e) => error.set(Some(e)),
-        }
-    };
+    let submit = submit_meeting(MeetingForm { held_on, title, choices, chosen, error }, create);
     view! {
         <form class="case-form" on:submit=submit novalidate data-testid="new-meeting">
             <h2>"新しい検討会"</h2>
@@ -114,17 +105,40 @@ fn open_choices(list: &CaseList, on_it: &[Choice]) -> Vec<Choice> {
         .collect()
 }
 
-/// The form's meeting: the cases in the order offered, not the order they were ticked.
-fn meeting_of(
+/// What the meeting forms (new, change) hold.
+#[derive(Clone, Copy)]
+struct MeetingForm {
     held_on: RwSignal<String>,
     title: RwSignal<String>,
-    choices: &[Choice],
+    choices: Signal<Vec<Choice>>,
     chosen: RwSignal<Vec<String>>,
-) -> Result<NewMeeting, FieldError> {
-    let held_on = CalendarDate::parse(&held_on.get_untracked())?;
-    let picked = chosen.get_untracked();
-    let case_ids = choices.iter().filter(|c| picked.contains(&c.id)).map(|c| c.id.clone()).collect();
-    Ok(NewMeeting { held_on, title: title.get_untracked(), case_ids }.validate()?)
+    error: FormError,
+}
+
+impl MeetingForm {
+    /// The form's meeting: the cases in the order offered, not the order they were ticked.
+    fn meeting(self) -> Result<NewMeeting, FieldError> {
+        let held_on = CalendarDate::parse(&self.held_on.get_untracked())?;
+        let picked = self.chosen.get_untracked();
+        let case_ids = self
+            .choices
+            .with_untracked(|c| c.iter().filter(|c| picked.contains(&c.id)).map(|c| c.id.clone()).collect());
+        Ok(NewMeeting { held_on, title: self.title.get_untracked(), case_ids }.validate()?)
+    }
+}
+
+/// Checks the form on the device (the reason beside it), then sends it with `send`.
+fn submit_meeting(form: MeetingForm, send: Action<NewMeeting, ()>) -> impl Fn(leptos::ev::SubmitEvent) + Copy {
+    move |ev| {
+        ev.prevent_default();
+        match form.meeting() {
+            Ok(m) => {
+                form.error.set(None);
+                send.dispatch(m);
+            }
+            Err(e) => form.error.set(Some(e)),
+        }
+    }
 }
 
 /// The date, the name and the cases to take up (a decided case stays ticked).
@@ -229,16 +243,7 @@ fn ChangeMeetingForm(agenda: Agenda, read: ServerRead<Agenda>) -> impl IntoView 
             }
         }
     });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        match meeting_of(held_on, title, &choices.get_untracked(), chosen) {
-            Ok(m) => {
-                error.set(None);
-                save.dispatch(m);
-            }
-            Err(e) => error.set(Some(e)),
-        }
-    };
+    let submit = submit_meeting(MeetingForm { held_on, title, choices, chosen, error }, save);
     view! {
         <form class="case-form no-print" on:submit=submit novalidate data-testid="change-meeting-form">
             <MeetingFields held_on title choices chosen>
