@@ -614,18 +614,21 @@ impl Storage {
             return Ok(Vec::new());
         }
         // The user's few persons drive both queries (CROSS JOIN fixes that order on SQLite, whose
-        // planner otherwise scans every case once the scope is a UNION it cannot flatten).
+        // planner otherwise scans every case once the scope is a UNION it cannot flatten). What
+        // was recorded on the cases is read by `case_events_case`, which SQLite is told to use:
+        // left to choose, SQLite 3.46 built an automatic index over every case event on each call
+        // (240 ms of every 民生委員's and volunteer's pull on the benchmark's 176,000 events,
+        // BENCHMARKS.md §2), against about 2 ms for the two queries now.
         let sql = format!(
             "SELECT k.id, k.person_id, k.status, ua.display_name AS acknowledged_by, k.acknowledged_at,
-                    k.awaiting_since, k.shared_note, k.opened_at, k.updated_at, e.ref_id, e.by_user,
+                    k.awaiting_since, k.shared_note, k.opened_at, k.updated_at,
                     k.owner_id, COALESCE(uo.display_name, oo.name) AS owner_name, k.next_action_on
              FROM ({}) s CROSS JOIN cases k
              LEFT JOIN users ua ON ua.id = k.acknowledged_by
              LEFT JOIN users uo ON uo.id = k.owner_id
              LEFT JOIN organizations oo ON oo.id = k.owner_org_id
-             LEFT JOIN case_events e ON e.case_id = k.id AND e.kind IN ('check', 'request', 'safety')
              WHERE k.person_id = s.id AND (k.status IN ('open', 'in_progress') OR k.closed_at > ?)
-             ORDER BY k.opened_at, k.id, e.seq",
+             ORDER BY k.opened_at, k.id",
             scope_ids(user.role)
         );
         let rows = sqlx::query(&self.sql(&sql))
@@ -633,13 +636,11 @@ impl Storage {
             .bind(now - FIELD_SEES_CLOSED_MS)
             .fetch_all(&mut *conn)
             .await?;
-        let own_only = user.role == Role::Volunteer;
-        let mut cases: Vec<FieldCase> = Vec::new();
-        for r in &rows {
-            let id: String = r.try_get("id")?;
-            if cases.last().is_none_or(|c| c.id != id) {
-                cases.push(FieldCase {
-                    id,
+        let mut cases: Vec<FieldCase> = rows
+            .iter()
+            .map(|r| {
+                Ok(FieldCase {
+                    id: r.try_get("id")?,
                     person_id: parsed(r.try_get("person_id")?)?,
                     status: status_of(r)?,
                     acknowledged_by: r.try_get("acknowledged_by")?,
@@ -654,40 +655,50 @@ impl Storage {
                     opened_at: r.try_get("opened_at")?,
                     updated_at: r.try_get("updated_at")?,
                     pending: false,
-                });
-            }
-            let by: Option<String> = r.try_get("by_user")?;
-            if let (Some(signal), Some(by)) = (r.try_get::<Option<String>, _>("ref_id")?, by) {
-                if !own_only || by == user.id.as_str() {
-                    cases.last_mut().expect("pushed above").signals.push(signal);
+                })
+            })
+            .collect::<Result<_, StorageError>>()?;
+        if cases.is_empty() {
+            return Ok(cases);
+        }
+        // The signals that opened or joined each case (a volunteer gets only their own), and, for
+        // 民生委員 (and staff on a phone), the notes recorded on them; in the order they came.
+        let own_only = user.role == Role::Volunteer;
+        let sql = format!(
+            "SELECT e.case_id, e.kind, e.ref_id, e.by_user, e.at, u.display_name, e.note
+             FROM ({}) s CROSS JOIN cases k CROSS JOIN case_events e SQLITE_INDEXED_BY(case_events_case)
+             JOIN users u ON u.id = e.by_user
+             WHERE k.person_id = s.id AND e.case_id = k.id
+               AND (e.kind IN ('check', 'request', 'safety') OR (e.kind = 'update' AND e.note <> ''))
+               AND (k.status IN ('open', 'in_progress') OR k.closed_at > ?)
+             ORDER BY e.seq",
+            scope_ids(user.role)
+        );
+        let events = sqlx::query(&self.sql(&sql))
+            .bind(user.id.as_str())
+            .bind(now - FIELD_SEES_CLOSED_MS)
+            .fetch_all(&mut *conn)
+            .await?;
+        let at: HashMap<String, usize> = cases.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
+        for e in &events {
+            let Some(&i) = at.get(&e.try_get::<String, _>("case_id")?) else { continue };
+            let case = &mut cases[i];
+            if e.try_get::<String, _>("kind")? == "update" {
+                if !own_only {
+                    case.notes.push(CaseNote {
+                        at: e.try_get("at")?,
+                        by: e.try_get("display_name")?,
+                        text: e.try_get("note")?,
+                    });
+                }
+            } else if let Some(signal) = e.try_get::<Option<String>, _>("ref_id")? {
+                if !own_only || e.try_get::<String, _>("by_user")? == user.id.as_str() {
+                    case.signals.push(signal);
                 }
             }
         }
         if own_only {
             cases.retain(|c| !c.signals.is_empty());
-            return Ok(cases);
-        }
-        // 民生委員 (and staff on a phone) read what was recorded on their cases. The events come
-        // after their cases (CROSS JOIN again): left free, SQLite started from the events and
-        // built a temporary index over all of them on every pull (12 ms of a 民生委員's 15 ms).
-        let sql = format!(
-            "SELECT e.case_id, e.at, u.display_name, e.note
-             FROM ({}) s CROSS JOIN cases k CROSS JOIN case_events e JOIN users u ON u.id = e.by_user
-             WHERE k.person_id = s.id AND e.case_id = k.id AND e.kind = 'update' AND e.note <> '' AND (k.status IN ('open', 'in_progress') OR k.closed_at > ?)
-             ORDER BY e.seq",
-            scope_ids(user.role)
-        );
-        let notes: Vec<(String, i64, String, String)> = sqlx::query_as(&self.sql(&sql))
-            .bind(user.id.as_str())
-            .bind(now - FIELD_SEES_CLOSED_MS)
-            .fetch_all(&mut *conn)
-            .await?;
-        let mut by_case: HashMap<String, Vec<CaseNote>> = HashMap::new();
-        for (case, at, by, text) in notes {
-            by_case.entry(case).or_default().push(CaseNote { at, by, text });
-        }
-        for c in &mut cases {
-            c.notes = by_case.remove(&c.id).unwrap_or_default();
         }
         Ok(cases)
     }

@@ -27,7 +27,18 @@ impl Backend {
 
 /// SQL written with `?` placeholders and `NOW_MS` (the database's clock in epoch milliseconds), in
 /// the backend's dialect.
+///
+/// `SQLITE_INDEXED_BY(name)` after a table says which index SQLite must use for it (`INDEXED BY
+/// name`; PostgreSQL gets nothing): for the few joins where SQLite, which has no statistics here,
+/// builds an automatic index over a whole table on every call instead of using the real one.
 pub(super) fn in_dialect(backend: Backend, sql: &str) -> Cow<'_, str> {
+    match index_hints(backend, sql) {
+        Cow::Borrowed(sql) => placeholders_and_clock(backend, sql),
+        Cow::Owned(hinted) => Cow::Owned(placeholders_and_clock(backend, &hinted).into_owned()),
+    }
+}
+
+fn placeholders_and_clock(backend: Backend, sql: &str) -> Cow<'_, str> {
     const NOW_MS: &str = "NOW_MS";
     match backend {
         Backend::Sqlite if sql.contains(NOW_MS) => {
@@ -38,6 +49,28 @@ pub(super) fn in_dialect(backend: Backend, sql: &str) -> Cow<'_, str> {
             &sql.replace(NOW_MS, "(CAST(EXTRACT(EPOCH FROM now()) AS BIGINT) * 1000)"),
         )),
     }
+}
+
+/// `SQLITE_INDEXED_BY(name)` → `INDEXED BY name` on SQLite, nothing on PostgreSQL.
+fn index_hints(backend: Backend, sql: &str) -> Cow<'_, str> {
+    const HINT: &str = "SQLITE_INDEXED_BY(";
+    if !sql.contains(HINT) {
+        return Cow::Borrowed(sql);
+    }
+    let mut out = String::with_capacity(sql.len());
+    let mut rest = sql;
+    while let Some(at) = rest.find(HINT) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + HINT.len()..];
+        let end = after.find(')').unwrap_or(after.len());
+        if backend == Backend::Sqlite {
+            out.push_str("INDEXED BY ");
+            out.push_str(after[..end].trim());
+        }
+        rest = after.get(end + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
 }
 
 /// `?` → `$1, $2, …` outside string literals (PostgreSQL's placeholder style).
@@ -246,6 +279,17 @@ pub(super) fn reach_binds(manager: Role) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn index_hints_are_sqlites_alone() {
+        let sql = "SELECT 1 FROM t e SQLITE_INDEXED_BY(t_by_x) JOIN u SQLITE_INDEXED_BY( u_y ) WHERE e.x = ?";
+        assert_eq!(
+            in_dialect(Backend::Sqlite, sql),
+            "SELECT 1 FROM t e INDEXED BY t_by_x JOIN u INDEXED BY u_y WHERE e.x = ?"
+        );
+        assert_eq!(in_dialect(Backend::Postgres, sql), "SELECT 1 FROM t e  JOIN u  WHERE e.x = $1");
+        assert!(matches!(in_dialect(Backend::Sqlite, "SELECT 1"), Cow::Borrowed(_)));
+    }
 
     #[test]
     fn placeholders_are_numbered_in_order_and_literals_are_left_alone() {
