@@ -30,6 +30,8 @@ use wasm_bindgen::JsCast;
 
 thread_local! {
     static RUNNING: Cell<bool> = const { Cell::new(false) };
+    /// The checks store's mark when the UI last read it (`store::checks_mark`).
+    static CHECKS_SEEN: Cell<Option<(u64, u32)>> = const { Cell::new(None) };
     static AGAIN: Cell<bool> = const { Cell::new(false) };
     /// The wait before the next retry while records wait and the server is out of reach (0: none
     /// scheduled).
@@ -133,6 +135,8 @@ fn listen(state: AppState) {
 
 /// What a page that does not lead shows of the leader's run.
 fn follow(state: AppState, message: String) {
+    // The leader may have written checks: this page's record of its own writes does not know.
+    store::checks_written_elsewhere();
     let phase = match message.as_str() {
         "syncing" => Some(SyncPhase::Syncing),
         "idle" => Some(SyncPhase::Idle),
@@ -368,12 +372,17 @@ pub(crate) async fn refresh_from_store_as(state: AppState, me: Option<&User>) {
     if let Ok(edits) = store::refused_edits().await {
         state.refused.set(edits);
     }
-    if let Ok(checks) = store::checks().await {
-        let refused_edits = state.refused.with_untracked(Vec::len);
-        let refused = (checks.iter().filter(|c| c.sync == SyncState::Rejected).count() + refused_edits) as u32;
-        state.sync.update(|s| s.refused = refused);
-        state.checks.set(checks);
+    // The checks are opened again only when the store's may have changed (`store::checks_mark`).
+    let mark = store::checks_mark().await.ok();
+    if mark.is_none() || CHECKS_SEEN.with(Cell::get) != mark {
+        if let Ok(checks) = store::checks().await {
+            state.checks.set(checks);
+            CHECKS_SEEN.with(|s| s.set(mark));
+        }
     }
+    let refused_edits = state.refused.with_untracked(Vec::len);
+    let rejected = state.checks.with_untracked(|cs| cs.iter().filter(|c| c.sync == SyncState::Rejected).count());
+    state.sync.update(|s| s.refused = (rejected + refused_edits) as u32);
     if let Some(me) = me {
         if let Ok(requests) = store::requests(me).await {
             state.requests.set(requests);
