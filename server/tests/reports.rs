@@ -169,14 +169,61 @@ async fn downloads_read_back_as_what_the_screen_shows_and_are_audited(app: TestA
     let exported = app
         .count(
             &s,
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'export' AND detail = 'cases.xlsx: ' || ? || ' rows'",
-            &[&cases.len().to_string()],
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'export' AND person_id IS NOT NULL AND detail LIKE 'cases.xlsx: download %'",
+            &[],
         )
         .await;
     assert_eq!(exported as usize, cases.len(), "one audit row per person in the file");
-    let reports =
-        app.count(&s, "SELECT COUNT(*) FROM audit_log WHERE action = 'export' AND person_id IS NULL", &[]).await;
+    let whole = app
+        .count(
+            &s,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'export' AND person_id IS NULL AND detail LIKE 'cases.xlsx: download %, ' || ? || ' rows'",
+            &[&cases.len().to_string()],
+        )
+        .await;
+    assert_eq!(whole, 1, "and one row saying the file was complete, and how long");
+    let reports = app
+        .count(
+            &s,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'export' AND person_id IS NULL AND detail NOT LIKE 'cases.%'",
+            &[],
+        )
+        .await;
     assert_eq!(reports, 2, "each report download, naming no one");
+
+    // The same list as CSV: the byte-order mark, the header, a row per case in the queue's order.
+    let res = tanaka.get(app.url("/api/v1/cases/export?format=csv")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+    let bytes = res.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), cases.len() + 1, "{text}");
+    assert!(lines[0].starts_with("お名前,地区,小地域,状況,緊急,"), "{}", lines[0]);
+    for (line, case) in lines[1..].iter().zip(cases) {
+        assert!(line.starts_with(case["person_name"].as_str().unwrap()), "{line}");
+    }
+
+    // Read in batches (a thousand at a time for a download; two here), the queue is the screen's:
+    // the same cases in the same order with the same counts of signals.
+    let tanaka_user = s.user_by_login("tanaka").await.unwrap().unwrap().user;
+    let (out, mut batches) = tokio::sync::mpsc::channel(1);
+    let reading = {
+        let s = s.clone();
+        let user = tanaka_user.clone();
+        tokio::spawn(async move { s.cases_in_batches(&user, 2, out).await })
+    };
+    let mut streamed = Vec::new();
+    while let Some(batch) = batches.recv().await {
+        assert!(!batch.is_empty() && batch.len() <= 2);
+        streamed.extend(batch);
+    }
+    assert_eq!(reading.await.unwrap().unwrap(), streamed.len() as u64);
+    let listed = s.visible_cases(&tanaka_user, None).await.unwrap();
+    assert!(listed.len() > 2, "more than one batch: {}", listed.len());
+    let key = |c: &mimamori_core::api::cases::CaseSummary| (c.id.clone(), c.signals);
+    assert_eq!(streamed.iter().map(key).collect::<Vec<_>>(), listed.iter().map(key).collect::<Vec<_>>());
 
     // Field users download nothing.
     let res = sato.get(app.url("/api/v1/cases/export?format=csv")).send().await.unwrap();

@@ -97,8 +97,14 @@ pub struct ExportQuery {
     pub(super) format: String,
 }
 
-/// The queue as a file (CSV or Excel): a named list, so coordinators and admins only, and each
-/// person in it is in the audit log as exported, with the file's form.
+/// Cases read and written to a download at a time.
+const EXPORT_BATCH: usize = 1_000;
+
+/// The queue as a file (CSV or Excel): a named list, so coordinators and admins only. Written as
+/// it is read, a thousand cases at a time, so a queue of any length (a prefecture's) never sits
+/// whole in memory; each thousand's persons are in the audit log as exported before their rows
+/// leave, every row naming the download (`cases.csv: download <id>`), and a last row without a
+/// person says how many the file held once it is complete.
 pub async fn export(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -107,7 +113,6 @@ pub async fn export(
     let session = auth.allow(policy::OFFICE)?;
     let format = Format::parse(&q.format)?;
     let now = now_millis();
-    let cases = state.storage.visible_cases(&session.user, None).await?;
     let headers = [
         "お名前",
         "地区",
@@ -121,28 +126,64 @@ pub async fn export(
         "次の対応日",
         "記録の数",
     ];
-    let at = |ms: i64| crate::time::jst_datetime(ms);
-    let rows = cases
-        .iter()
-        .map(|c| {
-            vec![
-                Cell::from(c.person_name.as_str()),
-                c.district.as_str().into(),
-                c.small_area.as_str().into(),
-                c.status.label_ja().into(),
-                if c.urgent { "緊急".into() } else { Cell::Empty },
-                at(c.opened_at).into(),
-                c.acknowledged_by.clone().into(),
-                c.acknowledged_at.map(at).into(),
-                c.owner_name().map(str::to_owned).into(),
-                c.next_action_on.clone().into(),
-                c.signals.into(),
-            ]
-        })
-        .collect();
-    let table = Table { sheet: "要対応".into(), headers: headers.iter().map(|h| (*h).to_owned()).collect(), rows };
-    let listed: Vec<&PersonId> = cases.iter().map(|c| &c.person_id).collect();
-    let detail = format!("cases.{}: {} rows", format.extension(), cases.len());
-    state.storage.audit_each(actor(&session), AuditAction::Export, &listed, &detail, now).await?;
-    table.into_file(format, &format!("mimamori-cases-{}", crate::time::today_jst(now).as_str()))
+    let table =
+        Table {
+            sheet: "要対応".into(), headers: headers.iter().map(|h| (*h).to_owned()).collect(), rows: Vec::new()
+        };
+    let (rows, response) = table.stream(format, &format!("mimamori-cases-{}", crate::time::today_jst(now).as_str()));
+    let (batches, mut read) = tokio::sync::mpsc::channel(1);
+    let reader = {
+        let storage = state.storage.clone();
+        let user = session.user.clone();
+        tokio::spawn(async move { storage.cases_in_batches(&user, EXPORT_BATCH, batches).await })
+    };
+    let storage = state.storage.clone();
+    tokio::spawn(async move {
+        let detail = format!("cases.{}: download {}", format.extension(), Uuid::new_v4());
+        let at = |ms: i64| crate::time::jst_datetime(ms);
+        let mut written = 0u64;
+        while let Some(cases) = read.recv().await {
+            let listed: Vec<&PersonId> = cases.iter().map(|c| &c.person_id).collect();
+            if let Err(e) = storage.audit_each(actor(&session), AuditAction::Export, &listed, &detail, now).await {
+                rows.failed(format!("auditing the download: {e}")).await;
+                return;
+            }
+            written += cases.len() as u64;
+            let batch = cases
+                .iter()
+                .map(|c| {
+                    vec![
+                        Cell::from(c.person_name.as_str()),
+                        c.district.as_str().into(),
+                        c.small_area.as_str().into(),
+                        c.status.label_ja().into(),
+                        if c.urgent { "緊急".into() } else { Cell::Empty },
+                        at(c.opened_at).into(),
+                        c.acknowledged_by.clone().into(),
+                        c.acknowledged_at.map(at).into(),
+                        c.owner_name().map(str::to_owned).into(),
+                        c.next_action_on.clone().into(),
+                        c.signals.into(),
+                    ]
+                })
+                .collect();
+            if !rows.rows(batch).await {
+                return;
+            }
+        }
+        match reader.await {
+            Ok(Ok(_)) => {
+                let whole = format!("{detail}, {written} rows");
+                let logged =
+                    storage.audit(storage.for_writes(), actor(&session), AuditAction::Export, None, &whole, now).await;
+                match logged {
+                    Ok(()) => rows.done().await,
+                    Err(e) => rows.failed(format!("auditing the download: {e}")).await,
+                }
+            }
+            Ok(Err(e)) => rows.failed(format!("reading the queue: {e}")).await,
+            Err(e) => rows.failed(format!("reading the queue: {e}")).await,
+        }
+    });
+    Ok(response)
 }

@@ -323,6 +323,52 @@ impl Storage {
         Ok(cases)
     }
 
+    /// The office's queue as [`Storage::visible_cases`] lists it (same cases, same order), read
+    /// as it goes and handed on `batch` cases at a time, each with its count of signals: for a
+    /// download of any length, holding only a batch or two in memory. The read is one statement
+    /// in one read transaction, so the file is one moment's queue. Stops early, without error, when
+    /// `out` is closed (the download was abandoned). Returns how many cases were handed on.
+    pub async fn cases_in_batches(
+        &self,
+        user: &User,
+        batch: usize,
+        out: tokio::sync::mpsc::Sender<Vec<CaseSummary>>,
+    ) -> Result<u64, StorageError> {
+        use futures_util::TryStreamExt;
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS},
+                    (SELECT COUNT(*) FROM case_events e SQLITE_INDEXED_BY(case_events_case)
+                     WHERE e.case_id = k.id AND e.kind IN ('check', 'request', 'safety')) AS signal_count
+             {PERSON_FROM} {SUMMARY_JOINS}
+             WHERE {} AND (k.status IN ('open', 'in_progress') OR k.closed_at > ?)
+             ORDER BY CASE WHEN k.status IN ('open', 'in_progress') THEN 0 ELSE 1 END, k.urgent DESC, k.opened_at, k.id",
+            scope_condition(user.role)
+        );
+        let sql = self.sql(&sql);
+        let now = crate::time::now_millis();
+        let mut tx = self.custom_planned_read().await?;
+        let mut rows = sqlx::query(&sql).bind(user.id.as_str()).bind(now - OFFICE_SEES_CLOSED_MS).fetch(&mut *tx);
+        let batch = batch.max(1);
+        let mut held = Vec::with_capacity(batch);
+        let mut handed = 0u64;
+        while let Some(r) = rows.try_next().await? {
+            let mut case = summary(&r)?;
+            case.signals = u32::try_from(r.try_get::<i64, _>("signal_count")?).unwrap_or(u32::MAX);
+            held.push(case);
+            if held.len() == batch {
+                handed += batch as u64;
+                if out.send(std::mem::replace(&mut held, Vec::with_capacity(batch))).await.is_err() {
+                    return Ok(handed);
+                }
+            }
+        }
+        if !held.is_empty() {
+            handed += held.len() as u64;
+            let _ = out.send(held).await;
+        }
+        Ok(handed)
+    }
+
     /// The person's open case in brief (the caller decided the person is in scope).
     pub async fn open_case_of(
         &self,
