@@ -210,7 +210,7 @@ impl Storage {
     /// The municipality's events with an area in the office user's districts (open first, then
     /// the newest), each with its areas there and how many of its persons there are confirmed.
     /// With `only`, that one event. Planned for the tables as they are now (an event's grow
-    /// from nothing within minutes; see [`Storage::plan_per_call`]): with the plan made while
+    /// from nothing within minutes; see [`Storage::planned_per_call`]): with the plan made while
     /// they were empty, the count alone took 1–18 s during a storm on PostgreSQL.
     pub async fn office_events(
         &self,
@@ -429,12 +429,12 @@ impl Storage {
         if open.is_empty() {
             return Ok(Vec::new());
         }
-        // An event is under way: its tables grow by the minute, so its reads are planned per
-        // call, and the connection goes back to plan-once whatever they answered.
-        self.plan_per_call(conn).await?;
-        let events = self.open_field_events(conn, user, &open).await;
-        self.plan_once(conn).await?;
-        events
+        // An event is under way: its tables grow by the minute, so its reads are planned per call
+        // (in a transaction of their own, which takes the setting with it when it ends).
+        let mut tx = self.planned_per_call(conn).await?;
+        let events = self.open_field_events(&mut tx, user, &open).await?;
+        tx.commit().await?;
+        Ok(events)
     }
 
     async fn open_field_events(

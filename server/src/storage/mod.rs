@@ -246,24 +246,24 @@ impl Storage {
         Ok(tx)
     }
 
-    /// From here on, `conn`'s statements are planned per call on PostgreSQL ([`Storage::plan_once`]
-    /// goes back). For a pull's 安否確認 reads: an event's tables grow from nothing to thousands
-    /// of rows within minutes, and a plan made once, while they were empty, stayed in use on that
-    /// connection all through the storm: a volunteer's confirmations took 1.6–14 s to read, with
-    /// 15,000 confirmations (BENCHMARKS.md §11). No-op on SQLite, which plans every statement anew.
-    pub async fn plan_per_call(&self, conn: &mut AnyConnection) -> Result<(), StorageError> {
+    /// A read transaction on `conn` whose statements PostgreSQL plans per call. For a pull's
+    /// 安否確認 reads: an event's tables grow from nothing to thousands of rows within minutes, and
+    /// a plan made once, while they were empty, stayed in use on that connection all through the
+    /// storm: a volunteer's confirmations took 1.6–14 s to read, with 15,000 confirmations
+    /// (BENCHMARKS.md §11). The setting is `SET LOCAL`: it ends with the transaction, also when
+    /// the request is dropped half-way (a phone that hangs up mid-pull), whose rollback sqlx runs
+    /// before the connection is used again; a plain `SET` and a second one to undo it left such a
+    /// connection planning per call until it was recycled. On SQLite (which plans every statement
+    /// anew) a plain read transaction: the event's reads see one moment.
+    pub async fn planned_per_call<'c>(
+        &self,
+        conn: &'c mut AnyConnection,
+    ) -> Result<Transaction<'c, Any>, StorageError> {
+        let mut tx = sqlx::Connection::begin(conn).await?;
         if self.backend == Backend::Postgres {
-            sqlx::query("SET plan_cache_mode = force_custom_plan").execute(&mut *conn).await?;
+            sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut *tx).await?;
         }
-        Ok(())
-    }
-
-    /// Back to planning each statement once (the pool's setting, see `pool_options`).
-    pub async fn plan_once(&self, conn: &mut AnyConnection) -> Result<(), StorageError> {
-        if self.backend == Backend::Postgres {
-            sqlx::query("SET plan_cache_mode = force_generic_plan").execute(&mut *conn).await?;
-        }
-        Ok(())
+        Ok(tx)
     }
 
     pub async fn begin(&self) -> Result<Transaction<'static, Any>, StorageError> {
