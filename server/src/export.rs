@@ -155,7 +155,7 @@ pub enum Piece {
     Failed(String),
 }
 
-/// Where a streamed download's rows go ([`Table::stream`]).
+/// Where a streamed download's rows go ([`Columns::stream`]).
 pub struct RowSender(tokio::sync::mpsc::Sender<Piece>);
 
 impl RowSender {
@@ -182,13 +182,19 @@ fn cut(why: impl Into<String>) -> std::io::Error {
     std::io::Error::other(why.into())
 }
 
-impl Table {
+/// A table to download whose rows come later, as many as there are ([`Columns::stream`]).
+pub struct Columns {
+    pub sheet: String,
+    pub headers: Vec<String>,
+}
+
+impl Columns {
     /// A download of any length: the response goes out at once and the rows are written as the
     /// caller sends them, CSV chunk by chunk, Excel into a workbook kept in temporary files (the
     /// file is sent when complete: a workbook is a zip, whole or nothing). Nothing holds the
     /// whole table in memory. A failure after the answer began cuts the file off (the browser
-    /// reports a failed download), never a file that only looks complete. `rows` of `self` is
-    /// ignored. Column widths come from the headers (the rows are not known in advance).
+    /// reports a failed download), never a file that only looks complete. Column widths come
+    /// from the headers (the rows are not known in advance).
     pub fn stream(self, format: Format, stem: &str) -> (RowSender, Response) {
         let (rows_tx, rows_rx) = tokio::sync::mpsc::channel::<Piece>(2);
         let (body_tx, body_rx) = tokio::sync::mpsc::channel::<Result<axum::body::Bytes, std::io::Error>>(4);

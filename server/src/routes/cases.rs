@@ -5,7 +5,7 @@
 use crate::apply::{apply, Skew};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
-use crate::export::{Cell, Format, Table};
+use crate::export::{Cell, Columns, Format};
 use crate::extract::{ApiJson, ApiQuery, IdPath};
 use crate::policy;
 use crate::startup::AppState;
@@ -126,11 +126,8 @@ pub async fn export(
         "次の対応日",
         "記録の数",
     ];
-    let table =
-        Table {
-            sheet: "要対応".into(), headers: headers.iter().map(|h| (*h).to_owned()).collect(), rows: Vec::new()
-        };
-    let (rows, response) = table.stream(format, &format!("mimamori-cases-{}", crate::time::today_jst(now).as_str()));
+    let columns = Columns { sheet: "要対応".into(), headers: headers.iter().map(|h| (*h).to_owned()).collect() };
+    let (rows, response) = columns.stream(format, &format!("mimamori-cases-{}", crate::time::today_jst(now).as_str()));
     let (batches, mut read) = tokio::sync::mpsc::channel(1);
     let reader = {
         let storage = state.storage.clone();
