@@ -51,9 +51,10 @@ if [ -z "${BENCH_SKIP_BROWSER:-}" ]; then
     echo "using the existing release build: target/release/server of $(date -r target/release/server '+%F %T')"
   fi
   scripts/precompress.sh
+  # map.bench.ts and pull.bench.ts need a server on the generated data set: see their headers.
   step "browser: tap to durable in IndexedDB; cold start and slow first visit (Playwright, $(chromium --version 2>/dev/null))"
   (cd end2end && MIMAMORI_BENCH_OUT="$OUT/save.json" MIMAMORI_BENCH_START_OUT="$OUT/start.json" \
-    npx playwright test --config bench.config.ts) 2>&1 \
+    npx playwright test --config bench.config.ts save.bench.ts start.bench.ts) 2>&1 \
     | tee "$OUT/save.txt" || status=$?
 fi
 

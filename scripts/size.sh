@@ -85,7 +85,12 @@ FIRST_SCREEN_CEILING=153600
 # in CI's build of the same commit): its words and the shared form's templates, in the main module's
 # static data although the screen is in the management chunk; 183 B left under 460,500 was less
 # than the split build's ~1 KB variation.
-APP_CEILING=461000
+# Raised, 2026-12-05 (ninth session), to 462,000 with no change to the app: builds of the same
+# screens measured 460,172–461,045 B (CI 460,557 B at eb49fd8; here 461,045 B for the same wasm
+# source: the main module's raw size differed by 25 B, its brotli by 462 B, as wasm-split orders
+# the functions differently from build to build). 461,000 left less than that variation, so CI
+# could fail on a build's luck. This session's client change (the checks mark) measured ~0.2 KB.
+APP_CEILING=462000
 site=target/site
 hash=target/release/hash.txt
 [ -f "$hash" ] || { echo "no release build; run cargo leptos build --release --split" >&2; exit 1; }
