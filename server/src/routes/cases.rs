@@ -13,7 +13,7 @@ use crate::storage::{Actor, AuditAction, Session, WriteTx};
 use crate::time::now_millis;
 use axum::extract::State;
 use axum::Json;
-use mimamori_core::api::cases::{CaseDetail, CaseList};
+use mimamori_core::api::cases::{CaseDetail, CaseList, CaseSummary};
 use mimamori_core::api::Mutation;
 use mimamori_core::domain::{CaseUpdate, PersonId};
 use mimamori_core::words::Label;
@@ -126,19 +126,38 @@ pub async fn export(
         "次の対応日",
         "記録の数",
     ];
-    let columns = Columns { sheet: "要対応".into(), headers: headers.iter().map(|h| (*h).to_owned()).collect() };
-    let (rows, response) = columns.stream(format, &format!("mimamori-cases-{}", crate::time::today_jst(now).as_str()));
     let (batches, mut read) = tokio::sync::mpsc::channel(1);
     let reader = {
         let storage = state.storage.clone();
         let user = session.user.clone();
         tokio::spawn(async move { storage.cases_in_batches(&user, EXPORT_BATCH, batches).await })
     };
+    // Until the first rows are read and audited nothing has been answered: a failure there (the
+    // database away) is a plain JSON error, as anywhere else. Later, it can only cut the file off.
+    let detail = format!("cases.{}: download {}", format.extension(), Uuid::new_v4());
+    let first = read.recv().await;
+    let reader = match first {
+        Some(_) => Some(reader),
+        None => {
+            reader.await.map_err(|e| ApiError::Internal(format!("reading the queue: {e}").into()))??;
+            None
+        }
+    };
+    if let Some(cases) = &first {
+        let listed: Vec<&PersonId> = cases.iter().map(|c| &c.person_id).collect();
+        state.storage.audit_each(actor(&session), AuditAction::Export, &listed, &detail, now).await?;
+    }
+    let columns = Columns { sheet: "要対応".into(), headers: headers.iter().map(|h| (*h).to_owned()).collect() };
+    let (rows, response) = columns.stream(format, &format!("mimamori-cases-{}", crate::time::today_jst(now).as_str()));
     let storage = state.storage.clone();
     tokio::spawn(async move {
-        let detail = format!("cases.{}: download {}", format.extension(), Uuid::new_v4());
-        let at = |ms: i64| crate::time::jst_datetime(ms);
         let mut written = 0u64;
+        if let Some(cases) = first {
+            written += cases.len() as u64;
+            if !rows.rows(case_rows(&cases)).await {
+                return;
+            }
+        }
         while let Some(cases) = read.recv().await {
             let listed: Vec<&PersonId> = cases.iter().map(|c| &c.person_id).collect();
             if let Err(e) = storage.audit_each(actor(&session), AuditAction::Export, &listed, &detail, now).await {
@@ -146,41 +165,50 @@ pub async fn export(
                 return;
             }
             written += cases.len() as u64;
-            let batch = cases
-                .iter()
-                .map(|c| {
-                    vec![
-                        Cell::from(c.person_name.as_str()),
-                        c.district.as_str().into(),
-                        c.small_area.as_str().into(),
-                        c.status.label_ja().into(),
-                        if c.urgent { "緊急".into() } else { Cell::Empty },
-                        at(c.opened_at).into(),
-                        c.acknowledged_by.clone().into(),
-                        c.acknowledged_at.map(at).into(),
-                        c.owner_name().map(str::to_owned).into(),
-                        c.next_action_on.clone().into(),
-                        c.signals.into(),
-                    ]
-                })
-                .collect();
-            if !rows.rows(batch).await {
+            if !rows.rows(case_rows(&cases)).await {
                 return;
             }
         }
-        match reader.await {
-            Ok(Ok(_)) => {
-                let whole = format!("{detail}, {written} rows");
-                let logged =
-                    storage.audit(storage.for_writes(), actor(&session), AuditAction::Export, None, &whole, now).await;
-                match logged {
-                    Ok(()) => rows.done().await,
-                    Err(e) => rows.failed(format!("auditing the download: {e}")).await,
-                }
-            }
-            Ok(Err(e)) => rows.failed(format!("reading the queue: {e}")).await,
-            Err(e) => rows.failed(format!("reading the queue: {e}")).await,
+        let read_all = match reader {
+            Some(reader) => match reader.await {
+                Ok(Ok(_)) => Ok(()),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(e) => Err(e.to_string()),
+            },
+            None => Ok(()),
+        };
+        if let Err(e) = read_all {
+            rows.failed(format!("reading the queue: {e}")).await;
+            return;
+        }
+        let whole = format!("{detail}, {written} rows");
+        match storage.audit(storage.for_writes(), actor(&session), AuditAction::Export, None, &whole, now).await {
+            Ok(()) => rows.done().await,
+            Err(e) => rows.failed(format!("auditing the download: {e}")).await,
         }
     });
     Ok(response)
+}
+
+/// The queue's rows as the download writes them.
+fn case_rows(cases: &[CaseSummary]) -> Vec<Vec<Cell>> {
+    let at = |ms: i64| crate::time::jst_datetime(ms);
+    cases
+        .iter()
+        .map(|c| {
+            vec![
+                Cell::from(c.person_name.as_str()),
+                c.district.as_str().into(),
+                c.small_area.as_str().into(),
+                c.status.label_ja().into(),
+                if c.urgent { "緊急".into() } else { Cell::Empty },
+                at(c.opened_at).into(),
+                c.acknowledged_by.clone().into(),
+                c.acknowledged_at.map(at).into(),
+                c.owner_name().map(str::to_owned).into(),
+                c.next_action_on.clone().into(),
+                c.signals.into(),
+            ]
+        })
+        .collect()
 }
