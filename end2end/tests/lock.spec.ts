@@ -343,6 +343,62 @@ test("a forgotten PIN the server cannot help with: told what unsent records woul
   await context.close();
 });
 
+test("unlocking opens each person's newest checks for the list; the whole history follows, and a check from another tab is not missed", async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await signInAs(page, server.url, "sato");
+  await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
+  const row = page.getByTestId("person-row").first();
+  const name = (await row.locator(".person-name").textContent())!.trim();
+  await row.click();
+  await expect(page.getByRole("heading", { name })).toBeVisible();
+  const before = await page.getByTestId("history-item").count();
+  // Seen well, then not at home twice: the list goes by the newest, the map by the sighting.
+  for (const [i, outcome] of ["変わりなし", "不在", "不在"].entries()) {
+    await page.getByRole("button", { name: outcome, exact: true }).click();
+    await page.getByRole("button", { name: "記録する" }).click();
+    await expect(page.getByTestId("history-item")).toHaveCount(before + i + 1);
+  }
+  await expect(page.getByTestId("pending-count")).toHaveCount(0, { timeout: 30_000 });
+  const history = before + 3;
+  const checks = (await storeCounts(page)).checks;
+  // What unlocking opens first is kept sealed like every other record.
+  const kept = await metaValue(page, "newest_checks");
+  expect(kept).not.toBeNull();
+  expect(JSON.stringify(kept)).not.toContain(name);
+
+  // Reopened: the list goes by the newest check (不在 today), the person's page and 記録一覧 by all.
+  await reopen(page, `${server.url}/persons`);
+  const again = page.getByTestId("person-row").filter({ hasText: name });
+  await expect(again).toContainText("今日（不在）");
+  await again.click();
+  await expect(page.getByTestId("history-item")).toHaveCount(history);
+  await expect(page.getByTestId("checks-opening")).toHaveCount(0);
+  await expect(page.getByTestId("history-item").first()).toContainText("不在");
+  await page.goto(`${server.url}/checks`);
+  await unlock(page);
+  await expect(page.getByTestId("check-total")).toHaveText(String(checks));
+
+  // Another tab logs a check on the same person: this one, reopened, lists it as the newest.
+  const other = await context.newPage();
+  await other.goto(`${server.url}/persons`);
+  await unlock(other);
+  await other.getByTestId("person-row").filter({ hasText: name }).click();
+  await other.getByRole("button", { name: "変わりなし", exact: true }).click();
+  await other.getByRole("button", { name: "記録する" }).click();
+  await expect(other.getByTestId("saved")).toBeVisible();
+  await other.close();
+  await reopen(page, `${server.url}/persons`);
+  await expect(page.getByTestId("person-row").filter({ hasText: name })).toContainText("今日（変わりなし）");
+  await page.getByTestId("person-row").filter({ hasText: name }).click();
+  await expect(page.getByTestId("history-item")).toHaveCount(history + 1);
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
 test("a record that will not decrypt is set aside and said; the rest of the store opens", async ({ browser }) => {
   const context = await browser.newContext();
   const page = await context.newPage();

@@ -100,6 +100,9 @@ pub struct AppState {
     pub lock: RwSignal<LockScreen>,
     pub persons: RwSignal<Vec<Person>>,
     pub checks: RwSignal<Vec<Check>>,
+    /// Whether `checks` holds every check on the device. Right after unlocking it may hold only
+    /// the ones the home list and the map go by (each person's newest) while the rest are opened.
+    pub checks_complete: RwSignal<bool>,
     /// Changes other than checks that the server refused (person edits, consents, registrations,
     /// requests, 活動記録), each with the server's code and message.
     pub refused: RwSignal<Vec<RefusedEdit>>,
@@ -128,6 +131,7 @@ impl AppState {
             lock: RwSignal::new(LockScreen::Open),
             persons: RwSignal::new(Vec::new()),
             checks: RwSignal::new(Vec::new()),
+            checks_complete: RwSignal::new(false),
             refused: RwSignal::new(Vec::new()),
             requests: RwSignal::new(Vec::new()),
             areas: RwSignal::new(Vec::new()),

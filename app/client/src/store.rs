@@ -17,7 +17,9 @@
 //!   opens online so that it opens offline too); `seen_devices`: the ids of this user's other
 //!   devices whose enrolment the user has seen; and
 //!   `sign_out_pending`: the device was signed out offline, and the server must still be told;
-//!   `cases`: where the 要対応 cases on the persons held stand ([`FieldCase`], replaced at each pull).
+//!   `cases`: where the 要対応 cases on the persons held stand ([`FieldCase`], replaced at each pull);
+//!   `newest_checks`: the sealed records of each person's newest checks, copied, and the number of
+//!   checks then held, so that unlocking shows the home list without opening every check.
 //!
 //! - `aside` (v4): records that would not decrypt (damaged on disk), moved out of the way with
 //!   the store and key they came from, so the rest of the store stays readable.
@@ -25,7 +27,7 @@
 //!   PIN, wrong PINs in a row and the idle minutes before locking ([`LockRecord`]).
 //!
 //! Sealed: every record of `persons`, `checks`, `outbox`, `refused`, `drafts` and `requests`, and
-//! `session`, `areas` and `cases` in `meta`, is a [`Row`]: the keys it is found by in the clear
+//! `session`, `areas` and `cases` in `meta` (and the copies in `newest_checks`), is a [`Row`]: the keys it is found by in the clear
 //! (random ids and the outbox's sequence number, nothing about a person) and the record itself
 //! AES-GCM sealed under the data key ([`vault`]). Without the PIN none of it opens. A device whose
 //! store predates the lock is sealed in place, in one transaction, when its user sets a PIN
@@ -179,7 +181,7 @@ pub fn checks_written_elsewhere() {
     checks_written();
 }
 
-/// Changes whenever what [`checks`] returns may have changed: this page's writes to the checks
+/// Changes whenever what [`checks_page`] reads may have changed: this page's writes to the checks
 /// store, and the number of records in it (a check saved in another tab adds one). Cheap: no
 /// record is opened. Why: a 民生委員's phone holds tens of thousands of sealed checks (22,400 in
 /// the benchmark: 1.2 s to open them all, 2.6 s on a slow phone), and every sync run ended by
@@ -372,6 +374,16 @@ async fn all_rows<T>(store_name: &str, open: impl Fn(&Row) -> Result<T, VaultErr
     let keys: Vec<JsValue> = store.get_all_keys::<JsValue>().primitive()?.await?.collect::<Result<_, _>>()?;
     let values: Vec<JsValue> = store.get_all::<JsValue>().primitive()?.await?.collect::<Result<_, _>>()?;
     drop(tx);
+    open_rows(store_name, keys, values, open).await
+}
+
+/// Records read from a sealed store, opened; those that will not open are moved aside.
+async fn open_rows<T>(
+    store_name: &str,
+    keys: Vec<JsValue>,
+    values: Vec<JsValue>,
+    open: impl Fn(&Row) -> Result<T, VaultError>,
+) -> Result<Vec<T>, StoreError> {
     let mut out = Vec::with_capacity(values.len());
     let mut bad = Vec::new();
     for (key, value) in keys.into_iter().zip(values) {
@@ -633,8 +645,99 @@ pub async fn clear_persons_stale() -> Result<(), StoreError> {
     meta_put("stale_persons", &false).await
 }
 
-pub async fn checks() -> Result<Vec<Check>, StoreError> {
-    all(CHECKS).await
+/// Up to `limit` checks in key order, after the key `after` (from the start with `None`), opened;
+/// and the key to go on from, `None` once the store has no more. The UI reads a full store a page
+/// at a time, so that the screen stays responsive while tens of thousands are opened.
+pub async fn checks_page(after: Option<String>, limit: u32) -> Result<(Vec<Check>, Option<String>), StoreError> {
+    let db = db().await?;
+    let tx = db.transaction(CHECKS).build()?;
+    let store = tx.object_store(CHECKS)?;
+    let (keys, values): (Vec<JsValue>, Vec<JsValue>) = match after {
+        None => (
+            store.get_all_keys::<JsValue>().with_limit(limit).primitive()?.await?.collect::<Result<_, _>>()?,
+            store.get_all::<JsValue>().with_limit(limit).primitive()?.await?.collect::<Result<_, _>>()?,
+        ),
+        Some(after) => {
+            let from = || indexed_db_futures::KeyRange::LowerBound(after.clone(), true);
+            (
+                store
+                    .get_all_keys::<JsValue>()
+                    .with_query::<String, _>(from())
+                    .with_limit(limit)
+                    .primitive()?
+                    .await?
+                    .collect::<Result<_, _>>()?,
+                store
+                    .get_all::<JsValue>()
+                    .with_query::<String, _>(from())
+                    .with_limit(limit)
+                    .primitive()?
+                    .await?
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+    };
+    drop(tx);
+    let next = if keys.len() as u32 == limit { keys.last().and_then(JsValue::as_string) } else { None };
+    Ok((open_rows(CHECKS, keys, values, |row| row.open()).await?, next))
+}
+
+/// The records of the checks that decide the home list and the map (each person's newest, see
+/// `LastChecks::deciding`), copied as stored (sealed) into `meta` with the number of checks the
+/// store held then: opened at unlock instead of every check. Copied, not sealed again: nothing is
+/// serialised here (that cost the first load 7 KB).
+const NEWEST_CHECKS: &str = "newest_checks";
+
+/// The checks last kept by [`put_newest_checks`], opened, if the checks store still holds as many
+/// checks as it did then (otherwise some may be missing: `None`; likewise if one will not open).
+pub async fn newest_checks() -> Result<Option<Vec<Check>>, StoreError> {
+    let db = db().await?;
+    let tx = db.transaction([CHECKS, META]).build()?;
+    let count = tx.object_store(CHECKS)?.count().await?;
+    let kept: Option<JsValue> = tx.object_store(META)?.get(NEWEST_CHECKS.to_owned()).primitive()?.await?;
+    drop(tx);
+    let Some(kept) = kept.filter(JsValue::is_object) else {
+        return Ok(None);
+    };
+    let field = |name: &str| js_sys::Reflect::get(&kept, &name.into()).ok();
+    if field("count").and_then(|n| n.as_f64()) != Some(f64::from(count)) {
+        return Ok(None);
+    }
+    let Some(rows) = field("rows").filter(js_sys::Array::is_array).map(|v| js_sys::Array::from(&v)) else {
+        return Ok(None);
+    };
+    let mut out = Vec::with_capacity(rows.length() as usize);
+    for value in rows.iter() {
+        match serde_wasm_bindgen::from_value::<Row>(value).map_err(|_| VaultError::Corrupt).and_then(|r| r.open()) {
+            Ok(c) => out.push(c),
+            Err(_) => return Ok(None),
+        }
+    }
+    Ok(Some(out))
+}
+
+/// Keeps the records of the checks with these ids for [`newest_checks`], chosen from a store of
+/// `count` checks: only if it still holds that many (read in the transaction that writes them).
+pub async fn put_newest_checks(ids: Vec<String>, count: u32) -> Result<(), StoreError> {
+    let db = db().await?;
+    let tx = db.transaction([CHECKS, META]).with_mode(TransactionMode::Readwrite).build()?;
+    let checks = tx.object_store(CHECKS)?;
+    if checks.count().await? != count {
+        return Ok(());
+    }
+    let rows = js_sys::Array::new();
+    for id in ids {
+        let row: Option<JsValue> = checks.get(id).primitive()?.await?;
+        if let Some(row) = row {
+            rows.push(&row);
+        }
+    }
+    let kept = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&kept, &"count".into(), &f64::from(count).into());
+    let _ = js_sys::Reflect::set(&kept, &"rows".into(), &rows);
+    tx.object_store(META)?.put(JsValue::from(kept)).with_key(NEWEST_CHECKS.to_owned()).primitive()?;
+    tx.commit().await?;
+    Ok(())
 }
 
 pub async fn pending_count() -> Result<u32, StoreError> {
@@ -999,6 +1102,10 @@ pub async fn apply_pull(
         }
     }
     let meta = tx.object_store(META)?;
+    if deleted {
+        // It may hold a departed person's newest check; made again from what is left.
+        meta.delete(NEWEST_CHECKS.to_owned()).primitive()?;
+    }
     meta.put(cursor as f64).with_key("cursor".to_owned()).primitive()?;
     meta.put(now as f64).with_key("last_synced_at".to_owned()).primitive()?;
     meta.put(clock_offset as f64).with_key("clock_offset".to_owned()).primitive()?;

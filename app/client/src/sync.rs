@@ -32,6 +32,8 @@ thread_local! {
     static RUNNING: Cell<bool> = const { Cell::new(false) };
     /// The checks store's mark when the UI last read it (`store::checks_mark`).
     static CHECKS_SEEN: Cell<Option<(u64, u32)>> = const { Cell::new(None) };
+    /// Whether [`load_checks`] is under way.
+    static LOADING_CHECKS: Cell<bool> = const { Cell::new(false) };
     static AGAIN: Cell<bool> = const { Cell::new(false) };
     /// The wait before the next retry while records wait and the server is out of reach (0: none
     /// scheduled).
@@ -358,6 +360,82 @@ async fn finish_sign_out() -> bool {
     false
 }
 
+/// How many records the server refused, on the sync bar.
+fn count_refused(state: AppState) {
+    let refused_edits = state.refused.with_untracked(Vec::len);
+    let rejected = state.checks.with_untracked(|cs| cs.iter().filter(|c| c.sync == SyncState::Rejected).count());
+    state.sync.update(|s| s.refused = (rejected + refused_edits) as u32);
+}
+
+/// Returns once the screens show (the store read, the lock open) and the browser has painted
+/// them; or after two seconds whatever the screen (a PIN still to be chosen, say).
+async fn shown(state: AppState) {
+    for _ in 0..100 {
+        if state.booted.get_untracked() && state.lock.get_untracked() == crate::state::LockScreen::Open {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(20).await;
+    }
+    if let Some(w) = web_sys::window() {
+        let frame = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = w.request_animation_frame(&resolve);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(frame).await;
+    }
+    gloo_timers::future::TimeoutFuture::new(0).await;
+}
+
+/// Checks opened per page of [`store::checks_page`]: about 0.1 s of a slow phone's main thread.
+const CHECKS_PAGE: u32 = 1_000;
+
+/// Brings the UI's checks up to the device store's, if they may differ (`store::checks_mark`):
+/// every check opened, a page at a time so the screen goes on answering meanwhile (a 民生委員's
+/// phone holds tens of thousands: 2.7 s of a slow phone's time). Then the deciding ones are kept
+/// apart for the next unlock ([`store::put_newest_checks`]). One load at a time: one asked for
+/// while another runs is left to it, which looks at the store again when it is done.
+async fn load_checks(state: AppState) {
+    if LOADING_CHECKS.with(|l| l.replace(true)) {
+        return;
+    }
+    loop {
+        let mark = store::checks_mark().await.ok();
+        if mark.is_some() && CHECKS_SEEN.with(Cell::get) == mark {
+            break;
+        }
+        let mut all = Vec::new();
+        let mut after = None;
+        let read = loop {
+            match store::checks_page(after, CHECKS_PAGE).await {
+                Ok((page, next)) => {
+                    all.extend(page);
+                    match next {
+                        Some(next) => after = Some(next),
+                        None => break true,
+                    }
+                }
+                Err(_) => break false,
+            }
+        };
+        if !read {
+            break;
+        }
+        let newest: Vec<String> =
+            crate::domain::LastChecks::deciding(&all).into_iter().map(|c| c.id.0.to_string()).collect();
+        state.checks.set(all);
+        state.checks_complete.set(true);
+        CHECKS_SEEN.with(|s| s.set(mark));
+        count_refused(state);
+        match mark {
+            Some(mark) if store::checks_mark().await.ok() == Some(mark) => {
+                let _ = store::put_newest_checks(newest, mark.1).await;
+            }
+            Some(_) => {}
+            None => break,
+        }
+    }
+    LOADING_CHECKS.with(|l| l.set(false));
+}
+
 /// Reloads the UI's view of the device store.
 pub async fn refresh_from_store(state: AppState) {
     let me = state.session.with_untracked(|s| s.user().cloned());
@@ -372,17 +450,27 @@ pub(crate) async fn refresh_from_store_as(state: AppState, me: Option<&User>) {
     if let Ok(edits) = store::refused_edits().await {
         state.refused.set(edits);
     }
-    // The checks are opened again only when the store's may have changed (`store::checks_mark`).
-    let mark = store::checks_mark().await.ok();
-    if mark.is_none() || CHECKS_SEEN.with(Cell::get) != mark {
-        if let Ok(checks) = store::checks().await {
-            state.checks.set(checks);
-            CHECKS_SEEN.with(|s| s.set(mark));
-        }
+    // The checks: on a page just opened, the deciding ones first when they are kept, the history
+    // after, without waiting for it; otherwise the history now, if the store's changed.
+    let opening = CHECKS_SEEN.with(Cell::get).is_none() && !LOADING_CHECKS.with(|l| l.replace(true));
+    let newest = if opening { store::newest_checks().await.ok().flatten() } else { None };
+    if opening {
+        LOADING_CHECKS.with(|l| l.set(false));
     }
-    let refused_edits = state.refused.with_untracked(Vec::len);
-    let rejected = state.checks.with_untracked(|cs| cs.iter().filter(|c| c.sync == SyncState::Rejected).count());
-    state.sync.update(|s| s.refused = (rejected + refused_edits) as u32);
+    match newest {
+        Some(newest) => {
+            state.checks.set(newest);
+            // The rest once the screen shows what it has, so as not to hold it up.
+            LOADING_CHECKS.with(|l| l.set(true));
+            leptos::task::spawn_local(async move {
+                shown(state).await;
+                LOADING_CHECKS.with(|l| l.set(false));
+                load_checks(state).await;
+            });
+        }
+        None => load_checks(state).await,
+    }
+    count_refused(state);
     if let Some(me) = me {
         if let Ok(requests) = store::requests(me).await {
             state.requests.set(requests);

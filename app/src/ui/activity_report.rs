@@ -48,6 +48,10 @@ pub fn ActivityReportPage() -> impl IntoView {
     let month = RwSignal::new(this_month.clone());
     let counted = Memo::new(move |_| {
         let me = state.session.with(|s| s.user().map(|u| u.id.clone()))?;
+        // Counted from the whole month, so not before every check is open (just after unlocking).
+        if !state.checks_complete.get() {
+            return None;
+        }
         let m = month.get();
         Some(state.checks.with(|cs| {
             state.requests.with(|rs| state.persons.with(|ps| ActivityReport::count(&m, &me, cs, rs, ps, local_date)))
@@ -118,6 +122,7 @@ pub fn ActivityReportPage() -> impl IntoView {
                 }).collect_view()}
             </div>
             <p class="hint no-print">{t!("activity.hint")}</p>
+            <super::recent_checks::ChecksOpening/>
             {move || report.get().map(|r| view! {
                 <form class="activity-sheet" on:submit=submit novalidate>
                     <h2 class="sheet-title">{t!("activity.sheet_title", month = month_label(&r.month))}</h2>

@@ -128,7 +128,10 @@ fn PersonDetail(id: PersonId, person: Memo<Option<Person>>) -> impl IntoView {
                 <EditForm id=id.clone() person/>
             </Show>
             <h2>{t!("person.history")}</h2>
-            <Show when=move || !history.with(Vec::is_empty) fallback=|| view! { <p class="empty">{t!("person.no_history")}</p> }>
+            <super::recent_checks::ChecksOpening/>
+            <Show when=move || !history.with(Vec::is_empty) fallback=move || view! {
+                <Show when=move || state.checks_complete.get()><p class="empty">{t!("person.no_history")}</p></Show>
+            }>
                 <ol class="history" data-testid="history">
                     <For each=move || history.get() key=|c| (c.id, c.sync) let:check>
                         <HistoryItem check/>

@@ -45,6 +45,8 @@ pub fn RecentChecksPage() -> impl IntoView {
     view! {
         <section class="page">
             <h1>{t!("checks.title")}</h1>
+            <ChecksOpening/>
+            <Show when=move || state.checks_complete.get()>
             <p class="summary">
                 {t!("checks.total_before")} <strong data-testid="check-total">{move || state.checks.with(Vec::len)}</strong> {t!("checks.total_after")}
                 {t!("checks.attention_before")} <strong>{needs_attention}</strong> {t!("checks.attention_after")}
@@ -65,8 +67,21 @@ pub fn RecentChecksPage() -> impl IntoView {
                     </For>
                 </ol>
             </Show>
+            </Show>
             <SignOutButton/>
         </section>
+    }
+}
+
+/// Said while the device's checks are still being opened (just after unlocking), where a screen
+/// shows more than each person's newest.
+#[component]
+pub fn ChecksOpening() -> impl IntoView {
+    let state = use_app_state();
+    view! {
+        <Show when=move || !state.checks_complete.get()>
+            <p class="loading" role="status" data-testid="checks-opening">{t!("checks.opening")}</p>
+        </Show>
     }
 }
 

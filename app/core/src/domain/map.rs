@@ -31,6 +31,30 @@ impl LastChecks {
         out
     }
 
+    /// The few checks that decide [`LastChecks::of_all`] and the home list: each person's newest,
+    /// and their newest that saw them when that is an older one (the newest was 不在). A device
+    /// keeps these apart so that unlocking shows the list without opening its whole history.
+    pub fn deciding(checks: &[Check]) -> Vec<&Check> {
+        let mut newest: HashMap<&PersonId, (&Check, Option<&Check>)> = HashMap::new();
+        for c in checks {
+            let (n, seen) = newest.entry(&c.person_id).or_insert((c, None));
+            if c.recorded_at > n.recorded_at {
+                *n = c;
+            }
+            if c.outcome != CheckOutcome::NotHome && seen.is_none_or(|s| c.recorded_at > s.recorded_at) {
+                *seen = Some(c);
+            }
+        }
+        let mut out = Vec::with_capacity(newest.len());
+        for (n, seen) in newest.into_values() {
+            out.push(n);
+            if let Some(s) = seen.filter(|s| !std::ptr::eq(*s, n)) {
+                out.push(s);
+            }
+        }
+        out
+    }
+
     pub fn status(&self, interval_days: u32, now: EpochMillis, tz_offset_min: i64) -> MapStatus {
         MapStatus::of(self.at, self.seen.map(|(_, o)| o), interval_days, now, tz_offset_min)
     }
@@ -169,6 +193,41 @@ mod tests {
         let later = [check(3, CheckOutcome::Emergency), check(0, CheckOutcome::AllWell)];
         assert_eq!(LastChecks::of_all(&later)[&p].status(7, NOW, JST), MapStatus::Fine);
         assert!(LastChecks::of_all(&[]).is_empty());
+    }
+
+    #[test]
+    fn the_deciding_checks_decide_as_the_whole_history_does() {
+        use crate::domain::{Check, PersonId};
+        let check = |person: u128, n: u128, days: i64, outcome| {
+            let mut c: Check = serde_json::from_str(&format!(
+                r#"{{"id":"{}","person_id":"{}","outcome":"all_well","recorded_at":0,"author_id":"u-1","author_name":"鈴木","sync":"synced"}}"#,
+                uuid::Uuid::from_u128(person << 16 | n),
+                PersonId::registered(uuid::Uuid::from_u128(person)).as_str()
+            ))
+            .unwrap();
+            c.outcome = outcome;
+            c.recorded_at = NOW - days * DAY_MS;
+            c
+        };
+        let history = [
+            // Person 1: 緊急, then 不在 since: both decide (the list shows the 不在, the map the 緊急).
+            check(1, 1, 10, CheckOutcome::AllWell),
+            check(1, 2, 3, CheckOutcome::Emergency),
+            check(1, 3, 1, CheckOutcome::NotHome),
+            check(1, 4, 2, CheckOutcome::NotHome),
+            // Person 2: seen well last: that one alone.
+            check(2, 1, 5, CheckOutcome::Concern),
+            check(2, 2, 4, CheckOutcome::AllWell),
+            // Person 3: only ever 不在.
+            check(3, 1, 6, CheckOutcome::NotHome),
+            check(3, 2, 8, CheckOutcome::NotHome),
+        ];
+        let kept = LastChecks::deciding(&history);
+        let mut ids: Vec<u128> = kept.iter().map(|c| c.id.0.as_u128()).collect();
+        ids.sort();
+        assert_eq!(ids, vec![1 << 16 | 2, 1 << 16 | 3, 2 << 16 | 2, 3 << 16 | 1]);
+        assert_eq!(LastChecks::of_all(kept), LastChecks::of_all(&history));
+        assert!(LastChecks::deciding(&[]).is_empty());
     }
 
     #[test]
