@@ -722,7 +722,8 @@ pub async fn put_newest_checks(ids: Vec<String>, count: u32) -> Result<(), Store
     let db = db().await?;
     let tx = db.transaction([CHECKS, META]).with_mode(TransactionMode::Readwrite).build()?;
     let checks = tx.object_store(CHECKS)?;
-    if checks.count().await? != count {
+    // Nothing to keep, or a store wiped meanwhile (signed out): a wiped store stays empty.
+    if ids.is_empty() || checks.count().await? != count || !signed_in(&tx).await? {
         return Ok(());
     }
     let rows = js_sys::Array::new();
