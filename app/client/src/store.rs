@@ -27,11 +27,11 @@
 //!   PIN, wrong PINs in a row and the idle minutes before locking ([`LockRecord`]).
 //!
 //! Sealed: every record of `persons`, `checks`, `outbox`, `refused`, `drafts` and `requests`, and
-//! `session`, `areas` and `cases` in `meta` (and the copies in `newest_checks`), is a [`Row`]: the keys it is found by in the clear
-//! (random ids and the outbox's sequence number, nothing about a person) and the record itself
-//! AES-GCM sealed under the data key ([`vault`]). Without the PIN none of it opens. A device whose
-//! store predates the lock is sealed in place, in one transaction, when its user sets a PIN
-//! ([`seal_in_place`]).
+//! `session`, `areas` and `cases` in `meta` (and the copies in `newest_checks`), is a [`Row`]:
+//! the keys it is found by in the clear (random ids and the outbox's sequence number, nothing
+//! about a person) and the record itself AES-GCM sealed under the data key ([`vault`]). Without
+//! the PIN none of it opens. A device whose store predates the lock is sealed in place, in one
+//! transaction, when its user sets a PIN ([`seal_in_place`]).
 //!
 //! A new version adds an `if old < N` step to [`upgrade`]; existing data is kept.
 
@@ -684,8 +684,7 @@ pub async fn checks_page(after: Option<String>, limit: u32) -> Result<(Vec<Check
 
 /// The records of the checks that decide the home list and the map (each person's newest, see
 /// `LastChecks::deciding`), copied as stored (sealed) into `meta` with the number of checks the
-/// store held then: opened at unlock instead of every check. Copied, not sealed again: nothing is
-/// serialised here (that cost the first load 7 KB).
+/// store held then: opened at unlock instead of every check. Copied, not sealed again.
 const NEWEST_CHECKS: &str = "newest_checks";
 
 /// The checks last kept by [`put_newest_checks`], opened, if the checks store still holds as many
