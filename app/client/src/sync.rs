@@ -368,7 +368,7 @@ fn count_refused(state: AppState) {
 }
 
 /// Returns once the screens show (the store read, the lock open) and the browser has painted
-/// them; or after two seconds whatever the screen (a PIN still to be chosen, say).
+/// them (or 100 ms later); or after two seconds whatever the screen (a PIN still to be chosen).
 async fn shown(state: AppState) {
     for _ in 0..100 {
         if state.booted.get_untracked() && state.lock.get_untracked() == crate::state::LockScreen::Open {
@@ -376,9 +376,11 @@ async fn shown(state: AppState) {
         }
         gloo_timers::future::TimeoutFuture::new(20).await;
     }
+    // A page in the background gets no frames: then 100 ms, so the history is never left unopened.
     if let Some(w) = web_sys::window() {
         let frame = js_sys::Promise::new(&mut |resolve, _| {
             let _ = w.request_animation_frame(&resolve);
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 100);
         });
         let _ = wasm_bindgen_futures::JsFuture::from(frame).await;
     }
