@@ -219,6 +219,12 @@ async fn reads_and_privilege_changes_leave_a_trail(app: TestApp) {
     assert_eq!(count("sync.read", "u-sato").await, watched.len() as i64);
     app.fetch_persons(&sato, &watched, None).await;
     assert_eq!(count("sync.read", "u-sato").await, watched.len() as i64, "once a day per device and person");
+    // A pull from that device the same day adds nothing (fetched or pulled, it holds them once);
+    // another device's first pull logs each person for that device.
+    app.pull(&sato, 0).await;
+    assert_eq!(count("sync.read", "u-sato").await, watched.len() as i64, "pulled after fetching");
+    app.pull(&app.signed_in("sato").await, 0).await;
+    assert_eq!(count("sync.read", "u-sato").await, 2 * watched.len() as i64, "a second device");
 
     // The office lists: persons, requests, conflicts.
     let tanaka = app.signed_in("tanaka").await;

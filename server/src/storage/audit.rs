@@ -1,7 +1,6 @@
 //! The audit log: every read and write of personal data, attributable to a user and a device.
 
 use super::rows::user_from_row;
-use super::sql::scope_ids;
 use super::{Storage, StorageError};
 use mimamori_core::api::admin::{AuditEntry, UserBrief};
 use mimamori_core::api::InScope;
@@ -128,8 +127,9 @@ impl Storage {
     /// The log write is skipped when this device was logged for exactly this scope within the last
     /// [`SYNC_READ_RECHECK_MS`]: a pull then costs no write, so pulls do not queue behind
     /// SQLite's single writer. A person entering the scope changes it and is logged at once.
-    /// Written through the writer connection, in turn with pushes: call it holding no pooled
-    /// connection (a pull that waited for its turn holding one starved the others in a storm).
+    /// The rows that are missing go in through the writer connection, in turn with pushes: call
+    /// it holding no pooled connection (a pull that waited for its turn holding one starved the
+    /// others in a storm).
     pub async fn audit_sync_reads(
         &self,
         actor: Actor<'_>,
@@ -153,23 +153,10 @@ impl Storage {
         if self.sync_reads.lock().map(|c| fresh(&c)).unwrap_or(false) {
             return Ok(());
         }
-        let sql = format!(
-            "INSERT INTO audit_log (at, user_id, device_id, action, person_id, detail)
-             SELECT ?, ?, ?, 'sync.read', p.id, '' FROM persons p
-             WHERE p.id IN ({})
-               AND NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.device_id = ? AND l.person_id = p.id
-                               AND l.action = 'sync.read' AND l.at > ?)",
-            scope_ids(actor.user.role)
-        );
-        sqlx::query(&self.sql(&sql))
-            .bind(now)
-            .bind(actor.user.id.as_str())
-            .bind(actor.device_id)
-            .bind(actor.user.id.as_str())
-            .bind(actor.device_id)
-            .bind(now - SYNC_READ_EVERY_MS)
-            .execute(&self.writer)
-            .await?;
+        // The same read-then-insert as every other read of persons (see `audit_reads`): one
+        // index range of what this device was logged as sent today, then only the missing rows.
+        let ids: Vec<&PersonId> = scope.iter().map(|p| &p.id).collect();
+        self.audit_reads(actor, AuditAction::SyncRead, &ids, now).await?;
         if let Ok(mut cache) = self.sync_reads.lock() {
             cache.insert(actor.device_id.to_owned(), (fingerprint, now));
         }
