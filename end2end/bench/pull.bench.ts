@@ -4,7 +4,8 @@
 // the tap that sets the PIN to every record received, sealed (AES-256-GCM) and written to
 // IndexedDB, and then a reopen of that full store: from the tap on 開く to the home list; and
 // what a sync run that brings nothing new costs the page afterwards (the main thread's long
-// tasks, over 50 ms each, from 今すぐ送信・受信する until the run has ended).
+// tasks, over 50 ms each, from 今すぐ送信・受信する until the run has ended), and what saving one
+// check costs it (from 記録する until the sync run after it has ended).
 // Measurements, not tests: a run fails only when the pull never completes.
 //
 // Not part of the test suite. Run it against a release server on the sync bench's database, which
@@ -48,6 +49,7 @@ for (const rate of [1, 4]) {
     const firstRows: number[] = [];
     const unlocks: number[] = [];
     const idle: number[] = [];
+    const saves: number[] = [];
     let counts: Record<string, number> = {};
     let rows = 0;
     for (let run = 0; run < RUNS; run++) {
@@ -89,6 +91,19 @@ for (const rate of [1, 4]) {
         await expect(now).toBeEnabled({ timeout: 120_000 });
         await page.waitForTimeout(1_000);
         idle.push(await page.evaluate(() => (window as any).__long as number));
+        // One check saved online: from 記録する until the sync run after it has sent it and pulled
+        // it back, and a second more.
+        await page.getByRole("link", { name: "担当の方" }).first().click();
+        await page.getByTestId("person-row").first().click();
+        await expect(page).toHaveURL(/\/persons\/[^/]+$/);
+        await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み", { timeout: 120_000 });
+        await page.getByRole("button", { name: "変わりなし", exact: true }).click();
+        await page.evaluate(() => ((window as any).__long = 0));
+        await page.getByRole("button", { name: "記録する" }).click();
+        await expect(page.getByTestId("saved")).toBeVisible();
+        await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み", { timeout: 120_000 });
+        await page.waitForTimeout(1_000);
+        saves.push(await page.evaluate(() => (window as any).__long as number));
       } finally {
         await context.close();
       }
@@ -98,7 +113,8 @@ for (const rate of [1, 4]) {
         `\n  PIN set → first person on the list, ms: ${summary(firstRows)}` +
         `\n  PIN set → everything pulled, sealed and stored, ms: ${summary(pulls)}` +
         `\n  reopen: tap 開く → home list (${rows} rows), ms: ${summary(unlocks)}` +
-        `\n  a sync run with nothing new: main thread in long tasks, ms: ${summary(idle)}`,
+        `\n  a sync run with nothing new: main thread in long tasks, ms: ${summary(idle)}` +
+        `\n  one check saved online, until sent and pulled back: main thread in long tasks, ms: ${summary(saves)}`,
     );
   });
 }

@@ -390,8 +390,10 @@ async fn shown(state: AppState) {
 /// Checks opened per page of [`store::checks_page`]: about 0.1 s of a slow phone's main thread.
 const CHECKS_PAGE: u32 = 1_000;
 
-/// Brings the UI's checks up to the device store's, if they may differ (`store::checks_mark`):
-/// every check opened, a page at a time so the screen goes on answering meanwhile (a 民生委員's
+/// Brings the UI's checks up to the device store's, if they may differ (`store::checks_mark`).
+/// When the UI holds them all and only this page wrote since, by checks it can name (a save, a
+/// push's answer, a pull's new checks), only those are read again and put in place; otherwise
+/// every check is opened, a page at a time so the screen goes on answering meanwhile (a 民生委員's
 /// phone holds tens of thousands: 2.7 s of a slow phone's time). Then the deciding ones are kept
 /// apart for the next unlock ([`store::put_newest_checks`]). One load at a time: one asked for
 /// while another runs is left to it, which looks at the store again when it is done.
@@ -404,26 +406,23 @@ async fn load_checks(state: AppState) {
         if mark.is_some() && CHECKS_SEEN.with(Cell::get) == mark {
             break;
         }
-        let mut all = Vec::new();
-        let mut after = None;
-        let read = loop {
-            match store::checks_page(after, CHECKS_PAGE).await {
-                Ok((page, next)) => {
-                    all.extend(page);
-                    match next {
-                        Some(next) => after = Some(next),
-                        None => break true,
-                    }
-                }
-                Err(_) => break false,
+        // Taken before reading: what is written from here on is named for the next round.
+        let written = store::take_checks_written();
+        let held = CHECKS_SEEN.with(Cell::get).is_some();
+        let in_place = match (written, mark) {
+            (Some(ids), Some(mark)) if held && ids.len() <= CHECKS_PAGE as usize => {
+                put_in_place(state, ids, mark.1).await
             }
+            _ => false,
         };
-        if !read {
+        if !in_place && !read_all(state).await {
+            // What was taken must not be lost: next time, everything.
+            store::checks_written_elsewhere();
             break;
         }
-        let newest: Vec<String> =
-            crate::domain::LastChecks::deciding(&all).into_iter().map(|c| c.id.0.to_string()).collect();
-        state.checks.set(all);
+        let newest: Vec<String> = state.checks.with_untracked(|all| {
+            crate::domain::LastChecks::deciding(all).into_iter().map(|c| c.id.0.to_string()).collect()
+        });
         state.checks_complete.set(true);
         CHECKS_SEEN.with(|s| s.set(mark));
         count_refused(state);
@@ -436,6 +435,45 @@ async fn load_checks(state: AppState) {
         }
     }
     LOADING_CHECKS.with(|l| l.set(false));
+}
+
+/// Every check, a page at a time, then into the UI at once. False if the store would not read.
+async fn read_all(state: AppState) -> bool {
+    let mut all = Vec::new();
+    let mut after = None;
+    loop {
+        match store::checks_page(after, CHECKS_PAGE).await {
+            Ok((page, next)) => {
+                all.extend(page);
+                match next {
+                    Some(next) => after = Some(next),
+                    None => break,
+                }
+            }
+            Err(_) => return false,
+        }
+    }
+    state.checks.set(all);
+    true
+}
+
+/// These checks read again and put in place of the UI's copies (added if new), in the store's
+/// order (by id). False, changing nothing, if the store would not read or the result would not
+/// hold as many checks as the store (`count`): then everything is read.
+async fn put_in_place(state: AppState, ids: HashSet<String>, count: u32) -> bool {
+    let ids: Vec<String> = ids.into_iter().collect();
+    let Ok(fresh) = store::checks_by_id(&ids).await else { return false };
+    let named: HashSet<uuid::Uuid> = ids.iter().filter_map(|id| id.parse().ok()).collect();
+    let kept = state.checks.with_untracked(|all| all.iter().filter(|c| !named.contains(&c.id.0)).count());
+    if kept + fresh.len() != count as usize {
+        return false;
+    }
+    state.checks.update(|all| {
+        all.retain(|c| !named.contains(&c.id.0));
+        all.extend(fresh);
+        all.sort_unstable_by_key(|c| c.id.0);
+    });
+    true
 }
 
 /// Reloads the UI's view of the device store.
