@@ -44,8 +44,31 @@ pub struct AppState {
     pub hashes: HashGate,
 }
 
-/// Bytes below which an answer is sent uncompressed.
+/// Bytes below which a page or file is sent uncompressed.
 const COMPRESS_ABOVE: u16 = 1024;
+/// Bytes below which a JSON answer is sent uncompressed (see [`WorthCompressing`]).
+const COMPRESS_JSON_ABOVE: u16 = 4096;
+
+/// Which answers are brotli'd: pages and files over 1 KB, JSON over 4 KB. A pull with nothing new
+/// is 0.7–1.6 KB of JSON since it carries the user's requests, cases and events, and brotli's
+/// per-answer set-up cost more server CPU than the kilobyte it saves on the wire: 1,000 devices,
+/// 2,000 req/s offered, server CPU per request 0.39–0.47 ms compressed above 1 KB, 0.28–0.34 ms
+/// above 4 KB, on SQLite and likewise on PostgreSQL (BENCHMARKS.md §7). A phone syncing once a
+/// minute pays about 0.7 KB more per pull. First pulls, fetched persons and the office's lists
+/// are far larger and still compressed.
+#[derive(Clone, Copy)]
+struct WorthCompressing;
+
+impl Predicate for WorthCompressing {
+    fn should_compress<B: axum::body::HttpBody>(&self, response: &axum::http::Response<B>) -> bool {
+        let json = response
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
+        let above = if json { COMPRESS_JSON_ABOVE } else { COMPRESS_ABOVE };
+        DefaultPredicate::new().and(SizeAbove::new(above)).should_compress(response)
+    }
+}
 
 pub struct Application {
     listener: TcpListener,
@@ -245,10 +268,8 @@ pub fn router(state: AppState) -> Router {
         .route(SIGN_IN_FORM_PATH, get(shell::page).post(shell::sign_in))
         .fallback(shell::page)
         .with_state(state)
-        // Answers under 1 KB go as they are: a steady-state pull is ~700 bytes of JSON, and
-        // brotli's per-response set-up cost more server CPU than the 500 bytes it saves on the
-        // wire (BENCHMARKS.md §3). Pages, scripts and first pulls are far larger and compressed.
-        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(SizeAbove::new(COMPRESS_ABOVE))))
+        // Small answers go as they are (see `WorthCompressing`).
+        .layer(CompressionLayer::new().compress_when(WorthCompressing))
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
         // Slow or stuck requests end: a body that trickles in, a handler that waits too long for
         // the database or for its turn under load. Answered as JSON like every other failure.

@@ -126,6 +126,34 @@ fn browser() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
+/// Small JSON answers go as they are (brotli's set-up costs more server time than it saves on the
+/// wire), JSON over 4 KB and pages over 1 KB brotli'd; each decodes to the same answer.
+async fn small_json_answers_go_as_they_are_and_large_ones_compressed(app: TestApp) {
+    // A 民生委員's pull carries her requests and cases whole: over 1 KB with nothing new.
+    let suzuki = app.signed_in("suzuki").await;
+    let cursor = app.pull(&suzuki, 0).await["cursor"].as_i64().unwrap();
+    let tanaka = app.signed_in("tanaka").await;
+    let fetch = |c: &reqwest::Client, path: String| c.get(app.url(&path)).header("accept-encoding", "br").send();
+    // A pull with nothing new: as it is.
+    let res = fetch(&suzuki, format!("/api/v1/sync/pull?cursor={cursor}")).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get("content-encoding").is_none());
+    let plain = res.bytes().await.unwrap();
+    assert!((1024..4096).contains(&plain.len()), "{} bytes", plain.len());
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&plain).unwrap()["cursor"], cursor);
+    // The office's list of persons: compressed, and the same list once decoded.
+    let res = fetch(&tanaka, "/api/v1/persons".into()).await.unwrap();
+    assert_eq!(res.headers().get("content-encoding").map(|e| e.to_str().unwrap()), Some("br"));
+    let mut list = Vec::new();
+    brotli::BrotliDecompress(&mut &res.bytes().await.unwrap()[..], &mut list).unwrap();
+    assert!(list.len() > 4096, "{} bytes", list.len());
+    let persons: serde_json::Value = serde_json::from_slice(&list).unwrap();
+    assert!(!persons.as_array().unwrap().is_empty());
+    // A page: over 1 KB, compressed.
+    let res = fetch(&app.device(), "/login".into()).await.unwrap();
+    assert_eq!(res.headers().get("content-encoding").map(|e| e.to_str().unwrap()), Some("br"));
+}
+
 async fn post_form(
     app: &TestApp,
     c: &reqwest::Client,
@@ -257,4 +285,5 @@ on_both_databases!(
     the_first_page_signs_in_before_the_app_has_loaded,
     the_form_refuses_in_japanese_and_keeps_the_id,
     a_reset_password_is_changed_first_after_a_form_sign_in,
+    small_json_answers_go_as_they_are_and_large_ones_compressed,
 );
