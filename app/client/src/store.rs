@@ -170,7 +170,7 @@ thread_local! {
     static CHECKS_WRITTEN: Cell<u64> = const { Cell::new(0) };
     /// The checks this page wrote since the UI last asked ([`take_checks_written`]); `None` when
     /// that cannot be said (another page wrote, records were deleted or moved aside).
-    static WRITTEN_IDS: RefCell<Option<HashSet<String>>> = const { RefCell::new(None) };
+    static WRITTEN_IDS: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
 }
 
 /// Counts a write to the checks store whose checks cannot be named (see [`checks_mark`]): the UI
@@ -181,11 +181,11 @@ fn checks_written() {
 }
 
 /// Counts a write of these checks (added or changed, none deleted): the UI reads only them again.
-fn checks_written_ids(ids: impl IntoIterator<Item = String>) {
+fn checks_written_ids(mut ids: Vec<String>) {
     CHECKS_WRITTEN.with(|n| n.set(n.get() + 1));
     WRITTEN_IDS.with(|w| {
         if let Some(written) = w.borrow_mut().as_mut() {
-            written.extend(ids);
+            written.append(&mut ids);
         }
     });
 }
@@ -196,13 +196,14 @@ pub fn checks_written_elsewhere() {
     checks_written();
 }
 
-/// The ids of the checks this page added or changed since the last call, or `None` when it cannot
+/// The ids of the checks this page added or changed since the last call (an id may come more
+/// than once), or `None` when it cannot
 /// say (the first call, or a write it cannot name since): then every check is to be read again.
 /// Why: after every save the UI's checks were read again whole, up to three times (the save, the
 /// push's answer, the pull that brings the check back), 2.5 s of a slow phone's time each with
 /// 23,000 sealed checks, for one changed check.
-pub fn take_checks_written() -> Option<HashSet<String>> {
-    WRITTEN_IDS.with(|w| w.borrow_mut().replace(HashSet::new()))
+pub fn take_checks_written() -> Option<Vec<String>> {
+    WRITTEN_IDS.with(|w| w.borrow_mut().replace(Vec::new()))
 }
 
 /// Changes whenever what [`checks_page`] reads may have changed: this page's writes to the checks
@@ -824,7 +825,7 @@ pub async fn save_new_check(
     }
     tx.object_store(DRAFTS)?.delete(draft_key.to_owned()).primitive()?;
     tx.commit().await?;
-    checks_written_ids([check.id.0.to_string()]);
+    checks_written_ids(vec![check.id.0.to_string()]);
     Ok(())
 }
 
@@ -1156,7 +1157,7 @@ pub async fn apply_pull(
     if deleted {
         checks_written();
     } else if !pulled.is_empty() {
-        checks_written_ids(pulled.iter().map(|c| c.id.0.to_string()));
+        checks_written_ids(pulled.iter().map(|c| c.id.0.to_string()).collect());
     }
     Ok(dropped)
 }
@@ -1204,7 +1205,7 @@ pub async fn put_fetched(persons: &[Person], checks: &[Check]) -> Result<(), Sto
     }
     tx.commit().await?;
     if !checks.is_empty() {
-        checks_written_ids(checks.iter().map(|c| c.id.0.to_string()));
+        checks_written_ids(checks.iter().map(|c| c.id.0.to_string()).collect());
     }
     Ok(())
 }

@@ -457,21 +457,27 @@ async fn read_all(state: AppState) -> bool {
     true
 }
 
-/// These checks read again and put in place of the UI's copies (added if new), in the store's
-/// order (by id). False, changing nothing, if the store would not read or the result would not
-/// hold as many checks as the store (`count`): then everything is read.
-async fn put_in_place(state: AppState, ids: HashSet<String>, count: u32) -> bool {
-    let ids: Vec<String> = ids.into_iter().collect();
+/// These checks read again and put in place of the UI's copies (added if new). False, changing
+/// nothing, if the store would not read, one of them is gone, or the result would not hold as many
+/// checks as the store (`count`): then everything is read.
+async fn put_in_place(state: AppState, mut ids: Vec<String>, count: u32) -> bool {
+    ids.sort_unstable();
+    ids.dedup();
     let Ok(fresh) = store::checks_by_id(&ids).await else { return false };
-    let named: HashSet<uuid::Uuid> = ids.iter().filter_map(|id| id.parse().ok()).collect();
-    let kept = state.checks.with_untracked(|all| all.iter().filter(|c| !named.contains(&c.id.0)).count());
-    if kept + fresh.len() != count as usize {
+    if fresh.len() != ids.len() {
+        return false;
+    }
+    let new = state.checks.with_untracked(|all| fresh.iter().filter(|f| !all.iter().any(|c| c.id == f.id)).count());
+    if state.checks.with_untracked(Vec::len) + new != count as usize {
         return false;
     }
     state.checks.update(|all| {
-        all.retain(|c| !named.contains(&c.id.0));
-        all.extend(fresh);
-        all.sort_unstable_by_key(|c| c.id.0);
+        for check in fresh {
+            match all.iter_mut().find(|c| c.id == check.id) {
+                Some(held) => *held = check,
+                None => all.push(check),
+            }
+        }
     });
     true
 }
