@@ -1068,6 +1068,21 @@ async fn signed_in(tx: &Transaction<'_>) -> Result<bool, StoreError> {
     Ok(me.is_some())
 }
 
+/// The scope the checks store was last found to hold nothing outside of (see [`apply_pull`]):
+/// a digest of the person ids, which are in the clear in the stores anyway.
+const SCOPE_CHECKED: &str = "scope_checked";
+
+/// A digest of a scope's person ids, the same whatever their order (FNV-1a over the sorted ids).
+fn scope_fingerprint(scope: &HashSet<PersonId>) -> String {
+    let mut ids: Vec<&str> = scope.iter().map(PersonId::as_str).collect();
+    ids.sort_unstable();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in ids.iter().flat_map(|id| id.bytes().chain([0])) {
+        h = (h ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{}:{h:016x}", ids.len())
+}
+
 /// Applies one pull page. Persons not in the scope manifest have left this user's scope: they
 /// are removed with everything this device holds about them — history, half-filled forms and
 /// refused changes — except records still waiting to be sent (the server will answer those) and
@@ -1131,21 +1146,41 @@ pub async fn apply_pull(
         check_store.put(&check_row(c)?).serde()?;
     }
     let mut deleted = false;
-    let held = check_store.get_all::<Row>().serde()?.await?;
-    for row in held.flatten() {
-        let gone = row.person_id.as_deref().and_then(PersonId::parse).is_none_or(|p| !scope.contains(&p));
-        if !gone {
-            continue;
+    let meta = tx.object_store(META)?;
+    // Every check is looked at only when the scope differs from the one they were last held
+    // against: checks arrive only for persons in scope, so with the same scope none can have
+    // left. (Reading all 20,000 rows was most of a nothing-new sync run on a 民生委員's phone.)
+    // A departed person's check still waiting to be sent keeps the look going at every pull
+    // until it has been sent and removed.
+    let fingerprint = scope_fingerprint(scope);
+    let checked: Option<JsValue> = meta.get(SCOPE_CHECKED.to_owned()).primitive()?.await?;
+    if checked.and_then(|c| c.as_string()).as_deref() != Some(fingerprint.as_str()) {
+        let mut spared = false;
+        let held = check_store.get_all::<Row>().serde()?.await?;
+        for row in held.flatten() {
+            let gone = row.person_id.as_deref().and_then(PersonId::parse).is_none_or(|p| !scope.contains(&p));
+            if !gone {
+                continue;
+            }
+            // Opened only to spare what is still to be sent and to count what the user is told of.
+            let Ok(c) = row.open::<Check>() else {
+                spared = true;
+                continue;
+            };
+            if c.sync != SyncState::Pending {
+                dropped += u32::from(c.sync == SyncState::Rejected);
+                check_store.delete(c.id.0.to_string()).primitive()?;
+                deleted = true;
+            } else {
+                spared = true;
+            }
         }
-        // Opened only to spare what is still to be sent and to count what the user is told of.
-        let Ok(c) = row.open::<Check>() else { continue };
-        if c.sync != SyncState::Pending {
-            dropped += u32::from(c.sync == SyncState::Rejected);
-            check_store.delete(c.id.0.to_string()).primitive()?;
-            deleted = true;
+        if spared {
+            meta.delete(SCOPE_CHECKED.to_owned()).primitive()?;
+        } else {
+            meta.put(fingerprint).with_key(SCOPE_CHECKED.to_owned()).primitive()?;
         }
     }
-    let meta = tx.object_store(META)?;
     if deleted {
         // It may hold a departed person's newest check; made again from what is left.
         meta.delete(NEWEST_CHECKS.to_owned()).primitive()?;
