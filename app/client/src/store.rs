@@ -197,8 +197,8 @@ pub fn checks_written_elsewhere() {
 }
 
 /// The ids of the checks this page added or changed since the last call (an id may come more
-/// than once), or `None` when it cannot
-/// say (the first call, or a write it cannot name since): then every check is to be read again.
+/// than once), or `None` when it cannot say (the first call, or a write it cannot name since):
+/// then every check is to be read again.
 /// Why: after every save the UI's checks were read again whole, up to three times (the save, the
 /// push's answer, the pull that brings the check back), 2.5 s of a slow phone's time each with
 /// 23,000 sealed checks, for one changed check.

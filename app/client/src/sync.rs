@@ -467,14 +467,17 @@ async fn put_in_place(state: AppState, mut ids: Vec<String>, count: u32) -> bool
     if fresh.len() != ids.len() {
         return false;
     }
-    let new = state.checks.with_untracked(|all| fresh.iter().filter(|f| !all.iter().any(|c| c.id == f.id)).count());
-    if state.checks.with_untracked(Vec::len) + new != count as usize {
+    // Where each is held now (none for a new one), found once.
+    let (held, at): (usize, Vec<Option<usize>>) = state
+        .checks
+        .with_untracked(|all| (all.len(), fresh.iter().map(|f| all.iter().position(|c| c.id == f.id)).collect()));
+    if held + at.iter().filter(|p| p.is_none()).count() != count as usize {
         return false;
     }
     state.checks.update(|all| {
-        for check in fresh {
-            match all.iter_mut().find(|c| c.id == check.id) {
-                Some(held) => *held = check,
+        for (check, at) in fresh.into_iter().zip(at) {
+            match at {
+                Some(i) => all[i] = check,
                 None => all.push(check),
             }
         }
