@@ -107,7 +107,11 @@ FIRST_SCREEN_CEILING=153600
 # commit before, 1.3 KB less than here, so builds differ by more than 1 KB): a pull looks at every check only when the scope changed (a digest of it kept in meta),
 # which took a nothing-new sync run from 220 ms of long tasks at CPU ×4 to none, and the initial
 # pull at ×4 from 10.3 s to 7.1 s (BENCHMARKS.md §2).
-APP_CEILING=477000
+# Then 478,500 (476,667 B measured here, ~1.1 KB more than the commit before; CI 475,590 B for
+# that one): the pull mark, so that a sync with nothing new but checks is answered with the checks
+# page alone and the phone applies only that (`store::pull_mark`, `PullResponse::unchanged`);
+# it took PostgreSQL from 1,230–1,460 to 2,000 sync requests/s with p99 13 ms (BENCHMARKS.md §7).
+APP_CEILING=478500
 site=target/site
 hash=target/release/hash.txt
 [ -f "$hash" ] || { echo "no release build; run cargo leptos build --release --split" >&2; exit 1; }

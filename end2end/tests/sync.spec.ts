@@ -370,10 +370,34 @@ test("a month offline with 2,000 checks queued, from the release before the lock
   await context.close();
 });
 
+/** A value of the device store's `meta` (undefined when absent). */
+function metaValue(page: Page, key: string): Promise<unknown> {
+  return page.evaluate(
+    (key) =>
+      new Promise((resolve) => {
+        const r = indexedDB.open("mimamori");
+        r.onsuccess = () => {
+          const got = r.result.transaction("meta").objectStore("meta").get(key);
+          got.onsuccess = () => resolve(got.result);
+        };
+      }),
+    key
+  );
+}
+
 test("a person taken off a volunteer's list leaves the phone at the next sync, and the phone says what it dropped", async ({ browser }) => {
   const context = await browser.newContext();
   const page = await signedIn(context, "takahashi");
   const problems = watchConsole(page);
+  await expect(page.getByTestId("person-row")).toHaveCount(4);
+  // Once a whole pull is applied the phone holds its mark; a sync with nothing new sends it back
+  // and is answered with the checks page alone (the office change below still comes through).
+  await expect.poll(() => metaValue(page, "pull_mark"), { timeout: 15_000 }).not.toBeUndefined();
+  const quiet = page.waitForResponse((r) => r.url().includes("/sync/pull?") && r.url().includes("&mark="));
+  await reopen(page, `${server.url}/persons`);
+  const quietPull = await (await quiet).json();
+  expect(quietPull.unchanged).toBe(true);
+  expect(quietPull.scope).toEqual([]);
   await expect(page.getByTestId("person-row")).toHaveCount(4);
   const leaving = page.getByTestId("person-row").first();
   const leavingName = (await leaving.locator(".person-name").textContent())!;

@@ -663,8 +663,10 @@ impl Device {
         Device { client, base: base.to_owned() }
     }
 
-    async fn pull(&self, cursor: i64) -> Result<(PullResponse, Cost), String> {
-        self.call(self.client.get(format!("{}/api/v1/sync/pull?cursor={cursor}", self.base))).await
+    /// One pull page, sending the pull mark as the app does once it holds one.
+    async fn pull(&self, cursor: i64, mark: Option<i64>) -> Result<(PullResponse, Cost), String> {
+        let mark = mark.map(|m| format!("&mark={m}")).unwrap_or_default();
+        self.call(self.client.get(format!("{}/api/v1/sync/pull?cursor={cursor}{mark}", self.base))).await
     }
 
     async fn push(&self, req: &PushRequest) -> Result<(PushResponse, Cost), String> {
@@ -1030,14 +1032,14 @@ async fn profile(ctx: &Ctx<'_>) -> Result<(), String> {
                     .await
                 }
                 "audit_sync_reads, remembered scope" => {
-                    timed(200, move |_| async move { storage.audit_sync_reads(actor, scope, now_ms()).await }).await
+                    timed(200, move |_| async move { storage.audit_sync_reads(actor, scope, now_ms()).await.map(drop) })
+                        .await
                 }
                 // A scope other than the remembered one makes the call run its INSERT … SELECT.
                 "audit_sync_reads, SQL (scope changed)" => {
-                    timed(
-                        200,
-                        move |i| async move { storage.audit_sync_reads(actor, alternate(scope, i), now_ms()).await },
-                    )
+                    timed(200, move |i| async move {
+                        storage.audit_sync_reads(actor, alternate(scope, i), now_ms()).await.map(drop)
+                    })
                     .await
                 }
                 "checks_since(synced)" => {
@@ -1095,7 +1097,7 @@ async fn profile(ctx: &Ctx<'_>) -> Result<(), String> {
                         storage.field_cases(&mut c, user, now_ms()).await?;
                         storage.field_events(&mut c, user, municipality).await?;
                         drop(c);
-                        storage.audit_sync_reads(actor, &scope, now_ms()).await
+                        storage.audit_sync_reads(actor, &scope, now_ms()).await.map(drop)
                     })
                     .await
                 }
@@ -1184,7 +1186,7 @@ async fn profile(ctx: &Ctx<'_>) -> Result<(), String> {
                             },
                             _ => {
                                 let actor = Actor { user, device_id: &p.session.device_id };
-                                storage.audit_sync_reads(actor, alternate(&p.scope, i), now_ms()).await
+                                storage.audit_sync_reads(actor, alternate(&p.scope, i), now_ms()).await.map(drop)
                             }
                         };
                         r.map_err(|e| e.to_string())?;
@@ -1289,7 +1291,7 @@ async fn sync_from_scratch(device: &Device) -> Result<(PullRun, i64, Vec<PersonI
     let mut scope = None;
     let mut ids = HashSet::new();
     loop {
-        let (page, cost) = device.pull(cursor).await?;
+        let (page, cost) = device.pull(cursor, None).await?;
         run.pages += 1;
         run.wire += cost.wire;
         run.body += cost.body;
@@ -1378,7 +1380,7 @@ async fn push_queue(ctx: &Ctx<'_>) -> Result<(), String> {
     // A 民生委員 far from the ones the other scenarios use, back after a long time offline.
     let login = format!("comm{}", ctx.db.generated.commissioners - 1);
     let device = Device::new(&ctx.base, &bench_token(&login), ctx.opts.accept_encoding);
-    let (first, _) = device.pull(0).await?;
+    let (first, _) = device.pull(0, None).await?;
     let scope: Vec<PersonId> = first.scope.into_iter().map(|s| s.id).collect();
     if scope.is_empty() {
         return Err(format!("{login} has nobody in scope"));
@@ -1436,6 +1438,8 @@ async fn push_queue(ctx: &Ctx<'_>) -> Result<(), String> {
 struct LoadDevice {
     device: Device,
     cursor: i64,
+    /// The pull mark of its last whole pull, sent back as the app does.
+    mark: Option<i64>,
     persons: Vec<PersonId>,
     rng: StdRng,
 }
@@ -1454,6 +1458,8 @@ struct Stats {
     /// Open loop: rounds due when every device was still busy with its last one.
     missed: u64,
     pull_wire: u64,
+    /// Pulls answered "nothing but checks changed" (`PullResponse::unchanged`).
+    unchanged: u64,
 }
 
 impl Stats {
@@ -1465,6 +1471,7 @@ impl Stats {
         self.pushed.extend(o.pushed);
         self.missed += o.missed;
         self.pull_wire += o.pull_wire;
+        self.unchanged += o.unchanged;
         for e in o.error_samples {
             if self.error_samples.len() < 5 {
                 self.error_samples.push(e);
@@ -1497,14 +1504,21 @@ impl Window {
 /// from `due` (in the open loop, when the round was scheduled, so queueing counts).
 async fn round(d: &mut LoadDevice, due: Instant, window: Window, stats: &mut Stats) {
     let mut started = due;
+    // As the app's `pull_all`: the mark goes with every page until a whole one, and the whole
+    // one's mark is kept (this device fetches no persons, so it is kept at once).
+    let (mut mark, mut kept) = (d.mark, false);
     loop {
-        match d.device.pull(d.cursor).await {
+        match d.device.pull(d.cursor, mark).await {
             Ok((page, cost)) => {
                 let done = Instant::now();
                 if window.contains(done) {
                     stats.pull.push(micros(done - started));
                     stats.requests += 1;
                     stats.pull_wire += cost.wire;
+                    stats.unchanged += u64::from(page.unchanged);
+                }
+                if !page.unchanged && !kept {
+                    (d.mark, mark, kept) = (page.mark, None, true);
                 }
                 d.cursor = page.cursor;
                 if !page.more {
@@ -1674,10 +1688,11 @@ async fn load(ctx: &Ctx<'_>) -> Result<(), String> {
         let (gate, storage) = (gate.clone(), storage.clone());
         set.spawn(async move {
             let _permit = gate.acquire_owned().await.expect("open semaphore");
-            let (page, _) = device.pull(tip).await?;
+            let (page, _) = device.pull(tip, None).await?;
             let persons: Vec<PersonId> = page.scope.into_iter().map(|s| s.id).collect();
             let cursor = newest_check(&storage, &persons).await?;
-            Ok::<_, String>((i, LoadDevice { device, cursor, persons, rng: StdRng::seed_from_u64(i as u64) }))
+            let (mark, rng) = (page.mark, StdRng::seed_from_u64(i as u64));
+            Ok::<_, String>((i, LoadDevice { device, cursor, mark, persons, rng }))
         });
     }
     let mut slots: Vec<Option<LoadDevice>> = (0..o.devices).map(|_| None).collect();
@@ -1741,10 +1756,12 @@ async fn load(ctx: &Ctx<'_>) -> Result<(), String> {
         both.sort_unstable();
         let p99 = pct(&both, 99.0);
         println!(
-            "{label}: {rps:.0} req/s, p99 {} ms, {} errors{}",
+            "{label}: {rps:.0} req/s, p99 {} ms, {} errors{}; {} of {} pulls only checks (unchanged)",
             ms(p99),
             s.errors,
-            if s.missed > 0 { format!(", {} rounds found no idle device", s.missed) } else { String::new() }
+            if s.missed > 0 { format!(", {} rounds found no idle device", s.missed) } else { String::new() },
+            s.unchanged,
+            s.pull.len()
         );
         table.push(format!(
             "| {label} | **{rps:.0}** | {} / {} | {pl50} / {pl90} / **{pl99}** / {plmax} | {ps50} / {ps90} / **{ps99}** / {psmax} | **{}** | {:.0} | {} | {} |",

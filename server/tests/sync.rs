@@ -216,7 +216,104 @@ async fn phones_never_take_the_offices_connections(app: TestApp) {
     assert!(tokio::time::timeout(Duration::from_secs(2), storage.sync_lane()).await.is_ok(), "a lane came free");
 }
 
+/// A pull that sends the mark its device was given last time.
+async fn pull_marked(app: &TestApp, c: &reqwest::Client, cursor: i64, mark: &Value) -> Value {
+    let res = c.get(app.url(&format!("/api/v1/sync/pull?cursor={cursor}&mark={mark}"))).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+fn whole(pull: &Value) -> bool {
+    !pull["unchanged"].as_bool().unwrap_or(false)
+}
+
+async fn a_pull_with_nothing_new_besides_checks_sends_only_the_checks(app: TestApp) {
+    let sato = app.signed_in("sato").await;
+    let first = app.pull(&sato, 0).await;
+    assert!(whole(&first));
+    assert_eq!(person_ids(&first).len(), 5);
+    let mark = first["mark"].clone();
+    assert!(mark.is_i64(), "a field device is given a mark: {first}");
+    let cursor = first["cursor"].as_i64().unwrap();
+    // Nothing changed: only the checks page comes back, with the same mark.
+    let quiet = pull_marked(&app, &sato, cursor, &mark).await;
+    assert!(!whole(&quiet), "{quiet}");
+    assert!(quiet["scope"].as_array().unwrap().is_empty() && quiet["requests"].as_array().unwrap().is_empty());
+    assert_eq!(quiet["mark"], mark);
+    // A new check still comes with such a pull.
+    let person = person_ids(&first)[0].clone();
+    let check = new_check(&person, "all_well");
+    assert_eq!(statuses(&app.push(&sato, std::slice::from_ref(&check)).await.1), ["applied"]);
+    let with_check = pull_marked(&app, &sato, cursor, &mark).await;
+    assert!(!whole(&with_check));
+    let ids: Vec<&Value> = with_check["checks"].as_array().unwrap().iter().map(|c| &c["id"]).collect();
+    assert_eq!(ids, [&check["id"]]);
+    let cursor = with_check["cursor"].as_i64().unwrap();
+
+    // A mark this device was not given, or none, gets everything.
+    let forged = json!(mark.as_i64().unwrap() ^ 1);
+    assert!(whole(&pull_marked(&app, &sato, cursor, &forged).await));
+    let other_phone = app.signed_in("sato").await;
+    assert!(whole(&pull_marked(&app, &other_phone, cursor, &mark).await), "another device's mark");
+    assert!(!whole(&pull_marked(&app, &sato, cursor, &mark).await), "the forged mark changed nothing");
+
+    // The 民生委員 over the same area holds a mark of her own.
+    let suzuki = app.signed_in("suzuki").await;
+    let hers = app.pull(&suzuki, 0).await;
+    let her_mark = hers["mark"].clone();
+    let her_cursor = hers["cursor"].as_i64().unwrap();
+    assert!(!whole(&pull_marked(&app, &suzuki, her_cursor, &her_mark).await));
+
+    // A concern opens a case on 佐藤さん's person: both phones get everything again, the case in it.
+    let concern = new_check(&person, "concern");
+    app.push(&sato, std::slice::from_ref(&concern)).await;
+    let after_case = pull_marked(&app, &sato, cursor, &mark).await;
+    assert!(whole(&after_case));
+    assert_eq!(after_case["cases"].as_array().unwrap().len(), 1, "{after_case}");
+    assert_ne!(after_case["mark"], mark);
+    let hers_after = pull_marked(&app, &suzuki, her_cursor, &her_mark).await;
+    assert!(whole(&hers_after));
+    assert_eq!(hers_after["cases"].as_array().unwrap().len(), hers["cases"].as_array().unwrap().len() + 1);
+    let (mark, cursor) = (after_case["mark"].clone(), after_case["cursor"].as_i64().unwrap());
+    assert!(!whole(&pull_marked(&app, &sato, cursor, &mark).await), "and quiet again after");
+
+    // The office edits a person's record: everything again, with the new version in the manifest.
+    let s = app.storage().await;
+    app.exec(&s, "UPDATE persons SET phone = '0120-000-000' WHERE id = ?", &[&person]).await;
+    let edited = pull_marked(&app, &sato, cursor, &mark).await;
+    assert!(whole(&edited));
+    let (mark, cursor) = (edited["mark"].clone(), edited["cursor"].as_i64().unwrap());
+
+    // A person taken off her list: everything again, without that person.
+    app.exec(&s, "DELETE FROM assignments WHERE user_id = 'u-sato' AND person_id = ?", &[&person]).await;
+    let unassigned = pull_marked(&app, &sato, cursor, &mark).await;
+    assert!(whole(&unassigned));
+    assert_eq!(person_ids(&unassigned).len(), 4);
+    assert!(!person_ids(&unassigned).contains(&person));
+    let (mark, cursor) = (unassigned["mark"].clone(), unassigned["cursor"].as_i64().unwrap());
+
+    // While a 安否確認 event is open every pull is whole, and the close is heard too.
+    let tanaka = app.signed_in("tanaka").await;
+    let body = json!({"name": "大雨（訓練）", "kind": "flood", "small_area_ids": ["sa-honcho1"], "drill": true});
+    let res = tanaka.post(app.url("/api/v1/events")).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 201);
+    let event = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let during = pull_marked(&app, &sato, cursor, &mark).await;
+    assert!(whole(&during) && during.get("mark").is_none(), "{during}");
+    assert_eq!(during["events"].as_array().unwrap().len(), 1);
+    assert!(whole(&pull_marked(&app, &sato, cursor, &mark).await));
+    let res = tanaka.post(app.url(&format!("/api/v1/events/{event}/close"))).send().await.unwrap();
+    assert!(res.status().is_success());
+    let closed = pull_marked(&app, &sato, cursor, &mark).await;
+    assert!(whole(&closed) && closed["events"].as_array().unwrap().is_empty());
+    assert!(!whole(&pull_marked(&app, &sato, cursor, &closed["mark"]).await));
+
+    // The office's devices are never given one.
+    assert!(app.pull(&tanaka, 0).await.get("mark").is_none());
+}
+
 on_both_databases!(
+    a_pull_with_nothing_new_besides_checks_sends_only_the_checks,
     phones_never_take_the_offices_connections,
     each_role_pulls_exactly_the_persons_in_its_scope,
     a_retried_push_is_stored_once_and_the_coordinator_sees_it,

@@ -112,8 +112,9 @@ pub async fn push(body: &PushRequest) -> Result<PushResponse, ClientError> {
     post("/sync/push", body).await
 }
 
-pub async fn pull(cursor: i64) -> Result<PullResponse, ClientError> {
-    read(request(Request::get(&format!("{API_PREFIX}/sync/pull?cursor={cursor}"))).send().await).await
+pub async fn pull(cursor: i64, mark: Option<i64>) -> Result<PullResponse, ClientError> {
+    let mark = mark.map(|m| format!("&mark={m}")).unwrap_or_default();
+    read(request(Request::get(&format!("{API_PREFIX}/sync/pull?cursor={cursor}{mark}"))).send().await).await
 }
 
 pub async fn fetch_persons(body: &FetchPersonsRequest) -> Result<FetchPersonsResponse, ClientError> {

@@ -1,7 +1,8 @@
 //! The client store in IndexedDB: the only place personal data lives on the device.
 //!
 //! - `meta`: out-of-line keys — `session` (the signed-in [`User`]), `cursor` (pull cursor),
-//!   `last_synced_at`, `clock_offset` (server clock minus device clock), `stale_persons`.
+//!   `last_synced_at`, `clock_offset` (server clock minus device clock), `stale_persons`,
+//!   `pull_mark` (see [`pull_mark`]).
 //! - `persons`: the server's copy of each [`Person`] by `id`. What the UI shows is that copy
 //!   with this device's unsent edits laid over it ([`persons`]).
 //! - `checks`: [`Check`] by `id`, index `by_person`.
@@ -457,6 +458,9 @@ async fn move_aside(store_name: &str, bad: Vec<(JsValue, JsValue)>) -> Result<()
     let _ = js_sys::Reflect::set(&stores, &store_name.into(), &(before + bad.len() as f64).into());
     let _ = js_sys::Reflect::set(&report, &"stores".into(), &stores);
     meta.put(report).with_key(UNREPORTED_ASIDE.to_owned()).primitive()?;
+    // The store no longer holds all a whole pull gave it: the next pull is whole and brings the
+    // person back (a pull answered "unchanged" would not).
+    meta.delete(PULL_MARK.to_owned()).primitive()?;
     for (key, value) in bad {
         let name = format!(
             "{store_name}:{}",
@@ -1072,6 +1076,23 @@ async fn signed_in(tx: &Transaction<'_>) -> Result<bool, StoreError> {
 /// a digest of the person ids, which are in the clear in the stores anyway.
 const SCOPE_CHECKED: &str = "scope_checked";
 
+/// The pull mark of the last wholly applied pull (see `PullResponse::mark`).
+const PULL_MARK: &str = "pull_mark";
+
+/// The mark to send with the next pull: none while persons are to be fetched again, or while a
+/// departed person's check waits to be sent (each whole pull looks for it, see [`apply_pull`]).
+pub async fn pull_mark() -> Result<Option<i64>, StoreError> {
+    if meta_get::<bool>("stale_persons").await?.unwrap_or(false) || meta_get::<String>(SCOPE_CHECKED).await?.is_none() {
+        return Ok(None);
+    }
+    meta_get::<i64>(PULL_MARK).await
+}
+
+/// Stores the mark of a pull whose every part (persons fetched included) is applied.
+pub async fn set_pull_mark(mark: i64) -> Result<(), StoreError> {
+    meta_put(PULL_MARK, &mark).await
+}
+
 /// A digest of a scope's person ids, the same whatever their order (FNV-1a over the sorted ids).
 fn scope_fingerprint(scope: &HashSet<PersonId>) -> String {
     let mut ids: Vec<&str> = scope.iter().map(PersonId::as_str).collect();
@@ -1090,7 +1111,7 @@ fn scope_fingerprint(scope: &HashSet<PersonId>) -> String {
 /// advances in the same transaction so a crash cannot skip a page. Returns how many of this
 /// user's own refused records went with a departed person, so the UI can say so.
 pub async fn apply_pull(
-    scope: &HashSet<PersonId>,
+    scope: Option<&HashSet<PersonId>>,
     pulled: &[Check],
     cursor: i64,
     now: EpochMillis,
@@ -1105,80 +1126,87 @@ pub async fn apply_pull(
         return Ok(0);
     }
     let mut dropped = 0;
-    // Persons registered here are not in any manifest until the server has them.
-    let queued: Vec<OutboxEntry> = tx
-        .object_store(OUTBOX)?
-        .get_all::<Row>()
-        .serde()?
-        .await?
-        .flatten()
-        .filter_map(|row| open_entry(&row).ok())
-        .collect();
-    let mut keep: HashSet<PersonId> = scope.clone();
-    keep.extend(queued.iter().filter_map(|e| match &e.mutation {
-        Mutation::RegisterPerson { person_id, .. } => Some(person_id.clone()),
-        _ => None,
-    }));
-    let drafts = tx.object_store(DRAFTS)?;
-    let keys = drafts.get_all_keys::<String>().primitive()?.await?;
-    for key in keys.flatten() {
-        if draft_person(&key).is_some_and(|p| !keep.contains(&p)) {
-            drafts.delete(key).primitive()?;
-        }
-    }
-    let refused = tx.object_store(REFUSED)?;
-    for r in refused.get_all::<Row>().serde()?.await?.flatten().filter_map(|row| row.open::<RefusedEdit>().ok()) {
-        if mutation_person(&r.mutation).is_some_and(|p| !keep.contains(p)) {
-            dropped += 1;
-            refused.delete(r.id.clone()).primitive()?;
-        }
-    }
     let person_store = tx.object_store(PERSONS)?;
     let check_store = tx.object_store(CHECKS)?;
-    // The ids are in the clear: who left the scope is known without opening a record.
-    let held = person_store.get_all::<Row>().serde()?.await?;
-    for id in held.flatten().filter_map(|r| r.id) {
-        if PersonId::parse(&id).is_none_or(|p| !scope.contains(&p)) {
-            person_store.delete(id).primitive()?;
+    let meta = tx.object_store(META)?;
+    // A page with the rest unchanged (`PullResponse::unchanged`) leaves who is held as it is.
+    if let Some(scope) = scope {
+        // Persons registered here are not in any manifest until the server has them.
+        let queued: Vec<OutboxEntry> = tx
+            .object_store(OUTBOX)?
+            .get_all::<Row>()
+            .serde()?
+            .await?
+            .flatten()
+            .filter_map(|row| open_entry(&row).ok())
+            .collect();
+        let mut keep: HashSet<PersonId> = scope.clone();
+        keep.extend(queued.iter().filter_map(|e| match &e.mutation {
+            Mutation::RegisterPerson { person_id, .. } => Some(person_id.clone()),
+            _ => None,
+        }));
+        let drafts = tx.object_store(DRAFTS)?;
+        let keys = drafts.get_all_keys::<String>().primitive()?.await?;
+        for key in keys.flatten() {
+            if draft_person(&key).is_some_and(|p| !keep.contains(&p)) {
+                drafts.delete(key).primitive()?;
+            }
         }
+        let refused = tx.object_store(REFUSED)?;
+        for r in refused.get_all::<Row>().serde()?.await?.flatten().filter_map(|row| row.open::<RefusedEdit>().ok()) {
+            if mutation_person(&r.mutation).is_some_and(|p| !keep.contains(p)) {
+                dropped += 1;
+                refused.delete(r.id.clone()).primitive()?;
+            }
+        }
+        // The ids are in the clear: who left the scope is known without opening a record.
+        let held = person_store.get_all::<Row>().serde()?.await?;
+        for id in held.flatten().filter_map(|r| r.id) {
+            if PersonId::parse(&id).is_none_or(|p| !scope.contains(&p)) {
+                person_store.delete(id).primitive()?;
+            }
+        }
+        // Given again once this pull is wholly applied (`set_pull_mark`).
+        meta.delete(PULL_MARK.to_owned()).primitive()?;
     }
     for c in pulled {
         check_store.put(&check_row(c)?).serde()?;
     }
     let mut deleted = false;
-    let meta = tx.object_store(META)?;
-    // Every check is looked at only when the scope differs from the one they were last held
-    // against: checks arrive only for persons in scope, so with the same scope none can have
-    // left. (Reading all 20,000 rows was most of a nothing-new sync run on a 民生委員's phone.)
-    // A departed person's check still waiting to be sent keeps the look going at every pull
-    // until it has been sent and removed.
-    let fingerprint = scope_fingerprint(scope);
-    let checked: Option<JsValue> = meta.get(SCOPE_CHECKED.to_owned()).primitive()?.await?;
-    if checked.and_then(|c| c.as_string()).as_deref() != Some(fingerprint.as_str()) {
-        let mut spared = false;
-        let held = check_store.get_all::<Row>().serde()?.await?;
-        for row in held.flatten() {
-            let gone = row.person_id.as_deref().and_then(PersonId::parse).is_none_or(|p| !scope.contains(&p));
-            if !gone {
-                continue;
+    if let Some(scope) = scope {
+        // Every check is looked at only when the scope differs from the one they were last held
+        // against: checks arrive only for persons in scope, so with the same scope none can have
+        // left. (Reading all 20,000 rows was most of a nothing-new sync run on a 民生委員's phone.)
+        // A departed person's check still waiting to be sent keeps the look going at every pull
+        // until it has been sent and removed.
+        let fingerprint = scope_fingerprint(scope);
+        let checked: Option<JsValue> = meta.get(SCOPE_CHECKED.to_owned()).primitive()?.await?;
+        if checked.and_then(|c| c.as_string()).as_deref() != Some(fingerprint.as_str()) {
+            let mut spared = false;
+            let held = check_store.get_all::<Row>().serde()?.await?;
+            for row in held.flatten() {
+                let gone = row.person_id.as_deref().and_then(PersonId::parse).is_none_or(|p| !scope.contains(&p));
+                if !gone {
+                    continue;
+                }
+                // Opened only to spare what is still to be sent and to count what the user is told of.
+                let Ok(c) = row.open::<Check>() else {
+                    spared = true;
+                    continue;
+                };
+                if c.sync != SyncState::Pending {
+                    dropped += u32::from(c.sync == SyncState::Rejected);
+                    check_store.delete(c.id.0.to_string()).primitive()?;
+                    deleted = true;
+                } else {
+                    spared = true;
+                }
             }
-            // Opened only to spare what is still to be sent and to count what the user is told of.
-            let Ok(c) = row.open::<Check>() else {
-                spared = true;
-                continue;
-            };
-            if c.sync != SyncState::Pending {
-                dropped += u32::from(c.sync == SyncState::Rejected);
-                check_store.delete(c.id.0.to_string()).primitive()?;
-                deleted = true;
+            if spared {
+                meta.delete(SCOPE_CHECKED.to_owned()).primitive()?;
             } else {
-                spared = true;
+                meta.put(fingerprint).with_key(SCOPE_CHECKED.to_owned()).primitive()?;
             }
-        }
-        if spared {
-            meta.delete(SCOPE_CHECKED.to_owned()).primitive()?;
-        } else {
-            meta.put(fingerprint).with_key(SCOPE_CHECKED.to_owned()).primitive()?;
         }
     }
     if deleted {

@@ -299,27 +299,37 @@ async fn push_batch(state: AppState, batch: Vec<OutboxEntry>) -> Result<(), Clie
 async fn pull_all(state: AppState) -> Result<(), ClientError> {
     let start = store::cursor().await?;
     let mut cursor = start;
-    let mut scope = None;
+    // Sent while the server may answer "nothing but checks changed" (`PullResponse::unchanged`).
+    let mut mark = store::pull_mark().await?;
+    let (mut scope, mut next_mark, mut first) = (None, None, true);
     loop {
-        let page = http::pull(cursor).await?;
+        let page = http::pull(cursor, mark).await?;
         // The server's clock is the reference; round-trip delay is small next to real skew.
         let offset = page.server_time - js_sys::Date::now() as i64;
         crate::time::set_clock_offset(offset);
-        let ids: HashSet<PersonId> = page.scope.iter().map(|s| s.id.clone()).collect();
-        let dropped = store::apply_pull(&ids, &page.checks, page.cursor, page.server_time, offset).await?;
+        let ids: Option<HashSet<PersonId>> =
+            (!page.unchanged).then(|| page.scope.iter().map(|s| s.id.clone()).collect());
+        let dropped = store::apply_pull(ids.as_ref(), &page.checks, page.cursor, page.server_time, offset).await?;
         if dropped > 0 {
             state.sync.update(|s| s.dropped += dropped);
         }
-        if scope.is_none() {
-            store::put_requests(&page.requests, &page.areas, &page.cases, &page.events).await?;
+        if first {
             state.new_devices.set(store::unseen_devices(&page.new_devices).await?);
+            first = false;
+        }
+        if !page.unchanged && scope.is_none() {
+            store::put_requests(&page.requests, &page.areas, &page.cases, &page.events).await?;
             scope = Some(page.scope);
+            next_mark = page.mark;
+            // The pages after a whole one are whole too: this device holds no mark until the end.
+            mark = None;
         }
         cursor = page.cursor;
         if !page.more {
             break;
         }
     }
+    let whole = scope.is_some();
     let scope = scope.unwrap_or_default();
     let held = store::held_versions().await?;
     let stale = store::persons_stale().await?;
@@ -341,6 +351,10 @@ async fn pull_all(state: AppState) -> Result<(), ClientError> {
     }
     if stale {
         store::clear_persons_stale().await?;
+    }
+    // Only now is everything the whole pull named on the device.
+    if let (true, Some(mark)) = (whole, next_mark) {
+        store::set_pull_mark(mark).await?;
     }
     Ok(())
 }

@@ -228,6 +228,15 @@ pub struct PullResponse {
     /// 安否確認 events under way that touch this user's areas (see [`FieldEvent`]).
     #[serde(default)]
     pub events: Vec<FieldEvent>,
+    /// What to send as `mark` with the next pull once this answer is wholly applied (persons
+    /// fetched included); `None`: send none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mark: Option<i64>,
+    /// Nothing but checks can have changed since the pull that gave the `mark` the device sent:
+    /// `scope`, `requests`, `areas`, `cases` and `events` were not read and are empty, and the
+    /// device keeps what it holds.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unchanged: bool,
 }
 
 /// `POST /sync/persons`: the full records of persons the scope manifest named.

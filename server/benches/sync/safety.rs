@@ -143,7 +143,7 @@ async fn phone(
 ) -> Result<(usize, Vec<u32>, Vec<String>, u32), String> {
     let device = Device::new(&base, &bench_token(&login), accept);
     let mut retries = 0;
-    let (pull, cost): (PullResponse, _) = patient(&mut retries, || device.pull(cursor)).await?;
+    let (pull, cost): (PullResponse, _) = patient(&mut retries, || device.pull(cursor, None)).await?;
     let mut lat = vec![micros(cost.latency)];
     let mut rng = StdRng::seed_from_u64(seed);
     let made: Vec<NewConfirmation> = pull

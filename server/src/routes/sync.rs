@@ -6,7 +6,7 @@ use crate::error::{code_in, ApiError};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::policy;
 use crate::startup::AppState;
-use crate::storage::{Actor, AuditAction, WriteTx};
+use crate::storage::{Actor, AuditAction, GivenMark, WriteTx};
 use crate::time::now_millis;
 use axum::extract::State;
 use axum::Json;
@@ -113,9 +113,13 @@ async fn fault_pause_mid_batch() {
 pub struct PullQuery {
     #[serde(default)]
     cursor: i64,
+    /// The mark the device was given by its last wholly applied pull (`PullResponse::mark`).
+    #[serde(default)]
+    mark: Option<i64>,
 }
 
-/// The scope manifest and one page of checks after the cursor.
+/// The scope manifest and one page of checks after the cursor; only the page when nothing else
+/// changed since the device's last whole pull (`storage::marks`).
 pub async fn pull(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
@@ -133,34 +137,49 @@ pub async fn pull(
     let _lane = storage.sync_lane().await?;
     // The pull's reads in a row on one connection (see `Storage::connection`).
     let mut conn = storage.connection().await?;
-    let scope = storage.scope_manifest(&mut conn, &session.user).await?;
+    // Before any of the data it stands for (see `storage::marks`).
+    let mark = storage.pull_mark(&mut conn, &session.user, &session.municipality_id).await?;
+    let unchanged = session.pull_mark.is_some_and(|given| given.still_holds(q.mark, mark, now));
     let (checks, cursor, more) = storage.checks_since(&mut conn, &session.user, q.cursor, PULL_PAGE).await?;
-    let requests = storage.field_requests(&mut conn, &session.user).await?;
-    let areas = storage.registrable_areas(&mut conn, &session.user).await?;
-    let cases = storage.field_cases(&mut conn, &session.user, now).await?;
-    let events = storage.field_events(&mut conn, &session.user, &session.municipality_id).await?;
     let new_devices = if session.newer_devices {
         storage.devices_enrolled_since(&mut conn, &session.user.id, session.device_created_at).await?
     } else {
         Vec::new()
     };
-    // Logged before anything is sent, with the reads' connection given back first (see
-    // `Storage::audit_sync_reads`).
-    drop(conn);
-    let actor = Actor { user: &session.user, device_id: &session.device_id };
-    storage.audit_sync_reads(actor, &scope, now).await?;
-    Ok(Json(PullResponse {
-        scope,
+    let mut page = PullResponse {
+        scope: Vec::new(),
         checks,
         cursor,
         more,
         server_time: now,
-        requests,
-        areas,
+        requests: Vec::new(),
+        areas: Vec::new(),
         new_devices,
-        cases,
-        events,
-    }))
+        cases: Vec::new(),
+        events: Vec::new(),
+        mark,
+        unchanged,
+    };
+    if unchanged {
+        return Ok(Json(page));
+    }
+    page.scope = storage.scope_manifest(&mut conn, &session.user).await?;
+    page.requests = storage.field_requests(&mut conn, &session.user).await?;
+    page.areas = storage.registrable_areas(&mut conn, &session.user).await?;
+    page.cases = storage.field_cases(&mut conn, &session.user, now).await?;
+    page.events = storage.field_events(&mut conn, &session.user, &session.municipality_id).await?;
+    // Logged before anything is sent, with the reads' connection given back first (see
+    // `Storage::audit_sync_reads`).
+    drop(conn);
+    let actor = Actor { user: &session.user, device_id: &session.device_id };
+    let audited = storage.audit_sync_reads(actor, &page.scope, now).await?;
+    if let Some(mark) = mark {
+        let given = GivenMark { mark, at: audited };
+        if session.pull_mark != Some(given) {
+            storage.remember_pull_mark(&session.device_id, given).await?;
+        }
+    }
+    Ok(Json(page))
 }
 
 /// Full records of persons the manifest named and the device lacks (or holds an older copy of).

@@ -93,7 +93,7 @@ pub struct Actor<'a> {
 
 const SYNC_READ_EVERY_MS: i64 = 24 * 60 * 60 * 1000;
 /// How long a device's logged scope is trusted before the log is consulted again.
-const SYNC_READ_RECHECK_MS: i64 = 60 * 60 * 1000;
+pub(super) const SYNC_READ_RECHECK_MS: i64 = 60 * 60 * 1000;
 
 impl Storage {
     pub async fn audit<'c, E>(
@@ -127,6 +127,7 @@ impl Storage {
     /// The log write is skipped when this device was logged for exactly this scope within the last
     /// [`SYNC_READ_RECHECK_MS`]: a pull then costs no write, so pulls do not queue behind
     /// SQLite's single writer. A person entering the scope changes it and is logged at once.
+    /// Answers when the log was last confirmed to hold this scope (now, or the cached time).
     /// The rows that are missing go in through the writer connection, in turn with pushes: call
     /// it holding no pooled connection (a pull that waited for its turn holding one starved the
     /// others in a storm).
@@ -135,10 +136,10 @@ impl Storage {
         actor: Actor<'_>,
         scope: &[InScope],
         now: EpochMillis,
-    ) -> Result<(), StorageError> {
+    ) -> Result<EpochMillis, StorageError> {
         // Partner devices are sent no persons (see `scope_manifest`).
         if actor.user.role == mimamori_core::domain::Role::PartnerStaff {
-            return Ok(());
+            return Ok(now);
         }
         let fingerprint = {
             let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -148,10 +149,13 @@ impl Storage {
             h.finish()
         };
         let fresh = |cache: &std::collections::HashMap<String, (u64, i64)>| {
-            cache.get(actor.device_id).is_some_and(|(f, at)| *f == fingerprint && now - at < SYNC_READ_RECHECK_MS)
+            cache
+                .get(actor.device_id)
+                .filter(|(f, at)| *f == fingerprint && now - at < SYNC_READ_RECHECK_MS)
+                .map(|c| c.1)
         };
-        if self.sync_reads.lock().map(|c| fresh(&c)).unwrap_or(false) {
-            return Ok(());
+        if let Some(at) = self.sync_reads.lock().ok().and_then(|c| fresh(&c)) {
+            return Ok(at);
         }
         // The same read-then-insert as every other read of persons (see `audit_reads`): one
         // index range of what this device was logged as sent today, then only the missing rows.
@@ -160,7 +164,7 @@ impl Storage {
         if let Ok(mut cache) = self.sync_reads.lock() {
             cache.insert(actor.device_id.to_owned(), (fingerprint, now));
         }
-        Ok(())
+        Ok(now)
     }
 
     /// One entry per person, every time (an export: who took whose data away in a file).

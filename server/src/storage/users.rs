@@ -33,6 +33,8 @@ pub struct Session {
     /// Whether this user has a live device enrolled after this one (news to show): learnt with
     /// the session, so a pull asks for the list only when there is one.
     pub newer_devices: bool,
+    /// The pull mark this device was last given, and when (see [`super::marks`]).
+    pub pull_mark: Option<super::GivenMark>,
 }
 
 /// What a session token turned out to be.
@@ -409,7 +411,7 @@ impl Storage {
         let row = sqlx::query(&self.sql(
             "SELECT v.id AS device_id, v.created_at AS device_created_at, v.last_seen_at, v.expires_at, v.revoked_at,
                     u.id, u.login, u.display_name, u.role, u.municipality_id, u.organization_id, u.disabled_at,
-                    u.must_change_password,
+                    u.must_change_password, v.pull_mark, v.pull_mark_at,
                     CAST(CASE WHEN EXISTS (SELECT 1 FROM devices n WHERE n.user_id = v.user_id
                         AND n.created_at > v.created_at AND n.revoked_at IS NULL) THEN 1 ELSE 0 END AS BIGINT)
                         AS newer_devices
@@ -455,6 +457,10 @@ impl Storage {
             device_created_at: created,
             must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
             newer_devices: row.try_get::<i64, _>("newer_devices")? != 0,
+            pull_mark: match (row.try_get("pull_mark")?, row.try_get("pull_mark_at")?) {
+                (Some(mark), Some(at)) => Some(super::GivenMark { mark, at }),
+                _ => None,
+            },
         }))
     }
 
