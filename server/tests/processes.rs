@@ -101,6 +101,21 @@ async fn a_phone_moving_between_processes_sees_one_server() {
     assert_eq!(statuses(&res), vec!["duplicate"; 3]);
     assert_eq!(stored(&database_url, &ids_of(&again)).await, 3);
 
+    // A pull mark given through A holds through B (it is kept in the database, not in A), and
+    // a concern pushed through B ends it on A.
+    let first = get_json(&sato, &a.url("/api/v1/sync/pull?cursor=0")).await;
+    let (mark, cursor) = (first["mark"].clone(), first["cursor"].as_i64().unwrap());
+    assert!(mark.is_i64(), "{first}");
+    let quiet = get_json(&sato, &b.url(&format!("/api/v1/sync/pull?cursor={cursor}&mark={mark}"))).await;
+    assert_eq!(quiet["unchanged"], json!(true), "{quiet}");
+    let concern = push_body(&[new_check(&persons[0], "concern")]);
+    let res: Value = sato.post(b.url("/api/v1/sync/push")).json(&concern).send().await.unwrap().json().await.unwrap();
+    assert_eq!(statuses(&res), ["applied"]);
+    let after = get_json(&sato, &a.url(&format!("/api/v1/sync/pull?cursor={cursor}&mark={mark}"))).await;
+    assert!(after.get("unchanged").is_none(), "{after}");
+    assert_eq!(after["scope"].as_array().unwrap().len(), persons.len());
+    assert_eq!(after["checks"].as_array().unwrap().len(), 1, "the concern itself");
+
     // Signed out through A: B refuses the same cookie at once.
     assert_eq!(sato.delete(a.url("/api/v1/session")).send().await.unwrap().status(), 204);
     assert_eq!(sato.get(b.url("/api/v1/me")).send().await.unwrap().status(), 401);
