@@ -171,6 +171,8 @@ async fn malformed_and_oversized_pushes_get_json_errors_and_write_nothing(app: T
     assert_json_error(neg, 400, "invalid_cursor").await;
     let junk = sato.get(app.url("/api/v1/sync/pull?cursor=abc")).send().await.unwrap();
     assert_json_error(junk, 400, "invalid_query").await;
+    let bad_mark = sato.get(app.url("/api/v1/sync/pull?cursor=0&mark=1e99")).send().await.unwrap();
+    assert_json_error(bad_mark, 400, "invalid_query").await;
 
     let pulled = app.pull(&app.signed_in("tanaka").await, 0).await;
     assert!(pulled["checks"].as_array().unwrap().is_empty(), "nothing was written");
