@@ -399,6 +399,24 @@ test("a person taken off a volunteer's list leaves the phone at the next sync, a
   expect(quietPull.unchanged).toBe(true);
   expect(quietPull.scope).toEqual([]);
   await expect(page.getByTestId("person-row")).toHaveCount(4);
+  // A server rolled back to a release without marks refuses the parameter: the phone asks again
+  // without it, gets the whole pull, and nothing shows wrong.
+  let refused = 0;
+  await page.route(/\/sync\/pull\?.*&mark=/, (route) => {
+    refused += 1;
+    return route.fulfill({
+      status: 400,
+      contentType: "application/json",
+      body: JSON.stringify({ error: { code: "invalid_query", message: "unknown field `mark`", message_ja: "送信内容が正しくありません。" } }),
+    });
+  });
+  const whole = page.waitForResponse((r) => r.url().includes("/sync/pull?") && !r.url().includes("mark=") && r.status() === 200);
+  await reopen(page, `${server.url}/persons`);
+  expect((await (await whole).json()).scope).toHaveLength(4);
+  expect(refused).toBeGreaterThan(0);
+  await expect(page.getByTestId("sync-bar")).toContainText("すべて送信済み");
+  await page.unroute(/\/sync\/pull\?.*&mark=/);
+  await expect(page.getByTestId("person-row")).toHaveCount(4);
   const leaving = page.getByTestId("person-row").first();
   const leavingName = (await leaving.locator(".person-name").textContent())!;
   await leaving.click();

@@ -303,7 +303,15 @@ async fn pull_all(state: AppState) -> Result<(), ClientError> {
     let mut mark = store::pull_mark().await?;
     let (mut scope, mut next_mark, mut first) = (None, None, true);
     loop {
-        let page = http::pull(cursor, mark).await?;
+        let page = match http::pull(cursor, mark).await {
+            // A server that knows no marks (rolled back to a release before them) refuses the
+            // parameter: ask again without it, and whole.
+            Err(ClientError::Refused { code: ErrorCode::InvalidQuery, .. }) if mark.is_some() => {
+                mark = None;
+                http::pull(cursor, None).await?
+            }
+            other => other?,
+        };
         // The server's clock is the reference; round-trip delay is small next to real skew.
         let offset = page.server_time - js_sys::Date::now() as i64;
         crate::time::set_clock_offset(offset);
