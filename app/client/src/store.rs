@@ -1082,10 +1082,15 @@ const PULL_MARK: &str = "pull_mark";
 /// The mark to send with the next pull: none while persons are to be fetched again, or while a
 /// departed person's check waits to be sent (each whole pull looks for it, see [`apply_pull`]).
 pub async fn pull_mark() -> Result<Option<i64>, StoreError> {
-    if meta_get::<bool>("stale_persons").await?.unwrap_or(false) || meta_get::<String>(SCOPE_CHECKED).await?.is_none() {
+    let db = db().await?;
+    let tx = db.transaction(META).build()?;
+    let meta = tx.object_store(META)?;
+    let stale: Option<bool> = meta.get("stale_persons".to_owned()).serde()?.await?;
+    let checked: Option<JsValue> = meta.get(SCOPE_CHECKED.to_owned()).primitive()?.await?;
+    if stale.unwrap_or(false) || checked.is_none() {
         return Ok(None);
     }
-    meta_get::<i64>(PULL_MARK).await
+    Ok(meta.get(PULL_MARK.to_owned()).serde()?.await?)
 }
 
 /// Stores the mark of a pull whose every part (persons fetched included) is applied.

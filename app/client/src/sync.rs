@@ -337,7 +337,6 @@ async fn pull_all(state: AppState) -> Result<(), ClientError> {
             break;
         }
     }
-    let whole = scope.is_some();
     let scope = scope.unwrap_or_default();
     let held = store::held_versions().await?;
     let stale = store::persons_stale().await?;
@@ -361,7 +360,7 @@ async fn pull_all(state: AppState) -> Result<(), ClientError> {
         store::clear_persons_stale().await?;
     }
     // Only now is everything the whole pull named on the device.
-    if let (true, Some(mark)) = (whole, next_mark) {
+    if let Some(mark) = next_mark {
         store::set_pull_mark(mark).await?;
     }
     Ok(())
